@@ -1,0 +1,58 @@
+// The storage contract the rest of the core builds on. SQLite (better-sqlite3) is the source of
+// truth; see sample-store.ts for the schema and why it is shaped the way it is.
+import type { DiskSample, HostRecord, Sample } from '../../shared/model.js';
+import type { SeriesQuery, SeriesQueryResult } from '../../shared/query.js';
+import type { SeriesInfo } from '../../shared/series.js';
+
+/** One raw sample as stored: values line up with `series`; null = no value that tick. */
+export interface StoredRow {
+  ts: number;
+  series: readonly SeriesInfo[];
+  values: readonly (number | null)[];
+}
+
+export interface RetentionPolicy {
+  /** Raw (per-tick) samples are kept this many days (default 30). */
+  rawDays: number;
+  /** 1-minute rollups are kept this many days (default 365). 1-hour rollups are kept forever. */
+  minuteDays: number;
+}
+
+export interface SampleStore {
+  /**
+   * Stores samples in one transaction. Any order; a sample whose ts is already stored is
+   * ignored (idempotent), so re-sent or replayed batches never duplicate. Keeps rollups of
+   * complete minutes and hours up to date, including minutes that late samples fall into.
+   * Returns how many samples were new.
+   */
+  insertSamples(samples: readonly Sample[]): number;
+  insertDiskSample(sample: DiskSample): void;
+  /** Records a host snapshot unless it equals the latest one; returns whether it was stored. */
+  insertHostSnapshot(record: HostRecord): boolean;
+
+  latestSample(): Sample | null;
+  latestHost(): HostRecord | null;
+  /** Latest disk usage per mount. */
+  latestDisks(): DiskSample | null;
+  /** The ts of the newest / oldest stored raw sample, or null when empty. */
+  lastTimestamp(): number | null;
+  firstTimestamp(): number | null;
+  countSamples(from: number, to: number): number;
+
+  /** Raw samples in [from, to), oldest first, streamed (constant memory for any range). */
+  iterateRows(from: number, to: number): IterableIterator<StoredRow>;
+  /** Every series that has at least one raw sample in [from, to), in canonical order. */
+  seriesInRange(from: number, to: number): SeriesInfo[];
+  /** Min/avg/max buckets (or raw samples) for charts; see SeriesQuery. */
+  query(query: SeriesQuery): SeriesQueryResult;
+  /** Disk samples in [from, to). */
+  diskSamples(from: number, to: number): DiskSample[];
+  /** Host snapshots in [from, to), plus the one in force at `from`. */
+  hostHistory(from: number, to: number): HostRecord[];
+
+  /** Deletes what the policy no longer keeps (rolling it up first); returns rows deleted. */
+  applyRetention(now: number, policy: RetentionPolicy): { raw: number; minute: number };
+  /** Bytes the database occupies on disk (main file + WAL). */
+  sizeOnDisk(): number;
+  close(): void;
+}

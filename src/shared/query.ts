@@ -1,0 +1,41 @@
+// Shapes of history queries, shared by storage, the HTTP/IPC API and the charts.
+import type { SeriesKey } from './series.js';
+
+/** Which table answered: raw samples, or a rollup of min/avg/max per minute or per hour. */
+export type Resolution = 'raw' | '1m' | '1h';
+
+export interface SeriesQuery {
+  /** Unix ms, inclusive. */
+  from: number;
+  /** Unix ms, exclusive. */
+  to: number;
+  /**
+   * Bucket width in ms: each bucket gives min/avg/max. Omitted or null: raw samples, as stored
+   * (or the finest resolution still kept for that period, see `resolution` in the result).
+   */
+  bucketMs?: number | null;
+  /** Only these series (exact keys, or a prefix ending in '.', e.g. 'net.eth0.'); default all. */
+  keys?: SeriesKey[];
+}
+
+/** Columnar, so a chart can hand the arrays straight to its datasets. */
+export interface SeriesQueryResult {
+  from: number;
+  to: number;
+  /** The bucket width actually used; null for raw samples. */
+  bucketMs: number | null;
+  resolution: Resolution;
+  /** Bucket starts (or sample times for raw), ascending; only buckets that hold data. */
+  timestamps: number[];
+  series: SeriesColumn[];
+}
+
+export interface SeriesColumn {
+  key: SeriesKey;
+  flags: number;
+  /** Average per bucket (the value itself for raw samples); null where the series had no value. */
+  avg: (number | null)[];
+  /** Per-bucket extremes; absent for raw samples, where they equal `avg`. */
+  min?: (number | null)[];
+  max?: (number | null)[];
+}
