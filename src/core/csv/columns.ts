@@ -1,0 +1,194 @@
+// The CSV layout of samples: column names for series keys (and back), the one canonical column
+// order, number formatting, and rows. The daily files and `vigil export` both go through
+// CsvLayout, which is what makes an export of a day byte-identical to that day's file.
+//
+//   time, unix_ms, cpu_percent, cpu0_percent … cpuN_percent,
+//   mem_total_bytes, mem_used_bytes, mem_available_bytes, mem_free_bytes,
+//   swap_total_bytes, swap_used_bytes, load1, load5, load15,
+//   net_<iface>_rx_bps, net_<iface>_tx_bps, …   (interfaces in compareNames order)
+//
+// Every column name starts with a fixed letter prefix, and cells are numbers or ISO times, so no
+// cell can start with = + - @: a hostile interface name cannot become a spreadsheet formula.
+import { formatLocalIso } from '../../shared/dates.js';
+import { VigilError } from '../../shared/errors.js';
+import { LOAD_KEYS, MEMORY_KEYS, compareNames, parseCoreKey, parseNetKey, quantize, resolutionOf, type SeriesKey } from '../../shared/series.js';
+import { LINE_END, escapeField } from './rfc4180.js';
+
+export const TIME_COLUMN = 'time';
+export const UNIX_MS_COLUMN = 'unix_ms';
+
+/** Series every file has a column for, whatever the machine (load stays empty where the OS has none). */
+export const FIXED_KEYS: readonly SeriesKey[] = ['cpu', ...MEMORY_KEYS, ...LOAD_KEYS];
+
+export function columnName(key: SeriesKey): string {
+  if (key === 'cpu') return 'cpu_percent';
+  const core = parseCoreKey(key);
+  if (core !== null) return `cpu${core}_percent`;
+  const net = parseNetKey(key);
+  if (net) return `net_${net.iface}_${net.direction}_bps`;
+  const load = /^load\.(\d+)$/.exec(key);
+  if (load) return `load${load[1]}`;
+  const memory = /^(mem|swap)\.([a-z]+)$/.exec(key);
+  if (memory) return `${memory[1]}_${memory[2]}_bytes`;
+  throw new VigilError('internal', `No CSV column for series "${key}"`);
+}
+
+/** The series key of a column name; null for anything that is not a series column. */
+export function keyOfColumn(name: string): SeriesKey | null {
+  if (name === 'cpu_percent') return 'cpu';
+  let match = /^cpu(0|[1-9]\d*)_percent$/.exec(name);
+  if (match) return `cpu.${match[1]}`;
+  // The interface name is whatever lies between the fixed prefix and suffix, underscores included.
+  match = /^net_([\s\S]+)_(rx|tx)_bps$/.exec(name);
+  if (match) return `net.${match[1]}.${match[2]}`;
+  match = /^load(\d+)$/.exec(name);
+  if (match) return `load.${match[1]}`;
+  match = /^(mem|swap)_([a-z]+)_bytes$/.exec(name);
+  if (match) return `${match[1]}.${match[2]}`;
+  return null;
+}
+
+const MEMORY_RANK = new Map<string, number>(MEMORY_KEYS.map((k, i) => [k, i]));
+const LOAD_RANK = new Map<string, number>(LOAD_KEYS.map((k, i) => [k, i]));
+
+/** Canonical column order: total CPU, cores by index, memory, swap, load, interfaces by name (rx, tx). */
+export function compareSeriesKeys(a: SeriesKey, b: SeriesKey): number {
+  const ga = group(a);
+  const gb = group(b);
+  if (ga !== gb) return ga - gb;
+  switch (ga) {
+    case 1:
+      return parseCoreKey(a)! - parseCoreKey(b)!;
+    case 2:
+      return (MEMORY_RANK.get(a) ?? MEMORY_KEYS.length) - (MEMORY_RANK.get(b) ?? MEMORY_KEYS.length) || compareNames(a, b);
+    case 3:
+      return (LOAD_RANK.get(a) ?? LOAD_KEYS.length) - (LOAD_RANK.get(b) ?? LOAD_KEYS.length) || compareNames(a, b);
+    case 4: {
+      const na = parseNetKey(a)!;
+      const nb = parseNetKey(b)!;
+      return compareNames(na.iface, nb.iface) || compareNames(na.direction, nb.direction);
+    }
+    default:
+      return compareNames(a, b);
+  }
+}
+
+function group(key: SeriesKey): number {
+  if (key === 'cpu') return 0;
+  if (parseCoreKey(key) !== null) return 1;
+  if (key.startsWith('mem.') || key.startsWith('swap.')) return 2;
+  if (key.startsWith('load.')) return 3;
+  if (parseNetKey(key)) return 4;
+  return 5;
+}
+
+/**
+ * Exact decimal text of a number, never in exponent notation: String() already gives the
+ * shortest text that reads back to the same double (12.3, not 12.300000000000001); only its
+ * exponent form (1e+21, 1e-7) is expanded.
+ */
+export function formatNumber(value: number): string {
+  const text = String(value);
+  if (!text.includes('e')) return text;
+  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!match) return text; // Infinity / NaN: callers never pass them
+  const [, sign, int, frac = '', exponent] = match;
+  const digits = int! + frac;
+  const point = 1 + Number(exponent);
+  let plain: string;
+  if (point <= 0) plain = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) plain = digits + '0'.repeat(point - digits.length);
+  else plain = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return sign + plain;
+}
+
+/** One cell: empty for no value; otherwise the value at its series' resolution (as SQLite keeps it). */
+export function formatCell(value: number | null | undefined, resolution: number): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '';
+  return formatNumber(quantize(value, resolution));
+}
+
+/** A header (a set of series in canonical order) and the rows written under it. */
+export class CsvLayout {
+  readonly keys: readonly SeriesKey[];
+  /** The header record, with its line ending. */
+  readonly header: string;
+  private readonly index = new Map<SeriesKey, number>();
+  private readonly resolutions: number[];
+
+  private constructor(keys: readonly SeriesKey[]) {
+    this.keys = keys;
+    keys.forEach((key, i) => this.index.set(key, i));
+    this.resolutions = keys.map(resolutionOf);
+    this.header = [TIME_COLUMN, UNIX_MS_COLUMN, ...keys.map(columnName)].map(escapeField).join(',') + LINE_END;
+  }
+
+  /** The canonical layout for a set of series (the fixed columns are always included). */
+  static forKeys(keys: Iterable<SeriesKey>): CsvLayout {
+    const all = new Set<SeriesKey>(FIXED_KEYS);
+    for (const key of keys) all.add(key);
+    return new CsvLayout([...all].sort(compareSeriesKeys));
+  }
+
+  /**
+   * The layout a file's header describes, in the file's own order; null when the header is not
+   * one Vigil writes (missing time columns, unknown or repeated column).
+   */
+  static fromHeader(fields: readonly string[]): CsvLayout | null {
+    if (fields[0] !== TIME_COLUMN || fields[1] !== UNIX_MS_COLUMN) return null;
+    const keys: SeriesKey[] = [];
+    const seen = new Set<SeriesKey>();
+    for (const name of fields.slice(2)) {
+      const key = keyOfColumn(name);
+      if (key === null || seen.has(key)) return null;
+      seen.add(key);
+      keys.push(key);
+    }
+    return new CsvLayout(keys);
+  }
+
+  /** Fields per record, time columns included. */
+  get width(): number {
+    return this.keys.length + 2;
+  }
+
+  indexOf(key: SeriesKey): number | undefined {
+    return this.index.get(key);
+  }
+
+  covers(keys: Iterable<SeriesKey>): boolean {
+    for (const key of keys) if (!this.index.has(key)) return false;
+    return true;
+  }
+
+  /** This layout plus `keys`, in canonical order. */
+  widen(keys: Iterable<SeriesKey>): CsvLayout {
+    return CsvLayout.forKeys([...this.keys, ...keys]);
+  }
+
+  /** Column index of each key (for formatRowAt); throws for a key this layout has no column for. */
+  columnsOf(keys: readonly SeriesKey[]): Int32Array {
+    const columns = new Int32Array(keys.length);
+    keys.forEach((key, i) => {
+      const column = this.index.get(key);
+      if (column === undefined) throw new VigilError('internal', `CSV layout has no column for series "${key}"`);
+      columns[i] = column;
+    });
+    return columns;
+  }
+
+  /** A row, with its line ending; values[i] goes to column columns[i]; columns not named stay empty. */
+  formatRowAt(ts: number, columns: Int32Array, values: readonly (number | null)[]): string {
+    const cells = new Array<string>(this.keys.length).fill('');
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i]!;
+      cells[column] = formatCell(values[i], this.resolutions[column]!);
+    }
+    const rest = cells.length > 0 ? `,${cells.join(',')}` : '';
+    return `${formatLocalIso(ts)},${formatNumber(ts)}${rest}${LINE_END}`;
+  }
+
+  formatRow(ts: number, keys: readonly SeriesKey[], values: readonly (number | null)[]): string {
+    return this.formatRowAt(ts, this.columnsOf(keys), values);
+  }
+}
