@@ -1,0 +1,152 @@
+// Disk usage per mounted filesystem (device, mount point, fs type, total and used bytes).
+// Sampled on its own slow cadence (default every minute), never on the tick path.
+//
+// Linux: /proc/self/mounts filtered to real filesystems + statfs (no process spawn).
+// Elsewhere: systeminformation's fsSize() (spawns df / powershell, fine once a minute).
+//
+// Which mounts count on Linux (the same choice df -x tmpfs and systeminformation make):
+// - skipped: kernel pseudo filesystems (proc, sysfs, cgroup, devpts, debugfs, …), memory-backed
+//   ones (tmpfs, devtmpfs, ramfs: their usage is memory, already counted there), squashfs (snap
+//   and live images: read-only, always 100 % full) and fuse helpers (lxcfs, gvfsd, portal);
+// - overlay/aufs only when mounted at '/': inside a container that is the root disk; elsewhere it
+//   is one layer per running container, all on the same disk as /var/lib/docker;
+// - bind mounts (the same device mounted again: Docker's /etc/hosts, systemd's private dirs) are
+//   deduplicated by device, keeping the shortest mount point;
+// - a filesystem that reports 0 blocks is pseudo whatever its type says.
+//
+// statfs is the asynchronous one, with a timeout, not statfsSync: a hung NFS or CIFS server makes
+// statfs block forever, and a synchronous call would freeze the whole agent. A mount whose previous
+// statfs has not returned yet is skipped (at most one stuck call per mount).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DiskUsage } from '../../shared/model.js';
+import { compareNames } from '../../shared/series.js';
+import type { DiskReader, LoadSystemInformation } from './types.js';
+
+export interface MountEntry {
+  device: string;
+  mountPoint: string;
+  fsType: string;
+}
+
+/** /proc/self/mounts: "device mountpoint fstype options 0 0", with \040-style octal escapes. */
+export function parseMounts(text: string): MountEntry[] {
+  const mounts: MountEntry[] = [];
+  for (const line of text.split('\n')) {
+    const [device, mountPoint, fsType] = line.trim().split(/\s+/);
+    if (!device || !mountPoint || !fsType) continue;
+    mounts.push({ device: unescapeMountField(device), mountPoint: unescapeMountField(mountPoint), fsType });
+  }
+  return mounts;
+}
+
+function unescapeMountField(value: string): string {
+  return value.replace(/\\([0-7]{3})/g, (_m, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
+}
+
+export const PSEUDO_FS_TYPES: ReadonlySet<string> = new Set([
+  'autofs', 'binfmt_misc', 'bpf', 'cgroup', 'cgroup2', 'configfs', 'debugfs', 'devfs', 'devpts', 'devtmpfs', 'efivarfs',
+  'fusectl', 'hugetlbfs', 'mqueue', 'nfsd', 'nsfs', 'proc', 'pstore', 'ramfs', 'rpc_pipefs', 'securityfs', 'selinuxfs',
+  'sysfs', 'tmpfs', 'tracefs', 'squashfs', 'cramfs', 'rootfs', 'none',
+  'fuse.lxcfs', 'fuse.gvfsd-fuse', 'fuse.portal', 'fuse.snapfuse', 'fuse.xdg-document-portal',
+]);
+
+const LAYERED_FS_TYPES: ReadonlySet<string> = new Set(['overlay', 'aufs', 'unionfs']);
+
+/** The mounts worth a disk-usage line, deduplicated, sorted by mount point. See the file comment. */
+export function selectRealMounts(mounts: readonly MountEntry[]): MountEntry[] {
+  const byDevice = new Map<string, MountEntry>();
+  for (const m of mounts) {
+    if (PSEUDO_FS_TYPES.has(m.fsType)) continue;
+    if (LAYERED_FS_TYPES.has(m.fsType) && m.mountPoint !== '/') continue;
+    const kept = byDevice.get(m.device);
+    if (!kept || isShorter(m.mountPoint, kept.mountPoint)) byDevice.set(m.device, m);
+  }
+  return [...byDevice.values()].sort((a, b) => compareNames(a.mountPoint, b.mountPoint));
+}
+
+function isShorter(a: string, b: string): boolean {
+  return a.length < b.length || (a.length === b.length && a < b);
+}
+
+/** What we need of fs.StatFs. */
+export interface StatFsLike {
+  bsize: number;
+  blocks: number;
+  bfree: number;
+}
+
+export type StatFs = (file: string) => Promise<StatFsLike>;
+
+export const STATFS_TIMEOUT_MS = 5000;
+
+export function diskUsageFromStatfs(mount: MountEntry, st: StatFsLike): DiskUsage | null {
+  if (!(st.blocks > 0) || !(st.bsize > 0)) return null;
+  // "used" as df counts it: blocks not free (includes root-reserved blocks in neither column).
+  return { device: mount.device, mountPoint: mount.mountPoint, fsType: mount.fsType, total: st.blocks * st.bsize, used: (st.blocks - st.bfree) * st.bsize };
+}
+
+export interface LinuxDiskReaderOptions {
+  root?: string;
+  statfs?: StatFs;
+  timeoutMs?: number;
+  /** Told about a mount left out this round (statfs failed, timed out or still stuck). */
+  onSkip?: (mountPoint: string, reason: string) => void;
+}
+
+export function createLinuxDiskReader(options: LinuxDiskReaderOptions = {}): DiskReader {
+  const root = options.root ?? '/';
+  const statfs: StatFs = options.statfs ?? ((file) => fs.promises.statfs(file));
+  const timeoutMs = options.timeoutMs ?? STATFS_TIMEOUT_MS;
+  const file = path.join(root, 'proc/self/mounts');
+  const stuck = new Set<string>();
+
+  const measure = async (mount: MountEntry): Promise<DiskUsage | null> => {
+    if (stuck.has(mount.mountPoint)) {
+      options.onSkip?.(mount.mountPoint, 'previous statfs still pending');
+      return null;
+    }
+    stuck.add(mount.mountPoint);
+    const call = statfs(path.join(root, mount.mountPoint)).finally(() => stuck.delete(mount.mountPoint));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), timeoutMs);
+      timer.unref();
+    });
+    try {
+      const st = await Promise.race([call, timeout]);
+      if (st === null) {
+        options.onSkip?.(mount.mountPoint, `statfs timed out after ${timeoutMs} ms`);
+        call.catch(() => {});
+        return null;
+      }
+      return diskUsageFromStatfs(mount, st);
+    } catch (error) {
+      options.onSkip?.(mount.mountPoint, error instanceof Error ? error.message : String(error));
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  return {
+    async read() {
+      const mounts = selectRealMounts(parseMounts(fs.readFileSync(file, 'latin1')));
+      const usages = await Promise.all(mounts.map(measure));
+      return usages.filter((u): u is DiskUsage => u !== null);
+    },
+  };
+}
+
+export function createPortableDiskReader(loadSi: LoadSystemInformation): DiskReader {
+  return {
+    async read() {
+      const si = await loadSi();
+      const sizes = await si.fsSize();
+      return sizes
+        .filter((s) => s.size > 0 && s.mount)
+        .map((s) => ({ device: s.fs, mountPoint: s.mount, fsType: s.type, total: s.size, used: s.used }))
+        .sort((a, b) => compareNames(a.mountPoint, b.mountPoint));
+    },
+  };
+}
