@@ -1,0 +1,470 @@
+// The one owner of collection: schedules ticks, calls the metric readers, turns counters into
+// rates and emits samples. Nothing else calls the readers (systeminformation keeps module-level
+// state, so two callers would skew each other).
+//
+// Time:
+// - Ticks are aligned to the wall clock: with a 1 s interval every whole second, with 60 s every
+//   whole minute. Each timeout is computed from the wall clock to the next boundary (never chained
+//   from the previous timeout), so ticks do not drift; the next tick is scheduled only when the
+//   current one has finished, so they never overlap; a tick that overran skips the slots it
+//   missed instead of bursting to catch up.
+// - Sample.ts is the slot's aligned time; rates use the real monotonic time between readings.
+// - The first tick is a baseline (nothing emitted), and so is the first tick after resume(),
+//   after a long gap (process stopped, machine suspended, wall clock jumped forward: more than
+//   2.5 intervals) — then a `gap` event is emitted instead of a rate averaged over the gap.
+// - If the wall clock goes backwards, ticks that would reuse a slot already emitted are skipped:
+//   ts is strictly increasing.
+//
+// Disk usage runs on its own aligned timer (default every minute); the host snapshot is taken at
+// start and whenever it changes. Both are asynchronous, single-flight and never delay a tick.
+import { EventEmitter } from 'node:events';
+import type { DiskSample, HostRecord, HostSnapshot, LoadAverage, MemoryUsage, NetRate, Sample } from '../shared/model.js';
+import { VigilError } from '../shared/errors.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { systemClock } from './clock.js';
+import type { Logger } from './log.js';
+import { silentLogger } from './log.js';
+import { CpuUsageComputer } from './metrics/cpu.js';
+import { deepEqual } from './metrics/host.js';
+import { NetRateTracker } from './metrics/network.js';
+import type { Awaitable, CpuTimes, MetricSources } from './metrics/types.js';
+
+export interface SamplerOptions {
+  intervalMs: number;
+  /** Default 60_000. */
+  diskIntervalMs?: number;
+  /** How often the cheap host fingerprint is checked (and the portable path's slow values refreshed). Default 60_000. */
+  hostCheckIntervalMs?: number;
+  sources: MetricSources;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface GapEvent {
+  /** Slot of the last reading before the gap. */
+  from: number;
+  /** Slot of the new baseline. */
+  to: number;
+  reason: string;
+}
+
+export type SamplerEvents = {
+  sample: [Sample];
+  disk: [DiskSample];
+  host: [HostRecord];
+  gap: [GapEvent];
+  error: [Error];
+};
+
+export const MIN_INTERVAL_MS = 1000;
+export const MAX_INTERVAL_MS = 3_600_000;
+export const DEFAULT_DISK_INTERVAL_MS = 60_000;
+export const DEFAULT_HOST_CHECK_INTERVAL_MS = 60_000;
+/** More than this many intervals between two readings is a gap, not a slow tick. */
+export const GAP_INTERVALS = 2.5;
+/** stop() waits this long at most for readers in flight. */
+export const STOP_WAIT_MS = 5000;
+/**
+ * A timer may fire a hair before the boundary on the wall clock (timers run on the monotonic
+ * clock; NTP slews the wall clock by up to 500 ppm). Within this much, it belongs to that slot.
+ */
+const EARLY_FIRE_TOLERANCE_MS = 25;
+
+type ReaderName = 'cpu' | 'memory' | 'load' | 'network' | 'disk' | 'host' | 'refresh';
+
+export class Sampler extends EventEmitter<SamplerEvents> {
+  private readonly sources: MetricSources;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly diskIntervalMs: number;
+  private readonly hostCheckIntervalMs: number;
+  private interval: number;
+
+  private running = false;
+  private isPaused = false;
+
+  private tickTimer: TimerHandle | null = null;
+  private diskTimer: TimerHandle | null = null;
+  private hostTimer: TimerHandle | null = null;
+  private tickInFlight: Promise<void> | null = null;
+  private diskInFlight: Promise<void> | null = null;
+  private hostInFlight: Promise<void> | null = null;
+  private hostAgain = false;
+
+  private readonly cpu = new CpuUsageComputer();
+  private readonly net = new NetRateTracker();
+  /** Slot, monotonic time and interval of the last reading (baseline or sample). */
+  private last: { slot: number; mono: number; intervalMs: number } | null = null;
+  private lastEmittedTs = -Infinity;
+  private needBaseline = true;
+  private pendingGapReason: string | null = null;
+  private clockBehindSince: number | null = null;
+  private interfaceSet: string | null = null;
+
+  private lastDiskTs = -Infinity;
+  private host: HostSnapshot | null = null;
+  private hostFingerprint: string | null = null;
+  private readonly failing = new Map<ReaderName, string>();
+
+  constructor(options: SamplerOptions) {
+    super();
+    this.interval = validateInterval(options.intervalMs, 'intervalMs');
+    this.diskIntervalMs = validatePositiveMs(options.diskIntervalMs ?? DEFAULT_DISK_INTERVAL_MS, 'diskIntervalMs');
+    this.hostCheckIntervalMs = validatePositiveMs(options.hostCheckIntervalMs ?? DEFAULT_HOST_CHECK_INTERVAL_MS, 'hostCheckIntervalMs');
+    this.sources = options.sources;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  get intervalMs(): number {
+    return this.interval;
+  }
+
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.isPaused = false;
+    this.needBaseline = true;
+    this.pendingGapReason = null;
+    this.startTimers();
+  }
+
+  /**
+   * Stops every timer and waits for the work in flight (a tick, a disk read, a host snapshot),
+   * at most STOP_WAIT_MS: a reader stuck on a hung process or mount must not block shutdown.
+   */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.clearTimers();
+    const inFlight = Promise.allSettled([this.tickInFlight, this.diskInFlight, this.hostInFlight]);
+    let timer: TimerHandle | null = null;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = this.clock.setTimeout(() => resolve('timeout'), STOP_WAIT_MS);
+    });
+    const outcome = await Promise.race([inFlight, timedOut]);
+    if (timer !== null) this.clock.clearTimeout(timer);
+    if (outcome === 'timeout') this.logger.warn('sampler stopped with a reader still running', { waitedMs: STOP_WAIT_MS });
+    this.cpu.reset();
+    this.net.reset();
+    this.last = null;
+    this.interfaceSet = null;
+  }
+
+  pause(): void {
+    if (!this.running || this.isPaused) return;
+    this.isPaused = true;
+    this.clearTimers();
+    this.logger.info('sampling paused');
+  }
+
+  /** Resumes with a fresh baseline (the next tick emits nothing) and a `gap` event for the pause. */
+  resume(): void {
+    if (!this.running || !this.isPaused) return;
+    this.isPaused = false;
+    this.needBaseline = true;
+    this.pendingGapReason = 'sampling was paused';
+    this.logger.info('sampling resumed');
+    this.startTimers();
+  }
+
+  /** Changes the interval from the next tick on (aligned to the new boundaries). */
+  setIntervalMs(ms: number): void {
+    this.interval = validateInterval(ms, 'intervalMs');
+    if (!this.running || this.isPaused) return;
+    if (this.tickTimer !== null) {
+      this.clock.clearTimeout(this.tickTimer);
+      this.tickTimer = null;
+    }
+    // A tick in flight reschedules itself with the new interval when it finishes.
+    if (!this.tickInFlight) this.scheduleTick();
+  }
+
+  // ---- scheduling -------------------------------------------------------------------------
+
+  private startTimers(): void {
+    if (!this.tickInFlight) this.scheduleTick();
+    this.runDisk(alignDown(this.clock.now(), this.interval));
+    this.runHostCheck(true);
+  }
+
+  private clearTimers(): void {
+    for (const timer of [this.tickTimer, this.diskTimer, this.hostTimer]) if (timer !== null) this.clock.clearTimeout(timer);
+    this.tickTimer = this.diskTimer = this.hostTimer = null;
+  }
+
+  private get active(): boolean {
+    return this.running && !this.isPaused;
+  }
+
+  private scheduleTick(): void {
+    if (!this.active || this.tickTimer !== null) return;
+    const now = this.clock.now();
+    const next = nextBoundary(now, this.interval);
+    this.tickTimer = this.clock.setTimeout(() => {
+      this.tickTimer = null;
+      const run = this.tick()
+        .catch((error: unknown) => this.logger.error('sampler tick failed', { error }))
+        .finally(() => {
+          this.tickInFlight = null;
+          this.scheduleTick();
+        });
+      this.tickInFlight = run;
+    }, next - now);
+  }
+
+  private scheduleDisk(): void {
+    if (!this.active || this.diskTimer !== null) return;
+    const now = this.clock.now();
+    const next = nextBoundary(now, this.diskIntervalMs);
+    this.diskTimer = this.clock.setTimeout(() => {
+      this.diskTimer = null;
+      this.runDisk(next);
+    }, next - now);
+  }
+
+  private scheduleHostCheck(): void {
+    if (!this.active || this.hostTimer !== null) return;
+    this.hostTimer = this.clock.setTimeout(() => {
+      this.hostTimer = null;
+      this.runHostCheck(false);
+    }, this.hostCheckIntervalMs);
+  }
+
+  // ---- the tick -----------------------------------------------------------------------------
+
+  private async tick(): Promise<void> {
+    const now = this.clock.now();
+    const slot = alignDown(now + Math.min(EARLY_FIRE_TOLERANCE_MS, this.interval / 10), this.interval);
+    const previous = this.last;
+
+    if (slot <= this.lastEmittedTs || (previous && slot <= previous.slot)) {
+      // The wall clock is back on a slot already used (it was set backwards, or a timer fired
+      // early): skip until it passes, so ts stays strictly increasing.
+      const lastSlot = Math.max(this.lastEmittedTs, previous?.slot ?? -Infinity);
+      if (now < lastSlot && this.clockBehindSince === null) {
+        this.clockBehindSince = now;
+        this.logger.warn('wall clock moved backwards; skipping ticks until it passes the last sample', { behindMs: lastSlot - now });
+      }
+      return;
+    }
+    if (this.clockBehindSince !== null) {
+      this.logger.info('wall clock passed the last sample again; sampling continues');
+      this.clockBehindSince = null;
+    }
+
+    const mono = this.clock.monotonic();
+    let gapReason = this.pendingGapReason;
+    if (previous && !this.needBaseline) {
+      const limit = GAP_INTERVALS * Math.max(this.interval, previous.intervalMs);
+      const elapsed = mono - previous.mono;
+      const wallStep = slot - previous.slot;
+      if (elapsed > limit) gapReason = `no reading for ${seconds(elapsed)} (process stopped, suspended or overloaded)`;
+      else if (wallStep > limit) gapReason = `wall clock jumped ${seconds(wallStep - elapsed)} forward (clock set, or the machine was suspended)`;
+    }
+    const baseline = this.needBaseline || gapReason !== null;
+    if (baseline) {
+      this.cpu.reset();
+      this.net.reset();
+    }
+
+    // Start the one asynchronous reader first (the portable network counters), then the
+    // synchronous ones, so the tick is as short as its slowest reader.
+    const netStart = this.clock.monotonic();
+    const pendingNet = this.read('network', () => this.sources.network.read());
+    const cpuTimes = await this.read<CpuTimes>('cpu', () => this.sources.cpu.read());
+    const memory = await this.read<MemoryUsage>('memory', () => this.sources.memory.read());
+    const load = await this.read<LoadAverage | null>('load', () => this.sources.load.read());
+    const counters = await pendingNet;
+    // Counters were read somewhere between start and now: the midpoint is the best estimate
+    // (the Linux read is immediate; systeminformation spawns a process).
+    const netAt = isPromiseLike(pendingNet) ? (netStart + this.clock.monotonic()) / 2 : netStart;
+
+    if (!this.active) {
+      // stop() or pause() arrived while an asynchronous reader was running: drop the reading
+      // (resume() and start() take a new baseline anyway).
+      return;
+    }
+
+    const cpu = cpuTimes ? this.cpu.update(cpuTimes) : null;
+    const net = counters ? this.net.update(counters, netAt) : null;
+    for (const iface of this.net.rejected) {
+      this.logger.debug('network counter jump rejected as a reset', { iface });
+      this.sources.network.recheck?.(iface);
+    }
+    if (net) this.noticeInterfaces(net);
+
+    this.last = { slot, mono, intervalMs: this.interval };
+    if (baseline) {
+      this.needBaseline = false;
+      this.pendingGapReason = null;
+      if (gapReason !== null && previous) this.emitSafely('gap', { from: previous.slot, to: slot, reason: gapReason });
+      if (gapReason !== null) this.logger.info('new baseline after a gap', { reason: gapReason });
+      return;
+    }
+    // Without CPU or memory there is no sample (their readers failed and were logged, or the CPU
+    // counters went backwards and this reading became the new baseline).
+    if (!cpu || !memory) return;
+    this.lastEmittedTs = slot;
+    this.emitSafely('sample', { ts: slot, cpu, memory, load: load ?? null, net: net ?? [] });
+  }
+
+  /** Runs one reader; a failure is logged (once per episode) and yields undefined. */
+  private read<T>(name: ReaderName, reader: () => Awaitable<T>): Awaitable<T | undefined> {
+    try {
+      const value = reader();
+      if (isPromiseLike(value)) {
+        return value.then(
+          (v) => this.readerOk(name, v),
+          (error: unknown) => this.readerFailed(name, error),
+        );
+      }
+      return this.readerOk(name, value);
+    } catch (error) {
+      return this.readerFailed(name, error);
+    }
+  }
+
+  private readerOk<T>(name: ReaderName, value: T): T {
+    if (this.failing.delete(name)) this.logger.info(`${name} reader recovered`);
+    return value;
+  }
+
+  private readerFailed(name: ReaderName, error: unknown): undefined {
+    const err = error instanceof Error ? error : new Error(String(error));
+    // Say it once per episode: a reader failing every second must not flood the log.
+    if (this.failing.get(name) === err.message) {
+      this.logger.debug(`${name} reader failed again`, { error: err });
+      return undefined;
+    }
+    this.failing.set(name, err.message);
+    this.logger.warn(`${name} reader failed; skipped`, { error: err });
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    return undefined;
+  }
+
+  /** Emits without letting a throwing listener break the sampler. */
+  private emitSafely<K extends keyof SamplerEvents>(event: K, ...args: SamplerEvents[K]): void {
+    try {
+      (this.emit as (event: K, ...args: SamplerEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      this.logger.error(`a ${event} listener threw`, { error });
+    }
+  }
+
+  /** A new or vanished interface in the counters changes the host snapshot: refresh it now. */
+  private noticeInterfaces(rates: readonly NetRate[]): void {
+    // Rates are sorted by name, so the joined names are a stable key for the set.
+    let key = '';
+    for (const rate of rates) key += `${rate.iface}\n`;
+    if (this.interfaceSet !== null && key !== this.interfaceSet) {
+      this.logger.info('network interfaces changed', { interfaces: rates.map((r) => r.iface) });
+      this.refreshHost();
+    }
+    this.interfaceSet = key;
+  }
+
+  // ---- disk -----------------------------------------------------------------------------------
+
+  private runDisk(ts: number): void {
+    if (this.diskInFlight) {
+      this.logger.debug('disk reading still running; slot skipped', { ts });
+      this.scheduleDisk();
+      return;
+    }
+    const run = (async () => {
+      const disks = await this.read('disk', () => this.sources.disk.read());
+      // A backwards wall clock must not produce an older disk sample after a newer one.
+      if (disks && this.active && ts > this.lastDiskTs) {
+        this.lastDiskTs = ts;
+        this.emitSafely('disk', { ts, disks });
+      }
+    })().finally(() => {
+      this.diskInFlight = null;
+      this.scheduleDisk();
+    });
+    this.diskInFlight = run;
+  }
+
+  // ---- host -----------------------------------------------------------------------------------
+
+  private runHostCheck(force: boolean): void {
+    const refresh = this.sources.refresh;
+    if (!force && refresh) {
+      // The portable path's slow values (swap); single-flight through the reader itself.
+      void this.read('refresh', () => refresh.call(this.sources));
+    }
+    let fingerprint: string | null = null;
+    try {
+      fingerprint = this.sources.host.fingerprint();
+    } catch (error) {
+      this.readerFailed('host', error);
+    }
+    if (force || fingerprint === null || fingerprint !== this.hostFingerprint) this.refreshHost();
+    this.scheduleHostCheck();
+  }
+
+  /** Takes a snapshot (single-flight; a request during one in flight runs once more after it). */
+  private refreshHost(): void {
+    if (this.hostInFlight) {
+      this.hostAgain = true;
+      return;
+    }
+    const run = (async () => {
+      let fingerprint: string | null = null;
+      try {
+        fingerprint = this.sources.host.fingerprint();
+      } catch {
+        // Reported by runHostCheck; the snapshot may still work.
+      }
+      const snapshot = await this.read('host', () => this.sources.host.snapshot());
+      if (!snapshot || !this.running) return;
+      this.hostFingerprint = fingerprint;
+      if (this.host && deepEqual(this.host, snapshot)) return;
+      this.host = snapshot;
+      this.emitSafely('host', { ts: this.clock.now(), host: snapshot });
+    })().finally(() => {
+      this.hostInFlight = null;
+      if (this.hostAgain && this.running) {
+        this.hostAgain = false;
+        this.refreshHost();
+      }
+    });
+    this.hostInFlight = run;
+  }
+}
+
+function validateInterval(ms: number, name: string): number {
+  if (!Number.isInteger(ms) || ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS) {
+    throw new VigilError('invalid_argument', `${name} must be a whole number of milliseconds from ${MIN_INTERVAL_MS} (1 s) to ${MAX_INTERVAL_MS} (3600 s), got ${ms}`);
+  }
+  return ms;
+}
+
+function validatePositiveMs(ms: number, name: string): number {
+  if (!Number.isInteger(ms) || ms < MIN_INTERVAL_MS) {
+    throw new VigilError('invalid_argument', `${name} must be a whole number of milliseconds ≥ ${MIN_INTERVAL_MS}, got ${ms}`);
+  }
+  return ms;
+}
+
+/** The start of the slot that contains t. */
+export function alignDown(t: number, intervalMs: number): number {
+  return Math.floor(t / intervalMs) * intervalMs;
+}
+
+/** The first slot boundary strictly after t (allowing for a timer that fires a hair early). */
+export function nextBoundary(t: number, intervalMs: number): number {
+  return alignDown(t + Math.min(EARLY_FIRE_TOLERANCE_MS, intervalMs / 10), intervalMs) + intervalMs;
+}
+
+function isPromiseLike<T>(value: Awaitable<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | null)?.then === 'function';
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
