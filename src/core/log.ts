@@ -6,6 +6,7 @@
 // by size with a fixed number of old files.
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeDirs } from './fs-util.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -125,7 +126,7 @@ class RotatingFile {
   }
 
   private open(): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    makeDirs(path.dirname(this.file));
     this.fd = fs.openSync(this.file, 'a');
     this.size = fs.fstatSync(this.fd).size;
   }

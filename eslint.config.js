@@ -1,0 +1,82 @@
+// Lint, including the layer rules of the architecture (see README, "Layout"):
+//   shared   → nothing of ours, no Node built-ins, no electron (the browser renderer imports it)
+//   core, agent, hub → shared and core; never electron, never the Electron layers
+//   preload  → shared (and electron's renderer-side API)
+//   renderer → shared only; no Node, no electron
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'stream', 'events', 'url', 'worker_threads'];
+const electron = { name: 'electron', message: 'Only src/main and src/preload may import electron: the core runs in plain Node.' };
+const pattern = (group, message) => ({ group, message });
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electron],
+        patterns: [
+          pattern(['../core/*', '../agent/*', '../hub/*', '../main/*', '../preload/*', '../renderer/*', '../../*'], 'src/shared imports nothing of ours: it is the runtime-neutral contract.'),
+          pattern(nodeBuiltins, 'src/shared runs in the browser too: no Node built-ins.'),
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts', 'src/agent/**/*.ts', 'src/hub/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electron],
+        patterns: [
+          pattern(['electron/*', '**/main/*', '**/preload/*', '**/renderer/*'], 'The core, agent and hub run in plain Node: no Electron layers.'),
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electron],
+        patterns: [
+          pattern(['electron/*', '**/main/*', '**/preload/*', '**/renderer/*'], 'The core runs in plain Node: no Electron layers.'),
+          pattern(['**/agent/*', '**/hub/*'], 'The core is a library: the agent and hub build on it, not the other way round.'),
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electron],
+        patterns: [
+          pattern(['**/core/*', '**/agent/*', '**/hub/*', '**/main/*', '**/preload/*'], 'The renderer talks to the rest only through the shared API contract.'),
+          pattern(nodeBuiltins, 'The renderer is a web page: no Node built-ins.'),
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [pattern(['**/core/*', '**/agent/*', '**/hub/*', '**/main/*', '**/renderer/*'], 'The preload exposes the shared contract only.')],
+      }],
+    },
+  },
+);

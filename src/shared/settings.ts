@@ -1,0 +1,114 @@
+// The one settings schema, shared by the agent (read through `conf`) and the tray app (through
+// electron-store, which wraps conf): same JSON Schema, same file (<data-dir>/config.json), same
+// format. Plain JSON Schema literals rather than a schema library: ajv inside conf validates them,
+// json-schema-to-ts types them at compile time, and they cost nothing at run time — the agent's
+// memory budget (50 MB, 41 MB of which is Node itself) has no room for a validation library of
+// its own.
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+
+export const LOG_LEVEL_VALUES = ['error', 'warn', 'info', 'debug'] as const;
+
+export const samplingSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    /** Seconds between samples; ticks align to the wall clock. */
+    intervalSeconds: { type: 'integer', minimum: 1, maximum: 3600, default: 1 },
+    /** Seconds between disk-usage samples (disk usage moves slowly). */
+    diskIntervalSeconds: { type: 'integer', minimum: 5, maximum: 86400, default: 60 },
+  },
+  required: ['intervalSeconds', 'diskIntervalSeconds'],
+  default: {},
+} as const satisfies JSONSchema;
+
+export const storageSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    /** Days of raw (per-tick) samples kept in SQLite; older ones survive as rollups. */
+    rawRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 30 },
+    /** Days of 1-minute min/avg/max rollups kept; 1-hour rollups are kept forever. */
+    minuteRetentionDays: { type: 'integer', minimum: 1, maximum: 36500, default: 365 },
+    /**
+     * Seconds between database commits. Batching spares the disk a WAL page write every
+     * second; the daily CSV gets every sample at once and re-feeds the DB after a hard kill.
+     */
+    flushSeconds: { type: 'integer', minimum: 1, maximum: 60, default: 5 },
+  },
+  required: ['rawRetentionDays', 'minuteRetentionDays', 'flushSeconds'],
+  default: {},
+} as const satisfies JSONSchema;
+
+export const csvSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    /** Days of daily CSV files kept in <data-dir>/telemetry; 0 keeps them forever. */
+    retentionDays: { type: 'integer', minimum: 0, maximum: 36500, default: 30 },
+  },
+  required: ['retentionDays'],
+  default: {},
+} as const satisfies JSONSchema;
+
+export const logSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    level: { type: 'string', enum: LOG_LEVEL_VALUES, default: 'info' },
+    /** A log file is rotated when it reaches this size. */
+    maxFileMegabytes: { type: 'integer', minimum: 1, maximum: 1024, default: 5 },
+    /** Rotated files kept (vigil.log.1 … .N). */
+    maxFiles: { type: 'integer', minimum: 1, maximum: 100, default: 5 },
+  },
+  required: ['level', 'maxFileMegabytes', 'maxFiles'],
+  default: {},
+} as const satisfies JSONSchema;
+
+/**
+ * Top-level sections, in conf's `schema` option form ({ key: schema }). Unknown keys *inside* a
+ * section are errors (they are typos); unknown top-level sections are tolerated, so a settings
+ * file written by a newer Vigil still opens in an older one.
+ */
+export const settingsSections = {
+  sampling: samplingSchema,
+  storage: storageSchema,
+  csv: csvSchema,
+  log: logSchema,
+} as const;
+
+export const settingsSchema = {
+  type: 'object',
+  properties: settingsSections,
+  required: ['sampling', 'storage', 'csv', 'log'],
+} as const satisfies JSONSchema;
+
+export type Settings = FromSchema<typeof settingsSchema>;
+export type SamplingSettings = FromSchema<typeof samplingSchema>;
+export type StorageSettings = FromSchema<typeof storageSchema>;
+export type LogLevelSetting = (typeof LOG_LEVEL_VALUES)[number];
+
+/**
+ * Every default in one object, read from the schema (each default is written once, on its
+ * property; a missing section defaults to {} and ajv then fills its properties).
+ */
+export function defaultSettings(): Settings {
+  const settings: Record<string, Record<string, unknown>> = {};
+  for (const [section, schema] of Object.entries(settingsSections)) {
+    settings[section] = Object.fromEntries(
+      Object.entries(schema.properties as Record<string, { default?: unknown }>).map(([key, property]) => [key, property.default]),
+    );
+  }
+  return settings as Settings;
+}
+
+/** A partial settings object, as CLI flags or a settings window produce. */
+export type SettingsPatch = { [K in keyof Settings]?: Partial<Settings[K]> };
+
+export function mergeSettings(base: Settings, patch: SettingsPatch): Settings {
+  const merged = structuredClone(base) as Record<string, Record<string, unknown>>;
+  for (const [section, values] of Object.entries(patch)) {
+    if (!values) continue;
+    merged[section] = { ...(merged[section] ?? {}), ...values };
+  }
+  return merged as Settings;
+}

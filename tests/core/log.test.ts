@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createLogger, formatLine } from '../../src/core/log.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('logger', () => {
+  it('filters by level and writes one line per event, with fields', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', stream: { write: (t: string) => lines.push(t) }, now: () => 0 });
+    logger.debug('hidden');
+    logger.info('shown', { interval: 1 });
+    logger.error('failed', { error: new Error('disk full') });
+    logger.setLevel('debug');
+    logger.debug('now shown');
+    expect(lines).toEqual([
+      '1970-01-01T00:00:00.000Z INFO  shown {"interval":1}\n',
+      '1970-01-01T00:00:00.000Z ERROR failed {"error":{"name":"Error","message":"disk full"}}\n',
+      '1970-01-01T00:00:00.000Z DEBUG now shown\n',
+    ]);
+  });
+
+  it('rotates the file by size and keeps a bounded number of old files', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'logs', 'vigil.log');
+    const logger = createLogger({ stream: null, file, maxBytes: 1000, maxFiles: 3, now: () => 0 });
+    const line = formatLine(0, 'info', 'x'.repeat(60));
+    for (let i = 0; i < 200; i++) logger.info('x'.repeat(60));
+    logger.close();
+    const files = fs.readdirSync(path.dirname(file)).sort();
+    expect(files).toEqual(['vigil.log', 'vigil.log.1', 'vigil.log.2', 'vigil.log.3']);
+    for (const name of files) expect(fs.statSync(path.join(dir, 'logs', name)).size).toBeLessThanOrEqual(1000);
+    // Every file holds whole lines only.
+    for (const name of files) expect(fs.readFileSync(path.join(dir, 'logs', name), 'utf8').split('\n').slice(0, -1).every((l) => `${l}\n` === line)).toBe(true);
+  });
+
+  it('keeps working on stderr when the log file cannot be written', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ stream: { write: (t: string) => lines.push(t) }, file: '/etc/passwd/vigil-no/log', now: () => 0 });
+    const originalWrite = process.stderr.write.bind(process.stderr);
+    const stderr: string[] = [];
+    process.stderr.write = ((text: string) => stderr.push(text)) as typeof process.stderr.write;
+    try {
+      logger.info('one');
+      logger.info('two');
+    } finally {
+      process.stderr.write = originalWrite;
+    }
+    expect(lines).toHaveLength(2);
+    expect(stderr.filter((t) => t.includes('logging to /etc/passwd/vigil-no/log stopped'))).toHaveLength(1);
+  });
+});
