@@ -11,7 +11,7 @@
 // cell can start with = + - @: a hostile interface name cannot become a spreadsheet formula.
 import { formatLocalIso } from '../../shared/dates.js';
 import { VigilError } from '../../shared/errors.js';
-import { LOAD_KEYS, MEMORY_KEYS, compareNames, parseCoreKey, parseNetKey, quantize, resolutionOf, type SeriesKey } from '../../shared/series.js';
+import { LOAD_KEYS, MEMORY_KEYS, compareNames, parseCoreKey, parseNetKey, quantize, resolutionOf, toSteps, type SeriesKey } from '../../shared/series.js';
 import { LINE_END, escapeField } from './rfc4180.js';
 
 export const TIME_COLUMN = 'time';
@@ -102,10 +102,56 @@ export function formatNumber(value: number): string {
   return sign + plain;
 }
 
-/** One cell: empty for no value; otherwise the value at its series' resolution (as SQLite keeps it). */
+/**
+ * One cell: empty for no value; otherwise the value at its series' resolution (as SQLite keeps
+ * it), i.e. exactly formatNumber(quantize(value, resolution)). Built from the integer step count
+ * where it can be: converting a double to its shortest text is what dominated export time
+ * (~180 ns a value against ~30 ns this way; bench/csv.ts).
+ */
 export function formatCell(value: number | null | undefined, resolution: number): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '';
+  const steps = toSteps(value, resolution);
+  if (Number.isSafeInteger(steps)) {
+    if (resolution >= 1 && Number.isInteger(resolution)) {
+      const v = steps * resolution;
+      if (Number.isSafeInteger(v)) return formatInteger(v);
+    } else {
+      const digits = DECIMALS.get(resolution);
+      if (digits !== undefined) return formatDecimal(steps, digits);
+    }
+  }
   return formatNumber(quantize(value, resolution));
+}
+
+/** Fractional resolutions we format from steps: 0.1 → 1 decimal, 0.01 → 2, 0.001 → 3. */
+const DECIMALS = new Map<number, number>([
+  [0.1, 1],
+  [0.01, 2],
+  [0.001, 3],
+]);
+
+function formatInteger(v: number): string {
+  const a = Math.abs(v);
+  if (a < 1e9) return String(v === 0 ? 0 : v);
+  // Two small integers convert much faster than one large double.
+  const high = Math.floor(a / 1e9);
+  const low = a - high * 1e9;
+  return `${v < 0 ? '-' : ''}${high}${String(low).padStart(9, '0')}`;
+}
+
+/** steps / 10^digits as the shortest decimal (12.30 → "12.3", 5.00 → "5"). */
+function formatDecimal(steps: number, digits: number): string {
+  const scale = 10 ** digits;
+  const a = Math.abs(steps);
+  const whole = Math.floor(a / scale);
+  let fraction = a - whole * scale;
+  const sign = steps < 0 ? '-' : '';
+  if (fraction === 0) return sign + formatInteger(whole);
+  while (fraction % 10 === 0) {
+    fraction /= 10;
+    digits--;
+  }
+  return `${sign}${formatInteger(whole)}.${String(fraction).padStart(digits, '0')}`;
 }
 
 /** A header (a set of series in canonical order) and the rows written under it. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CsvLayout, FIXED_KEYS, columnName, compareSeriesKeys, formatCell, formatNumber, keyOfColumn } from '../../../src/core/csv/columns.js';
 import { parseCsv } from '../../../src/core/csv/rfc4180.js';
-import { flattenSample } from '../../../src/shared/series.js';
+import { flattenSample, quantize } from '../../../src/shared/series.js';
 import { makeSample } from './helpers.js';
 
 describe('column names', () => {
@@ -96,6 +96,25 @@ describe('formatNumber', () => {
     expect(formatCell(null, 0.1)).toBe('');
     expect(formatCell(Number.NaN, 0.1)).toBe('');
     expect(formatCell(Number.POSITIVE_INFINITY, 8)).toBe('');
+  });
+
+  it('formats cells from integer steps exactly as formatNumber(quantize()) would', () => {
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const magnitudes = [1, 10, 100, 1e3, 1e6, 1e9, 1e12, 1e15, 1e17];
+    for (const resolution of [0.1, 0.01, 0.001, 8, 1024, 1]) {
+      for (let n = 0; n < 3000; n++) {
+        const magnitude = magnitudes[Math.floor(random() * magnitudes.length)]!;
+        const value = (random() - 0.3) * magnitude;
+        expect(formatCell(value, resolution)).toBe(formatNumber(quantize(value, resolution)));
+      }
+      for (const value of [0, -0, resolution, -resolution, 0.04, -0.04, 99.95, 1e9, 999_999_999.9, 2 ** 53, 1e300]) {
+        expect(formatCell(value, resolution)).toBe(formatNumber(quantize(value, resolution)));
+      }
+    }
   });
 });
 

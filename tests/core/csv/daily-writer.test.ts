@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CsvLayout } from '../../../src/core/csv/columns.js';
-import { DailyCsvWriter } from '../../../src/core/csv/daily-writer.js';
+import { DailyCsvWriter, rowWidener } from '../../../src/core/csv/daily-writer.js';
 import { nodeFs, type CsvFs } from '../../../src/core/csv/files.js';
 import { toSample } from '../../../src/core/csv/recover.js';
 import { parseCsv } from '../../../src/core/csv/rfc4180.js';
@@ -34,7 +34,7 @@ function readCsv(file: string): { header: string[]; rows: string[][]; text: stri
   return { header: header!, rows, text };
 }
 
-function expectSameWidth(file: string): { header: string[]; rows: string[][] } {
+function expectSameWidth(file: string): { header: string[]; rows: string[][]; text: string } {
   const csv = readCsv(file);
   for (const row of csv.rows) expect(row).toHaveLength(csv.header.length);
   return csv;
@@ -241,6 +241,22 @@ describe('DailyCsvWriter crash repair', () => {
     expect(log.lines.filter((l) => l.message.includes('leftover CSV temp file'))).toHaveLength(2);
   });
 
+  it('sets the day file aside when a widening rewrite meets rows it did not write', () => {
+    const file = writeFirstTwo();
+    const edited = fs.readFileSync(file, 'utf8').replace(/\r\n(2026[^,]*),/, '\r\n"$1",');
+    fs.writeFileSync(file, edited);
+    const log = recordingLogger();
+    const writer = new DailyCsvWriter({ dir, logger: log });
+    const withWlan = makeSample(NOON + 5000, { i: 5, ifaces: [eth0(5), lo(5), wlan0(5)] });
+    writer.append(withWlan);
+    writer.close();
+    expect(fs.readFileSync(file, 'utf8')).toBe(expectedFile([withWlan]));
+    const aside = fs.readdirSync(dir).filter((n) => n !== DAY_FILE);
+    expect(aside).toHaveLength(1);
+    expect(fs.readFileSync(path.join(dir, aside[0]!), 'utf8')).toBe(edited);
+    expect(log.lines.some((l) => l.message.includes('unreadable rows'))).toBe(true);
+  });
+
   it('moves a file with a foreign header aside instead of appending to it', () => {
     const file = path.join(dir, DAY_FILE);
     fs.writeFileSync(file, 'Date,Value\r\n2026-11-22,3\r\n');
@@ -352,5 +368,37 @@ describe('DailyCsvWriter on a failing disk', () => {
     writer.append(withWlanLater);
     writer.close();
     expect(fs.readFileSync(file, 'utf8')).toBe(expectedFile([samples[0]!, samples[1]!, samples[3]!, withWlanLater]));
+  });
+});
+
+describe('rowWidener', () => {
+  /** The obvious way: split, place each field, join. */
+  function reference(line: string, toWidth: number, target: number[]): string | null {
+    const fields = line.split(',');
+    if (fields.length !== target.length) return null;
+    const cells = new Array<string>(toWidth).fill('');
+    fields.forEach((f, i) => (cells[target[i]!] = f));
+    return cells.join(',');
+  }
+
+  it('places every old field in its new column, empty cells elsewhere, in order or not', () => {
+    let seed = 3;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let n = 0; n < 500; n++) {
+      const fromKeys = 1 + Math.floor(random() * 6);
+      const toWidth = fromKeys + 2 + Math.floor(random() * 4);
+      // Choose distinct target columns (>= 2) for the old keys; sorted half of the time.
+      const pool = Array.from({ length: toWidth - 2 }, (_, i) => i + 2).sort(() => random() - 0.5).slice(0, fromKeys);
+      if (random() < 0.5) pool.sort((a, b) => a - b);
+      const target = [0, 1, ...pool];
+      const widen = rowWidener(fromKeys + 2, toWidth, Int32Array.from(pool, (c) => c - 2));
+      const line = target.map((_, i) => (random() < 0.2 ? '' : `v${i}`)).join(',');
+      expect(widen(line)).toBe(reference(line, toWidth, target));
+      expect(widen(`${line},extra`)).toBeNull();
+      expect(widen(line.split(',').slice(1).join(','))).toBeNull();
+    }
   });
 });
