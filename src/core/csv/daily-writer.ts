@@ -77,12 +77,16 @@ export class DailyCsvWriter {
    * before the call and the writer stays usable, so the caller may simply retry later.
    */
   append(sample: Sample): void {
+    if (!Number.isSafeInteger(sample.ts) || sample.ts < 0) {
+      throw new VigilError('invalid_argument', `Cannot write a sample with timestamp ${String(sample.ts)} to the CSV: expected unix milliseconds`);
+    }
     const { series, values } = flattenSample(sample);
     const keys = series.map((s) => s.key);
     const day = formatDay(dayOf(sample.ts));
     if (this.current?.day !== day) this.switchTo(day);
     const file = this.current!;
-    if (file.layout === null) file.layout = CsvLayout.forKeys(keys);
+    // An empty file has no header yet: it gets this sample's.
+    if (file.layout === null || file.size === 0) file.layout = CsvLayout.forKeys(keys);
     else if (!file.layout.covers(keys)) this.widen(file, keys);
     const row = file.layout.formatRow(sample.ts, keys, values);
     if (file.size > 0) this.write(file, row);
@@ -135,7 +139,11 @@ export class DailyCsvWriter {
       try {
         return this.inspect(day, file, fd);
       } catch (error) {
-        this.fs.closeSync(fd);
+        try {
+          this.fs.closeSync(fd);
+        } catch {
+          // already closed on the way to setting the file aside
+        }
         throw error;
       }
     } catch (error) {
@@ -208,7 +216,7 @@ export class DailyCsvWriter {
     try {
       rows = this.rewrite(file, from, to, temp);
     } catch (error) {
-      this.removeTemp(temp);
+      this.removeTemp(temp, false);
       if (error instanceof VigilError && error.code === 'invalid_argument') {
         // Rows we cannot parse (the file was edited): keep them aside rather than guess.
         try {
@@ -315,10 +323,10 @@ export class DailyCsvWriter {
     return aside;
   }
 
-  private removeTemp(temp: string): void {
+  private removeTemp(temp: string, leftover = true): void {
     try {
       this.fs.unlinkSync(temp);
-      this.log.warn('Removed a leftover CSV temp file (an interrupted header rewrite)', { file: temp });
+      if (leftover) this.log.warn('Removed a leftover CSV temp file (an interrupted header rewrite)', { file: temp });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn('Cannot remove CSV temp file', { file: temp, error });
     }

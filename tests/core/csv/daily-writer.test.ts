@@ -319,6 +319,31 @@ describe('DailyCsvWriter on a failing disk', () => {
     });
   }
 
+  it('throws io_error when the file cannot be opened, and opens it on a later append', () => {
+    let failOpen = true;
+    const seam = {
+      ...nodeFs,
+      openSync(p: string, flags: string): number {
+        if (failOpen && p.endsWith('.csv')) throw Object.assign(new Error('EACCES: permission denied, open'), { code: 'EACCES' });
+        return nodeFs.openSync(p, flags);
+      },
+    };
+    const writer = new DailyCsvWriter({ dir, fs: seam });
+    expect(() => writer.append(samples[0]!)).toThrow(/Cannot open the CSV file .*EACCES/);
+    failOpen = false;
+    writer.append(samples[1]!);
+    writer.close();
+    expect(fs.readFileSync(path.join(dir, DAY_FILE), 'utf8')).toBe(expectedFile([samples[1]!]));
+  });
+
+  it('refuses a sample without a valid timestamp, writing nothing', () => {
+    const writer = new DailyCsvWriter({ dir });
+    for (const ts of [Number.NaN, -1, 1.5, Number.POSITIVE_INFINITY]) {
+      expect(() => writer.append({ ...samples[0]!, ts })).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
+    }
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
   it('writes the header again if the very first write of a file failed', () => {
     const seam = faultyFs();
     const writer = new DailyCsvWriter({ dir, fs: seam });
