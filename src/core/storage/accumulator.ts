@@ -108,6 +108,7 @@ export function feedRaw(data: Uint8Array, start: number, end: number, slots: Arr
 
 /** Adds one rollup blob, data[start, end) (count, min, max − min, sum − count·min per series). */
 export function feedRollup(data: Uint8Array, start: number, end: number, slots: ArrayLike<number>, acc: Accumulator): void {
+  const { count, sum, min, max, touched } = acc;
   const n = slots.length;
   let p = start;
   // Four varints per series, each walk spelled out: a helper returning (value, position) would
@@ -139,7 +140,22 @@ export function feedRollup(data: Uint8Array, start: number, end: number, slots: 
       excess += (b & 0x7f) * scale;
     }
     const slot = slots[i]!;
-    if (slot >= 0) acc.merge(slot, c, lo, lo + spread, excess + c * lo);
+    if (slot < 0) continue;
+    // Accumulator.merge inlined, as in feedRaw.
+    const hi = lo + spread;
+    const total = excess + c * lo;
+    if (count[slot] === 0) {
+      touched.push(slot);
+      count[slot] = c;
+      sum[slot] = total;
+      min[slot] = lo;
+      max[slot] = hi;
+    } else {
+      count[slot]! += c;
+      sum[slot]! += total;
+      if (lo < min[slot]!) min[slot] = lo;
+      if (hi > max[slot]!) max[slot] = hi;
+    }
   }
   if (p !== end) throw corruptRow(end - start, p - start);
 }

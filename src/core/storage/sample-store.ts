@@ -687,7 +687,9 @@ class SqliteSampleStore implements SampleStore {
 
     interface Column {
       id: number;
-      resolution: number;
+      /** value = steps × mul / div: fromSteps without its branch, per cell. */
+      mul: number;
+      div: number;
       avg: (number | null)[];
       min: (number | null)[];
       max: (number | null)[];
@@ -702,9 +704,12 @@ class SqliteSampleStore implements SampleStore {
       timestamps.push(bucketMs === null ? key : from + key * bucketMs);
       for (const id of acc.touched) {
         if (columnOf.has(id)) continue;
+        const resolution = this.seriesById.get(id)!.resolution;
         const column: Column = {
           id,
-          resolution: this.seriesById.get(id)!.resolution,
+          // same arithmetic as fromSteps: multiply by whole resolutions, divide by 1/fractional ones
+          mul: resolution >= 1 ? resolution : 1,
+          div: resolution >= 1 ? 1 : Math.round(1 / resolution),
           avg: new Array<number | null>(filled).fill(null),
           min: extremes ? new Array<number | null>(filled).fill(null) : [],
           max: extremes ? new Array<number | null>(filled).fill(null) : [],
@@ -712,8 +717,9 @@ class SqliteSampleStore implements SampleStore {
         columns.push(column);
         columnOf.set(id, column);
       }
+      const { count, sum, min, max } = acc;
       for (const c of columns) {
-        const n = acc.count[c.id]!;
+        const n = count[c.id]!;
         if (n === 0) {
           c.avg.push(null);
           if (extremes) {
@@ -722,10 +728,10 @@ class SqliteSampleStore implements SampleStore {
           }
           continue;
         }
-        c.avg.push(fromSteps(acc.sum[c.id]! / n, c.resolution));
+        c.avg.push(((sum[c.id]! / n) * c.mul) / c.div);
         if (extremes) {
-          c.min.push(fromSteps(acc.min[c.id]!, c.resolution));
-          c.max.push(fromSteps(acc.max[c.id]!, c.resolution));
+          c.min.push((min[c.id]! * c.mul) / c.div);
+          c.max.push((max[c.id]! * c.mul) / c.div);
         }
       }
       acc.reset();
