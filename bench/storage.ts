@@ -124,10 +124,6 @@ function timeIt(runs: number, fn: () => unknown): number {
   return median(times);
 }
 
-function removeDb(file: string): void {
-  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
-}
-
 function tableSizes(file: string): string {
   const db = new Database(file, { readonly: true });
   const rows = db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC').all() as { name: string; bytes: number }[];

@@ -23,7 +23,8 @@ export interface SampleStore {
    * Stores samples in one transaction. Any order; a sample whose ts is already stored is
    * ignored (idempotent), so re-sent or replayed batches never duplicate. Keeps rollups of
    * complete minutes and hours up to date, including minutes that late samples fall into.
-   * Returns how many samples were new.
+   * Samples older than what retention has already deleted (their period survives only as
+   * rollups) are ignored and logged. Returns how many samples were new.
    */
   insertSamples(samples: readonly Sample[]): number;
   insertDiskSample(sample: DiskSample): void;
@@ -43,7 +44,12 @@ export interface SampleStore {
   iterateRows(from: number, to: number): IterableIterator<StoredRow>;
   /** Every series that has at least one raw sample in [from, to), in canonical order. */
   seriesInRange(from: number, to: number): SeriesInfo[];
-  /** Min/avg/max buckets (or raw samples) for charts; see SeriesQuery. */
+  /**
+   * Min/avg/max buckets (or raw samples) for charts; see SeriesQuery. Buckets start at `from`
+   * (bucket i = [from + i·w, from + (i+1)·w)). A width of a minute or more is rounded up to
+   * whole minutes so rollups can answer it (a day at 144 s → 180 s): `bucketMs` in the result
+   * is the width used. `resolution` names the coarsest table that answered.
+   */
   query(query: SeriesQuery): SeriesQueryResult;
   /** Disk samples in [from, to). */
   diskSamples(from: number, to: number): DiskSample[];

@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
+import type Database from 'better-sqlite3';
 import type { NetRate, Sample } from '../../../src/shared/model.js';
 import { decodeSummaries } from '../../../src/core/storage/codec.js';
 import { flattenSample, quantize, resolutionOf, toSteps } from '../../../src/shared/series.js';
@@ -121,7 +122,7 @@ export interface Summary {
 }
 
 /** Rollup rows read straight from the file (not through the store): ts → key → summary in steps. */
-export function readRollups(db: import('better-sqlite3').Database, table: 'rollup_1m' | 'rollup_1h'): Map<number, Map<string, Summary>> {
+export function readRollups(db: Database.Database, table: 'rollup_1m' | 'rollup_1h'): Map<number, Map<string, Summary>> {
   const keys = new Map((db.prepare('SELECT id, key FROM series').raw().all() as [number, string][]).map(([id, key]) => [id, key]));
   const layouts = new Map(
     (db.prepare('SELECT id, series_ids FROM layout').raw().all() as [number, string][]).map(([id, ids]) => [id, ids.split(',').map(Number)]),
