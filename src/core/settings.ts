@@ -1,9 +1,11 @@
 // Settings persistence. The agent reads and writes <data-dir>/config.json through `conf`; the
 // tray app uses electron-store (conf underneath) with the same schema, so either can open the
 // other's file. Both sit behind SettingsStore so the engine never knows which one it has.
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Schema } from 'conf';
-import { VigilError } from '../shared/errors.js';
+import { VigilError, type ErrorCode } from '../shared/errors.js';
 import { defaultSettings, mergeSettings, settingsSections, type Settings, type SettingsPatch } from '../shared/settings.js';
 
 export const SETTINGS_FILE_NAME = 'config.json';
@@ -86,4 +88,31 @@ function settingsError(file: string, error: unknown): VigilError {
     return new VigilError('data_dir_unwritable', `Cannot write settings file ${file}: ${code}`, { cause: error });
   }
   return new VigilError('io_error', `Cannot read settings file ${file}: ${message}`, { cause: error });
+}
+
+/**
+ * Reads a settings file through conf in a short-lived child process and returns the validated,
+ * complete settings. For the long-running agent: conf and its ajv validator stay resident once
+ * imported (~4 MB, measured), which the agent's 50 MB budget cannot spare for something read at
+ * start and on SIGHUP. The child costs ~60 ms of CPU once.
+ */
+export async function readSettingsIsolated(file: string): Promise<{ path: string; settings: Settings }> {
+  const reader = fileURLToPath(new URL(`./settings-reader${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+  // Under the test runner this module is TypeScript: run the reader through tsx as well.
+  const loader = reader.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, [...loader, reader, file], { timeout: 30_000, maxBuffer: 1 << 20 }, (error, out, err) => {
+      if (error && !out) reject(new VigilError('io_error', `Could not read settings ${file}: ${err.trim() || error.message}`, { cause: error }));
+      else resolve(out);
+    });
+  });
+  const lastLine = stdout.trim().split('\n').pop() ?? '';
+  let reply: { ok: true; path: string; settings: Settings } | { ok: false; code: ErrorCode; message: string };
+  try {
+    reply = JSON.parse(lastLine) as typeof reply;
+  } catch {
+    throw new VigilError('io_error', `Could not read settings ${file}: unexpected reader output`);
+  }
+  if (!reply.ok) throw new VigilError(reply.code, reply.message);
+  return { path: reply.path, settings: reply.settings };
 }

@@ -39,7 +39,7 @@ describe('logger', () => {
     const logger = createLogger({ stream: { write: (t: string) => lines.push(t) }, file: '/etc/passwd/vigil-no/log', now: () => 0 });
     const originalWrite = process.stderr.write.bind(process.stderr);
     const stderr: string[] = [];
-    process.stderr.write = ((text: string) => stderr.push(text)) as typeof process.stderr.write;
+    process.stderr.write = ((text: string) => stderr.push(text) > 0) as unknown as typeof process.stderr.write;
     try {
       logger.info('one');
       logger.info('two');

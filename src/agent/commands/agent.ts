@@ -1,0 +1,84 @@
+// `vigil agent`: sample until SIGINT/SIGTERM, then flush and close cleanly. SIGHUP re-reads the
+// settings file and applies it live (the convention daemons follow).
+import { ensureWritableDir, startEngine, type Engine } from '../../core/engine.js';
+import { createLogger, type Logger } from '../../core/log.js';
+import { dataPaths } from '../../core/paths.js';
+import { readSettingsIsolated } from '../../core/settings.js';
+import { mergeSettings, type LogLevelSetting, type Settings, type SettingsPatch } from '../../shared/settings.js';
+import { resolveDataDir } from '../options.js';
+
+export interface AgentOptions {
+  dataDir?: string;
+  interval?: number;
+  config?: string;
+  logLevel?: LogLevelSetting;
+}
+
+export async function runAgent(options: AgentOptions): Promise<number> {
+  const paths = dataPaths(resolveDataDir(options.dataDir));
+  ensureWritableDir(paths.dataDir);
+  const settingsFile = await readSettingsIsolated(options.config ?? paths.settings);
+  const overrides = flagOverrides(options);
+  const settings = mergeSettings(settingsFile.settings, overrides);
+  const logger = createLogger({
+    level: settings.log.level,
+    file: paths.logFile,
+    maxBytes: settings.log.maxFileMegabytes * 1024 * 1024,
+    maxFiles: settings.log.maxFiles,
+  });
+  let engine: Engine;
+  try {
+    engine = await startEngine({ dataDir: paths.dataDir, settings, logger, role: 'agent' });
+  } catch (error) {
+    logger.close();
+    throw error;
+  }
+  logger.info('vigil agent running', { pid: process.pid, settings: settingsFile.path });
+  return waitForShutdown(engine, logger, () => reloadSettings(settingsFile.path, overrides, engine, logger));
+}
+
+/** Flags win over the settings file for this run only; they are never written back. */
+function flagOverrides(options: AgentOptions): SettingsPatch {
+  const patch: SettingsPatch = {};
+  if (options.interval !== undefined) patch.sampling = { intervalSeconds: options.interval };
+  if (options.logLevel !== undefined) patch.log = { level: options.logLevel };
+  return patch;
+}
+
+async function reloadSettings(file: string, overrides: SettingsPatch, engine: Engine, logger: Logger): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = mergeSettings((await readSettingsIsolated(file)).settings, overrides);
+  } catch (error) {
+    logger.error('settings not reloaded: keeping the current ones', { error: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  engine.applySettings(settings);
+  logger.setLevel(settings.log.level);
+  logger.info('settings reloaded', { intervalSeconds: settings.sampling.intervalSeconds });
+}
+
+function waitForShutdown(engine: Engine, logger: Logger, onReload: () => Promise<void>): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn('second signal: exiting without a clean shutdown', { signal });
+        process.exit(130);
+      }
+      stopping = true;
+      logger.info('shutting down', { signal });
+      engine
+        .stop()
+        .then(() => resolve(0))
+        .catch((error: unknown) => {
+          logger.error('unclean shutdown', { error });
+          resolve(74);
+        })
+        .finally(() => logger.close());
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    if (process.platform !== 'win32') process.on('SIGHUP', () => void onReload());
+  });
+}

@@ -1,0 +1,120 @@
+// `vigil export`: CSV for a day or a range of days, read from SQLite (the source of truth),
+// streamed to stdout or to a file (written beside it and renamed at the end, so a failed export
+// never leaves a half file under the requested name). A progress bar on a terminal.
+import fs from 'node:fs';
+import path from 'node:path';
+import { exportCsv } from '../../core/csv/export.js';
+import { dataPaths } from '../../core/paths.js';
+import { openSampleStore } from '../../core/storage/sample-store.js';
+import type { SampleStore } from '../../core/storage/types.js';
+import { compareDays, dayBounds, formatDay, parseDay, startOfDay, type LocalDay } from '../../shared/dates.js';
+import { VigilError } from '../../shared/errors.js';
+import { resolveDataDir } from '../options.js';
+import { ProgressBar } from '../progress.js';
+
+export interface ExportOptions {
+  date?: string;
+  from?: string;
+  to?: string;
+  out?: string;
+  dataDir?: string;
+}
+
+/** A range whose export takes long enough to deserve a progress bar (≈ half an hour at 1 s). */
+const PROGRESS_THRESHOLD_ROWS = 2_000;
+
+export async function runExport(options: ExportOptions, now = Date.now()): Promise<number> {
+  const range = resolveRange(options, now);
+  const paths = dataPaths(resolveDataDir(options.dataDir));
+  const store = openStoreForReading(paths.database, paths.dataDir);
+  try {
+    const total = store.countSamples(range.from, range.to);
+    if (total === 0) process.stderr.write(`vigil: no samples for ${range.label}; writing the header only\n`);
+    const showProgress = process.stderr.isTTY === true && total >= PROGRESS_THRESHOLD_ROWS;
+    const bar = showProgress ? new ProgressBar(process.stderr, `exporting ${range.label}`) : null;
+    const onProgress = bar ? (done: number, all: number) => bar.update(done, all) : undefined;
+    const { rows } = options.out
+      ? await exportToFile(store, range, path.resolve(options.out), onProgress)
+      : await exportCsv(store, range, process.stdout, { onProgress });
+    bar?.finish(`${rows} rows`);
+    if (options.out) process.stderr.write(`vigil: wrote ${rows} rows to ${options.out}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+export interface ExportRange {
+  from: number;
+  to: number;
+  label: string;
+}
+
+/** --date D, or --from D --to D (both days included); strict dates, no future days. */
+export function resolveRange(options: Pick<ExportOptions, 'date' | 'from' | 'to'>, now: number): ExportRange {
+  const hasRange = options.from !== undefined || options.to !== undefined;
+  if (options.date !== undefined && hasRange) {
+    throw new VigilError('invalid_argument', 'Use either --date, or --from with --to, not both');
+  }
+  let first: LocalDay;
+  let last: LocalDay;
+  if (options.date !== undefined) {
+    first = last = parseDay(options.date);
+  } else if (options.from !== undefined && options.to !== undefined) {
+    first = parseDay(options.from);
+    last = parseDay(options.to);
+    if (compareDays(first, last) > 0) {
+      throw new VigilError('invalid_range', `--from ${options.from} is after --to ${options.to}`);
+    }
+  } else if (hasRange) {
+    throw new VigilError('invalid_argument', `--from and --to go together (missing ${options.from === undefined ? '--from' : '--to'})`);
+  } else {
+    throw new VigilError('invalid_argument', 'Say which day: --date DD-MM-YYYY, or --from DD-MM-YYYY --to DD-MM-YYYY');
+  }
+  if (startOfDay(first) > now) {
+    throw new VigilError('future_date', `${formatDay(first)} is in the future`);
+  }
+  const label = compareDays(first, last) === 0 ? formatDay(first) : `${formatDay(first)} to ${formatDay(last)}`;
+  return { from: dayBounds(first).from, to: dayBounds(last).to, label };
+}
+
+export function openStoreForReading(database: string, dataDir: string): SampleStore {
+  if (!fs.existsSync(database)) {
+    throw new VigilError('not_found', `No Vigil data in ${dataDir} (no vigil.db); is the agent running with this --data-dir?`);
+  }
+  return openSampleStore(database, { readonly: true });
+}
+
+async function exportToFile(
+  store: SampleStore,
+  range: ExportRange,
+  file: string,
+  onProgress: ((done: number, total: number) => void) | undefined,
+): Promise<{ rows: number }> {
+  const partial = `${file}.partial`;
+  const output = fs.createWriteStream(partial, { flags: 'w' });
+  try {
+    // exportCsv waits on backpressure and turns a stream error (disk full) into a rejection.
+    const result = await exportCsv(store, range, output, { onProgress });
+    await new Promise<void>((resolve, reject) => {
+      output.once('error', reject);
+      output.end(() => resolve());
+    });
+    fs.renameSync(partial, file);
+    return result;
+  } catch (error) {
+    output.destroy();
+    removeQuietly(partial);
+    if (error instanceof VigilError) throw error;
+    throw new VigilError('io_error', `Export to ${file} failed (${(error as NodeJS.ErrnoException).code ?? String(error)}); nothing was written`, { cause: error });
+  }
+}
+
+/** Cleanup after a failure must not replace the failure's own message. */
+function removeQuietly(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // Nothing was created there (e.g. ENOTDIR): nothing to remove.
+  }
+}

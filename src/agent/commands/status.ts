@@ -1,0 +1,57 @@
+// `vigil status`: what the agent last recorded and whether it is running, from the data dir
+// (read-only: safe while the agent writes).
+import { currentHolder } from '../../core/lock.js';
+import { dataPaths } from '../../core/paths.js';
+import { formatLocalIso } from '../../shared/dates.js';
+import { formatBytes, formatDuration } from '../../shared/units.js';
+import { diskLines, hostLines, sampleLines } from '../format.js';
+import { resolveDataDir } from '../options.js';
+import { openStoreForReading } from './export.js';
+
+export interface StatusOptions {
+  json?: boolean;
+  dataDir?: string;
+}
+
+export async function runStatus(options: StatusOptions, now = Date.now()): Promise<number> {
+  const paths = dataPaths(resolveDataDir(options.dataDir));
+  const store = openStoreForReading(paths.database, paths.dataDir);
+  try {
+    const owner = currentHolder(paths.lock);
+    const running = owner !== null;
+    const latest = store.latestSample();
+    const host = store.latestHost();
+    const disks = store.latestDisks();
+    const status = {
+      dataDir: paths.dataDir,
+      agent: running && owner ? { running: true, pid: owner.pid, role: owner.role, since: owner.startedAt } : { running: false },
+      latest: latest ? { ...latest, time: formatLocalIso(latest.ts), ageSeconds: Math.round((now - latest.ts) / 1000) } : null,
+      host: host ? { ...host.host, recordedAt: host.ts } : null,
+      disks: disks?.disks ?? [],
+      storage: { bytes: store.sizeOnDisk(), firstSample: store.firstTimestamp(), lastSample: store.lastTimestamp() },
+    };
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+      return 0;
+    }
+    const lines: string[] = [];
+    lines.push(
+      running && owner
+        ? `Agent    running (${owner.role}, pid ${owner.pid}) since ${formatLocalIso(owner.startedAt)}`
+        : 'Agent    not running',
+    );
+    lines.push(`Data     ${paths.dataDir} (${formatBytes(status.storage.bytes)} database)`);
+    if (host) lines.push(...hostLines(host.host, now));
+    if (latest) {
+      lines.push(`Sample   ${formatLocalIso(latest.ts)} (${formatDuration(now - latest.ts)} ago)`);
+      lines.push(...sampleLines(latest));
+    } else {
+      lines.push('Sample   none recorded yet');
+    }
+    lines.push(...diskLines(disks?.disks ?? []));
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,63 @@
+// `vigil watch`: a live, top-like view. It runs its own sampler on the same core (no database,
+// no lock), so it works whether or not an agent runs, like top or Glances.
+import readline from 'node:readline';
+import { createMetricSources } from '../../core/metrics/index.js';
+import { Sampler } from '../../core/sampler.js';
+import { formatLocalIso } from '../../shared/dates.js';
+import type { DiskUsage, HostSnapshot, Sample } from '../../shared/model.js';
+import { diskLines, hostLines, sampleLines } from '../format.js';
+
+export interface WatchOptions {
+  interval: number;
+}
+
+const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[?25l';
+const LEAVE_ALTERNATE_SCREEN = '\x1b[?25h\x1b[?1049l';
+const HOME_AND_CLEAR = '\x1b[H\x1b[2J';
+
+export async function runWatch(options: WatchOptions): Promise<number> {
+  const out = process.stdout;
+  const interactive = out.isTTY === true;
+  const sampler = new Sampler({ intervalMs: options.interval * 1000, diskIntervalMs: Math.max(10_000, options.interval * 1000), sources: createMetricSources() });
+  let host: HostSnapshot | null = null;
+  let disks: DiskUsage[] = [];
+
+  const render = (sample: Sample) => {
+    const now = Date.now();
+    const lines = [`Vigil watch — ${formatLocalIso(sample.ts)} — every ${options.interval} s${interactive ? ' — q to quit' : ''}`, ''];
+    if (host) lines.push(...hostLines(host, now), '');
+    lines.push(...sampleLines(sample), ...diskLines(disks));
+    out.write(interactive ? `${HOME_AND_CLEAR}${lines.join('\n')}\n` : `${lines.join('\n')}\n\n`);
+  };
+
+  sampler.on('host', (record) => (host = record.host));
+  sampler.on('disk', (record) => (disks = record.disks));
+  sampler.on('sample', render);
+
+  if (interactive) {
+    out.write(ENTER_ALTERNATE_SCREEN);
+    out.write(`${HOME_AND_CLEAR}Vigil watch: first figures in ${options.interval} s…\n`);
+  }
+  sampler.start();
+
+  await new Promise<void>((resolve) => {
+    const quit = () => resolve();
+    process.once('SIGINT', quit);
+    process.once('SIGTERM', quit);
+    if (interactive && process.stdin.isTTY) {
+      readline.emitKeypressEvents(process.stdin);
+      process.stdin.setRawMode(true);
+      process.stdin.on('keypress', (_text: string, key: { name?: string; ctrl?: boolean }) => {
+        if (key.name === 'q' || key.name === 'escape' || (key.ctrl && key.name === 'c')) quit();
+      });
+    }
+  });
+
+  await sampler.stop();
+  if (interactive) {
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    process.stdin.pause();
+    out.write(LEAVE_ALTERNATE_SCREEN);
+  }
+  return 0;
+}

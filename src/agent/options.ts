@@ -1,0 +1,28 @@
+// Option values shared by several commands, validated where they are parsed so a bad flag gets
+// one clear line and exit code 2 before anything is opened.
+import { InvalidArgumentError } from 'commander';
+import { defaultDataDir } from '../core/paths.js';
+import { LOG_LEVEL_VALUES, samplingSchema, type LogLevelSetting } from '../shared/settings.js';
+import path from 'node:path';
+
+const intervalBounds = samplingSchema.properties.intervalSeconds;
+
+export function resolveDataDir(flag: string | undefined): string {
+  return flag ? path.resolve(flag) : defaultDataDir();
+}
+
+/** --interval S: whole seconds within the settings schema's bounds (one source of truth). */
+export function parseIntervalSeconds(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(value) || value < intervalBounds.minimum || value > intervalBounds.maximum) {
+    throw new InvalidArgumentError(`expected whole seconds from ${intervalBounds.minimum} to ${intervalBounds.maximum}`);
+  }
+  return value;
+}
+
+export function parseLogLevel(text: string): LogLevelSetting {
+  if (!(LOG_LEVEL_VALUES as readonly string[]).includes(text)) {
+    throw new InvalidArgumentError(`expected one of ${LOG_LEVEL_VALUES.join(', ')}`);
+  }
+  return text as LogLevelSetting;
+}

@@ -1,0 +1,278 @@
+// The engine: the one place that wires a sample's path —
+//   sampler → daily CSV (every sample, at once) → SQLite (batched) → listeners (API, sync, alerts)
+// plus retention and the data-dir lock. The headless agent and the tray app both run exactly
+// this, so they cannot drift apart.
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import { dayOf } from '../shared/dates.js';
+import { VigilError } from '../shared/errors.js';
+import type { DiskSample, HostRecord, Sample } from '../shared/model.js';
+import type { Settings } from '../shared/settings.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { DailyCsvWriter } from './csv/daily-writer.js';
+import { recoverFromCsv } from './csv/recover.js';
+import { pruneCsvFiles } from './csv/retention.js';
+import { acquireDataDirLock, type DataDirLock } from './lock.js';
+import { silentLogger, type Logger } from './log.js';
+import { createMetricSources, type MetricSources } from './metrics/index.js';
+import { dataPaths, type DataPaths } from './paths.js';
+import { Sampler } from './sampler.js';
+import { openSampleStore } from './storage/sample-store.js';
+import type { SampleStore } from './storage/types.js';
+import { makeDirs } from './fs-util.js';
+
+export interface EngineOptions {
+  dataDir: string;
+  settings: Settings;
+  logger?: Logger;
+  /** Metric readers; default: the fast path for this OS. */
+  sources?: MetricSources;
+  clock?: Clock;
+  /** Who holds the data-dir lock ('agent', 'app'); shown to a second instance. */
+  role?: string;
+}
+
+export type EngineEvents = {
+  sample: [Sample];
+  disk: [DiskSample];
+  host: [HostRecord];
+  gap: [{ from: number; to: number; reason: string }];
+  /** The database refused a batch (disk full, I/O error); samples are kept and retried. */
+  storageError: [VigilError];
+};
+
+/** Samples held in memory while the database refuses writes: a day at 1 s, then the oldest go. */
+const MAX_PENDING_SAMPLES = 86_400;
+const RETENTION_EVERY_MS = 60 * 60 * 1000;
+
+export class Engine extends EventEmitter<EngineEvents> {
+  readonly paths: DataPaths;
+  readonly store: SampleStore;
+  private readonly sampler: Sampler;
+  private readonly csv: DailyCsvWriter;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly lock: DataDirLock;
+  private settings: Settings;
+  private pending: Sample[] = [];
+  private latestSample: Sample | null = null;
+  private flushTimer: TimerHandle | null = null;
+  private retentionTimer: TimerHandle | null = null;
+  private storageFailing = false;
+  private csvFailing = false;
+  private stopped = false;
+
+  /** Use startEngine(); the constructor only assembles parts that are already open. */
+  private constructor(parts: {
+    paths: DataPaths;
+    store: SampleStore;
+    csv: DailyCsvWriter;
+    sampler: Sampler;
+    lock: DataDirLock;
+    settings: Settings;
+    clock: Clock;
+    logger: Logger;
+  }) {
+    super();
+    this.paths = parts.paths;
+    this.store = parts.store;
+    this.csv = parts.csv;
+    this.sampler = parts.sampler;
+    this.lock = parts.lock;
+    this.settings = parts.settings;
+    this.clock = parts.clock;
+    this.logger = parts.logger;
+    this.sampler.on('sample', (sample) => this.onSample(sample));
+    this.sampler.on('disk', (disk) => this.onDisk(disk));
+    this.sampler.on('host', (host) => this.onHost(host));
+    this.sampler.on('gap', (gap) => {
+      this.logger.info('sampling gap', { ...gap });
+      this.emit('gap', gap);
+    });
+    this.sampler.on('error', (error) => this.logger.warn('sampler error', { error }));
+  }
+
+  static async start(options: EngineOptions): Promise<Engine> {
+    const logger = options.logger ?? silentLogger;
+    const clock = options.clock ?? systemClock;
+    const paths = dataPaths(options.dataDir);
+    ensureWritableDir(paths.dataDir);
+    const lock = acquireDataDirLock(paths.lock, options.role ?? 'agent', paths.dataDir);
+    let store: SampleStore | null = null;
+    try {
+      store = openSampleStore(paths.database, { logger });
+      const recovered = recoverFromCsv(store, paths.telemetry, { logger });
+      if (recovered > 0) logger.info('recovered samples from the CSV tail after an unclean stop', { samples: recovered });
+      const csv = new DailyCsvWriter({ dir: paths.telemetry, logger });
+      const sources = options.sources ?? createMetricSources({ logger });
+      const sampler = new Sampler({
+        intervalMs: options.settings.sampling.intervalSeconds * 1000,
+        diskIntervalMs: options.settings.sampling.diskIntervalSeconds * 1000,
+        sources,
+        clock,
+        logger,
+      });
+      const engine = new Engine({ paths, store, csv, sampler, lock, settings: options.settings, clock, logger });
+      engine.runRetention();
+      engine.scheduleFlush();
+      sampler.start();
+      logger.info('sampling started', { dataDir: paths.dataDir, intervalSeconds: options.settings.sampling.intervalSeconds, sources: sources.name });
+      return engine;
+    } catch (error) {
+      store?.close();
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** The newest sample taken (flushed to the database or not). */
+  latest(): Sample | null {
+    return this.latestSample;
+  }
+
+  get paused(): boolean {
+    return this.sampler.paused;
+  }
+
+  get intervalMs(): number {
+    return this.sampler.intervalMs;
+  }
+
+  pause(): void {
+    this.sampler.pause();
+    this.flush();
+    this.logger.info('sampling paused');
+  }
+
+  resume(): void {
+    this.sampler.resume();
+    this.logger.info('sampling resumed');
+  }
+
+  /** Applies changed settings live: interval, retention and flush cadence. */
+  applySettings(settings: Settings): void {
+    const previous = this.settings;
+    this.settings = settings;
+    if (settings.sampling.intervalSeconds !== previous.sampling.intervalSeconds) {
+      this.sampler.setIntervalMs(settings.sampling.intervalSeconds * 1000);
+    }
+    if (settings.storage.flushSeconds !== previous.storage.flushSeconds) this.scheduleFlush();
+    if (JSON.stringify(settings.storage) !== JSON.stringify(previous.storage) || settings.csv.retentionDays !== previous.csv.retentionDays) {
+      this.runRetention();
+    }
+  }
+
+  /** Writes pending samples to the database now. On failure they stay pending for the next try. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    try {
+      this.store.insertSamples(batch);
+      this.pending = [];
+      if (this.storageFailing) {
+        this.storageFailing = false;
+        this.logger.info('database writes work again', { samples: batch.length });
+      }
+    } catch (error) {
+      const vigilError = error instanceof VigilError ? error : new VigilError('io_error', `Database write failed: ${String(error)}`, { cause: error });
+      if (!this.storageFailing) {
+        this.storageFailing = true;
+        this.logger.error('database write failed; samples are kept in memory and retried', { error: vigilError.message, pending: batch.length });
+      }
+      this.emit('storageError', vigilError);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.sampler.stop();
+    if (this.flushTimer !== null) this.clock.clearTimeout(this.flushTimer);
+    if (this.retentionTimer !== null) this.clock.clearTimeout(this.retentionTimer);
+    this.flush();
+    if (this.pending.length > 0) this.logger.error('stopping with samples the database refused', { lost: this.pending.length });
+    this.csv.close();
+    this.store.close();
+    this.lock.release();
+    this.logger.info('sampling stopped');
+  }
+
+  private onSample(sample: Sample): void {
+    this.latestSample = sample;
+    try {
+      this.csv.append(sample);
+      if (this.csvFailing) {
+        this.csvFailing = false;
+        this.logger.info('CSV writes work again');
+      }
+    } catch (error) {
+      // The database stays the source of truth: a day's CSV can be re-exported from it.
+      if (!this.csvFailing) {
+        this.csvFailing = true;
+        this.logger.error('CSV write failed; samples still go to the database', { error });
+      }
+    }
+    this.pending.push(sample);
+    if (this.pending.length > MAX_PENDING_SAMPLES) {
+      const dropped = this.pending.splice(0, this.pending.length - MAX_PENDING_SAMPLES);
+      this.logger.error('database unwritable for too long: dropping the oldest pending samples', { dropped: dropped.length });
+    }
+    this.emit('sample', sample);
+  }
+
+  private onDisk(disk: DiskSample): void {
+    try {
+      this.store.insertDiskSample(disk);
+    } catch (error) {
+      this.logger.warn('could not store disk usage', { error });
+    }
+    this.emit('disk', disk);
+  }
+
+  private onHost(host: HostRecord): void {
+    try {
+      if (this.store.insertHostSnapshot(host)) this.logger.info('host snapshot recorded', { hostname: host.host.hostname });
+    } catch (error) {
+      this.logger.warn('could not store host snapshot', { error });
+    }
+    this.emit('host', host);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== null) this.clock.clearTimeout(this.flushTimer);
+    const tick = () => {
+      this.flush();
+      if (!this.stopped) this.flushTimer = this.clock.setTimeout(tick, this.settings.storage.flushSeconds * 1000);
+    };
+    this.flushTimer = this.clock.setTimeout(tick, this.settings.storage.flushSeconds * 1000);
+  }
+
+  private runRetention(): void {
+    if (this.retentionTimer !== null) this.clock.clearTimeout(this.retentionTimer);
+    const now = this.clock.now();
+    try {
+      const deleted = this.store.applyRetention(now, {
+        rawDays: this.settings.storage.rawRetentionDays,
+        minuteDays: this.settings.storage.minuteRetentionDays,
+      });
+      const pruned = pruneCsvFiles(this.paths.telemetry, this.settings.csv.retentionDays, dayOf(now));
+      if (deleted.raw + deleted.minute + pruned.length > 0) this.logger.info('retention applied', { ...deleted, csvFiles: pruned.length });
+    } catch (error) {
+      this.logger.warn('retention failed; will retry', { error });
+    }
+    if (!this.stopped) this.retentionTimer = this.clock.setTimeout(() => this.runRetention(), RETENTION_EVERY_MS);
+  }
+}
+
+export const startEngine = (options: EngineOptions): Promise<Engine> => Engine.start(options);
+
+/** Creates the data dir if needed and proves we can write there, with a message a person can act on. */
+export function ensureWritableDir(dir: string): void {
+  try {
+    makeDirs(dir);
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new VigilError('data_dir_unwritable', `Data dir ${dir} is not writable (${code}); pass --data-dir or set VIGIL_DATA_DIR`, { cause: error });
+  }
+}
