@@ -124,14 +124,11 @@ function timeIt(runs: number, fn: () => unknown): number {
   return median(times);
 }
 
-function tableSizes(file: string): string {
+function tableSizes(file: string): Map<string, number> {
   const db = new Database(file, { readonly: true });
   const rows = db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC').all() as { name: string; bytes: number }[];
   db.close();
-  return rows
-    .filter((r) => r.bytes > 4096)
-    .map((r) => `${r.name} ${(r.bytes / 1e6).toFixed(2)} MB`)
-    .join(', ');
+  return new Map(rows.map((r) => [r.name, r.bytes]));
 }
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
@@ -216,9 +213,16 @@ try {
   const perValue = size / values;
   const widePerValue = wideSize / values;
   console.log('Size (main file after checkpoint, everything included: raw, minute and hour rollups, dictionaries)');
-  console.log(`  Vigil        ${fmt(perValue, 2)} B/value   ${mb(size / DAYS)}/day   [${tableSizes(file)}]`);
+  const tables = tableSizes(file);
+  const listed = [...tables].filter(([, bytes]) => bytes > 4096).map(([name, bytes]) => `${name} ${mb(bytes)}`);
+  console.log(`  Vigil        ${fmt(perValue, 2)} B/value   ${mb(size / DAYS)}/day   [${listed.join(', ')}]`);
   console.log(`  wide row     ${fmt(widePerValue, 2)} B/value   ${mb(wideSize / DAYS)}/day`);
   console.log(`  ratio        ${fmt(perValue / widePerValue, 2)}×   (goal ≤ 4 B/value)`);
+  const perDay = (name: string) => (tables.get(name) ?? 0) / DAYS;
+  // One day of hour rows fills less than a page; an hour row is about 60 minute rows' worth / 60.
+  const hoursPerYear = (365 * perDay('rollup_1m')) / 60;
+  const steady = 30 * perDay('sample') + 365 * perDay('rollup_1m') + hoursPerYear;
+  console.log(`  default retention (30 days raw, a year of minutes, hours forever): ~${mb(steady)} after a year, then ~+${mb(hoursPerYear)} per year`);
   console.log('');
 
   console.log('Insert');
@@ -274,7 +278,9 @@ try {
   }
 
   // Memory, each in a fresh process: RSS growth from opening the store and using it.
-  console.log('\nMemory (fresh process per line; RSS growth over the process with its modules loaded)');
+  // With --max-semi-space-size=1, as the agent runs: otherwise V8's young generation grows to
+  // tens of MB under a burst of allocations and that, not the store, is what RSS shows.
+  console.log('\nMemory (fresh process per line, node --max-semi-space-size=1 like the agent; RSS growth once modules are loaded)');
   for (const [cacheKiB, mode] of [
     [2048, 'read'],
     [8192, 'read'],
@@ -282,7 +288,7 @@ try {
     [2048, 'write'],
   ] as const) {
     const target = mode === 'write' ? path.join(dir, `rss-${cacheKiB}.db`) : file;
-    const child = spawnSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--rss-child', target, String(cacheKiB), mode], {
+    const child = spawnSync(process.execPath, ['--max-semi-space-size=1', '--import', 'tsx', new URL(import.meta.url).pathname, '--rss-child', target, String(cacheKiB), mode], {
       encoding: 'utf8',
     });
     const line = child.stdout.trim().split('\n').pop() ?? '';

@@ -14,6 +14,7 @@ import { makeSamples, naiveRollups, readRollups, tempDir } from './helpers.js';
 
 const T0 = Date.UTC(2026, 10, 22);
 const MIN = 60_000;
+const DAY = 86_400_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
 
@@ -78,9 +79,9 @@ describe('a read-only store next to the writer', () => {
     expect(reader.query(q).resolution).toBe('1m');
     expect(reader.seriesInRange(T0, T0 + 350_000)).toEqual(writer.seriesInRange(T0, T0 + 350_000));
 
-    expect(errorOf(() => reader.insertSamples(makeSamples(T0 + DAY(), 1, 1000, 3))).message).toMatch(/read-only/);
+    expect(errorOf(() => reader.insertSamples(makeSamples(T0 + DAY, 1, 1000, 3))).message).toMatch(/read-only/);
     expect(errorOf(() => reader.applyRetention(T0, { rawDays: 1, minuteDays: 2 })).message).toMatch(/read-only/);
-    expect(writer.countSamples(T0, T0 + DAY())).toBe(350);
+    expect(writer.countSamples(T0, T0 + DAY)).toBe(350);
   });
 
   it('reads while the writer holds an open write transaction (WAL)', () => {
@@ -100,10 +101,6 @@ describe('a read-only store next to the writer', () => {
     expect(error.code).toBe('not_found');
   });
 });
-
-function DAY(): number {
-  return 86_400_000;
-}
 
 describe('a crash mid-batch', () => {
   /** Starts the child writer and SIGKILLs it at a random moment after `commits` commits. */
@@ -171,7 +168,7 @@ describe('a full disk', () => {
     expect(error.message).toMatch(/nothing of it was stored/);
     expect(allRows(store)).toEqual(first);
     expect(store.latestSample()).toEqual(first[99]);
-    expect(store.query({ from: T0, to: T0 + DAY(), bucketMs: MIN }).timestamps).toEqual([T0, T0 + MIN]);
+    expect(store.query({ from: T0, to: T0 + DAY, bucketMs: MIN }).timestamps).toEqual([T0, T0 + MIN]);
     db!.pragma('max_page_count = 1073741823');
     expect(store.insertSamples(big)).toBe(5000);
     expect(allRows(store)).toEqual([...first, ...big]);
