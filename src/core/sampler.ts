@@ -251,7 +251,8 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       }
       return;
     }
-    if (this.clockBehindSince !== null) {
+    const wasBehind = this.clockBehindSince !== null;
+    if (wasBehind) {
       this.logger.info('wall clock passed the last sample again; sampling continues');
       this.clockBehindSince = null;
     }
@@ -262,7 +263,8 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       const limit = GAP_INTERVALS * Math.max(this.interval, previous.intervalMs);
       const elapsed = mono - previous.mono;
       const wallStep = slot - previous.slot;
-      if (elapsed > limit) gapReason = `no reading for ${seconds(elapsed)} (process stopped, suspended or overloaded)`;
+      if (elapsed > limit && wasBehind) gapReason = `wall clock was set back; no sample for ${seconds(elapsed)} until it passed the last one`;
+      else if (elapsed > limit) gapReason = `no reading for ${seconds(elapsed)} (process stopped, suspended or overloaded)`;
       else if (wallStep > limit) gapReason = `wall clock jumped ${seconds(wallStep - elapsed)} forward (clock set, or the machine was suspended)`;
     }
     const baseline = this.needBaseline || gapReason !== null;
