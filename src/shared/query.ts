@@ -39,3 +39,17 @@ export interface SeriesColumn {
   min?: (number | null)[];
   max?: (number | null)[];
 }
+
+const NICE_WIDTHS = [
+  1, 2, 5, 10, 15, 30, 60, 120, 180, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 14400, 21600, 28800, 43200, 86400,
+].map((s) => s * 1000);
+
+/**
+ * A round bucket width (1 s, 2 s, 5 s … 1 min, 2 min … 1 h … 1 day, then whole days) giving at
+ * most `maxPoints` buckets over `rangeMs`; what a chart should ask query() for.
+ */
+export function chooseBucketMs(rangeMs: number, maxPoints: number): number {
+  const wanted = rangeMs / Math.max(1, maxPoints);
+  for (const width of NICE_WIDTHS) if (width >= wanted) return width;
+  return Math.ceil(wanted / 86_400_000) * 86_400_000;
+}

@@ -160,6 +160,40 @@ export function unflattenSample(ts: number, series: readonly SeriesInfo[], value
   };
 }
 
+const MEMORY_RANK = new Map<string, number>(MEMORY_KEYS.map((k, i) => [k, i]));
+const LOAD_RANK = new Map<string, number>(LOAD_KEYS.map((k, i) => [k, i]));
+
+/** Canonical series order (CSV columns, stored layouts, query results): total CPU, cores by index, memory, swap, load, interfaces by name (rx, tx). */
+export function compareSeriesKeys(a: SeriesKey, b: SeriesKey): number {
+  const ga = group(a);
+  const gb = group(b);
+  if (ga !== gb) return ga - gb;
+  switch (ga) {
+    case 1:
+      return parseCoreKey(a)! - parseCoreKey(b)!;
+    case 2:
+      return (MEMORY_RANK.get(a) ?? MEMORY_KEYS.length) - (MEMORY_RANK.get(b) ?? MEMORY_KEYS.length) || compareNames(a, b);
+    case 3:
+      return (LOAD_RANK.get(a) ?? LOAD_KEYS.length) - (LOAD_RANK.get(b) ?? LOAD_KEYS.length) || compareNames(a, b);
+    case 4: {
+      const na = parseNetKey(a)!;
+      const nb = parseNetKey(b)!;
+      return compareNames(na.iface, nb.iface) || compareNames(na.direction, nb.direction);
+    }
+    default:
+      return compareNames(a, b);
+  }
+}
+
+function group(key: SeriesKey): number {
+  if (key === 'cpu') return 0;
+  if (parseCoreKey(key) !== null) return 1;
+  if (key.startsWith('mem.') || key.startsWith('swap.')) return 2;
+  if (key.startsWith('load.')) return 3;
+  if (parseNetKey(key)) return 4;
+  return 5;
+}
+
 /** Interface order everywhere (CSV columns, charts, samples): plain code-point order, locale-free. */
 export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

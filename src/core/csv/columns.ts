@@ -11,7 +11,7 @@
 // cell can start with = + - @: a hostile interface name cannot become a spreadsheet formula.
 import { formatLocalIso } from '../../shared/dates.js';
 import { VigilError } from '../../shared/errors.js';
-import { LOAD_KEYS, MEMORY_KEYS, compareNames, parseCoreKey, parseNetKey, quantize, resolutionOf, toSteps, type SeriesKey } from '../../shared/series.js';
+import { LOAD_KEYS, MEMORY_KEYS, compareSeriesKeys, parseCoreKey, parseNetKey, quantize, resolutionOf, toSteps, type SeriesKey } from '../../shared/series.js';
 import { LINE_END, escapeField } from './rfc4180.js';
 
 export const TIME_COLUMN = 'time';
@@ -46,40 +46,6 @@ export function keyOfColumn(name: string): SeriesKey | null {
   match = /^(mem|swap)_([a-z]+)_bytes$/.exec(name);
   if (match) return `${match[1]}.${match[2]}`;
   return null;
-}
-
-const MEMORY_RANK = new Map<string, number>(MEMORY_KEYS.map((k, i) => [k, i]));
-const LOAD_RANK = new Map<string, number>(LOAD_KEYS.map((k, i) => [k, i]));
-
-/** Canonical column order: total CPU, cores by index, memory, swap, load, interfaces by name (rx, tx). */
-export function compareSeriesKeys(a: SeriesKey, b: SeriesKey): number {
-  const ga = group(a);
-  const gb = group(b);
-  if (ga !== gb) return ga - gb;
-  switch (ga) {
-    case 1:
-      return parseCoreKey(a)! - parseCoreKey(b)!;
-    case 2:
-      return (MEMORY_RANK.get(a) ?? MEMORY_KEYS.length) - (MEMORY_RANK.get(b) ?? MEMORY_KEYS.length) || compareNames(a, b);
-    case 3:
-      return (LOAD_RANK.get(a) ?? LOAD_KEYS.length) - (LOAD_RANK.get(b) ?? LOAD_KEYS.length) || compareNames(a, b);
-    case 4: {
-      const na = parseNetKey(a)!;
-      const nb = parseNetKey(b)!;
-      return compareNames(na.iface, nb.iface) || compareNames(na.direction, nb.direction);
-    }
-    default:
-      return compareNames(a, b);
-  }
-}
-
-function group(key: SeriesKey): number {
-  if (key === 'cpu') return 0;
-  if (parseCoreKey(key) !== null) return 1;
-  if (key.startsWith('mem.') || key.startsWith('swap.')) return 2;
-  if (key.startsWith('load.')) return 3;
-  if (parseNetKey(key)) return 4;
-  return 5;
 }
 
 /**

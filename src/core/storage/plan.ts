@@ -51,20 +51,6 @@ export function effectiveBucketMs(requested: number): number {
   return requested < MINUTE_MS ? requested : Math.ceil(requested / MINUTE_MS) * MINUTE_MS;
 }
 
-const NICE_WIDTHS = [
-  1, 2, 5, 10, 15, 30, 60, 120, 180, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 14400, 21600, 28800, 43200, 86400,
-].map((s) => s * 1000);
-
-/**
- * A round bucket width (1 s, 2 s, 5 s … 1 min, 2 min … 1 h … 1 day, then whole days) giving at
- * most `maxPoints` buckets over `rangeMs`; what a chart should ask query() for.
- */
-export function chooseBucketMs(rangeMs: number, maxPoints: number): number {
-  const wanted = rangeMs / Math.max(1, maxPoints);
-  for (const width of NICE_WIDTHS) if (width >= wanted) return width;
-  return Math.ceil(wanted / 86_400_000) * 86_400_000;
-}
-
 /**
  * Splits [from, to) into consecutive segments, each read from one table: the coarsest table
  * that answers the buckets exactly, where it holds data; raw rows for the rest (the minute not

@@ -23,14 +23,14 @@ import Database from 'better-sqlite3';
 import type { DiskSample, DiskUsage, HostRecord, HostSnapshot, Sample } from '../../shared/model.js';
 import type { Resolution, SeriesColumn, SeriesQuery, SeriesQueryResult } from '../../shared/query.js';
 import { VigilError } from '../../shared/errors.js';
-import { flattenSample, fromSteps, resolutionOf, toSteps, unflattenSample, type SeriesInfo } from '../../shared/series.js';
+import { compareSeriesKeys, flattenSample, fromSteps, resolutionOf, toSteps, unflattenSample, type SeriesInfo } from '../../shared/series.js';
 import { silentLogger, type Logger } from '../log.js';
 import { Accumulator, feedRaw, feedRollup } from './accumulator.js';
 import { CHUNK_ROWS, ChunkReader } from './chunks.js';
 import { ByteReader, ByteWriter, MAX_STEPS, writeSummary } from './codec.js';
 import { HOUR_MS, MINUTE_MS, effectiveBucketMs, floorTo, planSegments, type Coverage } from './plan.js';
 import { SCHEMA_VERSION, migrate, newerSchemaError, schemaVersion } from './schema.js';
-import { compareSeriesKeys, keyFilter } from './series-order.js';
+import { keyFilter } from './series-order.js';
 import { toVigilError } from './sqlite-errors.js';
 import type { RetentionPolicy, SampleStore, StoredRow } from './types.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CsvLayout, FIXED_KEYS, columnName, compareSeriesKeys, formatCell, formatNumber, keyOfColumn } from '../../../src/core/csv/columns.js';
+import { CsvLayout, FIXED_KEYS, columnName, formatCell, formatNumber, keyOfColumn } from '../../../src/core/csv/columns.js';
+import { compareSeriesKeys } from '../../../src/shared/series.js';
 import { parseCsv } from '../../../src/core/csv/rfc4180.js';
 import { flattenSample, quantize } from '../../../src/shared/series.js';
 import { makeSample } from './helpers.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR_MS, MINUTE_MS, chooseBucketMs, effectiveBucketMs, planSegments, type Coverage } from '../../../src/core/storage/plan.js';
+import { HOUR_MS, MINUTE_MS, effectiveBucketMs, planSegments, type Coverage } from '../../../src/core/storage/plan.js';
+import { chooseBucketMs } from '../../../src/shared/query.js';
 
 const DAY = 86_400_000;
 const T = Date.UTC(2026, 10, 22); // midnight UTC: hour-aligned
