@@ -13,6 +13,7 @@ import { recoverFromCsv } from '../src/core/csv/recover.js';
 import { openSampleStore } from '../src/core/storage/sample-store.js';
 import { dayBounds, formatDay, type LocalDay } from '../src/shared/dates.js';
 import type { Sample } from '../src/shared/model.js';
+import { seededRandom } from '../tests/helpers/random.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -24,17 +25,7 @@ const IFACES = arg('ifaces', 4);
 const DAY: LocalDay = { day: 22, month: 11, year: 2026 };
 const { from: DAY_FROM } = dayBounds(DAY);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(7);
+const random = seededRandom(7);
 const names = ['eth0', 'lo', 'docker0', 'wlan0', 'tun0', 'br-1', 'veth1', 'veth2'].slice(0, IFACES);
 
 function sample(ts: number, extraIface = false): Sample {

@@ -12,6 +12,7 @@ import type { NetRate, Sample } from '../src/shared/model.js';
 import { flattenSample, quantize } from '../src/shared/series.js';
 import { openSampleStore } from '../src/core/storage/sample-store.js';
 import type { SampleStore } from '../src/core/storage/types.js';
+import { seededRandom } from '../tests/helpers/random.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -26,17 +27,6 @@ const TICKS = 86_400 * DAYS;
 
 // ---------------------------------------------------------------- a realistic machine
 
-/** mulberry32: seeded, so every run measures the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A desktop-ish machine over a day: per-core load drifting around 5–30 % with noise and
@@ -44,7 +34,7 @@ function rng(seed: number): () => number {
  * downloads at MB/s now and then; lo chatty but small; wlan0 mostly idle; docker0 mostly 0.
  */
 function* machine(cores: number, seed: number): Generator<Sample> {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const gib = 1024 ** 3;
   const memTotal = 16 * gib;
   let used = 6 * gib;

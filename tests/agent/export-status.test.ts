@@ -7,7 +7,7 @@ import { openSampleStore } from '../../src/core/storage/sample-store.js';
 import { dayBounds, parseDay } from '../../src/shared/dates.js';
 import { runVigil } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { makeSamples } from '../core/storage/helpers.js';
+import { randomSamples } from '../helpers/random.js';
 
 const TZ = 'Europe/Paris';
 const env = { TZ };
@@ -20,7 +20,7 @@ beforeAll(() => {
   const store = openSampleStore(path.join(dataDir, 'vigil.db'));
   // 24-10-2026 10:00 → 26-10-2026 02:00 local at 10 s: crosses the 25-hour DST day.
   const from = new Date(2026, 9, 24, 10).getTime();
-  store.insertSamples(makeSamples(from, (40 * 3600) / 10, 10_000, 7));
+  store.insertSamples(randomSamples(from, (40 * 3600) / 10, 10_000, 7));
   store.close();
 });
 

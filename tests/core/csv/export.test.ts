@@ -10,7 +10,8 @@ import type { SampleStore } from '../../../src/core/storage/types.js';
 import { dayBounds, formatDay, type LocalDay } from '../../../src/shared/dates.js';
 import { VigilError } from '../../../src/shared/errors.js';
 import type { Sample } from '../../../src/shared/model.js';
-import { collector, randomSample, seeded, tempDir } from './helpers.js';
+import { collector, tempDir } from './helpers.js';
+import { randomSample, seededRandom } from '../../helpers/random.js';
 
 const DAY: LocalDay = { day: 22, month: 11, year: 2026 };
 
@@ -46,7 +47,7 @@ function dailyFile(day: LocalDay): Buffer {
 
 /** Every 10 s over the whole local day, with the interfaces `ifacesAt(i)` at step i. */
 function daySamples(seed: number, shapeAt: (i: number) => Parameters<typeof randomSample>[2]): Sample[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const { from, to } = dayBounds(DAY);
   const samples: Sample[] = [];
   for (let ts = from, i = 0; ts < to; ts += 10_000, i++) samples.push(randomSample(ts, random, shapeAt(i)));
@@ -82,7 +83,7 @@ describe('exportCsv', () => {
 
   it('heads a range with the union of its series in canonical order, plus the fixed columns', async () => {
     const { from } = dayBounds(DAY);
-    const random = seeded(3);
+    const random = seededRandom(3);
     store.insertSamples([
       randomSample(from + 1000, random, { cores: 1, ifaces: [{ name: 'b' }] }),
       randomSample(from + 2000, random, { cores: 2, ifaces: [{ name: 'a' }] }),

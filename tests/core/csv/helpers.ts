@@ -56,35 +56,6 @@ export function recordingLogger(): Logger & { lines: { level: string; message: s
   return { lines, error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), setLevel() {}, close() {} };
 }
 
-/** mulberry32: a small seeded PRNG, so a failing case reproduces. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A sample with random quantized values over wide ranges (bitrates up to ~100 Gbit/s), some nulls. */
-export function randomSample(ts: number, random: () => number, shape: { cores?: number; ifaces?: Omit<IfaceSpec, 'rx' | 'tx'>[]; load?: boolean } = {}): Sample {
-  const pct = (): number => Math.round(random() * 1000) / 10;
-  const kib = (max: number): number => Math.floor(random() * max) * 1024;
-  const bps = (): number | null => (random() < 0.05 ? null : Math.floor(random() * 2 ** (random() * 34)) * 8);
-  const ifaces = shape.ifaces ?? [{ name: 'eth0' }, { name: 'lo', loopback: true }];
-  return {
-    ts,
-    cpu: { total: pct(), cores: Array.from({ length: shape.cores ?? 4 }, pct) },
-    memory: { total: 16 * 2 ** 30, used: kib(2 ** 24), available: kib(2 ** 24), free: kib(2 ** 23), swapTotal: 2 ** 31, swapUsed: kib(2 ** 21) },
-    load: shape.load === false ? null : { one: Math.round(random() * 800) / 100, five: Math.round(random() * 800) / 100, fifteen: Math.round(random() * 800) / 100 },
-    net: [...ifaces]
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((f) => ({ iface: f.name, rxBitsPerSecond: bps(), txBitsPerSecond: bps(), loopback: f.loopback ?? false, virtual: f.virtual ?? false })),
-  };
-}
-
 /** A Writable that keeps everything written to it. */
 export function collector(): Writable & { text: () => string; bytes: () => Buffer } {
   const chunks: Buffer[] = [];

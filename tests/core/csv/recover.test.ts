@@ -10,7 +10,8 @@ import type { SampleStore } from '../../../src/core/storage/types.js';
 import { addDays, dayBounds, formatDay, type LocalDay } from '../../../src/shared/dates.js';
 import type { Sample } from '../../../src/shared/model.js';
 import { SeriesFlag } from '../../../src/shared/series.js';
-import { collector, randomSample, recordingLogger, seeded, tempDir } from './helpers.js';
+import { collector, recordingLogger, tempDir } from './helpers.js';
+import { randomSample, seededRandom } from '../../helpers/random.js';
 
 const TODAY: LocalDay = { day: 22, month: 11, year: 2026 };
 const YESTERDAY = addDays(TODAY, -1);
@@ -37,7 +38,7 @@ function openStore(): SampleStore {
 const IFACES = [{ name: 'eth0' }, { name: 'lo', loopback: true }];
 
 function samplesEvery(from: number, count: number, stepMs: number, seed: number, shape: Parameters<typeof randomSample>[2] = { ifaces: IFACES }): Sample[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   return Array.from({ length: count }, (_, i) => randomSample(from + i * stepMs, random, shape));
 }
 

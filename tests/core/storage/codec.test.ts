@@ -12,7 +12,7 @@ import {
 } from '../../../src/core/storage/codec.js';
 import { VigilError } from '../../../src/shared/errors.js';
 import { fromSteps, quantize, toSteps } from '../../../src/shared/series.js';
-import { rng } from './helpers.js';
+import { seededRandom } from '../../helpers/random.js';
 
 const EDGES = [0, 1, 126, 127, 128, 129, 16_383, 16_384, 2 ** 21 - 1, 2 ** 21, 2 ** 28, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, 2 ** 41, 2 ** 49 + 3, Number.MAX_SAFE_INTEGER - 1];
 
@@ -35,7 +35,7 @@ describe('varints', () => {
   });
 
   it('round-trip random values', () => {
-    const random = rng(7);
+    const random = seededRandom(7);
     const values = Array.from({ length: 5000 }, () => Math.floor(random() * 2 ** Math.floor(random() * 52)));
     const w = new ByteWriter();
     values.forEach((v) => w.uint(v));
@@ -103,7 +103,7 @@ describe('rollup rows', () => {
 
 describe('accumulator', () => {
   it('feeds raw blobs and merges rollup blobs into the same totals', () => {
-    const random = rng(3);
+    const random = seededRandom(3);
     const rows = Array.from({ length: 200 }, () => [random() < 0.2 ? null : Math.floor(random() * 5000), Math.floor(random() * 2 ** 35)]);
     const slots = [4, 9];
     // Straight from raw rows …

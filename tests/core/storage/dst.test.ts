@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openSampleStore } from '../../../src/core/storage/sample-store.js';
 import { dayBounds, parseDay } from '../../../src/shared/dates.js';
 import type { Sample } from '../../../src/shared/model.js';
-import { closeTo, makeSample, naiveBuckets, rng } from './helpers.js';
+import { closeTo, naiveBuckets } from './helpers.js';
+import { randomSample, seededRandom } from '../../helpers/random.js';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -38,9 +39,9 @@ describe.each(cases)('%s, %s', (zone, day, fromIso, toIso, hours, hourAligned) =
     expect((to - from) / HOUR).toBe(hours);
 
     // a sample every 20 s from two hours before to two hours after the day, a few missing
-    const random = rng(hours * 10);
+    const random = seededRandom(hours * 10);
     const samples: Sample[] = [];
-    for (let t = from - 2 * HOUR; t < to + 2 * HOUR; t += 20_000) if (random() > 0.02) samples.push(makeSample(t, random, { cores: 2 }));
+    for (let t = from - 2 * HOUR; t < to + 2 * HOUR; t += 20_000) if (random() > 0.02) samples.push(randomSample(t, random, { cores: 2 }));
     const store = openSampleStore(':memory:');
     try {
       store.insertSamples(samples);

@@ -4,72 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
-import type { NetRate, Sample } from '../../../src/shared/model.js';
+import type { Sample } from '../../../src/shared/model.js';
 import { decodeSummaries } from '../../../src/core/storage/codec.js';
-import { flattenSample, quantize, resolutionOf, toSteps } from '../../../src/shared/series.js';
-
-/** mulberry32: a tiny seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export interface Iface {
-  name: string;
-  loopback?: boolean;
-  virtual?: boolean;
-}
-
-export interface SampleShape {
-  cores?: number;
-  ifaces?: Iface[];
-  /** Probability that a net value is null (a baseline tick, a counter reset). */
-  nullRate?: number;
-  load?: boolean;
-}
-
-export function makeSample(ts: number, random: () => number, shape: SampleShape = {}): Sample {
-  const cores = shape.cores ?? 4;
-  const ifaces = shape.ifaces ?? [{ name: 'eth0' }, { name: 'lo', loopback: true }];
-  const nullRate = shape.nullRate ?? 0.05;
-  const pct = () => quantize(random() * 100, 0.1);
-  const kib = (max: number) => Math.floor(random() * max) * 1024;
-  const net: NetRate[] = ifaces
-    .slice()
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((i) => ({
-      iface: i.name,
-      loopback: i.loopback ?? false,
-      virtual: i.virtual ?? false,
-      rxBitsPerSecond: random() < nullRate ? null : Math.floor(random() * 2 ** (random() * 34)) * 8,
-      txBitsPerSecond: random() < nullRate ? null : Math.floor(random() * 2 ** (random() * 30)) * 8,
-    }));
-  return {
-    ts,
-    cpu: { total: pct(), cores: Array.from({ length: cores }, pct) },
-    memory: {
-      total: 16 * 1024 ** 3,
-      used: kib(16 * 1024 ** 2),
-      available: kib(16 * 1024 ** 2),
-      free: kib(4 * 1024 ** 2),
-      swapTotal: 2 * 1024 ** 3,
-      swapUsed: kib(1024),
-    },
-    load: shape.load === false ? null : { one: quantize(random() * 8, 0.01), five: quantize(random() * 8, 0.01), fifteen: quantize(random() * 8, 0.01) },
-    net,
-  };
-}
-
-export function makeSamples(from: number, count: number, stepMs: number, seed: number, shape?: SampleShape): Sample[] {
-  const random = rng(seed);
-  return Array.from({ length: count }, (_, i) => makeSample(from + i * stepMs, random, shape));
-}
+import { flattenSample, resolutionOf, toSteps } from '../../../src/shared/series.js';
 
 export interface NaiveBucket {
   ts: number;

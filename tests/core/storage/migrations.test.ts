@@ -5,7 +5,8 @@ import { openSampleStore } from '../../../src/core/storage/sample-store.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from '../../../src/core/storage/schema.js';
 import { silentLogger } from '../../../src/core/log.js';
 import { VigilError } from '../../../src/shared/errors.js';
-import { makeSamples, tempDir } from './helpers.js';
+import { tempDir } from './helpers.js';
+import { randomSamples } from '../../helpers/random.js';
 
 const T0 = Date.UTC(2026, 10, 22);
 const cleanups: (() => void)[] = [];
@@ -42,7 +43,7 @@ describe('the real schema', () => {
     const pre = new Database(file);
     pre.pragma('user_version = 0');
     pre.close();
-    const samples = makeSamples(T0, 100, 1000, 1);
+    const samples = randomSamples(T0, 100, 1000, 1);
     let store = openSampleStore(file);
     store.insertSamples(samples);
     store.close();

@@ -10,7 +10,8 @@ import type { SampleStore } from '../../../src/core/storage/types.js';
 import { VigilError } from '../../../src/shared/errors.js';
 import type { Sample } from '../../../src/shared/model.js';
 import { unflattenSample } from '../../../src/shared/series.js';
-import { makeSamples, naiveRollups, readRollups, tempDir } from './helpers.js';
+import { naiveRollups, readRollups, tempDir } from './helpers.js';
+import { randomSamples } from '../../helpers/random.js';
 
 const T0 = Date.UTC(2026, 10, 22);
 const MIN = 60_000;
@@ -66,12 +67,12 @@ describe('a read-only store next to the writer', () => {
   it('sees what the writer commits, including new layouts and rollups, and cannot write', () => {
     const file = tempFile();
     const writer = track(openSampleStore(file));
-    const first = makeSamples(T0, 150, 1000, 1);
+    const first = randomSamples(T0, 150, 1000, 1);
     writer.insertSamples(first);
     const reader = track(openSampleStore(file, { readonly: true }));
     expect(reader.latestSample()).toEqual(first[149]);
 
-    const later = makeSamples(T0 + 150_000, 200, 1000, 2, { ifaces: [{ name: 'eth0' }, { name: 'usb0' }] });
+    const later = randomSamples(T0 + 150_000, 200, 1000, 2, { ifaces: [{ name: 'eth0' }, { name: 'usb0' }] });
     writer.insertSamples(later);
     expect(reader.latestSample()).toEqual(later[199]);
     const q = { from: T0, to: T0 + 350_000, bucketMs: MIN };
@@ -79,7 +80,7 @@ describe('a read-only store next to the writer', () => {
     expect(reader.query(q).resolution).toBe('1m');
     expect(reader.seriesInRange(T0, T0 + 350_000)).toEqual(writer.seriesInRange(T0, T0 + 350_000));
 
-    expect(errorOf(() => reader.insertSamples(makeSamples(T0 + DAY, 1, 1000, 3))).message).toMatch(/read-only/);
+    expect(errorOf(() => reader.insertSamples(randomSamples(T0 + DAY, 1, 1000, 3))).message).toMatch(/read-only/);
     expect(errorOf(() => reader.applyRetention(T0, { rawDays: 1, minuteDays: 2 })).message).toMatch(/read-only/);
     expect(writer.countSamples(T0, T0 + DAY)).toBe(350);
   });
@@ -87,7 +88,7 @@ describe('a read-only store next to the writer', () => {
   it('reads while the writer holds an open write transaction (WAL)', () => {
     const file = tempFile();
     const writer = track(openSampleStore(file));
-    writer.insertSamples(makeSamples(T0, 10, 1000, 1));
+    writer.insertSamples(randomSamples(T0, 10, 1000, 1));
     const other = track(new Database(file));
     other.exec('BEGIN IMMEDIATE');
     other.prepare('DELETE FROM sample').run(); // uncommitted
@@ -148,7 +149,7 @@ describe('a crash mid-batch', () => {
     // and the store carries on
     const store = track(openSampleStore(file));
     const last = store.lastTimestamp()!;
-    expect(store.insertSamples(makeSamples(last + 1000, 120, 1000, 99))).toBe(120);
+    expect(store.insertSamples(randomSamples(last + 1000, 120, 1000, 99))).toBe(120);
     expectRollupsConsistent(file, allRows(store));
   });
 });
@@ -158,10 +159,10 @@ describe('a full disk', () => {
     const file = tempFile();
     let db: Database.Database | undefined;
     const store = track(openSampleStore(file, { configure: (handle) => (db = handle) }));
-    const first = makeSamples(T0, 100, 1000, 1);
+    const first = randomSamples(T0, 100, 1000, 1);
     store.insertSamples(first);
     db!.pragma(`max_page_count = ${(db!.pragma('page_count', { simple: true }) as number) + 2}`);
-    const big = makeSamples(T0 + 100_000, 5000, 1000, 2);
+    const big = randomSamples(T0 + 100_000, 5000, 1000, 2);
     const error = errorOf(() => store.insertSamples(big));
     expect(error.code).toBe('io_error');
     expect(error.message).toMatch(/full/);
@@ -190,7 +191,7 @@ describe('a full disk', () => {
     const stored: Sample[] = [];
     let error: VigilError | undefined;
     for (let i = 0; i < 100 && !error; i++) {
-      const batch = makeSamples(T0 + stored.length * 1000, 2000, 1000, i);
+      const batch = randomSamples(T0 + stored.length * 1000, 2000, 1000, i);
       try {
         store.insertSamples(batch);
         stored.push(...batch);
@@ -206,7 +207,7 @@ describe('a full disk', () => {
     expect(store.latestSample()).toEqual(stored[stored.length - 1]);
 
     expect(spawnSync('mount', ['-o', 'remount,size=64m', dir]).status).toBe(0);
-    const more = makeSamples(T0 + stored.length * 1000, 2000, 1000, 1000);
+    const more = randomSamples(T0 + stored.length * 1000, 2000, 1000, 1000);
     expect(store.insertSamples(more)).toBe(2000);
     store.close();
     const check = track(new Database(file, { readonly: true }));

@@ -9,7 +9,8 @@ import type { DiskSample, HostSnapshot, Sample } from '../../../src/shared/model
 import type { SeriesQueryResult } from '../../../src/shared/query.js';
 import { VigilError } from '../../../src/shared/errors.js';
 import { flattenSample, unflattenSample } from '../../../src/shared/series.js';
-import { closeTo, makeSample, makeSamples, naiveBuckets, naiveRollups, readRollups, rng, tempDir, type Iface } from './helpers.js';
+import { closeTo, naiveBuckets, naiveRollups, readRollups, tempDir } from './helpers.js';
+import { randomSample, randomSamples, seededRandom, type Iface } from '../../helpers/random.js';
 
 const T0 = Date.UTC(2026, 10, 22); // a UTC midnight
 const MIN = 60_000;
@@ -78,7 +79,7 @@ function expectMatchesNaive(result: SeriesQueryResult, samples: readonly Sample[
 describe('insert and read back', () => {
   it('returns exactly what was stored (unflattenSample of each row)', () => {
     const store = memoryStore();
-    const samples = makeSamples(T0, 500, 1000, 1, { cores: 6, ifaces: [{ name: 'eth0' }, { name: 'lo', loopback: true }, { name: 'veth1', virtual: true }] });
+    const samples = randomSamples(T0, 500, 1000, 1, { cores: 6, ifaces: [{ name: 'eth0' }, { name: 'lo', loopback: true }, { name: 'veth1', virtual: true }] });
     expect(store.insertSamples(samples)).toBe(500);
     expect(readBack(store)).toEqual(samples);
     expect(store.latestSample()).toEqual(samples[499]);
@@ -98,7 +99,7 @@ describe('insert and read back', () => {
 
   it('ignores samples already stored and counts only new ones', () => {
     const store = memoryStore();
-    const samples = makeSamples(T0, 200, 1000, 2);
+    const samples = randomSamples(T0, 200, 1000, 2);
     expect(store.insertSamples(samples.slice(0, 120))).toBe(120);
     expect(store.insertSamples(samples.slice(0, 120))).toBe(0);
     expect(store.insertSamples(samples.slice(100, 200))).toBe(80);
@@ -106,14 +107,14 @@ describe('insert and read back', () => {
     const changed = { ...samples[5]!, cpu: { total: 99.9, cores: samples[5]!.cpu.cores } };
     expect(store.insertSamples([changed, changed])).toBe(0);
     // duplicates inside one batch count once; order inside a batch does not matter
-    const more = makeSamples(T0 + 300_000, 10, 1000, 3);
+    const more = randomSamples(T0 + 300_000, 10, 1000, 3);
     expect(store.insertSamples([more[9]!, ...more, more[0]!].reverse())).toBe(10);
     expect(readBack(store)).toEqual([...samples, ...more]);
   });
 
   it('keeps values that need many bytes, and zero, apart from null', () => {
     const store = memoryStore();
-    const s = makeSample(T0, rng(4), { ifaces: [{ name: 'eth0' }, { name: 'ib0' }] });
+    const s = randomSample(T0, seededRandom(4), { ifaces: [{ name: 'eth0' }, { name: 'ib0' }] });
     s.memory = { total: 4 * 1024 ** 4, used: 3 * 1024 ** 4 + 1024, available: 0, free: 0, swapTotal: 0, swapUsed: 0 };
     s.net[0] = { ...s.net[0]!, rxBitsPerSecond: 0, txBitsPerSecond: null };
     s.net[1] = { ...s.net[1]!, rxBitsPerSecond: 400e9, txBitsPerSecond: 8 };
@@ -124,7 +125,7 @@ describe('insert and read back', () => {
 
   it('handles interfaces that appear and vanish (one layout per set of series)', () => {
     const store = memoryStore();
-    const phase = (from: number, count: number, seed: number, ifaces: Iface[]) => makeSamples(from, count, 1000, seed, { ifaces });
+    const phase = (from: number, count: number, seed: number, ifaces: Iface[]) => randomSamples(from, count, 1000, seed, { ifaces });
     const a = phase(T0, 90, 1, [{ name: 'eth0' }]);
     const b = phase(T0 + 90_000, 90, 2, [{ name: 'eth0' }, { name: 'wlan0' }]);
     const c = phase(T0 + 180_000, 90, 3, [{ name: 'wlan0' }]);
@@ -146,8 +147,8 @@ describe('insert and read back', () => {
 
   it('updates flags when an interface changes kind, without a new layout', () => {
     const { store, file } = fileStore();
-    const before = makeSamples(T0, 10, 1000, 5, { ifaces: [{ name: 'eth1' }] });
-    const after = makeSamples(T0 + 10_000, 10, 1000, 6, { ifaces: [{ name: 'eth1', virtual: true }] });
+    const before = randomSamples(T0, 10, 1000, 5, { ifaces: [{ name: 'eth1' }] });
+    const after = randomSamples(T0 + 10_000, 10, 1000, 6, { ifaces: [{ name: 'eth1', virtual: true }] });
     store.insertSamples(before);
     store.insertSamples(after);
     expect(store.latestSample()!.net[0]!.virtual).toBe(true);
@@ -161,14 +162,14 @@ describe('insert and read back', () => {
 
   it('refuses bad input with a VigilError and stores nothing of the batch', () => {
     const store = memoryStore();
-    const good = makeSamples(T0, 5, 1000, 7);
+    const good = randomSamples(T0, 5, 1000, 7);
     for (const ts of [-1, 1.5, Number.NaN, '12' as unknown as number]) {
       const error = catchError(() => store.insertSamples([good[0]!, { ...good[1]!, ts }]));
       expect(error).toBeInstanceOf(VigilError);
       expect((error as VigilError).code).toBe('invalid_argument');
     }
     // fails inside the transaction, after the first samples were written: all rolled back
-    const twice = makeSample(T0 + 10_000, rng(1), { ifaces: [{ name: 'eth0' }, { name: 'eth0' }] });
+    const twice = randomSample(T0 + 10_000, seededRandom(1), { ifaces: [{ name: 'eth0' }, { name: 'eth0' }] });
     expect(() => store.insertSamples([...good, twice])).toThrow(/twice/);
     expect(store.countSamples(0, Number.MAX_SAFE_INTEGER)).toBe(0);
     // and the store carries on
@@ -179,7 +180,7 @@ describe('insert and read back', () => {
   it('clamps a negative value to 0 and stores a non-number as null, saying so once', () => {
     const logger = recordingLogger();
     const store = memoryStore(logger);
-    const samples = makeSamples(T0, 3, 1000, 8);
+    const samples = randomSamples(T0, 3, 1000, 8);
     samples.forEach((s) => {
       s.cpu.total = -5;
       s.net[0]!.rxBitsPerSecond = Number.NaN;
@@ -194,12 +195,12 @@ describe('insert and read back', () => {
 
 describe('query', () => {
   // 3 h 17 min of 1 s samples with missing ticks, nulls and an interface that comes and goes
-  const random = rng(11);
+  const random = seededRandom(11);
   const samples: Sample[] = [];
   for (let t = T0 + 7_000; t < T0 + 3 * HOUR + 17 * MIN; t += 1000) {
     if (random() < 0.05) continue;
     const ifaces: Iface[] = t > T0 + HOUR + 20 * MIN && t < T0 + 2 * HOUR ? [{ name: 'eth0' }, { name: 'usb0' }] : [{ name: 'eth0' }];
-    samples.push(makeSample(t, random, { cores: 3, ifaces, nullRate: 0.1 }));
+    samples.push(randomSample(t, random, { cores: 3, ifaces, nullRate: 0.1 }));
   }
   const last = samples[samples.length - 1]!.ts;
   const build = () => {
@@ -264,9 +265,9 @@ describe('query', () => {
 
   it('omits buckets without data', () => {
     const store = memoryStore();
-    const a = makeSamples(T0, 120, 1000, 1);
-    const b = makeSamples(T0 + 30 * MIN, 120, 1000, 2);
-    store.insertSamples([...a, ...b, makeSample(T0 + HOUR, rng(1))]);
+    const a = randomSamples(T0, 120, 1000, 1);
+    const b = randomSamples(T0 + 30 * MIN, 120, 1000, 2);
+    store.insertSamples([...a, ...b, randomSample(T0 + HOUR, seededRandom(1))]);
     expect(store.query({ from: T0, to: T0 + HOUR, bucketMs: MIN }).timestamps).toEqual([T0, T0 + MIN, T0 + 30 * MIN, T0 + 31 * MIN]);
     expect(store.query({ from: T0, to: T0 + HOUR, bucketMs: 10_000 }).timestamps).toHaveLength(24);
   });
@@ -288,20 +289,20 @@ describe('query', () => {
 describe('rollups', () => {
   it('roll each minute once a later sample exists, one tick at a time', () => {
     const { store, file } = fileStore();
-    const samples = makeSamples(T0 + 500, 600, 1000, 21); // 00:00:00.5 … 00:09:59.5
+    const samples = randomSamples(T0 + 500, 600, 1000, 21); // 00:00:00.5 … 00:09:59.5
     for (const s of samples) store.insertSamples([s]);
     const db = new Database(file, { readonly: true });
     cleanups.push(() => db.close());
     const expected = naiveRollups(samples, MIN);
     expected.delete(T0 + 9 * MIN); // the last minute is not complete: no later sample yet
     expect(readRollups(db, 'rollup_1m')).toEqual(expected);
-    store.insertSamples([makeSample(T0 + 10 * MIN, rng(1))]);
+    store.insertSamples([randomSample(T0 + 10 * MIN, seededRandom(1))]);
     expect(readRollups(db, 'rollup_1m').get(T0 + 9 * MIN)).toEqual(naiveRollups(samples, MIN).get(T0 + 9 * MIN));
   });
 
   it('re-roll a minute and its hour when late samples fall into them', () => {
     const { store, file } = fileStore();
-    const all = makeSamples(T0, 2.5 * 3600, 1000, 22);
+    const all = randomSamples(T0, 2.5 * 3600, 1000, 22);
     const late = all.filter((s) => Math.floor(s.ts / 1000) % 3 === 0 && s.ts < T0 + 20 * MIN);
     const onTime = all.filter((s) => !late.includes(s));
     for (let i = 0; i < onTime.length; i += 60) store.insertSamples(onTime.slice(i, i + 60));
@@ -322,7 +323,7 @@ describe('rollups', () => {
 
   it('roll everything when the first data arrives newest first', () => {
     const { store, file } = fileStore();
-    const all = makeSamples(T0 + 17_000, 3 * 3600, 1000, 23);
+    const all = randomSamples(T0 + 17_000, 3 * 3600, 1000, 23);
     for (let i = all.length; i > 0; i -= 1000) store.insertSamples(all.slice(Math.max(0, i - 1000), i));
     const db = new Database(file, { readonly: true });
     cleanups.push(() => db.close());
@@ -337,7 +338,7 @@ describe('rollups', () => {
 
   it('carry on after a reopen from watermarks derived from the tables', () => {
     const { store, file, reopen } = fileStore();
-    const all = makeSamples(T0 + 3_000, 2 * 3600, 1000, 24);
+    const all = randomSamples(T0 + 3_000, 2 * 3600, 1000, 24);
     store.insertSamples(all.slice(0, 3000));
     store.close();
     const again = reopen();
@@ -357,7 +358,7 @@ describe('rollups', () => {
 
 describe('retention', () => {
   // three days, a sample every 10 s; "now" is just after the last one
-  const samples = makeSamples(T0, 3 * 8640, 10_000, 31, { cores: 2 });
+  const samples = randomSamples(T0, 3 * 8640, 10_000, 31, { cores: 2 });
   const last = samples[samples.length - 1]!.ts;
   const now = last + 5_000;
 
@@ -435,7 +436,7 @@ describe('retention', () => {
     store.insertSamples(samples);
     store.applyRetention(now, { rawDays: 1, minuteDays: 2 });
     const before = store.query({ from: T0, to: now, bucketMs: HOUR });
-    expect(store.insertSamples([makeSample(T0 + 5_000, rng(3))])).toBe(0);
+    expect(store.insertSamples([randomSample(T0 + 5_000, seededRandom(3))])).toBe(0);
     expect(store.query({ from: T0, to: now, bucketMs: HOUR })).toEqual(before);
     expect(logger.lines.some((l) => l.level === 'warn' && /older than the raw retention/.test(l.message))).toBe(true);
   });
