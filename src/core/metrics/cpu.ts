@@ -7,11 +7,11 @@
 // Elsewhere Node's os.cpus() gives user, nice, sys, idle, irq: busy = user + nice + sys + irq.
 //
 // A usage is a delta between two readings, so the first reading is a baseline (no value).
-import fs from 'node:fs';
 import path from 'node:path';
 import type { CpuUsage } from '../../shared/model.js';
 import { quantize } from '../../shared/series.js';
 import { VigilError } from '../../shared/errors.js';
+import { ProcFile } from './procfile.js';
 import type { CpuReader, CpuTicks, CpuTimes, OsApi } from './types.js';
 
 export const CPU_RESOLUTION = 0.1;
@@ -111,8 +111,8 @@ function percent(before: CpuTicks, after: CpuTicks): number | null {
 }
 
 export function createLinuxCpuReader(root = '/'): CpuReader {
-  const file = path.join(root, 'proc/stat');
-  return { read: () => parseProcStat(fs.readFileSync(file, 'latin1')) };
+  const file = new ProcFile(path.join(root, 'proc/stat'));
+  return { read: () => parseProcStat(file.read()) };
 }
 
 export function createPortableCpuReader(osApi: Pick<OsApi, 'cpus'>): CpuReader {

@@ -1,10 +1,10 @@
 // Load average 1/5/15 minutes, quantized to 0.01. Linux: /proc/loadavg; elsewhere os.loadavg().
 // Windows has no load average (Node returns zeros there): null, not a fake 0.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { LoadAverage } from '../../shared/model.js';
 import { quantize } from '../../shared/series.js';
 import { VigilError } from '../../shared/errors.js';
+import { ProcFile } from './procfile.js';
 import type { LoadReader, OsApi } from './types.js';
 
 export const LOAD_RESOLUTION = 0.01;
@@ -25,8 +25,8 @@ export function loadAverage(one: number, five: number, fifteen: number): LoadAve
 }
 
 export function createLinuxLoadReader(root = '/'): LoadReader {
-  const file = path.join(root, 'proc/loadavg');
-  return { read: () => parseLoadavg(fs.readFileSync(file, 'latin1')) };
+  const file = new ProcFile(path.join(root, 'proc/loadavg'));
+  return { read: () => parseLoadavg(file.read()) };
 }
 
 export function createPortableLoadReader(osApi: Pick<OsApi, 'loadavg'>, platform: NodeJS.Platform): LoadReader {

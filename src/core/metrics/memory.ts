@@ -8,11 +8,11 @@
 // available physical memory (ullAvailPhys) on Windows, but only the free page count on macOS,
 // which keeps most memory as reclaimable cache; there available = free now + the reclaimable
 // amount systeminformation saw at its last refresh (its own definition: free + buffcache).
-import fs from 'node:fs';
 import path from 'node:path';
 import type { MemoryUsage } from '../../shared/model.js';
 import { quantize } from '../../shared/series.js';
 import { VigilError } from '../../shared/errors.js';
+import { ProcFile } from './procfile.js';
 import type { LoadSystemInformation, MemoryReader, OsApi } from './types.js';
 
 export const MEMORY_RESOLUTION = 1024;
@@ -59,8 +59,8 @@ export function memoryUsage(total: number, available: number, free: number, swap
 }
 
 export function createLinuxMemoryReader(root = '/'): MemoryReader {
-  const file = path.join(root, 'proc/meminfo');
-  return { read: () => parseMeminfo(fs.readFileSync(file, 'latin1')) };
+  const file = new ProcFile(path.join(root, 'proc/meminfo'));
+  return { read: () => parseMeminfo(file.read()) };
 }
 
 export interface PortableMemoryReader extends MemoryReader {

@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { InterfaceFlags, NetRate } from '../../shared/model.js';
 import { compareNames, quantize } from '../../shared/series.js';
 import { VigilError } from '../../shared/errors.js';
+import { ProcFile } from './procfile.js';
 import type { LoadSystemInformation, NetCounter, NetworkReader, OsApi } from './types.js';
 
 export const NET_RESOLUTION = 8;
@@ -182,14 +183,14 @@ export class NetRateTracker {
   }
 }
 
-/** The Linux fast path: one readFileSync of /proc/net/dev; classification cached per name. */
+/** The Linux fast path: one read of /proc/net/dev (see procfile.ts); classification cached per name. */
 export function createLinuxNetworkReader(root = '/'): NetworkReader {
-  const file = path.join(root, 'proc/net/dev');
+  const file = new ProcFile(path.join(root, 'proc/net/dev'));
   const classes = new Map<string, { value: LinuxInterfaceClass; seen: number }>();
   let generation = 0;
   return {
     read() {
-      const entries = parseProcNetDev(fs.readFileSync(file, 'latin1'));
+      const entries = parseProcNetDev(file.read());
       generation++;
       const counters: NetCounter[] = new Array(entries.length);
       for (let i = 0; i < entries.length; i++) {
