@@ -10,7 +10,7 @@
 // machine are deeply equal whatever order the OS listed things in.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HostSnapshot, InterfaceInfo } from '../../shared/model.js';
+import type { InterfaceInfo } from '../../shared/model.js';
 import { compareNames } from '../../shared/series.js';
 import { classifyByName, classifyLinuxInterface, readSysNumber } from './network.js';
 import type { HostSource, LoadSystemInformation, OsApi } from './types.js';

@@ -9,6 +9,7 @@
 // Readers return raw readings; the sampler owns the computers, so that baselines (first tick,
 // pause/resume, long gaps) are decided in one place.
 import type os from 'node:os';
+import type * as systeminformation from 'systeminformation';
 import type { DiskUsage, HostSnapshot, LoadAverage, MemoryUsage } from '../../shared/model.js';
 
 export type Awaitable<T> = T | Promise<T>;
@@ -98,5 +99,5 @@ export type OsApi = Pick<
 >;
 
 /** systeminformation, loaded lazily (see si.ts). */
-export type SystemInformation = typeof import('systeminformation');
+export type SystemInformation = typeof systeminformation;
 export type LoadSystemInformation = () => Promise<SystemInformation>;

@@ -1,3 +1,4 @@
+import type os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { CpuUsageComputer, cpuTimesFromOs, createLinuxCpuReader, createPortableCpuReader, parseProcStat } from '../../../src/core/metrics/cpu.js';
 import { VigilError } from '../../../src/shared/errors.js';
@@ -125,7 +126,7 @@ describe('CPU readers', () => {
         { busy: 400, total: 1000 },
       ],
     });
-    const reader = createPortableCpuReader({ cpus: () => cpus as ReturnType<typeof import('node:os').cpus> });
+    const reader = createPortableCpuReader({ cpus: () => cpus as ReturnType<typeof os.cpus> });
     expect(reader.read()).toEqual(cpuTimesFromOs(cpus));
     expect(() => cpuTimesFromOs([])).toThrow(VigilError);
   });
