@@ -1,0 +1,324 @@
+// Sampler benchmark: the Linux /proc fast path against the portable path (os module +
+// systeminformation, what macOS and Windows run), side by side in one run. Prints figures;
+// asserts nothing.
+//
+//   npx tsx bench/sampler.ts [--seconds 30]
+//
+// Each path runs in its own plain-Node child process (systeminformation's memory never goes away
+// once imported, so one process cannot measure both), next to an idle child for reference. The
+// children run JavaScript transpiled from our sources into node_modules/.cache/vigil-bench, not
+// under tsx: tsx's loader thread and compile garbage add ~30 MB and milliseconds of CPU that
+// would drown the figures.
+// - the real Sampler at 1 s for --seconds (after a warm-up): CPU time per tick measured inside
+//   the tick (from the first reader call to the sample event) and for the whole process (user +
+//   system, with the idle child as the floor), processes spawned per tick (counted in-process: every ChildProcess spawn and every
+//   execSync/spawnSync/execFileSync; and machine-wide from /proc/stat's fork counter, which also
+//   sees the `cat`s a `sh -c` starts — the machine is shared, so the idle child's rate is the floor),
+//   resident memory at the end and peak;
+// - one-off costs: a host snapshot and a disk reading (wall ms, spawns);
+// - the Linux tick alone in a tight loop (µs of CPU per tick: 4 readFileSync + parsing + rates).
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CpuTimes, MetricSources, NetCounter } from '../src/core/metrics/types.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string): string => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
+};
+const SECONDS = Number(arg('seconds', '30'));
+type Mode = 'idle' | 'linux' | 'portable';
+
+interface ChildReport {
+  mode: Mode;
+  ticks: number;
+  seconds: number;
+  cpuUsPerTick: number;
+  insideTickUs: number | null;
+  cpuPercentOfCore: number;
+  childCpuUsPerTick: number;
+  spawnsPerTick: number;
+  forksPerSecondMachine: number;
+  rssMb: number;
+  rssAnonMb: number;
+  rssFileMb: number;
+  maxRssMb: number;
+  hostSnapshotMs: number | null;
+  hostSnapshotSpawns: number | null;
+  diskReadMs: number | null;
+  diskReadSpawns: number | null;
+  tightLoopUsPerTick: number | null;
+}
+
+// ---------------------------------------------------------------- child side
+
+let spawned = 0;
+
+/** Counts every process this process starts. Must run before systeminformation is imported. */
+function countSpawns(): void {
+  const require = createRequire(import.meta.url);
+  // The CommonJS module object: the one systeminformation's require() gets, so patches reach it.
+  const cp = require('node:child_process') as { ChildProcess: typeof ChildProcess };
+  const proto = cp.ChildProcess.prototype as unknown as { spawn: (...a: unknown[]) => unknown };
+  const original = proto.spawn;
+  proto.spawn = function (this: unknown, ...a: unknown[]) {
+    spawned++;
+    return original.apply(this, a);
+  };
+  const exports = cp as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of ['execSync', 'spawnSync', 'execFileSync']) {
+    const fn = exports[name]!;
+    exports[name] = (...a: unknown[]) => {
+      spawned++;
+      return fn(...a);
+    };
+  }
+}
+
+/** CPU time of our children that have exited (cutime + cstime in /proc/self/stat), in µs. */
+function childrenCpuUs(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state); cutime and cstime are fields 16 and 17, in clock ticks (100 Hz)
+  return (Number(fields[13]) + Number(fields[14])) * 10_000;
+}
+
+function machineForks(): number {
+  const match = /^processes (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'));
+  return match ? Number(match[1]) : 0;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function median(times: number, fn: () => Promise<unknown>, gapMs = 0): Promise<{ ms: number; spawns: number }> {
+  const samples: number[] = [];
+  const spawnsBefore = spawned;
+  for (let i = 0; i < times; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+    if (gapMs) await sleep(gapMs);
+  }
+  samples.sort((a, b) => a - b);
+  return { ms: samples[Math.floor(times / 2)]!, spawns: (spawned - spawnsBefore) / times };
+}
+
+async function child(mode: Mode): Promise<ChildReport> {
+  countSpawns();
+  let measuring = false;
+  let insideUs = 0;
+  let insideTicks = 0;
+  let ticks = 0;
+  let stop: () => Promise<void> = async () => {};
+  let sources: MetricSources | null = null;
+  if (mode !== 'idle') {
+    const { createMetricSources } = await import('../src/core/metrics/index.js');
+    const { Sampler } = await import('../src/core/sampler.js');
+    sources = createMetricSources({ portable: mode === 'portable' });
+    // The tick calls the network reader first and emits the sample last: CPU between the two is
+    // the tick's own cost.
+    const network = sources.network;
+    const readNetwork = network.read.bind(network);
+    let tickStart: NodeJS.CpuUsage | null = null;
+    network.read = () => {
+      tickStart = process.cpuUsage();
+      return readNetwork();
+    };
+    const sampler = new Sampler({ intervalMs: 1000, sources, diskIntervalMs: 3_600_000, hostCheckIntervalMs: 3_600_000 });
+    sampler.on('sample', () => {
+      ticks++;
+      if (measuring && tickStart) {
+        const used = process.cpuUsage(tickStart);
+        insideUs += used.user + used.system;
+        insideTicks++;
+      }
+    });
+    sampler.start();
+    stop = () => sampler.stop();
+    // Warm-up: baseline, first systeminformation calls, the start-up host snapshot and disk
+    // reading, and the JIT settling.
+    while (ticks < 10) await sleep(50);
+  } else {
+    await sleep(11_000);
+  }
+
+  measuring = true;
+  const ticks0 = ticks;
+  const spawns0 = spawned;
+  const forks0 = machineForks();
+  const cpu0 = process.cpuUsage();
+  const children0 = childrenCpuUs();
+  const t0 = performance.now();
+  await sleep(SECONDS * 1000);
+  const cpu = process.cpuUsage(cpu0);
+  const childrenUs = childrenCpuUs() - children0;
+  const elapsed = (performance.now() - t0) / 1000;
+  const forks = machineForks() - forks0;
+  const tickCount = mode === 'idle' ? Math.round(elapsed) : ticks - ticks0;
+  const spawns = spawned - spawns0;
+  measuring = false;
+  await stop();
+
+  const rss = process.memoryUsage().rss;
+  // VmHWM, not getrusage's maxRSS: on Linux the latter keeps the parent's peak across exec.
+  const status = fs.readFileSync('/proc/self/status', 'utf8');
+  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  const maxRss = kib('VmHWM');
+  let host: { ms: number; spawns: number } | null = null;
+  let disk: { ms: number; spawns: number } | null = null;
+  let tight: number | null = null;
+  if (sources) {
+    const s = sources;
+    host = await median(3, () => s.host.snapshot());
+    disk = await median(3, async () => s.disk.read());
+    if (mode === 'linux') tight = await tightLoop(s);
+  }
+  return {
+    mode,
+    ticks: tickCount,
+    seconds: elapsed,
+    cpuUsPerTick: (cpu.user + cpu.system) / Math.max(1, tickCount),
+    insideTickUs: insideTicks ? insideUs / insideTicks : null,
+    cpuPercentOfCore: ((cpu.user + cpu.system + childrenUs) / 1e6 / elapsed) * 100,
+    childCpuUsPerTick: childrenUs / Math.max(1, tickCount),
+    spawnsPerTick: spawns / Math.max(1, tickCount),
+    forksPerSecondMachine: forks / elapsed,
+    rssMb: rss / 2 ** 20,
+    rssAnonMb: kib('RssAnon') / 2 ** 20,
+    rssFileMb: kib('RssFile') / 2 ** 20,
+    maxRssMb: maxRss / 2 ** 20,
+    hostSnapshotMs: host?.ms ?? null,
+    hostSnapshotSpawns: host?.spawns ?? null,
+    diskReadMs: disk?.ms ?? null,
+    diskReadSpawns: disk?.spawns ?? null,
+    tightLoopUsPerTick: tight,
+  };
+}
+
+/** The Linux tick without the timer: read the four files, parse, compute rates. */
+async function tightLoop(sources: MetricSources): Promise<number> {
+  const { CpuUsageComputer } = await import('../src/core/metrics/cpu.js');
+  const { NetRateTracker } = await import('../src/core/metrics/network.js');
+  const cpu = new CpuUsageComputer();
+  const net = new NetRateTracker();
+  const once = (): void => {
+    const times = sources.cpu.read() as CpuTimes;
+    sources.memory.read();
+    sources.load.read();
+    const counters = sources.network.read() as NetCounter[];
+    cpu.update(times);
+    net.update(counters, performance.now());
+  };
+  for (let i = 0; i < 500; i++) once();
+  const n = 5000;
+  const before = process.cpuUsage();
+  for (let i = 0; i < n; i++) once();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / n;
+}
+
+// ---------------------------------------------------------------- parent side
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.join(ROOT, 'node_modules/.cache/vigil-bench');
+
+/**
+ * Transpiles what the child needs (no type check) into node_modules/.cache/vigil-bench, where
+ * `systeminformation` still resolves from the project's node_modules.
+ */
+async function transpile(): Promise<string> {
+  const ts = (await import('typescript')).default;
+  fs.rmSync(OUT, { recursive: true, force: true });
+  // Follow relative imports from this file (`'./x.js'` → x.ts), so the list never goes stale.
+  const pending = ['bench/sampler.ts'];
+  const done = new Set<string>();
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (done.has(file)) continue;
+    done.add(file);
+    const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+    for (const match of text.matchAll(/(?:from\s+|import\()\s*'(\.{1,2}\/[^']+)\.js'/g)) {
+      const dep = path.posix.normalize(path.posix.join(path.posix.dirname(file), `${match[1]}.ts`));
+      if (fs.existsSync(path.join(ROOT, dep))) pending.push(dep);
+    }
+    const { outputText } = ts.transpileModule(text, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+      fileName: file,
+    });
+    const out = path.join(OUT, file.replace(/\.ts$/, '.js'));
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, outputText);
+  }
+  fs.writeFileSync(path.join(OUT, 'package.json'), '{ "type": "module" }\n');
+  return path.join(OUT, 'bench/sampler.js');
+}
+
+function runChild(script: string, mode: Mode): ChildReport {
+  const result = spawnSync(process.execPath, [script, '--child', mode, '--seconds', String(SECONDS)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: (SECONDS + 120) * 1000,
+  });
+  const last = result.stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(last) as ChildReport;
+  } catch {
+    throw new Error(`bench child ${mode} failed (status ${result.status}): ${result.stdout}`);
+  }
+}
+
+function fmt(value: number | null, digits = 1): string {
+  return value === null ? '—' : value.toFixed(digits);
+}
+
+async function parent(): Promise<void> {
+  if (process.platform !== 'linux') {
+    console.log('bench/sampler.ts compares the Linux /proc path with the portable one: run it on Linux.');
+    return;
+  }
+  const script = await transpile();
+  console.log(`Sampler benchmark — Node ${process.version}, ${SECONDS} s at 1 Hz per path, each in its own plain-Node process\n`);
+  const reports = (['idle', 'linux', 'portable'] as const).map((mode) => {
+    process.stderr.write(`  running ${mode}…\n`);
+    return runChild(script, mode);
+  });
+  const [idle, linux, portable] = reports as [ChildReport, ChildReport, ChildReport];
+  const rows: [string, (r: ChildReport) => string][] = [
+    ['ticks measured', (r) => String(r.ticks)],
+    ['CPU inside the tick (µs)', (r) => fmt(r.insideTickUs, 0)],
+    ['process CPU per tick (µs, user+sys)', (r) => fmt(r.cpuUsPerTick, 0)],
+    ['  minus idle Node (µs)', (r) => (r.mode === 'idle' ? '—' : fmt(r.cpuUsPerTick - idle.cpuUsPerTick, 0))],
+    ['spawned processes\' CPU per tick (µs)', (r) => fmt(r.childCpuUsPerTick, 0)],
+    ['CPU incl. children (% of one core)', (r) => fmt(r.cpuPercentOfCore, 3)],
+    ['processes spawned per tick (ours)', (r) => fmt(r.spawnsPerTick, 2)],
+    ['forks/s machine-wide (shared box)', (r) => fmt(r.forksPerSecondMachine, 2)],
+    ['RSS at end (MB)', (r) => fmt(r.rssMb)],
+    ['  anonymous (heap, stacks: ours)', (r) => fmt(r.rssAnonMb)],
+    ['  file-backed (node binary pages)', (r) => fmt(r.rssFileMb)],
+    ['peak RSS (MB)', (r) => fmt(r.maxRssMb)],
+    ['host snapshot (ms, median of 3)', (r) => fmt(r.hostSnapshotMs)],
+    ['  processes spawned per snapshot', (r) => fmt(r.hostSnapshotSpawns, 0)],
+    ['disk reading (ms, median of 3)', (r) => fmt(r.diskReadMs)],
+    ['  processes spawned per reading', (r) => fmt(r.diskReadSpawns, 0)],
+    ['tick alone, tight loop (µs CPU)', (r) => fmt(r.tightLoopUsPerTick, 1)],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+  console.log(`${''.padEnd(width)}${'idle node'.padStart(12)}${'linux /proc'.padStart(14)}${'portable (si)'.padStart(16)}`);
+  for (const [label, get] of rows) console.log(`${label.padEnd(width)}${get(idle).padStart(12)}${get(linux).padStart(14)}${get(portable).padStart(16)}`);
+  const ratio = (portable.insideTickUs ?? 0) / Math.max(1, linux.insideTickUs ?? 1);
+  console.log(`\nportable / linux CPU inside the tick: ${ratio.toFixed(1)}×; RSS portable − linux: ${(portable.rssMb - linux.rssMb).toFixed(1)} MB; linux − idle Node: ${(linux.rssMb - idle.rssMb).toFixed(1)} MB`);
+  console.log('Spawned processes\' CPU comes from cutime/cstime (10 ms resolution, exited children only).');
+  console.log('File-backed RSS is pages of the node binary itself (e.g. the optimizing compiler once code gets hot): shared, reclaimable.');
+}
+
+const childIndex = args.indexOf('--child');
+if (childIndex >= 0) {
+  const report = await child(args[childIndex + 1] as Mode);
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+  process.exit(0);
+} else {
+  await parent();
+}
