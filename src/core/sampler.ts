@@ -17,6 +17,12 @@
 //
 // Disk usage runs on its own aligned timer (default every minute); the host snapshot is taken at
 // start and whenever it changes. Both are asynchronous, single-flight and never delay a tick.
+//
+// Failures: a reader that throws is logged (warn the first time, debug while it keeps failing
+// with the same message, info when it recovers) and skipped; `error` is emitted once per such
+// episode, and only if someone listens. Without CPU or memory a tick emits no sample; without
+// load the sample has load null; without network counters it has net [].
+// Listeners that throw are logged; they do not stop sampling.
 import { EventEmitter } from 'node:events';
 import type { DiskSample, HostRecord, HostSnapshot, LoadAverage, MemoryUsage, NetRate, Sample } from '../shared/model.js';
 import { VigilError } from '../shared/errors.js';
@@ -152,6 +158,9 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     this.net.reset();
     this.last = null;
     this.interfaceSet = null;
+    // A later start() reports the host again, changed or not.
+    this.host = null;
+    this.hostFingerprint = null;
   }
 
   pause(): void {

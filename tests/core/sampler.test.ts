@@ -520,6 +520,19 @@ describe('Sampler: disk and host', () => {
     expect(machine.calls.refresh).toBe(3);
   });
 
+  it('after stop() and start() the host is reported again even if unchanged', async () => {
+    const { clock, sampler, rec } = setup();
+    sampler.start();
+    await clock.advance(100);
+    const stopping = sampler.stop();
+    await clock.advance(100);
+    await stopping;
+    sampler.start();
+    await clock.advance(3000);
+    expect(rec.hosts).toHaveLength(2);
+    expect(rec.samples).toHaveLength(2); // a fresh baseline after the restart
+  });
+
   it('a failing host snapshot is retried on the next check', async () => {
     const { clock, machine, sampler, rec } = setup({ hostCheckIntervalMs: 10_000 });
     machine.failing.add('host');
