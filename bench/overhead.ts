@@ -85,10 +85,13 @@ function cpuTicks(pid: number): number | null {
   }
 }
 
-function rssKiB(pid: number): number | null {
+/** Resident set, and its anonymous part (heap, stacks: memory of the process's own, not file pages of its binary). */
+function residentKiB(pid: number): { rss: number; anon: number } | null {
   try {
-    const match = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : null;
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rss = /VmRSS:\s+(\d+)/.exec(status);
+    const anon = /RssAnon:\s+(\d+)/.exec(status);
+    return rss && anon ? { rss: Number(rss[1]), anon: Number(anon[1]) } : null;
   } catch {
     return null;
   }
@@ -98,14 +101,17 @@ const WARMUP_MS = 5000;
 
 async function main(): Promise<void> {
   console.log(`Overhead at 1 s sampling: ${contenders.length} collectors side by side for ${seconds} s (after ${WARMUP_MS / 1000} s warm-up), ${os.cpus().length} CPUs`);
-  const running = contenders.map((c) => ({ contender: c, child: c.start(), rss: [] as number[], startTicks: 0 }));
+  const running = contenders.map((c) => ({ contender: c, child: c.start(), rss: [] as number[], anon: [] as number[], startTicks: 0 }));
   await new Promise((r) => setTimeout(r, WARMUP_MS));
   for (const r of running) r.startTicks = cpuTicks(r.child.pid!) ?? 0;
   for (let s = 0; s < seconds; s++) {
     await new Promise((r) => setTimeout(r, 1000));
     for (const r of running) {
-      const rss = rssKiB(r.child.pid!);
-      if (rss !== null) r.rss.push(rss);
+      const resident = residentKiB(r.child.pid!);
+      if (resident) {
+        r.rss.push(resident.rss);
+        r.anon.push(resident.anon);
+      }
     }
   }
   const rows = running.map((r) => {
@@ -115,18 +121,19 @@ async function main(): Promise<void> {
     const rssMax = Math.max(0, ...r.rss) / 1024;
     const rssFirst = (r.rss[0] ?? 0) / 1024;
     const rssLast = (r.rss.at(-1) ?? 0) / 1024;
-    return { name: r.contender.name, cpuSecondsPerMinute, corePercent: (cpuSecondsPerMinute / 60) * 100, rssAvg, rssMax, rssFirst, rssLast, alive: r.child.exitCode === null };
+    const anonAvg = r.anon.reduce((a, b) => a + b, 0) / Math.max(1, r.anon.length) / 1024;
+    return { name: r.contender.name, cpuSecondsPerMinute, corePercent: (cpuSecondsPerMinute / 60) * 100, rssAvg, rssMax, rssFirst, rssLast, anonAvg, alive: r.child.exitCode === null };
   });
   for (const r of running) r.child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 1500));
 
   const vigil = rows[0]!;
   console.log('');
-  console.log(`${'collector'.padEnd(18)} ${'CPU s/min'.padStart(10)} ${'% of core'.padStart(10)} ${'RSS avg MB'.padStart(11)} ${'RSS max MB'.padStart(11)} ${'RSS first→last'.padStart(16)} ${'vigil CPU ratio'.padStart(16)}`);
+  console.log(`${'collector'.padEnd(18)} ${'CPU s/min'.padStart(10)} ${'% of core'.padStart(10)} ${'RSS avg MB'.padStart(11)} ${'RSS max MB'.padStart(11)} ${'RSS first→last'.padStart(16)} ${'anon avg MB'.padStart(12)} ${'vigil CPU ratio'.padStart(16)}`);
   for (const row of rows) {
     const ratio = row === vigil ? '' : row.cpuSecondsPerMinute > 0 ? `${(vigil.cpuSecondsPerMinute / row.cpuSecondsPerMinute).toFixed(2)}×` : 'n/a';
     console.log(
-      `${row.name.padEnd(18)} ${row.cpuSecondsPerMinute.toFixed(3).padStart(10)} ${row.corePercent.toFixed(3).padStart(10)} ${row.rssAvg.toFixed(1).padStart(11)} ${row.rssMax.toFixed(1).padStart(11)} ${`${row.rssFirst.toFixed(1)}→${row.rssLast.toFixed(1)}`.padStart(16)} ${ratio.padStart(16)}${row.alive ? '' : '  (exited early!)'}`,
+      `${row.name.padEnd(18)} ${row.cpuSecondsPerMinute.toFixed(3).padStart(10)} ${row.corePercent.toFixed(3).padStart(10)} ${row.rssAvg.toFixed(1).padStart(11)} ${row.rssMax.toFixed(1).padStart(11)} ${`${row.rssFirst.toFixed(1)}→${row.rssLast.toFixed(1)}`.padStart(16)} ${row.anonAvg.toFixed(1).padStart(12)} ${ratio.padStart(16)}${row.alive ? '' : '  (exited early!)'}`,
     );
   }
   const collectd = rows.find((r) => r.name.startsWith('collectd'));
@@ -134,7 +141,8 @@ async function main(): Promise<void> {
   console.log('');
   if (collectd) console.log(`goal: vigil CPU ≤ 1.5× collectd → ${(vigil.cpuSecondsPerMinute / collectd.cpuSecondsPerMinute).toFixed(2)}×`);
   if (glances) console.log(`goal: vigil CPU ≤ 0.2× Glances  → ${(vigil.cpuSecondsPerMinute / glances.cpuSecondsPerMinute).toFixed(2)}×`);
-  console.log(`goal: vigil RSS ≤ 50 MB         → avg ${vigil.rssAvg.toFixed(1)} MB, max ${vigil.rssMax.toFixed(1)} MB`);
+  console.log(`goal: vigil RSS ≤ 50 MB         → avg ${vigil.rssAvg.toFixed(1)} MB, max ${vigil.rssMax.toFixed(1)} MB (its own anonymous memory: ${vigil.anonAvg.toFixed(1)} MB; the rest is the node binary's file pages)`);
+  console.log('(MB here are MiB: /proc reports KiB)');
   fs.rmSync(work, { recursive: true, force: true });
 }
 

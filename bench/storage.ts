@@ -256,14 +256,14 @@ try {
   queryReport('Day queries, median of 9 (read-only store, cache 2 MiB — the default)', store);
   store.close();
 
-  for (const cacheKiB of [8192, 65536]) {
+  for (const cacheKiB of [512, 1024, 8192, 65536]) {
     store = openSampleStore(file, { readonly: true, cacheKiB });
     const q60 = timeIt(runs, () => store.query({ ...day, bucketMs: 60_000 }));
     const q10 = timeIt(runs, () => store.query({ ...day, bucketMs: 10_000 }));
     const it = timeIt(3, () => {
       for (const row of store.iterateRows(day.from, day.to)) void row;
     });
-    console.log(`Cache ${String(cacheKiB / 1024).padStart(2)} MiB: 1,440 buckets ${fmt(q60, 2)} ms, 10 s buckets ${fmt(q10, 1)} ms, iterate ${fmt(it, 1)} ms`);
+    console.log(`Cache ${String(cacheKiB / 1024).padStart(4)} MiB: 1,440 buckets ${fmt(q60, 2)} ms, 10 s buckets ${fmt(q10, 1)} ms, iterate ${fmt(it, 1)} ms`);
     store.close();
   }
 
@@ -275,6 +275,8 @@ try {
     [2048, 'read'],
     [8192, 'read'],
     [65536, 'read'],
+    [512, 'write'],
+    [1024, 'write'],
     [2048, 'write'],
   ] as const) {
     const target = mode === 'write' ? path.join(dir, `rss-${cacheKiB}.db`) : file;

@@ -1,0 +1,16 @@
+// Every benchmark in one run (`npm run bench`); each prints its own figures.
+import { spawnSync } from 'node:child_process';
+
+const benches = [
+  ['overhead.ts', '60'],
+  ['sampler.ts'],
+  ['storage.ts'],
+  ['csv.ts'],
+];
+let failed = 0;
+for (const [file, ...args] of benches) {
+  console.log(`\n=== bench/${file} ${args.join(' ')}`.trimEnd());
+  const run = spawnSync(process.execPath, ['--import', 'tsx', `bench/${file}`, ...args], { stdio: 'inherit' });
+  if (run.status !== 0) failed++;
+}
+process.exitCode = failed ? 1 : 0;
