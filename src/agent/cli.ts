@@ -3,7 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VigilError } from '../shared/errors.js';
 import { parseIntervalSeconds, parseLogLevel } from './options.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../core/version.js';
 
 const DATA_DIR_HELP = 'data folder (default: $VIGIL_DATA_DIR or the per-user app data folder)';
 

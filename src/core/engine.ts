@@ -56,6 +56,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private settings: Settings;
   private pending: Sample[] = [];
   private latestSample: Sample | null = null;
+  private latestHostRecord: HostRecord | null = null;
   private flushTimer: TimerHandle | null = null;
   private retentionTimer: TimerHandle | null = null;
   private storageFailing = false;
@@ -128,6 +129,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** The newest sample taken (flushed to the database or not). */
   latest(): Sample | null {
     return this.latestSample;
+  }
+
+  /** The newest host snapshot (this run's, or the stored one until the sampler reports). */
+  host(): HostRecord | null {
+    return this.latestHostRecord ?? this.store.latestHost();
   }
 
   get paused(): boolean {
@@ -230,6 +236,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private onHost(host: HostRecord): void {
+    this.latestHostRecord = host;
     try {
       if (this.store.insertHostSnapshot(host)) this.logger.info('host snapshot recorded', { hostname: host.host.hostname });
     } catch (error) {

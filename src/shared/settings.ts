@@ -64,6 +64,36 @@ export const logSchema = {
   default: {},
 } as const satisfies JSONSchema;
 
+export const machineSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    /** Display name for the hub, peers and alerts; empty = the hostname. */
+    name: { type: 'string', maxLength: 128, default: '' },
+  },
+  required: ['name'],
+  default: {},
+} as const satisfies JSONSchema;
+
+export const serverSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    /** Run the local HTTP server (API, /health, /metrics) even without --ui. */
+    enabled: { type: 'boolean', default: false },
+    /** Serve the chart page at / as well as the API. */
+    ui: { type: 'boolean', default: true },
+    /** Loopback unless told otherwise; any other address requires an access token. */
+    host: { type: 'string', minLength: 1, maxLength: 255, default: '127.0.0.1' },
+    /** 0 picks any free port (the URL is logged at start). */
+    port: { type: 'integer', minimum: 0, maximum: 65535, default: 7470 },
+    /** SHA-256 (hex) of the access token; the token itself is never stored. */
+    tokenHash: { type: 'string', pattern: '^([0-9a-f]{64})?$', default: '' },
+  },
+  required: ['enabled', 'ui', 'host', 'port', 'tokenHash'],
+  default: {},
+} as const satisfies JSONSchema;
+
 /**
  * Top-level sections, in conf's `schema` option form ({ key: schema }). Unknown keys *inside* a
  * section are errors (they are typos); unknown top-level sections are tolerated, so a settings
@@ -74,12 +104,14 @@ export const settingsSections = {
   storage: storageSchema,
   csv: csvSchema,
   log: logSchema,
+  machine: machineSchema,
+  server: serverSchema,
 } as const;
 
 export const settingsSchema = {
   type: 'object',
   properties: settingsSections,
-  required: ['sampling', 'storage', 'csv', 'log'],
+  required: ['sampling', 'storage', 'csv', 'log', 'machine', 'server'],
 } as const satisfies JSONSchema;
 
 export type Settings = FromSchema<typeof settingsSchema>;

@@ -1,8 +1,9 @@
 // `vigil agent`: sample until SIGINT/SIGTERM, then flush and close cleanly. SIGHUP re-reads the
 // settings file and applies it live (the convention daemons follow).
-import { ensureWritableDir, startEngine, type Engine } from '../../core/engine.js';
+import { ensureWritableDir } from '../../core/engine.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { dataPaths } from '../../core/paths.js';
+import { Runtime } from '../../core/runtime.js';
 import { readSettingsIsolated } from '../../core/settings.js';
 import { mergeSettings, type LogLevelSetting, type Settings, type SettingsPatch } from '../../shared/settings.js';
 import { resolveDataDir } from '../options.js';
@@ -26,15 +27,15 @@ export async function runAgent(options: AgentOptions): Promise<number> {
     maxBytes: settings.log.maxFileMegabytes * 1024 * 1024,
     maxFiles: settings.log.maxFiles,
   });
-  let engine: Engine;
+  let runtime: Runtime;
   try {
-    engine = await startEngine({ dataDir: paths.dataDir, settings, logger, role: 'agent' });
+    runtime = await Runtime.start({ dataDir: paths.dataDir, settings, logger, role: 'agent' });
   } catch (error) {
     logger.close();
     throw error;
   }
-  logger.info('vigil agent running', { pid: process.pid, settings: settingsFile.path });
-  return waitForShutdown(engine, logger, () => reloadSettings(settingsFile.path, overrides, engine, logger));
+  logger.info('vigil agent running', { pid: process.pid, settings: settingsFile.path, url: runtime.url });
+  return waitForShutdown(runtime, logger, () => reloadSettings(settingsFile.path, overrides, runtime, logger));
 }
 
 /** Flags win over the settings file for this run only; they are never written back. */
@@ -45,7 +46,7 @@ function flagOverrides(options: AgentOptions): SettingsPatch {
   return patch;
 }
 
-async function reloadSettings(file: string, overrides: SettingsPatch, engine: Engine, logger: Logger): Promise<void> {
+async function reloadSettings(file: string, overrides: SettingsPatch, runtime: Runtime, logger: Logger): Promise<void> {
   let settings: Settings;
   try {
     settings = mergeSettings((await readSettingsIsolated(file)).settings, overrides);
@@ -53,12 +54,12 @@ async function reloadSettings(file: string, overrides: SettingsPatch, engine: En
     logger.error('settings not reloaded: keeping the current ones', { error: error instanceof Error ? error.message : String(error) });
     return;
   }
-  engine.applySettings(settings);
+  runtime.applySettings(settings);
   logger.setLevel(settings.log.level);
   logger.info('settings reloaded', { intervalSeconds: settings.sampling.intervalSeconds });
 }
 
-function waitForShutdown(engine: Engine, logger: Logger, onReload: () => Promise<void>): Promise<number> {
+function waitForShutdown(runtime: Runtime, logger: Logger, onReload: () => Promise<void>): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
@@ -68,7 +69,7 @@ function waitForShutdown(engine: Engine, logger: Logger, onReload: () => Promise
       }
       stopping = true;
       logger.info('shutting down', { signal });
-      engine
+      runtime
         .stop()
         .then(() => resolve(0))
         .catch((error: unknown) => {

@@ -1,4 +1,4 @@
-// The version users see, read once from package.json (two levels up from src/agent or dist/agent).
+// The version users see, read once from package.json (two levels up from src/core or dist/core).
 import { readFileSync } from 'node:fs';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -1,0 +1,159 @@
+// The running product on one machine: the engine, the optional local HTTP server and the
+// feature services (sync, peers, alerts, …) started from settings. The headless agent and the
+// tray app both start exactly this, so they behave the same; only their shells differ.
+import type { FastifyInstance } from 'fastify';
+import { VigilError } from '../shared/errors.js';
+import type { Settings } from '../shared/settings.js';
+import type { Clock } from './clock.js';
+import { Engine } from './engine.js';
+import { machineIdentity, type MachineIdentity } from './identity.js';
+import type { Logger } from './log.js';
+import type { MetricSources } from './metrics/index.js';
+import { registerHealthRoute, type MachineState } from './server/health.js';
+import { createHttpServer } from './server/http-server.js';
+
+/** A feature that runs beside the engine (sync, peer watch, alerts, public IP …). */
+export interface Service {
+  readonly name: string;
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
+  /** Settings changed (settings window, SIGHUP); apply what this service uses. */
+  applySettings?(settings: Settings): void;
+}
+
+/** Everything a route module or a service may use. */
+export interface RuntimeContext {
+  engine: Engine;
+  identity: MachineIdentity;
+  logger: Logger;
+  settings(): Settings;
+  state(): MachineState;
+}
+
+/** Registers routes on the server; added to the runtime by feature modules. */
+export type RouteModule = (app: FastifyInstance, context: RuntimeContext) => void | Promise<void>;
+
+export interface RuntimeOptions {
+  dataDir: string;
+  settings: Settings;
+  logger: Logger;
+  role: 'agent' | 'app';
+  sources?: MetricSources;
+  clock?: Clock;
+  /** Route modules mounted when the server runs (the chart API and page, /metrics …). */
+  routes?: RouteModule[];
+  /** Services started after the engine, stopped before it, in reverse order. */
+  services?: ((context: RuntimeContext) => Service | null)[];
+}
+
+export class Runtime implements RuntimeContext {
+  readonly startedAt = Date.now();
+  private current: Settings;
+  private machineState: MachineState = 'running';
+  private server: FastifyInstance | null = null;
+  private serverUrl: string | null = null;
+  private readonly services: Service[] = [];
+
+  private constructor(
+    readonly engine: Engine,
+    readonly identity: MachineIdentity,
+    readonly logger: Logger,
+    settings: Settings,
+  ) {
+    this.current = settings;
+  }
+
+  static async start(options: RuntimeOptions): Promise<Runtime> {
+    const engine = await Engine.start({
+      dataDir: options.dataDir,
+      settings: options.settings,
+      logger: options.logger,
+      role: options.role,
+      sources: options.sources,
+      clock: options.clock,
+    });
+    const runtime = new Runtime(engine, machineIdentity(options.dataDir, options.settings.machine.name), options.logger, options.settings);
+    try {
+      if (options.settings.server.enabled) await runtime.startServer(options.routes ?? []);
+      for (const create of options.services ?? []) {
+        const service = create(runtime);
+        if (!service) continue;
+        await service.start();
+        runtime.services.push(service);
+        options.logger.info('service started', { service: service.name });
+      }
+    } catch (error) {
+      await runtime.stop();
+      throw error;
+    }
+    return runtime;
+  }
+
+  settings(): Settings {
+    return this.current;
+  }
+
+  state(): MachineState {
+    if (this.machineState === 'sleeping') return 'sleeping';
+    return this.engine.paused ? 'paused' : 'running';
+  }
+
+  /** The local server's base URL (http://127.0.0.1:7470), or null when it is not running. */
+  get url(): string | null {
+    return this.serverUrl;
+  }
+
+  /** Announces suspend/shutdown (peers and the hub then expect silence) or the return from it. */
+  setSleeping(sleeping: boolean): void {
+    this.machineState = sleeping ? 'sleeping' : 'running';
+  }
+
+  applySettings(settings: Settings): void {
+    this.current = settings;
+    this.engine.applySettings(settings);
+    for (const service of this.services) service.applySettings?.(settings);
+  }
+
+  async stop(): Promise<void> {
+    for (const service of [...this.services].reverse()) {
+      try {
+        await service.stop();
+      } catch (error) {
+        this.logger.warn('service did not stop cleanly', { service: service.name, error });
+      }
+    }
+    this.services.length = 0;
+    if (this.server) await this.server.close();
+    this.server = null;
+    await this.engine.stop();
+  }
+
+  private async startServer(routes: RouteModule[]): Promise<void> {
+    const { host, port, tokenHash } = this.current.server;
+    const app = await createHttpServer({ host, port, tokenHash: tokenHash || null, logger: this.logger, publicPaths: ['/health'] });
+    registerHealthRoute(app, {
+      identity: this.identity,
+      startedAt: this.startedAt,
+      state: () => this.state(),
+      bootTime: () => this.engine.host()?.host.bootTime ?? null,
+      lastSampleTs: () => this.engine.latest()?.ts ?? null,
+    });
+    for (const register of routes) await register(app, this);
+    try {
+      await app.listen({ host, port });
+    } catch (error) {
+      await app.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new VigilError(
+        code === 'EADDRINUSE' ? 'already_running' : 'io_error',
+        code === 'EADDRINUSE' ? `Port ${port} on ${host} is already in use: pass --port` : `Cannot listen on ${host}:${port}: ${code ?? String(error)}`,
+        { cause: error },
+      );
+    }
+    const address = app.server.address();
+    const boundPort = typeof address === 'object' && address ? address.port : port;
+    this.server = app;
+    this.serverUrl = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+    this.logger.info('http server listening', { url: this.serverUrl });
+  }
+}
