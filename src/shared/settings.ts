@@ -95,6 +95,35 @@ export const serverSchema = {
 } as const satisfies JSONSchema;
 
 /**
+ * Agent → hub sync (src/core/sync). The token is NOT in this file: config.json is often
+ * world-readable and copied around, and the agent must send the token itself (so it cannot be
+ * kept as a hash). It lives alone in `tokenFile` (default <data-dir>/sync-token), written with
+ * mode 0600; the agent warns when that file is readable by others.
+ */
+export const syncSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    /** Send samples to the hub at `url`. Off by default. */
+    enabled: { type: 'boolean', default: false },
+    /** The hub's base URL, http:// or https:// (e.g. https://hub.example:7471). */
+    url: { type: 'string', maxLength: 2048, pattern: '^(https?://[^\\s]+)?$', default: '' },
+    /** File holding the hub token (one line, mode 0600); empty = <data-dir>/sync-token. */
+    tokenFile: { type: 'string', maxLength: 4096, default: '' },
+    /** PEM file of a CA to trust for an https hub with a private or self-signed certificate. */
+    caFile: { type: 'string', maxLength: 4096, default: '' },
+    /** Samples per batch (a day at 1 s is 86,400 samples: 173 batches when backfilling). */
+    batchSamples: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
+    /** Seconds between sends once caught up (samples wait at most this long to reach the hub). */
+    intervalSeconds: { type: 'integer', minimum: 1, maximum: 3600, default: 10 },
+    /** Longest wait between retries while the hub is unreachable (exponential backoff with jitter). */
+    maxBackoffSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 300 },
+  },
+  required: ['enabled', 'url', 'tokenFile', 'caFile', 'batchSamples', 'intervalSeconds', 'maxBackoffSeconds'],
+  default: {},
+} as const satisfies JSONSchema;
+
+/**
  * Top-level sections, in conf's `schema` option form ({ key: schema }). Unknown keys *inside* a
  * section are errors (they are typos); unknown top-level sections are tolerated, so a settings
  * file written by a newer Vigil still opens in an older one.
@@ -106,17 +135,19 @@ export const settingsSections = {
   log: logSchema,
   machine: machineSchema,
   server: serverSchema,
+  sync: syncSchema,
 } as const;
 
 export const settingsSchema = {
   type: 'object',
   properties: settingsSections,
-  required: ['sampling', 'storage', 'csv', 'log', 'machine', 'server'],
+  required: ['sampling', 'storage', 'csv', 'log', 'machine', 'server', 'sync'],
 } as const satisfies JSONSchema;
 
 export type Settings = FromSchema<typeof settingsSchema>;
 export type SamplingSettings = FromSchema<typeof samplingSchema>;
 export type StorageSettings = FromSchema<typeof storageSchema>;
+export type SyncSettings = FromSchema<typeof syncSchema>;
 export type LogLevelSetting = (typeof LOG_LEVEL_VALUES)[number];
 
 /**
