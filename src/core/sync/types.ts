@@ -16,8 +16,10 @@ import type { DiskSample, HostRecord, Sample } from '../../shared/model.js';
 export interface SyncAgentInfo {
   /** 'sleeping': suspend/shutdown was announced; the hub then expects silence and does not mark the machine stale. */
   state: 'running' | 'paused' | 'sleeping';
-  /** The agent's sampling interval; the hub uses it to decide when a silent machine is stale. */
+  /** The agent's sampling interval, seconds. */
   intervalSeconds: number;
+  /** Seconds between the agent's sends once caught up; the hub marks a machine stale after a few of these without news. */
+  syncIntervalSeconds: number;
   /** Vigil version of the agent. */
   version: string;
   /** The agent's /health URL when its local server runs and is reachable by others; else null. */

@@ -1,0 +1,78 @@
+// InfluxDB line protocol, written by hand (a few escaping rules do not need a library):
+//   measurement,tag=value,tag=value field=1.5,count=3i,text="a \"b\"" 1700000000000
+// Escaping follows the spec (https://docs.influxdata.com/influxdb/v1/write_protocols/line_protocol_reference/):
+// - measurement: comma and space;
+// - tag keys, tag values and field keys: comma, equals sign and space;
+// - string field values: double quote and backslash (inside the quotes);
+// integers carry an `i` suffix, floats print as JavaScript's shortest round-trip decimal (which
+// InfluxDB and VictoriaMetrics parse back to the same double, exponent form included); NaN and
+// ±Infinity have no representation, so such a field is left out (and a line left without fields
+// is not written). The timestamp is Unix ms: write with precision=ms.
+//
+// Two things line protocol cannot carry in a tag value, measured against InfluxDB 1.6 and
+// VictoriaMetrics 1.79: a newline (replaced by a space) and a backslash that ends the value or
+// stands before an escaped character (InfluxDB 1.x rejects the whole batch with "invalid tag
+// format"; such a backslash is dropped). Other backslashes pass through as they are. Vigil's tag
+// values are host, interface, device and mount names, where neither occurs in practice.
+import type { Field, Point } from '../metrics-exposition/convention.js';
+
+export function escapeMeasurement(name: string): string {
+  return stripNewlines(name).replace(/[, ]/g, '\\$&');
+}
+
+/** Tag keys and field keys. */
+export function escapeKey(key: string): string {
+  return stripNewlines(key).replace(/[,= ]/g, '\\$&');
+}
+
+export function escapeTagValue(value: string): string {
+  return stripNewlines(value)
+    .replace(/\\+(?=[,= ]|$)/g, '')
+    .replace(/[,= ]/g, '\\$&');
+}
+
+export function escapeStringField(value: string): string {
+  return `"${value.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+function stripNewlines(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
+}
+
+/** A field's value as line protocol, or null when it has none (NaN, ±Infinity). */
+export function formatFieldValue(field: Field): string | null {
+  if (field.type === 'string') return escapeStringField(String(field.value));
+  const value = Number(field.value);
+  if (!Number.isFinite(value)) return null;
+  // An integer field must stay an integer for its whole life: InfluxDB fixes a field's type per
+  // shard and refuses a batch that changes it.
+  if (field.type === 'integer') return `${Math.round(value)}i`;
+  return String(value);
+}
+
+/** One point as a line (no trailing newline), or null when no field has a value. */
+export function encodePoint(point: Point): string | null {
+  const fields: string[] = [];
+  for (const field of point.fields) {
+    const value = formatFieldValue(field);
+    if (value !== null) fields.push(`${escapeKey(field.key)}=${value}`);
+  }
+  if (fields.length === 0) return null;
+  let line = escapeMeasurement(point.measurement);
+  for (const [key, value] of point.tags) {
+    const escaped = escapeTagValue(value);
+    // An empty tag value is a syntax error; a tag without a value is no tag.
+    if (escaped !== '') line += `,${escapeKey(key)}=${escaped}`;
+  }
+  return `${line} ${fields.join(',')} ${Math.round(point.ts)}`;
+}
+
+/** Points as a line-protocol body: one line each, newline-terminated. */
+export function encodePoints(points: Iterable<Point>): string {
+  let body = '';
+  for (const point of points) {
+    const line = encodePoint(point);
+    if (line !== null) body += `${line}\n`;
+  }
+  return body;
+}

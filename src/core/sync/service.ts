@@ -1,0 +1,308 @@
+// The sync Service: delivers the agent's samples to every configured target (the hub, InfluxDB…),
+// each at its own pace with its own cursor, so a slow or absent target never holds back another.
+//
+// Per target, a loop:
+//   read the next slice after the cursor (read-only connection, short transaction)
+//   → send it → on success move the cursor to the slice's last ts; a full slice means a backlog,
+//     so go on at once (yielding to the event loop between batches); otherwise wait
+//     sync.intervalSeconds (or until the machine's state changes, e.g. it announces sleep);
+//   → on failure keep the cursor, wait (exponential backoff with jitter, up to
+//     sync.maxBackoffSeconds) and send the same window again; a 413 halves the batch.
+// Delivery is at least once; targets are idempotent on (machine, ts), so nothing duplicates.
+// Sampling never waits for sync: the engine keeps writing to the database, which is the queue.
+import type { Settings } from '../../shared/settings.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import type { MachineIdentity } from '../identity.js';
+import type { Logger } from '../log.js';
+import { dataPaths } from '../paths.js';
+import type { Service } from '../runtime.js';
+import type { MachineState } from '../server/health.js';
+import { openSampleStore } from '../storage/sample-store.js';
+import type { SampleStore } from '../storage/types.js';
+import { VERSION } from '../version.js';
+import { backoffDelay } from './backoff.js';
+import { Outbox } from './outbox.js';
+import { initialTargetStatus, readSyncState, writeSyncState, type SyncStateFile, type SyncTargetStatus } from './state.js';
+import { SyncError, type SyncBatch, type SyncTarget } from './types.js';
+
+export interface SyncServiceOptions {
+  dataDir: string;
+  identity: MachineIdentity;
+  logger: Logger;
+  settings(): Settings;
+  /** The machine's state, sent with every batch (the hub shows 'sleeping' rather than 'stale'). */
+  state(): MachineState;
+  /** The agent's /health URL when others can reach it; null otherwise. */
+  healthUrl?: () => string | null;
+  targets: SyncTarget[];
+  clock?: Clock;
+  random?: () => number;
+  /** The store the outbox reads (default: a read-only connection to <data-dir>/vigil.db). */
+  openStore?: () => SampleStore;
+  /** First retry wait, ms (default 1 s); tests shorten it. */
+  backoffBaseMs?: number;
+}
+
+/** State is checked this often for a change worth telling the targets at once (sleep, pause). */
+const STATE_POLL_MS = 1000;
+/** The state file is rewritten at most this often while batches flow (and at once on errors). */
+const PERSIST_EVERY_MS = 1000;
+
+interface Worker {
+  target: SyncTarget;
+  status: SyncTargetStatus;
+  batchSize: number;
+  lastSentAt: number;
+  lastSentState: MachineState | null;
+  wake: (() => void) | null;
+  timer: TimerHandle | null;
+  loop: Promise<void> | null;
+}
+
+export class SyncService implements Service {
+  readonly name = 'sync';
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly workers: Worker[] = [];
+  private readonly abort = new AbortController();
+  private store: SampleStore | null = null;
+  private outbox: Outbox | null = null;
+  private stopped = false;
+  private pollTimer: TimerHandle | null = null;
+  private lastPersist = 0;
+  private persistDirty = false;
+
+  constructor(private readonly options: SyncServiceOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    const names = new Set<string>();
+    for (const target of options.targets) {
+      if (names.has(target.name)) throw new SyncError('permanent', `Two sync targets are named ${target.name}: names key the cursors and must be unique`);
+      names.add(target.name);
+    }
+  }
+
+  start(): void {
+    this.store = this.options.openStore ? this.options.openStore() : openSampleStore(dataPaths(this.options.dataDir).database, { readonly: true, cacheKiB: 256 });
+    this.outbox = new Outbox(this.store);
+    const saved = readSyncState(this.options.dataDir);
+    for (const target of this.options.targets) {
+      const previous = saved?.targets[target.name];
+      // A new endpoint (another hub) gets everything still retained, from the oldest sample.
+      const cursor = previous && previous.endpoint === target.endpoint ? previous.cursor : null;
+      const status = initialTargetStatus(target.endpoint, cursor);
+      if (previous && previous.endpoint === target.endpoint) {
+        status.lastSuccessAt = previous.lastSuccessAt;
+        status.lastError = previous.lastError;
+      }
+      this.workers.push({ target, status, batchSize: this.batchLimit(target), lastSentAt: -Infinity, lastSentState: null, wake: null, timer: null, loop: null });
+    }
+    for (const worker of this.workers) worker.loop = this.run(worker);
+    this.schedulePoll();
+    this.persist(true);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.abort.abort();
+    if (this.pollTimer !== null) this.clock.clearTimeout(this.pollTimer);
+    for (const worker of this.workers) this.wakeUp(worker);
+    await Promise.all(this.workers.map((w) => w.loop));
+    for (const worker of this.workers) {
+      worker.status.state = 'stopped';
+      worker.status.nextAttemptAt = null;
+    }
+    this.persist(true);
+    for (const worker of this.workers) {
+      try {
+        await worker.target.close?.();
+      } catch (error) {
+        this.options.logger.debug('sync target did not close cleanly', { target: worker.target.name, error });
+      }
+    }
+    this.store?.close();
+    this.store = null;
+  }
+
+  applySettings(settings: Settings): void {
+    // Batch size and pacing are read at each step; URL or token changes need a restart (logged by the caller).
+    for (const worker of this.workers) worker.batchSize = Math.min(worker.batchSize, this.batchLimit(worker.target, settings));
+    this.nudge();
+  }
+
+  /** Send now (new state to announce, tests). */
+  nudge(): void {
+    for (const worker of this.workers) this.wakeUp(worker);
+  }
+
+  /** A copy of every target's status (for /metrics and tests). */
+  status(): Record<string, SyncTargetStatus> {
+    return Object.fromEntries(this.workers.map((w) => [w.target.name, { ...w.status }]));
+  }
+
+  /** Samples each target still lacks. */
+  pending(): Record<string, number> {
+    const outbox = this.outbox;
+    return Object.fromEntries(this.workers.map((w) => [w.target.name, outbox ? outbox.pending(w.status.cursor) : 0]));
+  }
+
+  private batchLimit(target: SyncTarget, settings = this.options.settings()): number {
+    return Math.max(1, Math.min(settings.sync.batchSamples, target.maxBatchSamples ?? Infinity));
+  }
+
+  private async run(worker: Worker): Promise<void> {
+    const { logger } = this.options;
+    const { target, status } = worker;
+    while (!this.stopped) {
+      const settings = this.options.settings();
+      const intervalMs = settings.sync.intervalSeconds * 1000;
+      const now = this.clock.now();
+      let batch: SyncBatch;
+      try {
+        batch = this.nextBatch(worker);
+      } catch (error) {
+        // The database could not be read (locked for long, damaged): try again later, never crash.
+        logger.warn('sync: cannot read the outbox', { target: target.name, error });
+        await this.sleep(worker, intervalMs);
+        continue;
+      }
+      const machineState = batch.agent.state;
+      const hasData = batch.samples.length + batch.disks.length + batch.hosts.length > 0;
+      const heartbeatDue = now - worker.lastSentAt >= intervalMs || machineState !== worker.lastSentState;
+      if (!hasData && !heartbeatDue) {
+        this.setState(worker, 'idle');
+        await this.sleep(worker, worker.lastSentAt + intervalMs - now);
+        continue;
+      }
+      this.setState(worker, 'sending');
+      status.lastAttemptAt = now;
+      try {
+        await target.send(batch, this.abort.signal);
+      } catch (error) {
+        if (this.stopped) break;
+        const failure = asSyncError(error);
+        if (failure.kind === 'too_large' && worker.batchSize > 1 && batch.samples.length > 1) {
+          worker.batchSize = Math.max(1, Math.floor(batch.samples.length / 2));
+          logger.info('sync: batch too large for the target; halving it', { target: target.name, batchSamples: worker.batchSize });
+          continue;
+        }
+        status.consecutiveFailures++;
+        const maxMs = settings.sync.maxBackoffSeconds * 1000;
+        const delay =
+          failure.kind === 'retryable'
+            ? Math.min(maxMs, Math.max(failure.retryAfterMs ?? 0, backoffDelay(status.consecutiveFailures, { baseMs: this.options.backoffBaseMs ?? 1000, maxMs }, this.random)))
+            : maxMs;
+        status.lastError = failure.message;
+        status.nextAttemptAt = this.clock.now() + delay;
+        this.setState(worker, failure.kind === 'retryable' ? 'retrying' : 'error');
+        if (status.consecutiveFailures === 1 || failure.kind !== 'retryable') {
+          logger.warn('sync: send failed; will retry', { target: target.name, endpoint: target.endpoint, error: failure.message, retryInMs: delay });
+        } else {
+          logger.debug('sync: send failed again', { target: target.name, failures: status.consecutiveFailures, error: failure.message, retryInMs: delay });
+        }
+        this.persist(true);
+        await this.sleep(worker, delay);
+        continue;
+      }
+      // Delivered.
+      if (status.consecutiveFailures > 0) {
+        logger.info('sync: target reachable again', { target: target.name, failures: status.consecutiveFailures });
+      }
+      if (batch.samples.length > 0) status.cursor = batch.toTs;
+      status.samplesSent += batch.samples.length;
+      status.batchesSent++;
+      status.consecutiveFailures = 0;
+      status.lastError = null;
+      status.nextAttemptAt = null;
+      status.lastSuccessAt = this.clock.now();
+      worker.lastSentAt = status.lastSuccessAt;
+      worker.lastSentState = machineState;
+      const full = batch.samples.length >= worker.batchSize;
+      // After a 413 the batch grows back step by step, so one odd sample does not slow everything for ever.
+      worker.batchSize = Math.min(this.batchLimit(target, settings), worker.batchSize * 2);
+      if (full) {
+        this.setState(worker, 'sending');
+        this.persist(false);
+        await yieldToEventLoop();
+        continue;
+      }
+      this.setState(worker, 'idle');
+      this.persist(false);
+      await this.sleep(worker, intervalMs);
+    }
+  }
+
+  private nextBatch(worker: Worker): SyncBatch {
+    const slice = this.outbox!.next(worker.status.cursor, worker.batchSize);
+    const settings = this.options.settings();
+    return {
+      machine: { id: this.options.identity.id, name: this.options.identity.name },
+      agent: {
+        state: this.options.state(),
+        intervalSeconds: settings.sampling.intervalSeconds,
+        syncIntervalSeconds: settings.sync.intervalSeconds,
+        version: VERSION,
+        healthUrl: this.options.healthUrl?.() ?? null,
+      },
+      ...slice,
+    };
+  }
+
+  private setState(worker: Worker, state: SyncTargetStatus['state']): void {
+    if (worker.status.state !== state) this.persistDirty = true;
+    worker.status.state = state;
+  }
+
+  private sleep(worker: Worker, ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      worker.wake = () => {
+        worker.wake = null;
+        if (worker.timer !== null) this.clock.clearTimeout(worker.timer);
+        worker.timer = null;
+        resolve();
+      };
+      worker.timer = this.clock.setTimeout(() => worker.wake?.(), Math.max(0, ms));
+    });
+  }
+
+  private wakeUp(worker: Worker): void {
+    worker.wake?.();
+  }
+
+  /** Wakes a worker when the machine's state changed since its last send (e.g. it is going to sleep). */
+  private schedulePoll(): void {
+    this.pollTimer = this.clock.setTimeout(() => {
+      if (this.stopped) return;
+      const state = this.options.state();
+      for (const worker of this.workers) {
+        if (worker.lastSentState !== null && worker.lastSentState !== state && worker.status.state === 'idle') this.wakeUp(worker);
+      }
+      this.schedulePoll();
+    }, STATE_POLL_MS);
+  }
+
+  private persist(force: boolean): void {
+    const now = this.clock.now();
+    if (!force && !this.persistDirty && now - this.lastPersist < PERSIST_EVERY_MS) return;
+    const file: SyncStateFile = { version: 1, pid: process.pid, updatedAt: now, targets: {} };
+    for (const worker of this.workers) file.targets[worker.target.name] = { ...worker.status };
+    try {
+      writeSyncState(this.options.dataDir, file);
+      this.lastPersist = now;
+      this.persistDirty = false;
+    } catch (error) {
+      this.options.logger.warn('sync: cannot write the sync state file', { error });
+    }
+  }
+}
+
+function asSyncError(error: unknown): SyncError {
+  if (error instanceof SyncError) return error;
+  return new SyncError('retryable', error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
