@@ -62,10 +62,14 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
 
   return new Promise<HttpResponse>((resolve, reject) => {
     let settled = false;
+    // A long-lived signal (a sync service's, for every request it makes) must not collect one
+    // listener per request: each is removed when its request settles.
+    const onAbort = () => fail('aborted', 'aborted');
     const fail = (failure: HttpFailure, message: string, cause?: unknown) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onAbort);
       req.destroy();
       reject(new HttpRequestError(failure, `${request.method ?? 'GET'} ${redact(url)}: ${message}`, { cause }));
     };
@@ -85,6 +89,7 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          request.signal?.removeEventListener('abort', onAbort);
           const data = Buffer.concat(chunks);
           resolve({
             status: res.statusCode ?? 0,
@@ -98,7 +103,11 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
     );
     const timer = setTimeout(() => fail('timeout', `no answer within ${timeoutMs} ms`), timeoutMs);
     req.on('error', (error: NodeJS.ErrnoException) => fail(classify(error), error.code ?? error.message, error));
-    request.signal?.addEventListener('abort', () => fail('aborted', 'aborted'), { once: true });
+    if (request.signal?.aborted) {
+      fail('aborted', 'aborted');
+      return;
+    }
+    request.signal?.addEventListener('abort', onAbort, { once: true });
     req.end(body);
   });
 }
