@@ -95,6 +95,36 @@ export const serverSchema = {
 } as const satisfies JSONSchema;
 
 /**
+ * A second sync target: InfluxDB 1.x, 2.x/3.x or VictoriaMetrics, in line protocol
+ * (src/core/sync/influx-target.ts). A bucket selects the v2 API (/api/v2/write), otherwise the
+ * v1 API (/write?db=). Like the hub token, the InfluxDB token is not in this file: it lives in
+ * `tokenFile` (default <data-dir>/influx-token, mode 0600); none is needed for VictoriaMetrics or
+ * an InfluxDB 1.x without auth. Delivery pacing (batch size, interval, backoff) is sync's.
+ */
+export const influxSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    /** Send samples to the InfluxDB at `url`. Off by default. */
+    enabled: { type: 'boolean', default: false },
+    /** Base URL, e.g. http://127.0.0.1:8086 (InfluxDB) or http://127.0.0.1:8428 (VictoriaMetrics). */
+    url: { type: 'string', maxLength: 2048, pattern: '^(https?://[^\\s]+)?$', default: '' },
+    /** InfluxDB 1.x database (v1 API). */
+    db: { type: 'string', maxLength: 255, default: '' },
+    /** InfluxDB 2.x/3.x organization. */
+    org: { type: 'string', maxLength: 255, default: '' },
+    /** InfluxDB 2.x/3.x bucket; when set, the v2 API is used. */
+    bucket: { type: 'string', maxLength: 255, default: '' },
+    /** File holding the token (2.x/3.x API token, or user:password for 1.x); empty = <data-dir>/influx-token. */
+    tokenFile: { type: 'string', maxLength: 4096, default: '' },
+    /** PEM file of a CA to trust for an https server with a private or self-signed certificate. */
+    caFile: { type: 'string', maxLength: 4096, default: '' },
+  },
+  required: ['enabled', 'url', 'db', 'org', 'bucket', 'tokenFile', 'caFile'],
+  default: {},
+} as const satisfies JSONSchema;
+
+/**
  * Agent → hub sync (src/core/sync). The token is NOT in this file: config.json is often
  * world-readable and copied around, and the agent must send the token itself (so it cannot be
  * kept as a hash). It lives alone in `tokenFile` (default <data-dir>/sync-token), written with
@@ -135,19 +165,21 @@ export const settingsSections = {
   log: logSchema,
   machine: machineSchema,
   server: serverSchema,
+  influx: influxSchema,
   sync: syncSchema,
 } as const;
 
 export const settingsSchema = {
   type: 'object',
   properties: settingsSections,
-  required: ['sampling', 'storage', 'csv', 'log', 'machine', 'server', 'sync'],
+  required: ['sampling', 'storage', 'csv', 'log', 'machine', 'server', 'sync', 'influx'],
 } as const satisfies JSONSchema;
 
 export type Settings = FromSchema<typeof settingsSchema>;
 export type SamplingSettings = FromSchema<typeof samplingSchema>;
 export type StorageSettings = FromSchema<typeof storageSchema>;
 export type SyncSettings = FromSchema<typeof syncSchema>;
+export type InfluxSettings = FromSchema<typeof influxSchema>;
 export type LogLevelSetting = (typeof LOG_LEVEL_VALUES)[number];
 
 /**
