@@ -14,6 +14,14 @@ export function hostLines(host: HostSnapshot, now: number): string[] {
   ];
 }
 
+/** The public address, "unknown since …" while lookups fail, or how to turn the lookup on. */
+export function publicIpLine(host: HostSnapshot, now: number): string {
+  const info = host.publicIp;
+  if (!info) return 'Public   not checked (off by default: set publicIp.enabled in the settings)';
+  const since = `since ${formatLocalIso(info.since)} (${formatDuration(now - info.since)} ago)`;
+  return info.address ? `Public   ${info.address} ${since}` : `Public   unknown ${since}: the lookup fails (see vigil logs)`;
+}
+
 export function sampleLines(sample: Sample, options: { includeVirtual?: boolean } = {}): string[] {
   const lines: string[] = [];
   const cores = sample.cpu.cores.map((pct, i) => `cpu${i} ${pct.toFixed(1)}`).join('  ');

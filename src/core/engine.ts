@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { dayOf } from '../shared/dates.js';
 import { VigilError } from '../shared/errors.js';
-import type { DiskSample, HostRecord, Sample } from '../shared/model.js';
+import type { DiskSample, HostRecord, PublicIpInfo, Sample } from '../shared/model.js';
 import type { Settings } from '../shared/settings.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { DailyCsvWriter } from './csv/daily-writer.js';
@@ -20,6 +20,7 @@ import { Sampler } from './sampler.js';
 import { openSampleStore } from './storage/sample-store.js';
 import type { SampleStore } from './storage/types.js';
 import { makeDirs } from './fs-util.js';
+import { deepEqual } from './metrics/host.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -30,6 +31,11 @@ export interface EngineOptions {
   clock?: Clock;
   /** Who holds the data-dir lock ('agent', 'app'); shown to a second instance. */
   role?: string;
+  /**
+   * Keep the last recorded public IP in host snapshots until the lookup reports again (the
+   * runtime sets this when `publicIp.enabled`), so a restart records no spurious change.
+   */
+  carryPublicIp?: boolean;
 }
 
 export type EngineEvents = {
@@ -57,6 +63,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private pending: Sample[] = [];
   private latestSample: Sample | null = null;
   private latestHostRecord: HostRecord | null = null;
+  /** Merged into every host snapshot (setPublicIp); undefined when the lookup is off. */
+  private publicIp: PublicIpInfo | undefined;
   private flushTimer: TimerHandle | null = null;
   private retentionTimer: TimerHandle | null = null;
   private storageFailing = false;
@@ -114,6 +122,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         logger,
       });
       const engine = new Engine({ paths, store, csv, sampler, lock, settings: options.settings, clock, logger });
+      if (options.carryPublicIp) engine.publicIp = store.latestHost()?.host.publicIp;
       engine.runRetention();
       engine.scheduleFlush();
       sampler.start();
@@ -134,6 +143,18 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** The newest host snapshot (this run's, or the stored one until the sampler reports). */
   host(): HostRecord | null {
     return this.latestHostRecord ?? this.store.latestHost();
+  }
+
+  /**
+   * The public IP lookup (public-ip.ts) reports here; undefined when it is off. The address is
+   * part of the host snapshot, so a change is recorded in the host history like any other.
+   * The sampler knows nothing of it: it is merged into the snapshots the sampler reports.
+   */
+  setPublicIp(info: PublicIpInfo | undefined): void {
+    if (deepEqual(info, this.publicIp)) return;
+    this.publicIp = info;
+    // Before this run's first snapshot there is nothing to amend: the sampler's will carry it.
+    if (this.latestHostRecord && !this.stopped) this.onHost({ ts: this.clock.now(), host: this.latestHostRecord.host });
   }
 
   get paused(): boolean {
@@ -235,7 +256,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.emit('disk', disk);
   }
 
-  private onHost(host: HostRecord): void {
+  private onHost(record: HostRecord): void {
+    const { publicIp: _previous, ...snapshot } = record.host;
+    const host: HostRecord = { ts: record.ts, host: this.publicIp ? { ...snapshot, publicIp: this.publicIp } : snapshot };
     this.latestHostRecord = host;
     try {
       if (this.store.insertHostSnapshot(host)) this.logger.info('host snapshot recorded', { hostname: host.host.hostname });

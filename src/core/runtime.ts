@@ -71,6 +71,7 @@ export class Runtime implements RuntimeContext {
       role: options.role,
       sources: options.sources,
       clock: options.clock,
+      carryPublicIp: options.settings.publicIp.enabled,
     });
     const runtime = new Runtime(engine, machineIdentity(options.dataDir, options.settings.machine.name), options.logger, options.settings);
     try {

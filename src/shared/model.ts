@@ -101,6 +101,19 @@ export interface HostSnapshot {
     maxFrequencyMhz: number | null;
   };
   interfaces: InterfaceInfo[];
+  /**
+   * The public (outside) address, when the lookup is on (settings `publicIp`); absent when it is
+   * off. Kept in the snapshot so that its history is recorded with the host's other facts,
+   * whenever it changes (src/core/public-ip.ts).
+   */
+  publicIp?: PublicIpInfo;
+}
+
+export interface PublicIpInfo {
+  /** The address the lookup service saw (IPv4 or IPv6); null while it is unknown (lookups fail). */
+  address: string | null;
+  /** Unix ms since when this holds: the address was first seen, or lookups started failing. */
+  since: number;
 }
 
 export interface HostRecord {

@@ -154,6 +154,26 @@ export const syncSchema = {
 } as const satisfies JSONSchema;
 
 /**
+ * The machine's public (outside) address, asked of a third-party service (src/core/public-ip.ts).
+ * Off by default: it tells that service this machine's address every few minutes.
+ */
+export const publicIpSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    enabled: { type: 'boolean', default: false },
+    /** Answers with the caller's address as plain text or JSON ({"ip": "…"} and similar). */
+    url: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^https?://[^\\s]+$', default: 'https://api.ipify.org' },
+    /** Minutes between checks (one at start, then every N minutes). */
+    intervalMinutes: { type: 'integer', minimum: 1, maximum: 1440, default: 10 },
+    /** A check that takes longer fails (the address becomes unknown). */
+    timeoutSeconds: { type: 'integer', minimum: 1, maximum: 120, default: 10 },
+  },
+  required: ['enabled', 'url', 'intervalMinutes', 'timeoutSeconds'],
+  default: {},
+} as const satisfies JSONSchema;
+
+/**
  * Top-level sections, in conf's `schema` option form ({ key: schema }). Unknown keys *inside* a
  * section are errors (they are typos); unknown top-level sections are tolerated, so a settings
  * file written by a newer Vigil still opens in an older one.
@@ -167,12 +187,13 @@ export const settingsSections = {
   server: serverSchema,
   influx: influxSchema,
   sync: syncSchema,
+  publicIp: publicIpSchema,
 } as const;
 
 export const settingsSchema = {
   type: 'object',
   properties: settingsSections,
-  required: ['sampling', 'storage', 'csv', 'log', 'machine', 'server', 'sync', 'influx'],
+  required: ['sampling', 'storage', 'csv', 'log', 'machine', 'server', 'sync', 'influx', 'publicIp'],
 } as const satisfies JSONSchema;
 
 export type Settings = FromSchema<typeof settingsSchema>;

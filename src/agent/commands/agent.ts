@@ -3,6 +3,7 @@
 import { ensureWritableDir } from '../../core/engine.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { dataPaths } from '../../core/paths.js';
+import { publicIpFeature } from '../../core/public-ip.js';
 import { Runtime } from '../../core/runtime.js';
 import { readSettingsIsolated } from '../../core/settings.js';
 import { mergeSettings, type LogLevelSetting, type Settings, type SettingsPatch } from '../../shared/settings.js';
@@ -29,7 +30,8 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   });
   let runtime: Runtime;
   try {
-    runtime = await Runtime.start({ dataDir: paths.dataDir, settings, logger, role: 'agent' });
+    const publicIp = publicIpFeature();
+    runtime = await Runtime.start({ dataDir: paths.dataDir, settings, logger, role: 'agent', routes: [publicIp.routes], services: [publicIp.service] });
   } catch (error) {
     logger.close();
     throw error;

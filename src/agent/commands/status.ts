@@ -4,7 +4,7 @@ import { currentHolder } from '../../core/lock.js';
 import { dataPaths } from '../../core/paths.js';
 import { formatLocalIso } from '../../shared/dates.js';
 import { formatBytes, formatDuration } from '../../shared/units.js';
-import { diskLines, hostLines, sampleLines } from '../format.js';
+import { diskLines, hostLines, publicIpLine, sampleLines } from '../format.js';
 import { resolveDataDir } from '../options.js';
 import { openStoreForReading } from './export.js';
 
@@ -41,7 +41,7 @@ export async function runStatus(options: StatusOptions, now = Date.now()): Promi
         : 'Agent    not running',
     );
     lines.push(`Data     ${paths.dataDir} (${formatBytes(status.storage.bytes)} database)`);
-    if (host) lines.push(...hostLines(host.host, now));
+    if (host) lines.push(...hostLines(host.host, now), publicIpLine(host.host, now));
     if (latest) {
       lines.push(`Sample   ${formatLocalIso(latest.ts)} (${formatDuration(now - latest.ts)} ago)`);
       lines.push(...sampleLines(latest));
