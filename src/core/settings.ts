@@ -19,25 +19,50 @@ export interface SettingsStore {
   update(patch: SettingsPatch): Settings;
 }
 
+/**
+ * The conf options that make a store hold Vigil's settings: the shared schema, validated on every
+ * read and write. The agent passes them to conf, the tray app to electron-store (a conf), so both
+ * read and write the same file the same way.
+ */
+export function settingsConfOptions() {
+  return {
+    // The shared schema is a readonly `as const` literal; conf's type wants mutable JSON Schema.
+    schema: settingsSections as unknown as Schema<Record<string, unknown>>,
+    clearInvalidConfig: false,
+    // Settings change through this process (or SIGHUP); conf's file watcher is not needed.
+    watch: false,
+  };
+}
+
+/** What a SettingsStore needs of an open conf (or electron-store) instance. */
+export interface ConfLike {
+  readonly path: string;
+  store: Record<string, unknown>;
+}
+
 /** Opens (creating if needed) a settings file through conf; validates it against the shared schema. */
 export async function openSettingsFile(file: string): Promise<SettingsStore> {
   // conf (with ajv) costs ~5 MB of resident memory: load it only when settings are needed.
   const { default: Conf } = await import('conf');
   const extension = path.extname(file);
-  const createConf = () =>
+  return settingsStoreOver(file, () =>
     new Conf<Record<string, unknown>>({
+      ...settingsConfOptions(),
       cwd: path.dirname(path.resolve(file)),
       configName: path.basename(file, extension),
       fileExtension: extension.replace(/^\./, ''),
-      // The shared schema is a readonly `as const` literal; conf's type wants mutable JSON Schema.
-      schema: settingsSections as unknown as Schema<Record<string, unknown>>,
-      clearInvalidConfig: false,
-      // Settings are read by a long-running process; conf's file watcher is not needed here.
-      watch: false,
-    });
-  let conf: ReturnType<typeof createConf>;
+    }),
+  );
+}
+
+/**
+ * A SettingsStore over a conf-like store that `open` creates (conf, or electron-store in the
+ * tray app); errors from opening or writing become VigilErrors naming the file and the field.
+ */
+export function settingsStoreOver(file: string, open: () => ConfLike): SettingsStore {
+  let conf: ConfLike;
   try {
-    conf = createConf();
+    conf = open();
   } catch (error) {
     throw settingsError(file, error);
   }
