@@ -244,6 +244,7 @@ export class SyncService implements Service {
         syncIntervalSeconds: settings.sync.intervalSeconds,
         version: VERSION,
         healthUrl: this.options.healthUrl?.() ?? null,
+        timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
       },
       ...slice,
     };

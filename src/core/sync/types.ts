@@ -24,6 +24,8 @@ export interface SyncAgentInfo {
   version: string;
   /** The agent's /health URL when its local server runs and is reachable by others; else null. */
   healthUrl: string | null;
+  /** The machine's IANA time zone (e.g. Europe/Paris): the hub resolves the machine's days in it. Optional (added later; older agents omit it). */
+  timeZone?: string;
 }
 
 /**
