@@ -9,8 +9,10 @@ import { Engine } from './engine.js';
 import { machineIdentity, type MachineIdentity } from './identity.js';
 import type { Logger } from './log.js';
 import type { MetricSources } from './metrics/index.js';
+import { peerWatchWanted } from './peers/config.js';
 import { registerHealthRoute, type MachineState } from './server/health.js';
 import { createHttpServer } from './server/http-server.js';
+import { PAGE_PATHS } from './server/page-paths.js';
 
 /** A feature that runs beside the engine (sync, peer watch, alerts, public IP …). */
 export interface Service {
@@ -19,6 +21,8 @@ export interface Service {
   stop(): void | Promise<void>;
   /** Settings changed (settings window, SIGHUP); apply what this service uses. */
   applySettings?(settings: Settings): void;
+  /** The machine announced sleep (with its deadline, null = none) or woke up: see Runtime.setSleeping. */
+  machineStateChanged?(state: MachineState, sleepUntil: number | null): void;
 }
 
 /** Everything a route module or a service may use. */
@@ -28,6 +32,10 @@ export interface RuntimeContext {
   logger: Logger;
   settings(): Settings;
   state(): MachineState;
+  /** See Runtime.setSleeping. */
+  setSleeping(sleeping: boolean, until?: number | null): void;
+  /** The announced deadline while sleeping (unix ms), else null. */
+  sleepUntil(): number | null;
 }
 
 /** Registers routes on the server; added to the runtime by feature modules. */
@@ -50,6 +58,8 @@ export class Runtime implements RuntimeContext {
   readonly startedAt = Date.now();
   private current: Settings;
   private machineState: MachineState = 'running';
+  private sleepDeadline: number | null = null;
+  private wakeTimer: NodeJS.Timeout | null = null;
   private server: FastifyInstance | null = null;
   private serverUrl: string | null = null;
   private readonly services: Service[] = [];
@@ -75,7 +85,8 @@ export class Runtime implements RuntimeContext {
     });
     const runtime = new Runtime(engine, machineIdentity(options.dataDir, options.settings.machine.name), options.logger, options.settings);
     try {
-      if (options.settings.server.enabled) await runtime.startServer(options.routes ?? []);
+      // Watching peers means being watched back: they check this machine's /health.
+      if (options.settings.server.enabled || peerWatchWanted(options.settings)) await runtime.startServer(options.routes ?? []);
       for (const create of options.services ?? []) {
         const service = create(runtime);
         if (!service) continue;
@@ -104,9 +115,40 @@ export class Runtime implements RuntimeContext {
     return this.serverUrl;
   }
 
-  /** Announces suspend/shutdown (peers and the hub then expect silence) or the return from it. */
-  setSleeping(sleeping: boolean): void {
+  /**
+   * Announces suspend/shutdown (peers and the hub then expect silence) or the return from it.
+   * `until`: unix ms by which this machine says it will be back; peers raise DOWN only if it is
+   * still silent then. null (the default) = no deadline, e.g. a laptop lid closed for the
+   * weekend. A deadline that passes while this process still runs ends the sleeping state.
+   */
+  setSleeping(sleeping: boolean, until: number | null = null): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
     this.machineState = sleeping ? 'sleeping' : 'running';
+    this.sleepDeadline = sleeping ? until : null;
+    if (sleeping && until !== null) this.armWakeTimer(until);
+    this.logger.info(sleeping ? 'announced sleep' : 'awake', sleeping ? { until: until === null ? 'no deadline' : new Date(until).toISOString() } : {});
+    for (const service of this.services) {
+      try {
+        service.machineStateChanged?.(this.state(), this.sleepDeadline);
+      } catch (error) {
+        this.logger.warn('service failed to take the machine state', { service: service.name, error });
+      }
+    }
+  }
+
+  sleepUntil(): number | null {
+    return this.machineState === 'sleeping' ? this.sleepDeadline : null;
+  }
+
+  private armWakeTimer(until: number): void {
+    // setTimeout holds at most ~24.8 days; a later deadline re-arms.
+    const delay = Math.min(Math.max(0, until - Date.now()), 2 ** 31 - 1);
+    this.wakeTimer = setTimeout(() => {
+      if (Date.now() >= until) this.setSleeping(false);
+      else this.armWakeTimer(until);
+    }, delay);
+    this.wakeTimer.unref();
   }
 
   applySettings(settings: Settings): void {
@@ -116,6 +158,8 @@ export class Runtime implements RuntimeContext {
   }
 
   async stop(): Promise<void> {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
     for (const service of [...this.services].reverse()) {
       try {
         await service.stop();
@@ -131,13 +175,17 @@ export class Runtime implements RuntimeContext {
 
   private async startServer(routes: RouteModule[]): Promise<void> {
     const { host, port, tokenHash } = this.current.server;
-    const app = await createHttpServer({ host, port, tokenHash: tokenHash || null, logger: this.logger, publicPaths: ['/health'] });
+    const publicPaths = ['/health', ...(this.current.server.ui ? PAGE_PATHS : [])];
+    const app = await createHttpServer({ host, port, tokenHash: tokenHash || null, logger: this.logger, publicPaths });
     registerHealthRoute(app, {
       identity: this.identity,
       startedAt: this.startedAt,
       state: () => this.state(),
       bootTime: () => this.engine.host()?.host.bootTime ?? null,
       lastSampleTs: () => this.engine.latest()?.ts ?? null,
+      sleepUntil: () => this.sleepUntil(),
+      latest: () => this.engine.latest(),
+      tokenHash: tokenHash || null,
     });
     for (const register of routes) await register(app, this);
     try {
