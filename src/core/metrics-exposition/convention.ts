@@ -46,8 +46,11 @@ export interface Field {
 /** One measurement at one instant with one tag set: a line of line protocol. */
 export interface Point {
   measurement: string;
-  /** Sorted by key (InfluxDB's recommended order; also Prometheus' label order here). */
-  tags: [string, string][];
+  /**
+   * Sorted by key (InfluxDB's recommended order; also Prometheus' label order here). Shared
+   * between points of the same series: treat as read-only.
+   */
+  tags: readonly (readonly [string, string])[];
   fields: Field[];
   /** Unix ms. */
   ts: number;
@@ -81,15 +84,59 @@ export const METRIC_HELP: Readonly<Record<string, string>> = {
   vigil_host_cpu_threads: 'Logical CPUs.',
 };
 
-function machineTags(machine: MachineLabels): [string, string][] {
-  return [
-    ['host', machine.name],
-    ['machine_id', machine.machineId],
-  ];
+type Tags = [string, string][];
+
+function sortTags(tags: Tags): Tags {
+  return tags.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
-function withTags(base: [string, string][], extra: [string, string][]): [string, string][] {
-  return [...base, ...extra].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+/**
+ * Tag sets of one machine, built once and reused: a backfill encodes millions of points, and the
+ * same tag-set object lets the line-protocol encoder reuse its escaped text (line-protocol.ts).
+ */
+class MachineTags {
+  readonly base: Tags;
+  private readonly cores: Tags[] = [];
+  private readonly interfaces = new Map<string, Tags>();
+  private readonly filesystems = new Map<string, Tags>();
+
+  constructor(machine: MachineLabels) {
+    this.base = [
+      ['host', machine.name],
+      ['machine_id', machine.machineId],
+    ];
+  }
+
+  core(index: number): Tags {
+    return (this.cores[index] ??= sortTags([...this.base, ['cpu', String(index)]]));
+  }
+
+  network(device: string, kind: string): Tags {
+    const key = `${kind}\0${device}`;
+    let tags = this.interfaces.get(key);
+    if (!tags) this.interfaces.set(key, (tags = sortTags([...this.base, ['device', device], ['kind', kind]])));
+    return tags;
+  }
+
+  filesystem(device: string, fsType: string, mountPoint: string): Tags {
+    const key = `${device}\0${fsType}\0${mountPoint}`;
+    let tags = this.filesystems.get(key);
+    if (!tags) this.filesystems.set(key, (tags = sortTags([...this.base, ['device', device], ['fstype', fsType], ['mountpoint', mountPoint]])));
+    return tags;
+  }
+}
+
+/** Keeps the last machines' tag sets (a hub exposes many machines; an agent has one). */
+const tagCache = new Map<string, MachineTags>();
+
+function tagsOf(machine: MachineLabels): MachineTags {
+  const key = `${machine.machineId}\0${machine.name}`;
+  let tags = tagCache.get(key);
+  if (!tags) {
+    if (tagCache.size >= 4096) tagCache.clear();
+    tagCache.set(key, (tags = new MachineTags(machine)));
+  }
+  return tags;
 }
 
 /** 12.3 (%, 0.1 steps) → 0.123: divided from whole steps so the ratio is the shortest decimal. */
@@ -108,11 +155,12 @@ export function interfaceKind(rate: { loopback: boolean; virtual: boolean }): 'l
 
 /** The points of one sample: CPU, cores, memory, swap, load and one point per interface. */
 export function samplePoints(sample: Sample, machine: MachineLabels): Point[] {
-  const base = machineTags(machine);
+  const tags = tagsOf(machine);
+  const base = tags.base;
   const ts = sample.ts;
   const points: Point[] = [{ measurement: 'vigil_cpu', tags: base, fields: [{ key: 'usage_ratio', value: percentToRatio(sample.cpu.total), type: 'float' }], ts }];
   sample.cpu.cores.forEach((percent, index) => {
-    points.push({ measurement: 'vigil_cpu_core', tags: withTags(base, [['cpu', String(index)]]), fields: [{ key: 'usage_ratio', value: percentToRatio(percent), type: 'float' }], ts });
+    points.push({ measurement: 'vigil_cpu_core', tags: tags.core(index), fields: [{ key: 'usage_ratio', value: percentToRatio(percent), type: 'float' }], ts });
   });
   const m = sample.memory;
   points.push({
@@ -154,17 +202,17 @@ export function samplePoints(sample: Sample, machine: MachineLabels): Point[] {
     if (rate.rxBitsPerSecond !== null) fields.push({ key: 'receive_bytes_per_second', value: bitsToBytes(rate.rxBitsPerSecond), type: 'integer' });
     if (rate.txBitsPerSecond !== null) fields.push({ key: 'transmit_bytes_per_second', value: bitsToBytes(rate.txBitsPerSecond), type: 'integer' });
     if (fields.length === 0) continue;
-    points.push({ measurement: 'vigil_network', tags: withTags(base, [['device', rate.iface], ['kind', interfaceKind(rate)]]), fields, ts });
+    points.push({ measurement: 'vigil_network', tags: tags.network(rate.iface, interfaceKind(rate)), fields, ts });
   }
   return points;
 }
 
 /** One point per mounted filesystem. */
 export function diskPoints(sample: DiskSample, machine: MachineLabels): Point[] {
-  const base = machineTags(machine);
+  const tags = tagsOf(machine);
   return sample.disks.map((disk) => ({
     measurement: 'vigil_filesystem',
-    tags: withTags(base, [['device', disk.device], ['fstype', disk.fsType], ['mountpoint', disk.mountPoint]]),
+    tags: tags.filesystem(disk.device, disk.fsType, disk.mountPoint),
     fields: [
       { key: 'size_bytes', value: disk.total, type: 'integer' as const },
       { key: 'used_bytes', value: disk.used, type: 'integer' as const },
@@ -178,8 +226,9 @@ export function diskPoints(sample: DiskSample, machine: MachineLabels): Point[] 
  * count under the machine tags only, so a kernel upgrade does not start new boot-time series.
  */
 export function hostPoints(ts: number, host: HostSnapshot, machine: MachineLabels): Point[] {
-  const base = machineTags(machine);
-  const facts = withTags(base, [
+  const base = tagsOf(machine).base;
+  const facts = sortTags([
+    ...base,
     ['arch', host.arch],
     ['cpu_model', host.cpu.model],
     ['kernel', host.kernel],

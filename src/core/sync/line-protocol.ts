@@ -50,21 +50,48 @@ export function formatFieldValue(field: Field): string | null {
   return String(value);
 }
 
+/**
+ * `measurement,tag=value,…` of a point, escaped once per tag set: the convention hands out the
+ * same tag-set object for every point of a series, and escaping is most of the encoding cost.
+ */
+const prefixes = new WeakMap<Point['tags'], Map<string, string>>();
+
+function seriesPrefix(point: Point): string {
+  let byMeasurement = prefixes.get(point.tags);
+  if (!byMeasurement) prefixes.set(point.tags, (byMeasurement = new Map()));
+  let prefix = byMeasurement.get(point.measurement);
+  if (prefix === undefined) {
+    prefix = escapeMeasurement(point.measurement);
+    for (const [key, value] of point.tags) {
+      const escaped = escapeTagValue(value);
+      // An empty tag value is a syntax error; a tag without a value is no tag.
+      if (escaped !== '') prefix += `,${escapeKey(key)}=${escaped}`;
+    }
+    byMeasurement.set(point.measurement, prefix);
+  }
+  return prefix;
+}
+
+const fieldKeys = new Map<string, string>();
+
+function fieldKey(key: string): string {
+  let escaped = fieldKeys.get(key);
+  if (escaped === undefined) {
+    escaped = escapeKey(key);
+    if (fieldKeys.size < 1024) fieldKeys.set(key, escaped);
+  }
+  return escaped;
+}
+
 /** One point as a line (no trailing newline), or null when no field has a value. */
 export function encodePoint(point: Point): string | null {
-  const fields: string[] = [];
+  let fields = '';
   for (const field of point.fields) {
     const value = formatFieldValue(field);
-    if (value !== null) fields.push(`${escapeKey(field.key)}=${value}`);
+    if (value !== null) fields += `${fields === '' ? '' : ','}${fieldKey(field.key)}=${value}`;
   }
-  if (fields.length === 0) return null;
-  let line = escapeMeasurement(point.measurement);
-  for (const [key, value] of point.tags) {
-    const escaped = escapeTagValue(value);
-    // An empty tag value is a syntax error; a tag without a value is no tag.
-    if (escaped !== '') line += `,${escapeKey(key)}=${escaped}`;
-  }
-  return `${line} ${fields.join(',')} ${Math.round(point.ts)}`;
+  if (fields === '') return null;
+  return `${seriesPrefix(point)} ${fields} ${Math.round(point.ts)}`;
 }
 
 /** Points as a line-protocol body: one line each, newline-terminated. */
