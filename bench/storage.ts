@@ -253,10 +253,10 @@ try {
   };
 
   store = openSampleStore(file, { readonly: true });
-  queryReport('Day queries, median of 9 (read-only store, cache 2 MiB — the default)', store);
+  queryReport('Day queries, median of 9 (read-only store, cache 512 KiB — the default)', store);
   store.close();
 
-  for (const cacheKiB of [512, 1024, 8192, 65536]) {
+  for (const cacheKiB of [1024, 2048, 8192, 65536]) {
     store = openSampleStore(file, { readonly: true, cacheKiB });
     const q60 = timeIt(runs, () => store.query({ ...day, bucketMs: 60_000 }));
     const q10 = timeIt(runs, () => store.query({ ...day, bucketMs: 10_000 }));

@@ -36,8 +36,14 @@ import type { RetentionPolicy, SampleStore, StoredRow } from './types.js';
 
 export const DEFAULT_RETENTION: RetentionPolicy = { rawDays: 30, minuteDays: 365 };
 
-/** SQLite page cache per connection. 2 MiB: see bench/storage.ts for what more would buy. */
-export const DEFAULT_CACHE_KIB = 2048;
+/**
+ * SQLite page cache per connection. 512 KiB: queries and appends are no slower than with 2, 8 or
+ * 64 MiB (bench/storage.ts; the OS page cache does the rest), while the cache is what the
+ * agent's resident memory grows by until it plateaus: with 2 MiB the malloc heap settles ~2 MB
+ * higher, which the agent's 50 MB budget cannot spare (measured over days of fast-forwarded
+ * ticks). The hub opens one store per machine, where a small cache matters even more.
+ */
+export const DEFAULT_CACHE_KIB = 512;
 
 const DAY_MS = 86_400_000;
 
@@ -614,6 +620,15 @@ class SqliteSampleStore implements SampleStore {
     return this.read('counting samples', () => this.s.countRaw.get(from, to) as number);
   }
 
+  rangesWithData(ranges: readonly { from: number; to: number }[]): boolean[] {
+    for (const r of ranges) checkRange(r?.from, r?.to);
+    return this.read('listing days with data', () =>
+      ranges.map(
+        ({ from, to }) => this.s.rawIn.get(from, to) === 1 || this.s.minuteIn.get(from, to) === 1 || this.s.hourIn.get(from, to) === 1,
+      ),
+    );
+  }
+
   *iterateRows(from: number, to: number): IterableIterator<StoredRow> {
     checkRange(from, to);
     // A chunk at a time, each read in its own short transaction: no statement stays open while
@@ -852,6 +867,9 @@ function prepareStatements(db: Database.Database) {
     minRaw: pluck('SELECT min(ts) FROM sample'),
     countRaw: pluck('SELECT count(*) FROM sample WHERE ts >= ? AND ts < ?'),
     layoutsInRange: pluck('SELECT DISTINCT layout FROM sample WHERE ts >= ? AND ts < ?'),
+    rawIn: pluck('SELECT EXISTS (SELECT 1 FROM sample WHERE ts >= ? AND ts < ?)'),
+    minuteIn: pluck('SELECT EXISTS (SELECT 1 FROM rollup_1m WHERE ts >= ? AND ts < ?)'),
+    hourIn: pluck('SELECT EXISTS (SELECT 1 FROM rollup_1h WHERE ts >= ? AND ts < ?)'),
 
     putMinute: db.prepare('INSERT OR REPLACE INTO rollup_1m (ts, layout, data) VALUES (?, ?, ?)'),
     putHour: db.prepare('INSERT OR REPLACE INTO rollup_1h (ts, layout, data) VALUES (?, ?, ?)'),
