@@ -2,7 +2,7 @@
 // command runs, so the long-running agent never loads export, status or watch code.
 import { Command, CommanderError, Option } from 'commander';
 import { VigilError } from '../shared/errors.js';
-import { parseIntervalSeconds, parseLogLevel } from './options.js';
+import { parseIntervalSeconds, parseLimit, parseLogLevel } from './options.js';
 import { VERSION } from '../core/version.js';
 
 const DATA_DIR_HELP = 'data folder (default: $VIGIL_DATA_DIR or the per-user app data folder)';
@@ -56,6 +56,17 @@ export function buildProgram(): Command {
     .action(async (options) => {
       const { runWatch } = await import('./commands/watch.js');
       process.exitCode = await runWatch(options);
+    });
+
+  program
+    .command('top')
+    .description('the processes using the most CPU or memory right now (read-only: Vigil never runs or signals processes)')
+    .addOption(new Option('--sort <key>', 'cpu or mem').choices(['cpu', 'mem']).default('cpu'))
+    .option('--limit <n>', 'how many processes, 1-1000', parseLimit, 15)
+    .option('--json', 'machine-readable output')
+    .action(async (options) => {
+      const { runTop } = await import('./commands/top.js');
+      process.exitCode = await runTop(options);
     });
 
   return program;

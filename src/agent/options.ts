@@ -26,3 +26,10 @@ export function parseLogLevel(text: string): LogLevelSetting {
   }
   return text as LogLevelSetting;
 }
+
+/** --limit N: a whole number from 1 to 1000. */
+export function parseLimit(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < 1 || value > 1000) throw new InvalidArgumentError('expected a whole number from 1 to 1000');
+  return value;
+}

@@ -154,6 +154,30 @@ export const syncSchema = {
 } as const satisfies JSONSchema;
 
 /**
+ * The hub (`vigil hub`, src/hub), read from the hub's own data dir. Machines' tokens are in
+ * <hub-data-dir>/hub.db (hashed), not here.
+ */
+export const hubSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    /** Loopback unless told otherwise; any other address requires tokenHash (the read API's token). */
+    host: { type: 'string', minLength: 1, maxLength: 255, default: '127.0.0.1' },
+    port: { type: 'integer', minimum: 0, maximum: 65535, default: 7471 },
+    /** SHA-256 (hex) of the token for the read API, fleet page and docs; ingest uses machine tokens. */
+    tokenHash: { type: 'string', pattern: '^([0-9a-f]{64})?$', default: '' },
+    /** A machine is stale after this many of its send intervals without news. */
+    staleAfterIntervals: { type: 'integer', minimum: 1, maximum: 1000, default: 3 },
+    /** Per-machine databases kept open at once (least recently used are closed). */
+    maxOpenStores: { type: 'integer', minimum: 1, maximum: 100000, default: 1024 },
+    /** The hub samples and stores its own machine too. */
+    sampleSelf: { type: 'boolean', default: true },
+  },
+  required: ['host', 'port', 'tokenHash', 'staleAfterIntervals', 'maxOpenStores', 'sampleSelf'],
+  default: {},
+} as const satisfies JSONSchema;
+
+/**
  * The machine's public (outside) address, asked of a third-party service (src/core/public-ip.ts).
  * Off by default: it tells that service this machine's address every few minutes.
  */
@@ -301,6 +325,7 @@ export const settingsSections = {
   server: serverSchema,
   influx: influxSchema,
   sync: syncSchema,
+  hub: hubSchema,
   publicIp: publicIpSchema,
   peers: peersSchema,
   smtp: smtpSchema,
@@ -310,13 +335,14 @@ export const settingsSections = {
 export const settingsSchema = {
   type: 'object',
   properties: settingsSections,
-  required: ['sampling', 'storage', 'csv', 'log', 'machine', 'server', 'sync', 'influx', 'publicIp', 'peers', 'smtp', 'alerts'],
+  required: ['sampling', 'storage', 'csv', 'log', 'machine', 'server', 'sync', 'publicIp', 'peers', 'smtp', 'alerts', 'influx', 'hub'],
 } as const satisfies JSONSchema;
 
 export type Settings = FromSchema<typeof settingsSchema>;
 export type SamplingSettings = FromSchema<typeof samplingSchema>;
 export type StorageSettings = FromSchema<typeof storageSchema>;
 export type SyncSettings = FromSchema<typeof syncSchema>;
+export type HubSettings = FromSchema<typeof hubSchema>;
 export type InfluxSettings = FromSchema<typeof influxSchema>;
 export type PeersSettings = FromSchema<typeof peersSchema>;
 export type SmtpSettings = FromSchema<typeof smtpSchema>;

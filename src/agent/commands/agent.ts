@@ -4,6 +4,7 @@ import { ensureWritableDir } from '../../core/engine.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { dataPaths } from '../../core/paths.js';
 import { publicIpFeature } from '../../core/public-ip.js';
+import { processesRoutes } from '../../core/server/processes-routes.js';
 import { Runtime } from '../../core/runtime.js';
 import { readSettingsIsolated } from '../../core/settings.js';
 import { mergeSettings, type LogLevelSetting, type Settings, type SettingsPatch } from '../../shared/settings.js';
@@ -31,7 +32,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   let runtime: Runtime;
   try {
     const publicIp = publicIpFeature();
-    runtime = await Runtime.start({ dataDir: paths.dataDir, settings, logger, role: 'agent', routes: [publicIp.routes], services: [publicIp.service] });
+    runtime = await Runtime.start({ dataDir: paths.dataDir, settings, logger, role: 'agent', routes: [publicIp.routes, processesRoutes], services: [publicIp.service] });
   } catch (error) {
     logger.close();
     throw error;

@@ -22,6 +22,11 @@ export interface HttpServerOptions {
   bodyLimit?: number;
   /** Paths reachable without the token even when one is set (exact match), e.g. /health. */
   publicPaths?: readonly string[];
+  /**
+   * Path prefixes reachable without the token (e.g. '/docs/' for Swagger UI's assets). The hub
+   * also lists routes that check credentials of their own (machine tokens on /api/ingest).
+   */
+  publicPrefixes?: readonly string[];
 }
 
 export const DEFAULT_AGENT_PORT = 7470;
@@ -69,10 +74,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
 
   const publicPaths = new Set(options.publicPaths ?? []);
+  const publicPrefixes = options.publicPrefixes ?? [];
   if (options.tokenHash) {
     const tokenHash = options.tokenHash;
     app.addHook('onRequest', async (request, reply) => {
-      if (publicPaths.has(request.url.split('?')[0]!)) return;
+      const path = request.url.split('?')[0]!;
+      if (publicPaths.has(path) || publicPrefixes.some((prefix) => path.startsWith(prefix))) return;
       const token = bearerToken(request);
       if (!token || !tokenMatches(token, tokenHash)) {
         await sendError(reply, new VigilError('unauthorized', token ? 'Wrong access token' : 'An access token is required (Authorization: Bearer <token>)'));

@@ -234,12 +234,15 @@ export function writeInfluxToken(file: string, token: string): void {
   fs.renameSync(temporary, file);
 }
 
-/** The InfluxDB target the settings ask for, or null when it is off. */
-export function influxTargetFromSettings(settings: Settings, dataDir: string, logger?: Logger): InfluxTarget | null {
+/**
+ * The InfluxDB target the settings ask for, or null when it is off. `token` (from --influx-token
+ * or $VIGIL_INFLUX_TOKEN, for this run only) wins over the token file.
+ */
+export function influxTargetFromSettings(settings: Settings, dataDir: string, logger?: Logger, token?: string): InfluxTarget | null {
   const influx = settings.influx;
   if (!influx.enabled) return null;
   if (!influx.url) throw new VigilError('invalid_settings', 'influx.enabled is on but influx.url is empty: pass --influx URL');
-  const token = readInfluxToken(influxTokenPath(dataDir, influx.tokenFile), (message) => logger?.warn(message));
+  const secret = token !== undefined ? checkInfluxToken(token, 'given with --influx-token') : readInfluxToken(influxTokenPath(dataDir, influx.tokenFile), (message) => logger?.warn(message));
   let ca: Buffer | undefined;
   if (influx.caFile) {
     try {
@@ -253,7 +256,7 @@ export function influxTargetFromSettings(settings: Settings, dataDir: string, lo
     db: influx.db || undefined,
     org: influx.org || undefined,
     bucket: influx.bucket || undefined,
-    token: token ?? undefined,
+    token: secret ?? undefined,
     ca,
     logger,
   });

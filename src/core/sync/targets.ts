@@ -18,7 +18,7 @@ export interface SyncTargetEnv {
   settings: Settings;
   logger: Logger;
   /** Secrets given on the command line for this run (never written to settings). */
-  secrets: { hubToken?: string };
+  secrets: { hubToken?: string; influxToken?: string };
 }
 
 export type SyncTargetFactory = (env: SyncTargetEnv) => Promise<SyncTarget | null>;
@@ -45,8 +45,15 @@ export const hubTargetFactory: SyncTargetFactory = async ({ dataDir, settings, l
   return new HubTarget({ url: sync.url, token, ca });
 };
 
+/** InfluxDB 1.x/2.x/3.x or VictoriaMetrics, in line protocol (settings `influx`, --influx URL). */
+export const influxTargetFactory: SyncTargetFactory = async ({ dataDir, settings, logger, secrets }) => {
+  if (!settings.influx.enabled) return null;
+  const { influxTargetFromSettings } = await import('./influx-target.js');
+  return influxTargetFromSettings(settings, dataDir, logger, secrets.influxToken);
+};
+
 /** Every kind of target; each returns null when its settings say off. */
-export const TARGET_FACTORIES: SyncTargetFactory[] = [hubTargetFactory];
+export const TARGET_FACTORIES: SyncTargetFactory[] = [hubTargetFactory, influxTargetFactory];
 
 /**
  * The sync service for these settings, as a Runtime service factory, or null when no target is

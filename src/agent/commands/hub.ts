@@ -1,0 +1,175 @@
+// `vigil hub …`: run the hub (the central server machines report to) and manage its machines.
+//   vigil hub [--data-dir DIR] [--host H] [--port P] [--token TOKEN]   serve until SIGINT/SIGTERM
+//   vigil hub add-machine NAME                                         print a new machine's token once
+//   vigil hub revoke ID|NAME                                           its token stops working
+//   vigil hub list [--all] [--json]                                    machines, state, last seen
+// The machine commands work on <hub-data-dir>/hub.db, whether the hub runs or not.
+import path from 'node:path';
+import { VigilError } from '../../shared/errors.js';
+import { mergeSettings, type LogLevelSetting, type Settings, type SettingsPatch } from '../../shared/settings.js';
+import { formatLocalIso } from '../../shared/dates.js';
+import { formatDuration } from '../../shared/units.js';
+import { ensureWritableDir } from '../../core/engine.js';
+import { createLogger } from '../../core/log.js';
+import { defaultDataDir, dataPaths } from '../../core/paths.js';
+import { readSettingsIsolated } from '../../core/settings.js';
+import type { Hub } from '../../hub/hub.js';
+
+export interface HubServeOptions {
+  dataDir?: string;
+  host?: string;
+  port?: number;
+  token?: string;
+  logLevel?: LogLevelSetting;
+}
+
+/** Shorter tokens are guessable; `openssl rand -base64 32` gives 44 characters. */
+const MIN_TOKEN_LENGTH = 16;
+
+/** --data-dir, else $VIGIL_HUB_DATA_DIR, else <the default data folder>/hub (beside an agent's data, never mixed with it). */
+export function resolveHubDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag) return path.resolve(flag);
+  if (env.VIGIL_HUB_DATA_DIR) return path.resolve(env.VIGIL_HUB_DATA_DIR);
+  return path.join(defaultDataDir(env), 'hub');
+}
+
+export async function runHub(options: HubServeOptions): Promise<number> {
+  const dataDir = resolveHubDataDir(options.dataDir);
+  ensureWritableDir(dataDir);
+  const paths = dataPaths(dataDir);
+  const file = await readSettingsIsolated(paths.settings);
+  const patch: SettingsPatch = {};
+  if (options.logLevel) patch.log = { level: options.logLevel };
+  const settings: Settings = mergeSettings(file.settings, patch);
+  const { hashToken, isLoopbackHost } = await import('../../core/server/http-server.js');
+  let tokenHash: string | null = settings.hub.tokenHash || null;
+  if (options.token !== undefined) {
+    if (options.token.length < MIN_TOKEN_LENGTH) {
+      throw new VigilError('invalid_argument', `The hub token is too short: use at least ${MIN_TOKEN_LENGTH} random characters, e.g. VIGIL_HUB_TOKEN=$(openssl rand -base64 32)`);
+    }
+    tokenHash = hashToken(options.token);
+  }
+  const host = options.host ?? settings.hub.host;
+  if (!isLoopbackHost(host) && !tokenHash) {
+    throw new VigilError(
+      'invalid_argument',
+      `Listening on ${host} exposes every machine's data beyond this one, so the hub needs a token for its read API: set VIGIL_HUB_TOKEN (e.g. $(openssl rand -base64 32)) or pass --token, or listen on 127.0.0.1`,
+    );
+  }
+  const logger = createLogger({
+    level: settings.log.level,
+    file: paths.logFile,
+    maxBytes: settings.log.maxFileMegabytes * 1024 * 1024,
+    maxFiles: settings.log.maxFiles,
+  });
+  const hubModule = await import('../../hub/hub.js');
+  let hub: Hub;
+  try {
+    hub = await hubModule.Hub.start({ dataDir, settings, logger, host, port: options.port, tokenHash });
+  } catch (error) {
+    logger.close();
+    throw error;
+  }
+  logger.info('vigil hub running', { pid: process.pid, dataDir, url: hub.url });
+  process.stdout.write(`Vigil hub: ${hub.url}/ (API docs: ${hub.url}/docs)\n`);
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      logger.info('shutting down', { signal });
+      hub
+        .stop()
+        .then(() => resolve(0))
+        .catch((error: unknown) => {
+          logger.error('unclean shutdown', { error });
+          resolve(74);
+        })
+        .finally(() => logger.close());
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+async function openRegistry(dataDirFlag: string | undefined) {
+  const dataDir = resolveHubDataDir(dataDirFlag);
+  ensureWritableDir(dataDir);
+  const { MachineRegistry } = await import('../../hub/registry.js');
+  const { hubPaths } = await import('../../hub/hub.js');
+  return new MachineRegistry(hubPaths(dataDir).registry);
+}
+
+export async function runAddMachine(name: string, options: { dataDir?: string; json?: boolean }): Promise<number> {
+  const registry = await openRegistry(options.dataDir);
+  try {
+    const { machine, token } = registry.add(name);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ id: machine.id, name: machine.name, token }, null, 2)}\n`);
+    } else {
+      process.stdout.write(
+        [
+          `Machine ${machine.name} added (id ${machine.id}).`,
+          `Its token, shown only this once (the hub keeps a hash of it):`,
+          ``,
+          `  ${token}`,
+          ``,
+          `On that machine, save it where the agent reads it (mode 0600) and point the agent at this hub:`,
+          `  umask 077; echo '${token}' > "$VIGIL_DATA_DIR/sync-token"`,
+          `  vigil agent --sync http(s)://<this hub>:7471`,
+          `(or once: vigil agent --sync URL --sync-token TOKEN; VIGIL_SYNC_TOKEN works too)`,
+          '',
+        ].join('\n'),
+      );
+    }
+    return 0;
+  } finally {
+    registry.close();
+  }
+}
+
+export async function runRevokeMachine(idOrName: string, options: { dataDir?: string }): Promise<number> {
+  const registry = await openRegistry(options.dataDir);
+  try {
+    const machine = registry.revoke(idOrName);
+    process.stdout.write(`Machine ${machine.name} (${machine.id}) revoked: its token no longer works. Its data is kept.\n`);
+    return 0;
+  } finally {
+    registry.close();
+  }
+}
+
+export async function runListMachines(options: { dataDir?: string; all?: boolean; json?: boolean }, now = Date.now()): Promise<number> {
+  const registry = await openRegistry(options.dataDir);
+  try {
+    const { fleetState } = await import('../../hub/fleet-state.js');
+    const dataDir = resolveHubDataDir(options.dataDir);
+    const settings = (await readSettingsIsolated(dataPaths(dataDir).settings)).settings;
+    const machines = registry.list(options.all === true).map((m) => ({
+      ...m,
+      state: m.revokedAt !== null ? 'revoked' : fleetState(m, now, { staleAfterIntervals: settings.hub.staleAfterIntervals }),
+    }));
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ time: now, machines }, null, 2)}\n`);
+      return 0;
+    }
+    if (machines.length === 0) {
+      process.stdout.write('No machines yet: vigil hub add-machine NAME\n');
+      return 0;
+    }
+    const rows = machines.map((m) => [
+      m.name,
+      m.state,
+      m.lastSeen === null ? 'never' : `${formatDuration(now - m.lastSeen)} ago (${formatLocalIso(m.lastSeen)})`,
+      m.lastSampleTs === null ? '–' : formatLocalIso(m.lastSampleTs),
+      m.id,
+    ]);
+    const header = ['NAME', 'STATE', 'LAST SEEN', 'LAST SAMPLE', 'ID'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+    process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+    return 0;
+  } finally {
+    registry.close();
+  }
+}

@@ -1,0 +1,102 @@
+// The live feed: GET /api/live, Server-Sent Events (text/event-stream). Each new sample (the
+// newest of each batch: a backfill of hours sends its last sample, not thousands of events) and
+// each change of a machine's state (up / stale / sleeping) is one event. SSE rather than
+// WebSocket: one-way is all a dashboard needs, it passes proxies as plain HTTP, and browsers
+// reconnect by themselves.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { LiveEvent } from '../shared/hub-api.js';
+import { VigilError } from '../shared/errors.js';
+import { sendError } from '../core/server/http-server.js';
+
+/** Open streams are capped: each holds a socket and a little memory. */
+const MAX_CLIENTS = 256;
+/** A comment line every so often keeps proxies and NATs from closing an idle stream. */
+const KEEPALIVE_MS = 15_000;
+/** A client that does not read is dropped once this much is queued for it. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+interface Client {
+  reply: FastifyReply;
+  machineId: string | null;
+}
+
+export class LiveFeed {
+  private readonly clients = new Set<Client>();
+  private keepalive: NodeJS.Timeout | null = null;
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  publish(event: LiveEvent): void {
+    if (this.clients.size === 0) return;
+    const data = `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+    for (const client of this.clients) {
+      if (client.machineId !== null && client.machineId !== event.machineId) continue;
+      const socket = client.reply.raw;
+      if (socket.writableLength > MAX_BUFFERED_BYTES) {
+        this.drop(client);
+        continue;
+      }
+      socket.write(data);
+    }
+  }
+
+  register(app: FastifyInstance, resolve: (idOrName: string) => string | null): void {
+    app.get(
+      '/api/live',
+      {
+        schema: {
+          summary: 'Live feed of new samples and machine state changes (Server-Sent Events)',
+          description: 'Events `sample` ({ type, machineId, sample }) and `state` ({ type, machineId, state, lastSeen }). `machine` limits the feed to one machine.',
+          tags: ['read'],
+          querystring: { type: 'object', additionalProperties: false, properties: { machine: { type: 'string', minLength: 1, maxLength: 128 } } },
+        },
+      },
+      async (request, reply) => {
+        const { machine } = request.query as { machine?: string };
+        const machineId = machine ? resolve(machine) : null;
+        if (machine && !machineId) return sendError(reply, new VigilError('not_found', `No machine ${machine}`));
+        if (this.clients.size >= MAX_CLIENTS) {
+          return sendError(reply, new VigilError('io_error', `Too many live feed clients (${MAX_CLIENTS})`), 503);
+        }
+        reply.hijack();
+        const raw = reply.raw;
+        raw.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        raw.write(': vigil live feed\nretry: 3000\n\n');
+        const client: Client = { reply, machineId };
+        this.clients.add(client);
+        this.ensureKeepalive();
+        request.raw.on('close', () => this.drop(client));
+      },
+    );
+  }
+
+  close(): void {
+    for (const client of [...this.clients]) this.drop(client);
+    if (this.keepalive) clearInterval(this.keepalive);
+    this.keepalive = null;
+  }
+
+  private drop(client: Client): void {
+    if (!this.clients.delete(client)) return;
+    client.reply.raw.end();
+    if (this.clients.size === 0 && this.keepalive) {
+      clearInterval(this.keepalive);
+      this.keepalive = null;
+    }
+  }
+
+  private ensureKeepalive(): void {
+    if (this.keepalive) return;
+    this.keepalive = setInterval(() => {
+      for (const client of this.clients) client.reply.raw.write(': keepalive\n\n');
+    }, KEEPALIVE_MS);
+    this.keepalive.unref();
+  }
+}

@@ -1,0 +1,237 @@
+// The hub's machines: who may send (a token per machine, kept only as its SHA-256), and what each
+// last said. <hub-data-dir>/hub.db (SQLite, WAL), shared by the running hub and the `vigil hub
+// add-machine / revoke / list` commands, which may run while it serves: the hub looks tokens up
+// in the database at each request, so a new or revoked machine takes effect at once.
+//
+// Tokens are 256-bit random strings: SHA-256 is the right cost for them (a slow password hash
+// would only slow every ingest request down; nobody can brute-force 2^256).
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { VigilError } from '../shared/errors.js';
+import type { MACHINE_STATES_REPORTED } from '../shared/hub-api.js';
+import { generateToken, hashToken } from '../core/server/http-server.js';
+
+export type ReportedState = (typeof MACHINE_STATES_REPORTED)[number];
+
+export interface MachineRecord {
+  id: string;
+  name: string;
+  createdAt: number;
+  revokedAt: number | null;
+  /** The agent's own machine id, bound by its first batch: a token copied to a second machine is refused. */
+  agentId: string | null;
+  lastSeen: number | null;
+  lastSampleTs: number | null;
+  reportedState: ReportedState | null;
+  intervalSeconds: number | null;
+  syncIntervalSeconds: number | null;
+  healthUrl: string | null;
+  version: string | null;
+  /** The machine's IANA time zone, as its agent reported it. */
+  timeZone: string | null;
+}
+
+/** What a batch tells about its machine, kept in memory and written every few seconds. */
+export interface SeenUpdate {
+  lastSeen: number;
+  lastSampleTs: number | null;
+  reportedState: ReportedState;
+  intervalSeconds: number;
+  syncIntervalSeconds: number;
+  healthUrl: string | null;
+  version: string;
+  timeZone: string | null;
+}
+
+const SCHEMA_VERSION = 1;
+
+// No control characters: names end up in logs, CSV file names and HTML.
+// eslint-disable-next-line no-control-regex
+const NAME_PATTERN = /^[^\u0000-\u001f\u007f]{1,128}$/;
+
+export function checkMachineName(name: string): string {
+  const trimmed = name.trim();
+  if (!NAME_PATTERN.test(trimmed)) throw new VigilError('invalid_argument', `Invalid machine name ${JSON.stringify(name)}: 1–128 printable characters`);
+  return trimmed;
+}
+
+type Row = {
+  id: string;
+  name: string;
+  created_at: number;
+  revoked_at: number | null;
+  agent_id: string | null;
+  last_seen: number | null;
+  last_sample_ts: number | null;
+  reported_state: string | null;
+  interval_seconds: number | null;
+  sync_interval_seconds: number | null;
+  health_url: string | null;
+  version: string | null;
+  time_zone: string | null;
+};
+
+export class MachineRegistry {
+  private readonly db: Database.Database;
+  private readonly statements;
+  /** Updates not yet written (see flush()); reads merge them in. */
+  private readonly seen = new Map<string, SeenUpdate>();
+
+  constructor(private readonly file: string) {
+    try {
+      this.db = new Database(file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('busy_timeout = 5000');
+      this.migrate();
+    } catch (error) {
+      if (error instanceof VigilError) throw error;
+      throw new VigilError('io_error', `Cannot open the hub database ${file}: ${(error as Error).message}`, { cause: error });
+    }
+    const columns = 'id, name, created_at, revoked_at, agent_id, last_seen, last_sample_ts, reported_state, interval_seconds, sync_interval_seconds, health_url, version, time_zone';
+    this.statements = {
+      insert: this.db.prepare('INSERT INTO machine (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)'),
+      byToken: this.db.prepare(`SELECT ${columns} FROM machine WHERE token_hash = ? AND revoked_at IS NULL`),
+      byId: this.db.prepare(`SELECT ${columns} FROM machine WHERE id = ?`),
+      activeByName: this.db.prepare(`SELECT ${columns} FROM machine WHERE name = ? COLLATE NOCASE AND revoked_at IS NULL`),
+      all: this.db.prepare(`SELECT ${columns} FROM machine ORDER BY name COLLATE NOCASE, created_at`),
+      active: this.db.prepare(`SELECT ${columns} FROM machine WHERE revoked_at IS NULL ORDER BY name COLLATE NOCASE, created_at`),
+      revoke: this.db.prepare('UPDATE machine SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+      bindAgent: this.db.prepare('UPDATE machine SET agent_id = ? WHERE id = ? AND agent_id IS NULL'),
+      seen: this.db.prepare(
+        `UPDATE machine SET last_seen = @lastSeen, last_sample_ts = max(coalesce(last_sample_ts, 0), coalesce(@lastSampleTs, 0)), reported_state = @reportedState,
+           interval_seconds = @intervalSeconds, sync_interval_seconds = @syncIntervalSeconds, health_url = @healthUrl, version = @version, time_zone = @timeZone WHERE id = @id`,
+      ),
+    };
+  }
+
+  /** Registers a machine; the token is returned once and only its hash is stored. */
+  add(name: string, now = Date.now()): { machine: MachineRecord; token: string } {
+    const clean = checkMachineName(name);
+    if (this.statements.activeByName.get(clean)) throw new VigilError('invalid_argument', `A machine named ${clean} already exists: revoke it first, or pick another name`);
+    const token = generateToken();
+    const id = randomUUID();
+    this.statements.insert.run(id, clean, hashToken(token), now);
+    return { machine: this.get(id)!, token };
+  }
+
+  /** Revokes by id or name; its token stops working at once. Its data stays. */
+  revoke(idOrName: string, now = Date.now()): MachineRecord {
+    const machine = this.find(idOrName);
+    if (!machine || machine.revokedAt !== null) throw new VigilError('not_found', `No active machine ${idOrName}`);
+    this.statements.revoke.run(now, machine.id);
+    this.seen.delete(machine.id);
+    return this.get(machine.id)!;
+  }
+
+  /** The active machine holding this token, or null. */
+  authenticate(token: string): MachineRecord | null {
+    const row = this.statements.byToken.get(hashToken(token)) as Row | undefined;
+    return row ? this.merge(row) : null;
+  }
+
+  /** Binds the agent id on the first batch; false when another agent already holds this machine. */
+  bindAgent(machine: MachineRecord, agentId: string): boolean {
+    if (machine.agentId === agentId) return true;
+    if (machine.agentId !== null) return false;
+    this.statements.bindAgent.run(agentId, machine.id);
+    const bound = this.get(machine.id);
+    return bound?.agentId === agentId;
+  }
+
+  recordSeen(id: string, update: SeenUpdate): void {
+    const previous = this.seen.get(id);
+    const lastSampleTs = Math.max(previous?.lastSampleTs ?? -Infinity, update.lastSampleTs ?? -Infinity);
+    this.seen.set(id, { ...update, lastSampleTs: Number.isFinite(lastSampleTs) ? lastSampleTs : null });
+  }
+
+  /** Writes pending last-seen updates (one transaction; the hub calls this every few seconds). */
+  flush(): void {
+    if (this.seen.size === 0) return;
+    const updates = [...this.seen];
+    this.seen.clear();
+    this.db.transaction(() => {
+      for (const [id, u] of updates) this.statements.seen.run({ id, ...u });
+    })();
+  }
+
+  get(id: string): MachineRecord | null {
+    const row = this.statements.byId.get(id) as Row | undefined;
+    return row ? this.merge(row) : null;
+  }
+
+  /** By id, else by (active) name. */
+  find(idOrName: string): MachineRecord | null {
+    const byId = this.get(idOrName);
+    if (byId) return byId;
+    const row = this.statements.activeByName.get(idOrName) as Row | undefined;
+    return row ? this.merge(row) : null;
+  }
+
+  list(includeRevoked = false): MachineRecord[] {
+    return ((includeRevoked ? this.statements.all : this.statements.active).all() as Row[]).map((row) => this.merge(row));
+  }
+
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      this.db.close();
+    }
+  }
+
+  private merge(row: Row): MachineRecord {
+    const record: MachineRecord = {
+      id: row.id,
+      name: row.name,
+      createdAt: row.created_at,
+      revokedAt: row.revoked_at,
+      agentId: row.agent_id,
+      lastSeen: row.last_seen,
+      lastSampleTs: row.last_sample_ts,
+      reportedState: row.reported_state as ReportedState | null,
+      intervalSeconds: row.interval_seconds,
+      syncIntervalSeconds: row.sync_interval_seconds,
+      healthUrl: row.health_url,
+      version: row.version,
+      timeZone: row.time_zone,
+    };
+    const pending = this.seen.get(row.id);
+    if (pending) {
+      Object.assign(record, pending);
+      record.lastSampleTs = Math.max(pending.lastSampleTs ?? 0, row.last_sample_ts ?? 0) || null;
+    }
+    return record;
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new VigilError('io_error', `The hub database ${this.file} was written by a newer Vigil (schema ${version}, this one knows ${SCHEMA_VERSION})`);
+    }
+    if (version === SCHEMA_VERSION) return;
+    this.db.transaction(() => {
+      this.db.exec(`
+        CREATE TABLE machine (
+          id                     TEXT PRIMARY KEY,
+          name                   TEXT NOT NULL,
+          -- SHA-256 (hex) of the machine's token; the token itself is never stored.
+          token_hash             TEXT NOT NULL UNIQUE,
+          created_at             INTEGER NOT NULL,
+          revoked_at             INTEGER,
+          agent_id               TEXT,
+          last_seen              INTEGER,
+          last_sample_ts         INTEGER,
+          reported_state         TEXT,
+          interval_seconds       INTEGER,
+          sync_interval_seconds  INTEGER,
+          health_url             TEXT,
+          version                TEXT,
+          time_zone              TEXT
+        );
+        CREATE INDEX machine_name ON machine (name COLLATE NOCASE);
+      `);
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    })();
+  }
+}

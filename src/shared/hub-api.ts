@@ -1,0 +1,293 @@
+// The hub's HTTP contract: what agents POST to /api/ingest (a SyncBatch, see
+// src/core/sync/types.ts) and what the read API answers. JSON Schema literals, compiled by ajv
+// in the hub (strict: no type coercion, no silently dropped fields) and published as OpenAPI at
+// /openapi.json. Runtime-neutral: the fleet page imports the types.
+//
+// Limits are part of the contract: a batch that breaks one is refused whole (400), nothing of it
+// stored. They are generous for real machines (1,024 CPUs, 512 interfaces) and keep a hostile or
+// broken client from making the hub allocate without bound.
+
+import type { Sample } from './model.js';
+
+export const INGEST_MAX_SAMPLES = 5000;
+/** Earliest accepted timestamp: 2000-01-01T00:00:00Z (anything before is a broken clock). */
+export const INGEST_MIN_TS = 946_684_800_000;
+/** How far ahead of the hub's clock a sample may be (clock skew between machines). */
+export const INGEST_MAX_FUTURE_MS = 5 * 60 * 1000;
+
+const ts = { type: 'integer', minimum: INGEST_MIN_TS, maximum: 8_640_000_000_000_000 } as const;
+const percent = { type: 'number', minimum: 0, maximum: 100 } as const;
+/** Bytes: up to 1 PiB (storage keeps 2^41 steps of 1 KiB). */
+const bytes = { type: 'number', minimum: 0, maximum: 2 ** 50 } as const;
+/** Bits per second: up to 10 Tbit/s (storage keeps 2^41 steps of 8 bit/s). */
+const bitRate = { type: ['number', 'null'], minimum: 0, maximum: 1e13 } as const;
+const loadValue = { type: 'number', minimum: 0, maximum: 1e6 } as const;
+/** Printable text: no control characters (names end up in logs, CSV and HTML). */
+const text = (maxLength: number, minLength = 0) => ({ type: 'string', minLength, maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]*$' }) as const;
+const nullableText = (maxLength: number) => ({ type: ['string', 'null'], maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]*$' }) as const;
+
+export const sampleSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ts', 'cpu', 'memory', 'load', 'net'],
+  properties: {
+    ts,
+    cpu: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['total', 'cores'],
+      properties: { total: percent, cores: { type: 'array', maxItems: 1024, items: percent } },
+    },
+    memory: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['total', 'used', 'available', 'free', 'swapTotal', 'swapUsed'],
+      properties: { total: bytes, used: bytes, available: bytes, free: bytes, swapTotal: bytes, swapUsed: bytes },
+    },
+    load: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['one', 'five', 'fifteen'],
+      properties: { one: loadValue, five: loadValue, fifteen: loadValue },
+    },
+    net: {
+      type: 'array',
+      maxItems: 512,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['iface', 'loopback', 'virtual', 'rxBitsPerSecond', 'txBitsPerSecond'],
+        properties: {
+          iface: text(128, 1),
+          loopback: { type: 'boolean' },
+          virtual: { type: 'boolean' },
+          rxBitsPerSecond: bitRate,
+          txBitsPerSecond: bitRate,
+        },
+      },
+    },
+  },
+} as const;
+
+export const diskSampleSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ts', 'disks'],
+  properties: {
+    ts,
+    disks: {
+      type: 'array',
+      maxItems: 256,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['device', 'mountPoint', 'fsType', 'total', 'used'],
+        properties: {
+          device: text(1024),
+          mountPoint: text(1024),
+          fsType: text(64),
+          total: { type: 'number', minimum: 0, maximum: 2 ** 62 },
+          used: { type: 'number', minimum: 0, maximum: 2 ** 62 },
+        },
+      },
+    },
+  },
+} as const;
+
+export const hostRecordSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ts', 'host'],
+  properties: {
+    ts,
+    host: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['hostname', 'user', 'platform', 'os', 'kernel', 'arch', 'bootTime', 'cpu', 'interfaces'],
+      properties: {
+        hostname: text(255),
+        user: text(255),
+        platform: text(32),
+        os: text(255),
+        kernel: text(255),
+        arch: text(32),
+        bootTime: { type: 'integer', minimum: 0, maximum: 8_640_000_000_000_000 },
+        cpu: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['model', 'cores', 'threads', 'maxFrequencyMhz'],
+          properties: {
+            model: text(255),
+            cores: { type: ['integer', 'null'], minimum: 0, maximum: 65536 },
+            threads: { type: 'integer', minimum: 0, maximum: 65536 },
+            maxFrequencyMhz: { type: ['number', 'null'], minimum: 0, maximum: 1e6 },
+          },
+        },
+        interfaces: {
+          type: 'array',
+          maxItems: 512,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'mtu', 'mac', 'ipv4', 'ipv6', 'loopback', 'virtual'],
+            properties: {
+              name: text(128, 1),
+              mtu: { type: ['integer', 'null'], minimum: 0, maximum: 1_000_000 },
+              mac: nullableText(64),
+              ipv4: { type: 'array', maxItems: 64, items: text(64) },
+              ipv6: { type: 'array', maxItems: 64, items: text(64) },
+              loopback: { type: 'boolean' },
+              virtual: { type: 'boolean' },
+            },
+          },
+        },
+        publicIp: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['address', 'since'],
+          properties: { address: nullableText(64), since: { type: 'integer', minimum: 0, maximum: 8_640_000_000_000_000 } },
+        },
+      },
+    },
+  },
+} as const;
+
+export const MACHINE_STATES_REPORTED = ['running', 'paused', 'sleeping'] as const;
+
+/** POST /api/ingest body: a SyncBatch (src/core/sync/types.ts). */
+export const ingestBatchSchema = {
+  $id: 'IngestBatch',
+  type: 'object',
+  additionalProperties: false,
+  required: ['machine', 'agent', 'fromTs', 'toTs', 'samples', 'disks', 'hosts'],
+  properties: {
+    machine: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'name'],
+      properties: {
+        id: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' },
+        name: text(128, 1),
+      },
+    },
+    agent: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['state', 'intervalSeconds', 'syncIntervalSeconds', 'version', 'healthUrl'],
+      properties: {
+        state: { type: 'string', enum: MACHINE_STATES_REPORTED },
+        intervalSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+        syncIntervalSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+        version: text(64, 1),
+        healthUrl: { type: ['string', 'null'], maxLength: 2048, pattern: '^https?://[^\\s]+$' },
+        timeZone: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+\\-/]+$' },
+      },
+    },
+    fromTs: { type: 'integer', minimum: 0, maximum: 8_640_000_000_000_000 },
+    toTs: { type: 'integer', minimum: 0, maximum: 8_640_000_000_000_000 },
+    samples: { type: 'array', maxItems: INGEST_MAX_SAMPLES, items: sampleSchema },
+    disks: { type: 'array', maxItems: 1000, items: diskSampleSchema },
+    hosts: { type: 'array', maxItems: 100, items: hostRecordSchema },
+  },
+} as const;
+
+export interface IngestResult {
+  machineId: string;
+  /** Samples stored by this request. */
+  accepted: number;
+  /** Samples not stored: the hub already had them (a re-sent batch), or they are older than its raw retention. */
+  ignored: number;
+}
+
+export const ingestResultSchema = {
+  type: 'object',
+  required: ['machineId', 'accepted', 'ignored'],
+  properties: { machineId: { type: 'string' }, accepted: { type: 'integer' }, ignored: { type: 'integer' } },
+} as const;
+
+/**
+ * up: reported within its expected cadence; stale: silent for longer than a few intervals;
+ * sleeping: it announced suspend/shutdown before going silent; new: never reported yet.
+ */
+export type FleetState = 'up' | 'stale' | 'sleeping' | 'new';
+export const FLEET_STATES: readonly FleetState[] = ['up', 'stale', 'sleeping', 'new'];
+
+export interface HubMachine {
+  /** The hub's id for the machine (what the URLs use). */
+  id: string;
+  name: string;
+  /** The agent's own machine id (its /health `id`); null until it first reports. */
+  agentId: string | null;
+  /** True for the hub's own machine, which the hub samples itself. */
+  self: boolean;
+  state: FleetState;
+  /** What the agent last said it was doing (running, paused, sleeping). */
+  reportedState: (typeof MACHINE_STATES_REPORTED)[number] | null;
+  /** Unix ms of the last request from the agent. */
+  lastSeen: number | null;
+  /** Newest stored sample's ts. */
+  lastSampleTs: number | null;
+  /** The agent's GET /health URL when it reported one (peers watch it). */
+  healthUrl: string | null;
+  version: string | null;
+  intervalSeconds: number | null;
+  /** The machine's IANA time zone, when its agent reported it. */
+  timeZone: string | null;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
+
+export const hubMachineSchema = {
+  type: 'object',
+  required: ['id', 'name', 'agentId', 'self', 'state', 'reportedState', 'lastSeen', 'lastSampleTs', 'healthUrl', 'version', 'intervalSeconds', 'timeZone', 'createdAt', 'revokedAt'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    agentId: nullable('string'),
+    self: { type: 'boolean' },
+    state: { type: 'string', enum: FLEET_STATES },
+    reportedState: nullable('string'),
+    lastSeen: nullable('integer'),
+    lastSampleTs: nullable('integer'),
+    healthUrl: nullable('string'),
+    version: nullable('string'),
+    intervalSeconds: nullable('integer'),
+    timeZone: nullable('string'),
+    createdAt: { type: 'integer' },
+    revokedAt: nullable('integer'),
+  },
+} as const;
+
+export const machineListSchema = {
+  type: 'object',
+  required: ['machines', 'time'],
+  properties: {
+    /** Hub clock, unix ms (states are relative to it). */
+    time: { type: 'integer' },
+    machines: { type: 'array', items: hubMachineSchema },
+  },
+} as const;
+
+export interface HubMachineList {
+  time: number;
+  machines: HubMachine[];
+}
+
+/** Events of GET /api/live (text/event-stream). */
+export type LiveEvent =
+  | { type: 'sample'; machineId: string; sample: Sample }
+  | { type: 'state'; machineId: string; state: FleetState; lastSeen: number | null };
+
+export const errorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+    },
+  },
+} as const;

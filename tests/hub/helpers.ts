@@ -1,0 +1,76 @@
+// Shared by the hub tests: a hub on 127.0.0.1:0 in this process, and well-formed batches.
+import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '../../src/core/clock.js';
+import { httpRequest, type HttpResponse } from '../../src/core/http-client.js';
+import { silentLogger, type Logger } from '../../src/core/log.js';
+import type { SyncBatch } from '../../src/core/sync/types.js';
+import { Hub } from '../../src/hub/hub.js';
+import type { Sample } from '../../src/shared/model.js';
+import { defaultSettings, mergeSettings, type SettingsPatch } from '../../src/shared/settings.js';
+import { randomSamples } from '../helpers/random.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/** A clock whose wall time tests set; timers are real. */
+export class SettableClock implements Clock {
+  constructor(public time = Date.now()) {}
+  now(): number {
+    return this.time;
+  }
+  monotonic(): number {
+    return systemClock.monotonic();
+  }
+  setTimeout(callback: () => void, ms: number) {
+    return systemClock.setTimeout(callback, ms);
+  }
+  clearTimeout(handle: unknown): void {
+    systemClock.clearTimeout(handle);
+  }
+}
+
+export async function startTestHub(options: { dataDir?: string; settings?: SettingsPatch; tokenHash?: string | null; clock?: Clock; logger?: Logger; rendererDir?: string } = {}): Promise<Hub> {
+  const settings = mergeSettings(defaultSettings(), { hub: { port: 0, sampleSelf: false }, ...options.settings });
+  return Hub.start({
+    dataDir: options.dataDir ?? tempDir('vigil-hub-'),
+    settings,
+    logger: options.logger ?? silentLogger,
+    tokenHash: options.tokenHash,
+    clock: options.clock,
+    rendererDir: options.rendererDir ?? tempDir('vigil-no-renderer-'),
+  });
+}
+
+export function makeBatch(samples: Sample[], overrides: Partial<SyncBatch> = {}): SyncBatch {
+  const fromTs = samples.length ? samples[0]!.ts - 1 : 0;
+  const toTs = samples.length ? samples[samples.length - 1]!.ts : 0;
+  return {
+    machine: { id: overrides.machine?.id ?? AGENT_ID, name: 'test-agent' },
+    agent: { state: 'running', intervalSeconds: 1, syncIntervalSeconds: 10, version: '0.1.0', healthUrl: 'http://10.0.0.5:7470/health', timeZone: 'Europe/Paris' },
+    fromTs,
+    toTs,
+    samples,
+    disks: [],
+    hosts: [],
+    ...overrides,
+  };
+}
+
+export const AGENT_ID = randomUUID();
+
+/** Samples ending just before `end` (default now), one per second. */
+export function recentSamples(count: number, seed = 1, end = Date.now()): Sample[] {
+  const start = Math.floor(end / 1000) * 1000 - count * 1000;
+  return randomSamples(start, count, 1000, seed);
+}
+
+export function post(hub: Hub, path: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpResponse> {
+  return httpRequest({
+    url: `${hub.url}${path}`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+  });
+}
+
+export function get(hub: Hub, path: string, token?: string): Promise<HttpResponse> {
+  return httpRequest({ url: `${hub.url}${path}`, headers: token ? { authorization: `Bearer ${token}` } : {} });
+}

@@ -1,0 +1,267 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { httpRequest } from '../../src/core/http-client.js';
+import { hashToken } from '../../src/core/server/http-server.js';
+import type { Hub } from '../../src/hub/hub.js';
+import type { HubMachineList, IngestResult } from '../../src/shared/hub-api.js';
+import type { Sample } from '../../src/shared/model.js';
+import { tempDir } from '../helpers/tmp.js';
+import { AGENT_ID, SettableClock, get, makeBatch, post, recentSamples, startTestHub } from './helpers.js';
+
+const hubs: Hub[] = [];
+afterEach(async () => {
+  while (hubs.length) await hubs.pop()!.stop();
+});
+
+async function hubWithMachine(options: Parameters<typeof startTestHub>[0] = {}) {
+  const hub = await startTestHub(options);
+  hubs.push(hub);
+  const { machine, token } = hub.registry.add('web-1');
+  return { hub, machine, token, auth: { authorization: `Bearer ${token}` } };
+}
+
+function countRows(hub: Hub, machineId: string): number {
+  return hub.pool.get(machineId).countSamples(0, Date.now() + 3_600_000);
+}
+
+describe('hub ingest', () => {
+  it('stores a batch once: a re-sent batch is ignored, values read back exactly', async () => {
+    const { hub, machine, auth } = await hubWithMachine();
+    const samples = recentSamples(120, 7);
+    const first = await post(hub, '/api/ingest', makeBatch(samples), auth);
+    expect(first.status).toBe(200);
+    expect(first.json<IngestResult>()).toEqual({ machineId: machine.id, accepted: 120, ignored: 0 });
+    const again = await post(hub, '/api/ingest', makeBatch(samples), auth);
+    expect(again.json<IngestResult>()).toEqual({ machineId: machine.id, accepted: 0, ignored: 120 });
+    expect(countRows(hub, machine.id)).toBe(120);
+
+    const from = samples[0]!.ts;
+    const to = samples[119]!.ts + 1;
+    const raw = (await get(hub, `/api/machines/${machine.id}/samples?from=${from}&to=${new Date(to).toISOString()}`)).json<{ samples: Sample[] }>();
+    expect(raw.samples).toEqual(samples);
+
+    const bucketed = (await get(hub, `/api/machines/web-1/samples?from=${from}&to=${to}&bucket=1m&keys=cpu`)).json<{ bucketMs: number; series: { key: string; max: number[] }[] }>();
+    expect(bucketed.bucketMs).toBe(60_000);
+    expect(bucketed.series.map((s) => s.key)).toEqual(['cpu']);
+    const maxCpu = Math.max(...samples.map((s) => s.cpu.total));
+    expect(Math.max(...bucketed.series[0]!.max)).toBe(maxCpu);
+
+    // The agent's chart API, per machine.
+    const latest = (await get(hub, `/api/machines/${machine.id}/latest`)).json<{ sample: Sample }>();
+    expect(latest.sample).toEqual(samples[119]);
+    const host = (await get(hub, `/api/machines/${machine.id}/host`)).json<{ machine: { id: string; name: string }; lastSampleTs: number }>();
+    expect(host.machine).toEqual({ id: machine.id, name: 'web-1' });
+    expect(host.lastSampleTs).toBe(samples[119]!.ts);
+  });
+
+  it('lists machines with state, last seen and the reported health URL', async () => {
+    const clock = new SettableClock();
+    const { hub, machine, auth } = await hubWithMachine({ clock });
+    hub.registry.add('never-reported');
+    await post(hub, '/api/ingest', makeBatch(recentSamples(5, 2, clock.time)), auth);
+    const list = (await get(hub, '/api/machines')).json<HubMachineList>();
+    const web = list.machines.find((m) => m.name === 'web-1')!;
+    expect(web).toMatchObject({ id: machine.id, agentId: AGENT_ID, state: 'up', healthUrl: 'http://10.0.0.5:7470/health', reportedState: 'running', timeZone: 'Europe/Paris', lastSeen: clock.time });
+    expect(list.machines.find((m) => m.name === 'never-reported')!.state).toBe('new');
+
+    // Silent for more than 3 send intervals (10 s each) + grace → stale.
+    clock.time += 36_000;
+    expect(hub.machine('web-1').state).toBe('stale');
+    // It reports again, announcing sleep: sleeping however long it stays silent.
+    await post(hub, '/api/ingest', makeBatch([], { agent: { ...makeBatch([]).agent, state: 'sleeping' } }), auth);
+    expect(hub.machine('web-1').state).toBe('sleeping');
+    clock.time += 86_400_000;
+    expect(hub.machine('web-1').state).toBe('sleeping');
+  });
+
+  it('accepts gzip bodies; refuses bad gzip, unknown encodings and oversized bodies without storing', async () => {
+    const { hub, machine, auth } = await hubWithMachine();
+    const samples = recentSamples(50, 3);
+    const zipped = await post(hub, '/api/ingest', gzipSync(JSON.stringify(makeBatch(samples))), { ...auth, 'content-encoding': 'gzip' });
+    expect(zipped.json<IngestResult>().accepted).toBe(50);
+
+    const bad = await post(hub, '/api/ingest', Buffer.from('not gzip at all'), { ...auth, 'content-encoding': 'gzip' });
+    expect(bad.status).toBe(400);
+    const br = await post(hub, '/api/ingest', JSON.stringify(makeBatch(samples)), { ...auth, 'content-encoding': 'br' });
+    expect(br.status).toBe(415);
+    // A gzip bomb: 64 MiB of spaces inflate past the limit, however small the upload.
+    const bomb = gzipSync(Buffer.concat([Buffer.from('{"samples":['), Buffer.alloc(64 * 1024 * 1024, 0x20), Buffer.from(']}')]));
+    expect(bomb.length).toBeLessThan(200_000);
+    const bombed = await post(hub, '/api/ingest', bomb, { ...auth, 'content-encoding': 'gzip' });
+    expect(bombed.status).toBe(413);
+    expect(bombed.json<{ error: { code: string } }>().error.code).toBeTypeOf('string');
+    expect(countRows(hub, machine.id)).toBe(50);
+  });
+
+  it('refuses a whole batch when one field is wrong: future timestamps, duplicate interfaces, window', async () => {
+    const { hub, machine, auth } = await hubWithMachine();
+    const samples = recentSamples(20, 4);
+    const future = structuredClone(samples);
+    future[19]!.ts = Date.now() + 3_600_000;
+    const cases: [string, unknown][] = [
+      ['future', makeBatch(future)],
+      ['duplicate iface', makeBatch(samples.map((s, i) => (i === 10 ? { ...s, net: [s.net[0]!, s.net[0]!] } : s)))],
+      ['outside window', makeBatch(samples, { toTs: samples[5]!.ts })],
+      ['string number', JSON.parse(JSON.stringify(makeBatch(samples)).replace(/"total":(\d+(\.\d+)?)/, '"total":"$1"'))],
+      ['unknown field', { ...makeBatch(samples), extra: 1 }],
+      ['cpu over 100', makeBatch(samples.map((s, i) => (i === 3 ? { ...s, cpu: { ...s.cpu, total: 100.1 } } : s)))],
+      ['missing memory', makeBatch(samples.map((s, i) => (i === 3 ? { ...s, memory: undefined } : s)) as Sample[])],
+    ];
+    for (const [what, body] of cases) {
+      const response = await post(hub, '/api/ingest', body, auth);
+      expect(response.status, what).toBe(400);
+      expect(response.json<{ error: { code: string; message: string } }>().error.code, what).toBe('invalid_argument');
+    }
+    expect(hub.pool.existing(machine.id)?.countSamples(0, Date.now() + 1e7) ?? 0).toBe(0);
+  });
+
+  it('auth: no token, a wrong token or a revoked one → 401; a token on a second machine → 409', async () => {
+    const { hub, machine, token, auth } = await hubWithMachine();
+    const body = makeBatch(recentSamples(3, 5));
+    expect((await post(hub, '/api/ingest', body)).status).toBe(401);
+    expect((await post(hub, '/api/ingest', body, { authorization: 'Bearer not-the-token-at-all' })).status).toBe(401);
+    expect((await post(hub, '/api/ingest', body, { authorization: `Basic ${token}` })).status).toBe(401);
+    expect((await post(hub, '/api/ingest', body, auth)).status).toBe(200);
+    const other = makeBatch(recentSamples(3, 6), { machine: { id: '00000000-0000-4000-8000-000000000000', name: 'copy' } });
+    const conflict = await post(hub, '/api/ingest', other, auth);
+    expect(conflict.status).toBe(409);
+    expect(conflict.json<{ error: { code: string } }>().error.code).toBe('conflict');
+    hub.registry.revoke('web-1');
+    expect((await post(hub, '/api/ingest', body, auth)).status).toBe(401);
+    expect(countRows(hub, machine.id)).toBe(3);
+  });
+
+  it('never stores a token in plain text', async () => {
+    const dataDir = tempDir('vigil-hub-');
+    const hubToken = 'hub-read-token-0123456789abcdef';
+    const { hub, token, auth } = await hubWithMachine({ dataDir, tokenHash: hashToken(hubToken) });
+    await post(hub, '/api/ingest', makeBatch(recentSamples(30, 8)), auth);
+    expect((await get(hub, '/api/machines', hubToken)).status).toBe(200);
+    await hub.stop();
+    hubs.length = 0;
+    const files = execFileSync('find', [dataDir, '-type', 'f'], { encoding: 'utf8' }).trim().split('\n');
+    expect(files.some((f) => f.endsWith('hub.db'))).toBe(true);
+    for (const file of files) {
+      const bytes = fs.readFileSync(file);
+      expect(bytes.includes(token), path.relative(dataDir, file)).toBe(false);
+      expect(bytes.includes(hubToken), path.relative(dataDir, file)).toBe(false);
+    }
+    // The hash is there (that is how the hub recognizes the token).
+    expect(fs.readFileSync(path.join(dataDir, 'hub.db')).includes(hashToken(token))).toBe(true);
+  });
+
+  it('with a hub token: the read API needs it; /api/machines also takes a machine token; docs and health stay public', async () => {
+    const hubToken = 'hub-read-token-0123456789abcdef';
+    const { hub, machine, token } = await hubWithMachine({ tokenHash: hashToken(hubToken) });
+    expect((await get(hub, '/api/machines')).status).toBe(401);
+    expect((await get(hub, '/api/machines', 'wrong-token-wrong-token')).status).toBe(401);
+    expect((await get(hub, '/api/machines', token)).status).toBe(200);
+    expect((await get(hub, '/api/machines', hubToken)).status).toBe(200);
+    expect((await get(hub, `/api/machines/${machine.id}/latest`, token)).status).toBe(401);
+    expect((await get(hub, `/api/machines/${machine.id}/latest`, hubToken)).status).toBe(200);
+    expect((await get(hub, '/api/hub')).status).toBe(401);
+    expect((await get(hub, '/health')).status).toBe(200);
+    expect((await get(hub, '/openapi.json')).status).toBe(200);
+    expect((await get(hub, '/docs/')).status).toBe(200);
+    expect((await get(hub, '/')).status).toBe(200);
+  });
+
+  it('publishes OpenAPI 3 with the ingest and read routes, and serves Swagger UI', async () => {
+    const { hub } = await hubWithMachine();
+    const doc = (await get(hub, '/openapi.json')).json<{ openapi: string; paths: Record<string, unknown> }>();
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const p of ['/api/ingest', '/api/machines', '/api/machines/{id}', '/api/machines/{id}/samples', '/api/machines/{id}/day', '/api/machines/{id}/latest', '/api/hub', '/api/live']) {
+      expect(Object.keys(doc.paths), p).toContain(p);
+    }
+    const ui = await get(hub, '/docs/');
+    expect(ui.text()).toContain('swagger');
+  });
+
+  it('reports the hub itself in the requested units', async () => {
+    const { hub } = await startTestHub({ settings: { hub: { port: 0, sampleSelf: true } } }).then(async (h) => {
+      hubs.push(h);
+      return { hub: h };
+    });
+    // The hub samples its own machine: wait for its first sample.
+    for (let i = 0; i < 50 && !hub.engine!.latest(); i++) await new Promise((r) => setTimeout(r, 100));
+    const inBytes = (await get(hub, '/api/hub')).json<{ memory: { total: number }; storage: { total: number } }>();
+    const inMb = (await get(hub, '/api/hub?units=MB')).json<{ units: string; memory: { total: number } }>();
+    expect(inMb.units).toBe('MB');
+    expect(inMb.memory.total).toBeCloseTo(inBytes.memory.total / 1024 ** 2, 1);
+    expect((await get(hub, '/api/hub?units=TB')).status).toBe(400);
+    const list = (await get(hub, '/api/machines')).json<HubMachineList>();
+    expect(list.machines[0]).toMatchObject({ self: true, state: 'up' });
+    const latest = (await get(hub, `/api/machines/${list.machines[0]!.id}/latest`)).json<{ sample: Sample | null }>();
+    expect(latest.sample?.ts).toBeTypeOf('number');
+  });
+
+  it('streams new samples and state changes on the live feed (SSE)', async () => {
+    const { hub, machine, auth } = await hubWithMachine();
+    const controller = new AbortController();
+    const response = await fetch(`${hub.url}/api/live?machine=web-1`, { signal: controller.signal });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const samples = recentSamples(10, 9);
+    await post(hub, '/api/ingest', makeBatch(samples), auth);
+    let text = '';
+    while (!text.includes('event: sample')) text += (await reader.read()).value ?? '';
+    const data = text.split('\n').find((line) => line.startsWith('data: {"type":"sample"'))!;
+    expect(JSON.parse(data.slice(6))).toEqual({ type: 'sample', machineId: machine.id, sample: samples[9] });
+    controller.abort();
+    expect((await get(hub, '/api/live?machine=nobody')).status).toBe(404);
+  });
+
+  it('serves the fleet page with a strict CSP, and a machine chart page pointed at its API', async () => {
+    const rendererDir = tempDir('vigil-renderer-');
+    fs.writeFileSync(path.join(rendererDir, 'index.html'), '<html><head><meta name="vigil-api-base" content="/api"></head><script src="app.js"></script></html>');
+    fs.writeFileSync(path.join(rendererDir, 'app.js'), 'console.log(1)');
+    const { hub, machine } = await hubWithMachine({ rendererDir });
+    const page = await get(hub, '/');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.text()).toContain('/fleet.js');
+    expect((await get(hub, '/fleet.js')).text()).toContain('/api/live');
+    const chart = await get(hub, `/machines/${machine.id}/`);
+    expect(chart.text()).toContain(`content="/api/machines/${machine.id}"`);
+    expect((await get(hub, `/machines/web-1/app.js`)).text()).toBe('console.log(1)');
+    expect((await get(hub, `/machines/${machine.id}`)).status).toBe(302);
+    expect((await get(hub, '/machines/nobody/')).status).toBe(404);
+  });
+});
+
+describe('hub machine registry', () => {
+  it('adds, refuses duplicate names, revokes and lists', async () => {
+    const hub = await startTestHub();
+    hubs.push(hub);
+    const a = hub.registry.add('db-1');
+    expect(a.token.length).toBeGreaterThanOrEqual(40);
+    expect(() => hub.registry.add('DB-1')).toThrow(/already exists/);
+    expect(() => hub.registry.add('bad\nname')).toThrow(/Invalid machine name/);
+    expect(hub.registry.authenticate(a.token)?.id).toBe(a.machine.id);
+    hub.registry.revoke('db-1');
+    expect(hub.registry.authenticate(a.token)).toBeNull();
+    expect(hub.registry.list().map((m) => m.name)).toEqual([]);
+    expect(hub.registry.list(true).map((m) => m.name)).toEqual(['db-1']);
+    // The name is free again once revoked.
+    expect(hub.registry.add('db-1').machine.id).not.toBe(a.machine.id);
+    expect(() => hub.registry.revoke('nobody')).toThrow(/No active machine/);
+  });
+});
+
+describe('hub read API parameters', () => {
+  it('parses ISO 8601 and unix ms, refuses nonsense', async () => {
+    const { hub, machine } = await hubWithMachine();
+    for (const bad of ['yesterday', '2026-13-45', '12:00', '1e12']) {
+      const response = await get(hub, `/api/machines/${machine.id}/samples?from=${encodeURIComponent(bad)}`);
+      expect(response.status, bad).toBe(400);
+    }
+    expect((await get(hub, `/api/machines/${machine.id}/samples?from=2026-01-02&to=2026-01-01`)).status).toBe(400);
+    expect((await get(hub, `/api/machines/${machine.id}/samples?bucket=5x`)).status).toBe(400);
+    expect((await get(hub, `/api/machines/${machine.id}/samples?from=2026-01-01T00:00:00Z&to=2026-01-01T01:00:00%2B01:00`)).status).toBe(400);
+    const ok = await get(hub, `/api/machines/${machine.id}/samples?from=2026-01-01T00:00:00Z&to=2026-01-01T02:00:00%2B01:00&bucket=5m`);
+    expect(ok.status).toBe(200);
+    expect((await httpRequest({ url: `${hub.url}/api/machines/nobody/samples` })).status).toBe(404);
+  });
+});
