@@ -6,6 +6,7 @@ const benches = [
   ['sampler.ts'],
   ['storage.ts'],
   ['csv.ts'],
+  ['top.ts'],
 ];
 let failed = 0;
 for (const [file, ...args] of benches) {

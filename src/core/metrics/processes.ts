@@ -1,0 +1,397 @@
+// Top processes, on demand: `vigil top` and GET /api/processes. Never part of the per-second
+// loop — the sampler does not call this, and nothing here runs unless someone asks.
+//
+// CPU % is defined as top defines it: a process's CPU time (user + system, all its threads)
+// between two readings, over the wall time between them, in percent of one CPU — a process
+// keeping two cores busy shows 200 %. A lister keeps its last reading, so a UI that asks every
+// few seconds gets the CPU % since its previous call; the first call (or one after a long pause)
+// takes two readings `windowMs` (500 ms) apart.
+//
+// Linux: /proc read directly — per process one small read of /proc/<pid>/stat, and for the few
+// processes shown their owner (a stat() of /proc/<pid>) and /proc/<pid>/cmdline. No process is
+// spawned: systeminformation's processes() spawns ~80 per call here (NOTES.md).
+// Elsewhere (macOS, Windows): systeminformation's processes(), loaded lazily on the first call.
+// The sampler stays the only *per-tick* caller of systeminformation: its module-level caches
+// (currentLoad, networkStats) are per function, and processes() is only ever called from here,
+// on demand. Its CPU % is what systeminformation reports (on macOS `ps`'s own %cpu).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { VigilError } from '../../shared/errors.js';
+import type { LoadSystemInformation } from './types.js';
+
+export interface ProcessInfo {
+  pid: number;
+  /** Parent pid; 0 for the kernel's own roots (and where the OS does not tell). */
+  ppid: number;
+  /** The short process name (Linux: the kernel's comm, 15 characters at most). */
+  name: string;
+  /** Owner's user name, or the numeric uid when it has no local name. */
+  user: string;
+  /** CPU time over wall time in the window, in % of one CPU (200 = two busy cores). */
+  cpuPercent: number;
+  /** Resident memory (RSS), bytes. */
+  memoryBytes: number;
+  /** RSS in % of the machine's memory. */
+  memoryPercent: number;
+  /** Threads; null where the OS does not tell cheaply. */
+  threads: number | null;
+  /** One letter (R running, S sleeping, D disk wait, Z zombie, …); null where unknown. */
+  state: string | null;
+  /** Command line (arguments joined by spaces), truncated; `[name]` for kernel threads. */
+  command: string;
+}
+
+export type ProcessSort = 'cpu' | 'mem';
+
+export interface ProcessList {
+  /** Unix ms of the reading. */
+  ts: number;
+  /** The CPU % window, ms (since the previous call, or the first call's own window). */
+  windowMs: number;
+  /** Logical CPUs: all of them busy is 100 × cpus %. */
+  cpus: number;
+  /** Processes on the machine, before the limit. */
+  total: number;
+  sort: ProcessSort;
+  processes: ProcessInfo[];
+}
+
+export interface ListOptions {
+  sort?: ProcessSort;
+  /** How many to return (1–1000); default 15. */
+  limit?: number;
+}
+
+export interface ProcessLister {
+  readonly source: 'linux /proc' | 'systeminformation';
+  list(options?: ListOptions): Promise<ProcessList>;
+}
+
+export const DEFAULT_LIMIT = 15;
+export const MAX_LIMIT = 1000;
+/** Command lines are cut to this many characters (a UI row, not an audit trail). */
+export const COMMAND_MAX_CHARS = 256;
+/** The first call's window: long enough for ±2 % at 100 CPU ticks per second. */
+export const DEFAULT_WINDOW_MS = 500;
+/** A call sooner than this after the previous one waits for the rest: shorter windows are noise. */
+export const MIN_WINDOW_MS = 200;
+/** A previous reading older than this is not reused: CPU % since then says little about now. */
+export const MAX_WINDOW_MS = 60_000;
+
+/**
+ * The unit of /proc's CPU times (USER_HZ). Fixed at 100 by the kernel ABI on every architecture
+ * Node runs on, whatever the kernel's internal CONFIG_HZ; Node cannot ask sysconf(_SC_CLK_TCK).
+ */
+const USER_HZ = 100;
+
+/** One process as /proc/<pid>/stat tells it. */
+export interface ProcStat {
+  pid: number;
+  comm: string;
+  state: string;
+  ppid: number;
+  /** utime + stime, in USER_HZ ticks. */
+  cpuTicks: number;
+  threads: number;
+  /** Start time after boot, in USER_HZ ticks (with pid, it tells a reused pid apart). */
+  startTicks: number;
+  rssPages: number;
+}
+
+/**
+ * Parses /proc/<pid>/stat. The name (comm) is in parentheses and may itself hold spaces and
+ * parentheses ("(sd-pam)", "(a) b)"), so the fields start after the *last* ')'.
+ */
+export function parseProcStat(text: string): ProcStat | null {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return null;
+  const pid = Number(text.slice(0, open).trim());
+  const fields = text.slice(close + 2).trim().split(' ');
+  // fields[0] is field 3 of proc(5) (state); field n is fields[n - 3].
+  if (!Number.isInteger(pid) || fields.length < 22) return null;
+  const num = (n: number): number => Number(fields[n - 3]);
+  const stat: ProcStat = {
+    pid,
+    comm: text.slice(open + 1, close),
+    state: fields[0]!,
+    ppid: num(4),
+    cpuTicks: num(14) + num(15),
+    threads: num(20),
+    startTicks: num(22),
+    rssPages: num(24),
+  };
+  return Number.isFinite(stat.cpuTicks) && Number.isFinite(stat.startTicks) && Number.isFinite(stat.rssPages) ? stat : null;
+}
+
+/** uid → user name from a passwd file ("name:x:uid:gid:…" lines). */
+export function parsePasswd(text: string): Map<number, string> {
+  const users = new Map<number, string>();
+  for (const line of text.split('\n')) {
+    const [name, , uid] = line.split(':');
+    if (!name || uid === undefined || name.startsWith('#')) continue;
+    const id = Number(uid);
+    if (Number.isInteger(id) && !users.has(id)) users.set(id, name);
+  }
+  return users;
+}
+
+/** A /proc/<pid>/cmdline (NUL-separated arguments) as one line, or null when empty (kernel threads). */
+export function formatCmdline(raw: string, max = COMMAND_MAX_CHARS): string | null {
+  const line = raw.replace(/\0+$/, '').replace(/[\0\n\r\t]/g, ' ').trim();
+  if (!line) return null;
+  return truncate(line, max);
+}
+
+export function truncate(text: string, max = COMMAND_MAX_CHARS): string {
+  if (text.length <= max) return text;
+  // Never cut a surrogate pair in half.
+  const end = /[\uD800-\uDBFF]/.test(text[max - 2] ?? '') ? max - 2 : max - 1;
+  return `${text.slice(0, end)}…`;
+}
+
+export function validateListOptions(options: ListOptions = {}): { sort: ProcessSort; limit: number } {
+  const sort = options.sort ?? 'cpu';
+  if (sort !== 'cpu' && sort !== 'mem') throw new VigilError('invalid_argument', `sort must be cpu or mem, not ${JSON.stringify(sort)}`);
+  const limit = options.limit ?? DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new VigilError('invalid_argument', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  return { sort, limit };
+}
+
+export function compareProcesses(sort: ProcessSort): (a: ProcessInfo, b: ProcessInfo) => number {
+  return sort === 'cpu'
+    ? (a, b) => b.cpuPercent - a.cpuPercent || b.memoryBytes - a.memoryBytes || a.pid - b.pid
+    : (a, b) => b.memoryBytes - a.memoryBytes || b.cpuPercent - a.cpuPercent || a.pid - b.pid;
+}
+
+// ---- Linux ----------------------------------------------------------------------------------
+
+export interface LinuxListerOptions {
+  /** Filesystem root holding proc/ and etc/passwd (a fixture tree in tests); default '/'. */
+  root?: string;
+  windowMs?: number;
+  /** Bytes per page for RSS; default: measured on this process (4 KiB on x86, 16/64 KiB on some ARM). */
+  pageSize?: number;
+  /** Bytes of memory, for memoryPercent; default os.totalmem(). */
+  totalMemory?: number;
+  cpus?: number;
+  /** Monotonic ms and a sleep (injectable so tests need not wait). */
+  monotonic?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+interface Reading {
+  at: number;
+  /** Seconds since boot at the reading (for the CPU % of processes born inside the window). */
+  uptime: number;
+  procs: Map<number, ProcStat>;
+}
+
+export function createLinuxProcessLister(options: LinuxListerOptions = {}): ProcessLister {
+  const root = options.root ?? '/';
+  const procDir = path.join(root, 'proc');
+  const passwdFile = path.join(root, 'etc/passwd');
+  const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
+  const monotonic = options.monotonic ?? (() => performance.now());
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = options.now ?? Date.now;
+  const cpus = options.cpus ?? os.availableParallelism();
+  const totalMemory = options.totalMemory ?? os.totalmem();
+  let pageSize = options.pageSize ?? null;
+  const buffer = Buffer.allocUnsafe(4096);
+  let previous: Reading | null = null;
+  let users: { mtimeMs: number; map: Map<number, string> } | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** A small /proc file read with one open/read/close into a reused buffer; null if the process is gone. */
+  const readSmall = (file: string, max = buffer.length): string | null => {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch {
+      return null;
+    }
+    try {
+      const n = fs.readSync(fd, buffer, 0, Math.min(max, buffer.length), 0);
+      return buffer.toString('latin1', 0, n);
+    } catch {
+      return null; // ESRCH: the process exited between open and read
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+
+  const read = (): Reading => {
+    const procs = new Map<number, ProcStat>();
+    let names: string[];
+    try {
+      names = fs.readdirSync(procDir);
+    } catch (error) {
+      throw new VigilError('io_error', `Cannot list ${procDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    }
+    for (const name of names) {
+      const first = name.charCodeAt(0);
+      if (first < 48 || first > 57) continue; // not a pid
+      const text = readSmall(`${procDir}/${name}/stat`);
+      const stat = text === null ? null : parseProcStat(text);
+      if (stat) procs.set(stat.pid, stat);
+    }
+    const uptime = Number((readSmall(`${procDir}/uptime`) ?? '').split(' ')[0]);
+    return { at: monotonic(), uptime: Number.isFinite(uptime) ? uptime : NaN, procs };
+  };
+
+  const userName = (pid: number): string => {
+    let uid: number;
+    try {
+      uid = fs.statSync(`${procDir}/${pid}`).uid;
+    } catch {
+      return '?';
+    }
+    try {
+      const mtimeMs = fs.statSync(passwdFile).mtimeMs;
+      if (!users || users.mtimeMs !== mtimeMs) users = { mtimeMs, map: parsePasswd(fs.readFileSync(passwdFile, 'utf8')) };
+    } catch {
+      users ??= { mtimeMs: -1, map: new Map() };
+    }
+    // Users only in LDAP/NSS have no line here: show the uid, as ps does when it cannot resolve.
+    return users.map.get(uid) ?? String(uid);
+  };
+
+  const commandOf = (stat: ProcStat): string => {
+    let raw: string | null = null;
+    try {
+      const fd = fs.openSync(`${procDir}/${stat.pid}/cmdline`, 'r');
+      try {
+        const bytes = Buffer.allocUnsafe(COMMAND_MAX_CHARS * 4);
+        raw = bytes.toString('utf8', 0, fs.readSync(fd, bytes, 0, bytes.length, 0));
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      // gone, or not ours to read (hidepid): the name will do
+    }
+    return (raw !== null ? formatCmdline(raw) : null) ?? `[${stat.comm}]`;
+  };
+
+  const listNow = async (options: ListOptions): Promise<ProcessList> => {
+    const { sort, limit } = validateListOptions(options);
+    pageSize ??= root === '/' ? measurePageSize() : 4096;
+    let before = previous;
+    const age = before ? monotonic() - before.at : Infinity;
+    if (!before || age > MAX_WINDOW_MS) {
+      before = read();
+      await sleep(windowMs);
+    } else if (age < MIN_WINDOW_MS) {
+      await sleep(MIN_WINDOW_MS - age);
+    }
+    const after = read();
+    previous = after;
+    const elapsed = Math.max(1, after.at - before.at) / 1000;
+
+    const rows: { stat: ProcStat; cpuPercent: number; memoryBytes: number }[] = [];
+    for (const stat of after.procs.values()) {
+      const old = before.procs.get(stat.pid);
+      let cpuSeconds: number;
+      let seconds = elapsed;
+      if (old && old.startTicks === stat.startTicks) {
+        cpuSeconds = (stat.cpuTicks - old.cpuTicks) / USER_HZ;
+      } else {
+        // Born inside the window (or a reused pid): its whole CPU time over its own age.
+        cpuSeconds = stat.cpuTicks / USER_HZ;
+        const age = after.uptime - stat.startTicks / USER_HZ;
+        seconds = Number.isFinite(age) && age > 0 ? Math.min(age, elapsed) : elapsed;
+      }
+      const cpuPercent = Math.min(100 * cpus, Math.max(0, (cpuSeconds / seconds) * 100));
+      rows.push({ stat, cpuPercent: Math.round(cpuPercent * 10) / 10, memoryBytes: stat.rssPages * pageSize });
+    }
+    const byCpu = (a: (typeof rows)[number], b: (typeof rows)[number]) => b.cpuPercent - a.cpuPercent || b.memoryBytes - a.memoryBytes || a.stat.pid - b.stat.pid;
+    const byMem = (a: (typeof rows)[number], b: (typeof rows)[number]) => b.memoryBytes - a.memoryBytes || b.cpuPercent - a.cpuPercent || a.stat.pid - b.stat.pid;
+    rows.sort(sort === 'cpu' ? byCpu : byMem);
+    // Owner and command line only for the rows shown: the expensive part stays O(limit).
+    const processes = rows.slice(0, limit).map(({ stat, cpuPercent, memoryBytes }): ProcessInfo => ({
+      pid: stat.pid,
+      ppid: stat.ppid,
+      name: stat.comm,
+      user: userName(stat.pid),
+      cpuPercent,
+      memoryBytes,
+      memoryPercent: totalMemory > 0 ? Math.round((memoryBytes / totalMemory) * 1000) / 10 : 0,
+      threads: stat.threads,
+      state: stat.state,
+      command: commandOf(stat),
+    }));
+    return { ts: now(), windowMs: Math.round(elapsed * 1000), cpus, total: rows.length, sort, processes };
+  };
+
+  return {
+    source: 'linux /proc',
+    list(options = {}) {
+      // One listing at a time: concurrent callers would shorten each other's windows.
+      const run = queue.then(() => listNow(options));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+  };
+}
+
+/**
+ * Bytes per memory page, from this process: its RSS in bytes (libuv) over its RSS in pages
+ * (/proc/self/stat), rounded to a power of two. Node has no getpagesize().
+ */
+export function measurePageSize(): number {
+  try {
+    const pages = parseProcStat(fs.readFileSync('/proc/self/stat', 'latin1'))?.rssPages ?? 0;
+    const bytes = process.memoryUsage.rss();
+    if (pages <= 0) return 4096;
+    const size = 2 ** Math.round(Math.log2(bytes / pages));
+    return size >= 4096 && size <= 65536 ? size : 4096;
+  } catch {
+    return 4096;
+  }
+}
+
+// ---- elsewhere: systeminformation -------------------------------------------------------------
+
+export function createPortableProcessLister(options: { loadSi: LoadSystemInformation; totalMemory?: number; now?: () => number }): ProcessLister {
+  const totalMemory = options.totalMemory ?? os.totalmem();
+  const now = options.now ?? Date.now;
+  let last: number | null = null;
+  return {
+    source: 'systeminformation',
+    async list(listOptions = {}) {
+      const { sort, limit } = validateListOptions(listOptions);
+      const si = await options.loadSi();
+      const data = await si.processes();
+      const at = performance.now();
+      const processes = data.list.map((p): ProcessInfo => {
+        const memoryBytes = Math.max(0, p.memRss) * 1024;
+        const command = [p.command || p.name, p.params].filter(Boolean).join(' ');
+        return {
+          pid: p.pid,
+          ppid: p.parentPid ?? 0,
+          name: p.name,
+          user: p.user || '?',
+          cpuPercent: Math.round((p.cpu || 0) * 10) / 10,
+          memoryBytes,
+          memoryPercent: totalMemory > 0 ? Math.round((memoryBytes / totalMemory) * 1000) / 10 : 0,
+          threads: null,
+          state: p.state ? p.state.charAt(0).toUpperCase() : null,
+          command: truncate(command || `[${p.name}]`),
+        };
+      });
+      processes.sort(compareProcesses(sort));
+      const windowMs = last === null ? 0 : Math.round(at - last);
+      last = at;
+      return { ts: now(), windowMs, cpus: os.availableParallelism(), total: processes.length, sort, processes: processes.slice(0, limit) };
+    },
+  };
+}
+
+/** The lister for this OS. */
+export async function createProcessLister(options: { platform?: NodeJS.Platform; windowMs?: number } = {}): Promise<ProcessLister> {
+  if ((options.platform ?? process.platform) === 'linux') return createLinuxProcessLister({ windowMs: options.windowMs });
+  const { loadSystemInformation } = await import('./si.js');
+  return createPortableProcessLister({ loadSi: loadSystemInformation });
+}
