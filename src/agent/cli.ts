@@ -21,6 +21,15 @@ export function buildProgram(): Command {
     .option('--interval <seconds>', 'seconds between samples, 1-3600 (default from settings: 1)', parseIntervalSeconds)
     .option('--config <file>', 'settings file (default: <data-dir>/config.json)')
     .addOption(new Option('--log-level <level>', 'error, warn, info or debug (default from settings: info)').argParser(parseLogLevel))
+    .option('--influx <url>', 'also send samples to InfluxDB or VictoriaMetrics at this URL, as line protocol (e.g. http://127.0.0.1:8086)')
+    .option('--influx-db <name>', 'InfluxDB 1.x database (v1 API: /write?db=)')
+    .option('--influx-org <name>', 'InfluxDB 2.x/3.x organization')
+    .option('--influx-bucket <name>', 'InfluxDB 2.x/3.x bucket (selects the v2 API: /api/v2/write)')
+    .addOption(
+      new Option('--influx-token <token>', 'InfluxDB API token, or user:password for 1.x; prefer $VIGIL_INFLUX_TOKEN or the file <data-dir>/influx-token, which ps does not show').env(
+        'VIGIL_INFLUX_TOKEN',
+      ),
+    )
     .action(async (options) => {
       const { runAgent } = await import('./commands/agent.js');
       process.exitCode = await runAgent(options);

@@ -7,6 +7,7 @@ import { publicIpFeature } from '../../core/public-ip.js';
 import { processesRoutes } from '../../core/server/processes-routes.js';
 import { Runtime } from '../../core/runtime.js';
 import { readSettingsIsolated } from '../../core/settings.js';
+import { createSyncServiceFactory } from '../../core/sync/targets.js';
 import { mergeSettings, type LogLevelSetting, type Settings, type SettingsPatch } from '../../shared/settings.js';
 import { resolveDataDir } from '../options.js';
 
@@ -15,6 +16,13 @@ export interface AgentOptions {
   interval?: number;
   config?: string;
   logLevel?: LogLevelSetting;
+  /** --influx URL and its options: also send samples as line protocol to InfluxDB or VictoriaMetrics. */
+  influx?: string;
+  influxDb?: string;
+  influxOrg?: string;
+  influxBucket?: string;
+  /** --influx-token or $VIGIL_INFLUX_TOKEN: for this run only, never written anywhere. */
+  influxToken?: string;
 }
 
 export async function runAgent(options: AgentOptions): Promise<number> {
@@ -31,8 +39,21 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   });
   let runtime: Runtime;
   try {
+    // Sync targets (the hub, InfluxDB): null, and nothing of sync loaded, when none is on.
+    const sync = await createSyncServiceFactory({ dataDir: paths.dataDir, settings, logger, secrets: { influxToken: options.influxToken } });
     const publicIp = publicIpFeature();
-    runtime = await Runtime.start({ dataDir: paths.dataDir, settings, logger, role: 'agent', routes: [publicIp.routes, processesRoutes], services: [publicIp.service] });
+    runtime = await Runtime.start({
+      dataDir: paths.dataDir,
+      settings,
+      logger,
+      role: 'agent',
+      routes: [
+        publicIp.routes, processesRoutes,
+        // GET /metrics (Prometheus): loaded only when the server starts.
+        async (app, context) => (await import('../../core/server/prometheus.js')).prometheusRoute()(app, context),
+      ],
+      services: [publicIp.service, ...(sync ? [sync] : [])],
+    });
   } catch (error) {
     logger.close();
     throw error;
@@ -46,6 +67,12 @@ function flagOverrides(options: AgentOptions): SettingsPatch {
   const patch: SettingsPatch = {};
   if (options.interval !== undefined) patch.sampling = { intervalSeconds: options.interval };
   if (options.logLevel !== undefined) patch.log = { level: options.logLevel };
+  const influx: SettingsPatch['influx'] = {};
+  if (options.influx !== undefined) Object.assign(influx, { enabled: true, url: options.influx });
+  if (options.influxDb !== undefined) influx.db = options.influxDb;
+  if (options.influxOrg !== undefined) influx.org = options.influxOrg;
+  if (options.influxBucket !== undefined) influx.bucket = options.influxBucket;
+  if (Object.keys(influx).length > 0) patch.influx = influx;
   return patch;
 }
 
