@@ -1,0 +1,460 @@
+// <data-dir>/alerts.db: the alert history, the open incidents and the email outbox, in their own
+// SQLite file with their own migrations — apart from vigil.db, so the samples schema never
+// changes for alerts and a hub or `vigil test-email` can use the pipeline without a sample store.
+//
+// Why one database for all three: an alert, the incident it opens and the email it goes into
+// change together, in one transaction; after a crash they are never out of step.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { VigilError } from '../../shared/errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import { migrate, type Migration } from '../storage/schema.js';
+import { toVigilError } from '../storage/sqlite-errors.js';
+import type { AlertChange, AlertHistory, AlertSeverity, AlertStatus, AlertView, IncidentView, OutboxSummary } from './types.js';
+
+export const ALERTS_DB_FILE = 'alerts.db';
+
+export function alertsDatabasePath(dataDir: string): string {
+  return path.join(dataDir, ALERTS_DB_FILE);
+}
+
+/** Append only: a released migration is never edited. */
+export const ALERT_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'alerts: incidents, alert history, email outbox, peer memory, meta',
+    up(db) {
+      db.exec(`
+        -- Something that went wrong and is not over: a peer DOWN, CPU high. One open per key.
+        CREATE TABLE incident (
+          id               INTEGER PRIMARY KEY,
+          key              TEXT    NOT NULL,
+          kind             TEXT    NOT NULL,
+          machine          TEXT    NOT NULL,
+          title            TEXT    NOT NULL,
+          opened_at        INTEGER NOT NULL,
+          detected_at      INTEGER NOT NULL,
+          closed_at        INTEGER,
+          reminders_sent   INTEGER NOT NULL DEFAULT 0,
+          next_reminder_at INTEGER
+        );
+        CREATE UNIQUE INDEX incident_open ON incident (key) WHERE closed_at IS NULL;
+
+        -- Every alert, sent or not. message is the email it went into (NULL while it waits
+        -- for the digest window or the end of quiet hours, or when no SMTP is configured).
+        CREATE TABLE alert (
+          id          INTEGER PRIMARY KEY,
+          at          INTEGER NOT NULL,
+          since       INTEGER NOT NULL,
+          key         TEXT    NOT NULL,
+          severity    TEXT    NOT NULL,
+          kind        TEXT    NOT NULL,
+          machine     TEXT    NOT NULL,
+          title       TEXT    NOT NULL,
+          details     TEXT    NOT NULL,
+          duration_ms INTEGER,
+          incident    INTEGER,
+          state       TEXT    NOT NULL,
+          message     INTEGER
+        );
+        CREATE INDEX alert_at ON alert (at);
+        CREATE INDEX alert_waiting ON alert (id) WHERE state = 'pending';
+
+        -- The outbox. message_id is the RFC 5322 Message-ID, fixed when the email is composed,
+        -- so a resend after a crash is the same email to the recipient's mail store.
+        CREATE TABLE message (
+          id              INTEGER PRIMARY KEY,
+          message_id      TEXT    NOT NULL UNIQUE,
+          created_at      INTEGER NOT NULL,
+          subject         TEXT    NOT NULL,
+          body            TEXT    NOT NULL,
+          state           TEXT    NOT NULL,
+          attempts        INTEGER NOT NULL DEFAULT 0,
+          next_attempt_at INTEGER NOT NULL,
+          last_attempt_at INTEGER,
+          last_error      TEXT,
+          sent_at         INTEGER,
+          response        TEXT
+        );
+        CREATE INDEX message_unsent ON message (id) WHERE state IN ('pending', 'sending');
+
+        -- The last thing each peer told us (its latest CPU/RAM/network), so a DOWN email after
+        -- this agent restarted still says how the peer was doing.
+        CREATE TABLE peer (
+          name       TEXT PRIMARY KEY,
+          machine_id TEXT,
+          last_seen  INTEGER NOT NULL,
+          health     TEXT    NOT NULL
+        );
+
+        CREATE TABLE meta (
+          key   TEXT PRIMARY KEY,
+          value TEXT NOT NULL
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
+];
+
+export interface IncidentRow {
+  id: number;
+  key: string;
+  kind: string;
+  machine: string;
+  title: string;
+  openedAt: number;
+  detectedAt: number;
+  remindersSent: number;
+  nextReminderAt: number | null;
+}
+
+export interface PendingAlert {
+  id: number;
+  at: number;
+  since: number;
+  key: string;
+  severity: AlertSeverity | 'reminder';
+  kind: string;
+  machine: string;
+  title: string;
+  details: string[];
+  durationMs: number | null;
+}
+
+export interface MessageRow {
+  id: number;
+  messageId: string;
+  createdAt: number;
+  subject: string;
+  body: string;
+  state: 'pending' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  nextAttemptAt: number;
+}
+
+export interface PeerMemory {
+  machineId: string | null;
+  lastSeen: number;
+  health: unknown;
+}
+
+type Row = Record<string, unknown>;
+
+export class AlertStore {
+  private constructor(
+    private readonly db: Database.Database,
+    readonly file: string,
+    readonly readonly: boolean,
+  ) {}
+
+  /** Opens (creating and migrating unless readonly) the alerts database. */
+  static open(file: string, options: { readonly?: boolean; logger?: Logger } = {}): AlertStore {
+    const readonly = options.readonly ?? false;
+    let db: Database.Database | null = null;
+    try {
+      if (readonly && file !== ':memory:' && !fs.existsSync(file)) {
+        throw new VigilError('not_found', `No alert history yet (${file} does not exist)`);
+      }
+      db = new Database(file, readonly ? { readonly: true, fileMustExist: true } : {});
+      // Another process (the agent; `vigil alerts`; `vigil test-email`) may hold the write lock
+      // for a moment: wait rather than fail.
+      db.pragma('busy_timeout = 5000');
+      if (!readonly) {
+        db.pragma('journal_mode = WAL');
+        // FULL, not NORMAL: a committed "sent" must survive a power cut, or the email goes twice.
+        db.pragma('synchronous = FULL');
+        migrate(db, file, options.logger ?? silentLogger, ALERT_MIGRATIONS);
+      }
+      return new AlertStore(db, file, readonly);
+    } catch (error) {
+      db?.close();
+      throw toVigilError(error, file, 'opening the alert history');
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  // --- incidents -------------------------------------------------------------------------
+
+  openIncident(key: string): IncidentRow | null {
+    const row = this.db.prepare('SELECT * FROM incident WHERE key = ? AND closed_at IS NULL').get(key) as Row | undefined;
+    return row ? incidentRow(row) : null;
+  }
+
+  openIncidents(): IncidentRow[] {
+    return (this.db.prepare('SELECT * FROM incident WHERE closed_at IS NULL ORDER BY opened_at, id').all() as Row[]).map(incidentRow);
+  }
+
+  insertIncident(change: AlertChange, nextReminderAt: number | null): number {
+    return Number(
+      this.db
+        .prepare('INSERT INTO incident (key, kind, machine, title, opened_at, detected_at, next_reminder_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(change.key, change.kind, change.machine, change.title, change.since, change.at, nextReminderAt).lastInsertRowid,
+    );
+  }
+
+  closeIncident(id: number, closedAt: number): void {
+    this.db.prepare('UPDATE incident SET closed_at = ?, next_reminder_at = NULL WHERE id = ?').run(closedAt, id);
+  }
+
+  setReminder(id: number, remindersSent: number, nextReminderAt: number | null): void {
+    this.db.prepare('UPDATE incident SET reminders_sent = ?, next_reminder_at = ? WHERE id = ?').run(remindersSent, nextReminderAt, id);
+  }
+
+  /** Every open incident's next reminder, moved to `first` when it was later or unset (policy change). */
+  rescheduleReminders(nextFor: (incident: IncidentRow) => number | null): void {
+    const update = this.db.prepare('UPDATE incident SET next_reminder_at = ? WHERE id = ?');
+    for (const incident of this.openIncidents()) update.run(nextFor(incident), incident.id);
+  }
+
+  nextReminderAt(): number | null {
+    const row = this.db.prepare('SELECT MIN(next_reminder_at) AS t FROM incident WHERE closed_at IS NULL').get() as { t: number | null };
+    return row.t;
+  }
+
+  dueReminders(now: number): IncidentRow[] {
+    return (this.db.prepare('SELECT * FROM incident WHERE closed_at IS NULL AND next_reminder_at <= ? ORDER BY next_reminder_at, id').all(now) as Row[]).map(incidentRow);
+  }
+
+  // --- alerts ----------------------------------------------------------------------------
+
+  insertAlert(alert: Omit<PendingAlert, 'id'> & { incident: number | null; state: 'pending' | 'unsent' }): number {
+    return Number(
+      this.db
+        .prepare(
+          `INSERT INTO alert (at, since, key, severity, kind, machine, title, details, duration_ms, incident, state)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          alert.at,
+          alert.since,
+          alert.key,
+          alert.severity,
+          alert.kind,
+          alert.machine,
+          alert.title,
+          JSON.stringify(alert.details),
+          alert.durationMs,
+          alert.incident,
+          alert.state,
+        ).lastInsertRowid,
+    );
+  }
+
+  pendingAlerts(): PendingAlert[] {
+    return (this.db.prepare("SELECT * FROM alert WHERE state = 'pending' ORDER BY id").all() as Row[]).map((row) => ({
+      id: row.id as number,
+      at: row.at as number,
+      since: row.since as number,
+      key: row.key as string,
+      severity: row.severity as PendingAlert['severity'],
+      kind: row.kind as string,
+      machine: row.machine as string,
+      title: row.title as string,
+      details: JSON.parse(row.details as string) as string[],
+      durationMs: (row.duration_ms as number | null) ?? null,
+    }));
+  }
+
+  /** True when the incident's own alerts have not gone out yet (a reminder would repeat them). */
+  incidentHasPendingAlert(incident: number): boolean {
+    return this.db.prepare("SELECT 1 FROM alert WHERE incident = ? AND state = 'pending' LIMIT 1").get(incident) !== undefined;
+  }
+
+  assignAlerts(ids: readonly number[], message: number | null, state: 'queued' | 'unsent'): void {
+    const update = this.db.prepare('UPDATE alert SET message = ?, state = ? WHERE id = ?');
+    for (const id of ids) update.run(message, state, id);
+  }
+
+  // --- outbox ----------------------------------------------------------------------------
+
+  insertMessage(message: { messageId: string; createdAt: number; subject: string; body: string }): number {
+    return Number(
+      this.db
+        .prepare("INSERT INTO message (message_id, created_at, subject, body, state, next_attempt_at) VALUES (?, ?, ?, ?, 'pending', ?)")
+        .run(message.messageId, message.createdAt, message.subject, message.body, message.createdAt).lastInsertRowid,
+    );
+  }
+
+  /** The oldest unsent message that may be tried at `now`. */
+  nextMessage(now: number): MessageRow | null {
+    const row = this.db.prepare("SELECT * FROM message WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 1").get(now) as Row | undefined;
+    return row ? messageRow(row) : null;
+  }
+
+  nextAttemptAt(): number | null {
+    return (this.db.prepare("SELECT MIN(next_attempt_at) AS t FROM message WHERE state = 'pending'").get() as { t: number | null }).t;
+  }
+
+  /** Committed before the SMTP transaction starts: a crash from here on leaves the message "in doubt". */
+  markSending(id: number, now: number): void {
+    this.transaction(() => {
+      this.db.prepare("UPDATE message SET state = 'sending', attempts = attempts + 1, last_attempt_at = ? WHERE id = ?").run(now, id);
+      this.db.prepare("UPDATE alert SET state = 'sending' WHERE message = ?").run(id);
+    });
+  }
+
+  markSent(id: number, now: number, response: string): void {
+    this.transaction(() => {
+      this.db.prepare("UPDATE message SET state = 'sent', sent_at = ?, response = ?, last_error = NULL WHERE id = ?").run(now, response.slice(0, 500), id);
+      this.db.prepare("UPDATE alert SET state = 'sent' WHERE message = ?").run(id);
+    });
+  }
+
+  markRetry(id: number, nextAttemptAt: number, error: string): void {
+    this.transaction(() => {
+      this.db.prepare("UPDATE message SET state = 'pending', next_attempt_at = ?, last_error = ? WHERE id = ?").run(nextAttemptAt, error.slice(0, 500), id);
+      this.db.prepare("UPDATE alert SET state = 'queued' WHERE message = ?").run(id);
+    });
+  }
+
+  markFailed(id: number, error: string): void {
+    this.transaction(() => {
+      this.db.prepare("UPDATE message SET state = 'failed', last_error = ? WHERE id = ?").run(error.slice(0, 500), id);
+      this.db.prepare("UPDATE alert SET state = 'failed' WHERE message = ?").run(id);
+    });
+  }
+
+  /** The SMTP server works again: every waiting message may go now, in order. */
+  releaseMessages(now: number): void {
+    this.db.prepare("UPDATE message SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?").run(now, now);
+  }
+
+  /**
+   * Messages left 'sending' by a crash: the server may or may not have accepted them. They go
+   * back to 'pending' and are sent again with the same Message-ID (at-least-once; see README).
+   */
+  resetInDoubt(): string[] {
+    const ids = (this.db.prepare("SELECT message_id FROM message WHERE state = 'sending'").all() as { message_id: string }[]).map((r) => r.message_id);
+    if (ids.length > 0) {
+      this.transaction(() => {
+        this.db.prepare("UPDATE alert SET state = 'queued' WHERE message IN (SELECT id FROM message WHERE state = 'sending')").run();
+        this.db.prepare("UPDATE message SET state = 'pending' WHERE state = 'sending'").run();
+      });
+    }
+    return ids;
+  }
+
+  message(id: number): MessageRow | null {
+    const row = this.db.prepare('SELECT * FROM message WHERE id = ?').get(id) as Row | undefined;
+    return row ? messageRow(row) : null;
+  }
+
+  // --- peers, meta -----------------------------------------------------------------------
+
+  peerMemory(name: string): PeerMemory | null {
+    const row = this.db.prepare('SELECT * FROM peer WHERE name = ?').get(name) as Row | undefined;
+    return row ? { machineId: (row.machine_id as string | null) ?? null, lastSeen: row.last_seen as number, health: JSON.parse(row.health as string) as unknown } : null;
+  }
+
+  rememberPeer(name: string, memory: PeerMemory): void {
+    this.db
+      .prepare('INSERT INTO peer (name, machine_id, last_seen, health) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET machine_id = excluded.machine_id, last_seen = excluded.last_seen, health = excluded.health')
+      .run(name, memory.machineId, memory.lastSeen, JSON.stringify(memory.health));
+  }
+
+  getMeta(key: string): string | null {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  // --- reading ---------------------------------------------------------------------------
+
+  history(options: { limit?: number; beforeId?: number } = {}): AlertHistory {
+    const limit = Math.max(1, Math.min(options.limit ?? 50, 1000));
+    const rows = this.db
+      .prepare(
+        `SELECT a.*, m.message_id AS mid, m.sent_at AS sent_at, m.last_error AS last_error
+           FROM alert a LEFT JOIN message m ON m.id = a.message
+          WHERE a.id < ? ORDER BY a.id DESC LIMIT ?`,
+      )
+      .all(options.beforeId ?? Number.MAX_SAFE_INTEGER, limit) as Row[];
+    const alerts: AlertView[] = rows.map((row) => ({
+      id: row.id as number,
+      at: row.at as number,
+      since: row.since as number,
+      key: row.key as string,
+      severity: row.severity as AlertView['severity'],
+      kind: row.kind as string,
+      machine: row.machine as string,
+      title: row.title as string,
+      details: JSON.parse(row.details as string) as string[],
+      durationMs: (row.duration_ms as number | null) ?? null,
+      status: row.state as AlertStatus,
+      messageId: (row.mid as string | null) ?? null,
+      sentAt: (row.sent_at as number | null) ?? null,
+      error: row.state === 'sent' ? null : ((row.last_error as string | null) ?? null),
+    }));
+    const open: IncidentView[] = this.openIncidents().map((i) => ({ key: i.key, kind: i.kind, machine: i.machine, title: i.title, openedAt: i.openedAt, remindersSent: i.remindersSent }));
+    return { alerts, open, outbox: this.outboxSummary() };
+  }
+
+  outboxSummary(): OutboxSummary {
+    const counts = this.db
+      .prepare("SELECT SUM(state IN ('pending', 'sending')) AS pending, SUM(state = 'failed') AS failed, MIN(CASE WHEN state IN ('pending', 'sending') THEN created_at END) AS oldest FROM message")
+      .get() as { pending: number | null; failed: number | null; oldest: number | null };
+    const last = this.db.prepare("SELECT last_error FROM message WHERE state IN ('pending', 'sending', 'failed') AND last_error IS NOT NULL ORDER BY last_attempt_at DESC LIMIT 1").get() as
+      | { last_error: string }
+      | undefined;
+    return { pending: counts.pending ?? 0, failed: counts.failed ?? 0, oldestPendingAt: counts.oldest, lastError: last?.last_error ?? null };
+  }
+
+  /** Deletes history older than `before` (closed incidents, alerts, emails no longer waiting). */
+  prune(before: number): number {
+    return this.transaction(() => {
+      const alerts = this.db.prepare("DELETE FROM alert WHERE at < ? AND state IN ('sent', 'failed', 'unsent')").run(before).changes;
+      this.db.prepare("DELETE FROM message WHERE created_at < ? AND state IN ('sent', 'failed') AND id NOT IN (SELECT message FROM alert WHERE message IS NOT NULL)").run(before);
+      this.db.prepare('DELETE FROM incident WHERE closed_at IS NOT NULL AND closed_at < ?').run(before);
+      return alerts;
+    });
+  }
+}
+
+function incidentRow(row: Row): IncidentRow {
+  return {
+    id: row.id as number,
+    key: row.key as string,
+    kind: row.kind as string,
+    machine: row.machine as string,
+    title: row.title as string,
+    openedAt: row.opened_at as number,
+    detectedAt: row.detected_at as number,
+    remindersSent: row.reminders_sent as number,
+    nextReminderAt: (row.next_reminder_at as number | null) ?? null,
+  };
+}
+
+function messageRow(row: Row): MessageRow {
+  return {
+    id: row.id as number,
+    messageId: row.message_id as string,
+    createdAt: row.created_at as number,
+    subject: row.subject as string,
+    body: row.body as string,
+    state: row.state as MessageRow['state'],
+    attempts: row.attempts as number,
+    nextAttemptAt: row.next_attempt_at as number,
+  };
+}
+
+/** Reads the history of a data dir (`vigil alerts`, GET /api/alerts); empty when there is none yet. */
+export function readAlertHistory(dataDir: string, options: { limit?: number; beforeId?: number } = {}): AlertHistory {
+  const file = alertsDatabasePath(dataDir);
+  if (!fs.existsSync(file)) return { alerts: [], open: [], outbox: { pending: 0, failed: 0, oldestPendingAt: null, lastError: null } };
+  const store = AlertStore.open(file, { readonly: true });
+  try {
+    return store.history(options);
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,125 @@
+// Peers learned from the hub (peers.learnFromHub, with sync on): GET <hub>/api/machines with
+// this agent's machine token lists every machine with the /health URL it reported; each one
+// that is not this machine becomes a peer. Refreshed every minute; a failing hub keeps the last
+// list (a hub outage must not make every peer vanish from the watch).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Settings } from '../../shared/settings.js';
+import { httpRequest } from '../http-client.js';
+import type { Logger } from '../log.js';
+import { readSyncToken, syncTokenPath } from '../sync/token.js';
+import { peerHealthUrl, type PeerConfig } from './config.js';
+
+export interface HubConnection {
+  url: string;
+  token: string;
+  /** PEM CA for an https hub with a private certificate. */
+  ca: string | null;
+}
+
+/** The hub the agent syncs to, or null (sync off, no token: logged). */
+export function hubConnection(settings: Pick<Settings, 'sync'>, dataDir: string, logger: Logger): HubConnection | null {
+  const sync = settings.sync;
+  if (!sync.enabled || !sync.url) return null;
+  try {
+    const token = readSyncToken(syncTokenPath(dataDir, sync.tokenFile));
+    const ca = sync.caFile ? fs.readFileSync(path.resolve(dataDir, sync.caFile), 'utf8') : null;
+    return { url: sync.url, token, ca };
+  } catch (error) {
+    logger.warn('cannot learn peers from the hub', { error: error instanceof Error ? error.message : String(error) });
+    return null;
+  }
+}
+
+/** The machine list's fields peer watch uses (src/shared/hub-api.ts has the whole shape). */
+interface ListedMachine {
+  id?: unknown;
+  name?: unknown;
+  agentId?: unknown;
+  healthUrl?: unknown;
+  revokedAt?: unknown;
+}
+
+/** Fetches the hub's machine list and keeps the machines a peer can be made of. */
+export async function fetchHubPeers(hub: HubConnection, selfId: string, timeoutMs = 10_000): Promise<PeerConfig[]> {
+  const response = await httpRequest({
+    url: new URL('api/machines', hub.url.endsWith('/') ? hub.url : `${hub.url}/`),
+    headers: { authorization: `Bearer ${hub.token}`, accept: 'application/json' },
+    timeoutMs,
+    tls: hub.ca ? { ca: hub.ca } : undefined,
+  });
+  if (response.status !== 200) throw new Error(`the hub answered HTTP ${response.status} to GET /api/machines`);
+  const body = response.json<{ machines?: unknown }>();
+  const machines = Array.isArray(body) ? (body as unknown[]) : Array.isArray(body?.machines) ? body.machines : null;
+  if (!machines) throw new Error('the hub did not answer with a machine list');
+  const peers: PeerConfig[] = [];
+  for (const entry of machines as ListedMachine[]) {
+    if (!entry || typeof entry !== 'object') continue;
+    if (typeof entry.name !== 'string' || !entry.name || typeof entry.healthUrl !== 'string' || !entry.healthUrl) continue;
+    if (entry.revokedAt !== null && entry.revokedAt !== undefined) continue;
+    const machineId = typeof entry.agentId === 'string' ? entry.agentId : null;
+    if (machineId === selfId) continue;
+    let healthUrl: string;
+    try {
+      healthUrl = peerHealthUrl(entry.healthUrl).url;
+    } catch {
+      continue;
+    }
+    peers.push({ name: entry.name, healthUrl, token: null, origin: 'hub', machineId });
+  }
+  return peers;
+}
+
+const REFRESH_MS = 60_000;
+
+export class HubPeerLearner {
+  private timer: NodeJS.Timeout | null = null;
+  private failing = false;
+  private stopped = false;
+  private hub: HubConnection;
+
+  constructor(
+    private readonly options: {
+      hub: HubConnection;
+      selfId: string;
+      logger: Logger;
+      onPeers: (peers: PeerConfig[]) => void;
+      refreshMs?: number;
+    },
+  ) {
+    this.hub = options.hub;
+  }
+
+  start(): void {
+    void this.refresh();
+  }
+
+  setHub(hub: HubConnection): void {
+    this.hub = hub;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const peers = await fetchHubPeers(this.hub, this.options.selfId);
+      if (this.stopped) return;
+      if (this.failing) this.options.logger.info('hub machine list readable again');
+      this.failing = false;
+      this.options.onPeers(peers);
+      this.options.logger.debug('peers learned from the hub', { peers: peers.map((p) => p.name) });
+    } catch (error) {
+      if (!this.failing) this.options.logger.warn('cannot read the hub machine list; keeping the peers learned before', { error: error instanceof Error ? error.message : String(error) });
+      this.failing = true;
+    } finally {
+      if (!this.stopped) {
+        this.timer = setTimeout(() => void this.refresh(), this.options.refreshMs ?? REFRESH_MS);
+        this.timer.unref();
+      }
+    }
+  }
+}
