@@ -2,7 +2,7 @@
 // command runs, so the long-running agent never loads export, status or watch code.
 import { Command, CommanderError, Option } from 'commander';
 import { VigilError } from '../shared/errors.js';
-import { parseIntervalSeconds, parseLimit, parseLogLevel } from './options.js';
+import { parseIntervalSeconds, parseLimit, parseLogLevel, parsePort } from './options.js';
 import { VERSION } from '../core/version.js';
 
 const DATA_DIR_HELP = 'data folder (default: $VIGIL_DATA_DIR or the per-user app data folder)';
@@ -30,6 +30,10 @@ export function buildProgram(): Command {
         'VIGIL_INFLUX_TOKEN',
       ),
     )
+    .option('--ui', 'serve the chart page and its API (http://127.0.0.1:7470/ by default)')
+    .option('--host <address>', 'address the web server listens on (default from settings: 127.0.0.1); any other than loopback needs a token')
+    .option('--port <port>', 'port of the web server, 0 = any free one (default from settings: 7470)', parsePort)
+    .addOption(new Option('--token <token>', 'access token the page and API require (at least 16 characters); prefer $VIGIL_TOKEN, which ps does not show').env('VIGIL_TOKEN'))
     .action(async (options) => {
       const { runAgent } = await import('./commands/agent.js');
       process.exitCode = await runAgent(options);

@@ -27,6 +27,13 @@ export function parseLogLevel(text: string): LogLevelSetting {
   return text as LogLevelSetting;
 }
 
+/** --port P: 0–65535 (0 picks a free port). */
+export function parsePort(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  return value;
+}
+
 /** --limit N: a whole number from 1 to 1000. */
 export function parseLimit(text: string): number {
   const value = Number(text);

@@ -10,6 +10,10 @@ import { readSettingsIsolated } from '../../core/settings.js';
 import { createSyncServiceFactory } from '../../core/sync/targets.js';
 import { mergeSettings, type LogLevelSetting, type Settings, type SettingsPatch } from '../../shared/settings.js';
 import { resolveDataDir } from '../options.js';
+import { VigilError } from '../../shared/errors.js';
+import type { RouteModule } from '../../core/runtime.js';
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 
 export interface AgentOptions {
   dataDir?: string;
@@ -23,7 +27,15 @@ export interface AgentOptions {
   influxBucket?: string;
   /** --influx-token or $VIGIL_INFLUX_TOKEN: for this run only, never written anywhere. */
   influxToken?: string;
+  /** Serve the chart page and the API (--ui); --host, --port and --token (or $VIGIL_TOKEN) configure the server. */
+  ui?: boolean;
+  host?: string;
+  port?: number;
+  token?: string;
 }
+
+/** Shorter tokens are guessable; `openssl rand -base64 32` gives 44 characters. */
+const MIN_TOKEN_LENGTH = 16;
 
 export async function runAgent(options: AgentOptions): Promise<number> {
   const paths = dataPaths(resolveDataDir(options.dataDir));
@@ -31,6 +43,10 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   const settingsFile = await readSettingsIsolated(options.config ?? paths.settings);
   const overrides = flagOverrides(options);
   const settings = mergeSettings(settingsFile.settings, overrides);
+  if (!settings.server.enabled && (options.host !== undefined || options.port !== undefined)) {
+    throw new VigilError('invalid_argument', '--host and --port configure the web server: add --ui (or set server.enabled in the settings)');
+  }
+  if (settings.server.enabled) await checkServerSettings(settings, options);
   const logger = createLogger({
     level: settings.log.level,
     file: paths.logFile,
@@ -42,13 +58,15 @@ export async function runAgent(options: AgentOptions): Promise<number> {
     // Sync targets (the hub, InfluxDB): null, and nothing of sync loaded, when none is on.
     const sync = await createSyncServiceFactory({ dataDir: paths.dataDir, settings, logger, secrets: { influxToken: options.influxToken } });
     const publicIp = publicIpFeature();
+    // The chart API and page: loaded only when the server starts.
+    const charts: RouteModule = async (app, context) => (await import('../../core/server/api-routes.js')).registerChartRoutes(app, context);
     runtime = await Runtime.start({
       dataDir: paths.dataDir,
       settings,
       logger,
       role: 'agent',
       routes: [
-        publicIp.routes, processesRoutes,
+        publicIp.routes, processesRoutes, charts,
         // GET /metrics (Prometheus): loaded only when the server starts.
         async (app, context) => (await import('../../core/server/prometheus.js')).prometheusRoute()(app, context),
       ],
@@ -59,6 +77,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
     throw error;
   }
   logger.info('vigil agent running', { pid: process.pid, settings: settingsFile.path, url: runtime.url });
+  if (runtime.url) process.stdout.write(serverBanner(runtime.url, settings));
   return waitForShutdown(runtime, logger, () => reloadSettings(settingsFile.path, overrides, runtime, logger));
 }
 
@@ -67,6 +86,13 @@ function flagOverrides(options: AgentOptions): SettingsPatch {
   const patch: SettingsPatch = {};
   if (options.interval !== undefined) patch.sampling = { intervalSeconds: options.interval };
   if (options.logLevel !== undefined) patch.log = { level: options.logLevel };
+  const server: SettingsPatch['server'] = {};
+  if (options.ui) Object.assign(server, { enabled: true, ui: true });
+  if (options.host !== undefined) server.host = options.host;
+  if (options.port !== undefined) server.port = options.port;
+  // Only the hash is kept, as in the settings file.
+  if (options.token !== undefined) server.tokenHash = createHash('sha256').update(options.token, 'utf8').digest('hex');
+  if (Object.keys(server).length > 0) patch.server = server;
   const influx: SettingsPatch['influx'] = {};
   if (options.influx !== undefined) Object.assign(influx, { enabled: true, url: options.influx });
   if (options.influxDb !== undefined) influx.db = options.influxDb;
@@ -75,6 +101,30 @@ function flagOverrides(options: AgentOptions): SettingsPatch {
   if (Object.keys(influx).length > 0) patch.influx = influx;
   return patch;
 }
+
+/** Clear refusals before anything starts: server flags without a server, a weak token, a public address without one. */
+async function checkServerSettings(settings: Settings, options: AgentOptions): Promise<void> {
+  if (options.token !== undefined && options.token.length < MIN_TOKEN_LENGTH) {
+    throw new VigilError('invalid_argument', `The access token is too short: use at least ${MIN_TOKEN_LENGTH} random characters, e.g. VIGIL_TOKEN=$(openssl rand -base64 32)`);
+  }
+  const { isLoopbackHost } = await import('../../core/server/http-server.js');
+  if (!isLoopbackHost(settings.server.host) && !settings.server.tokenHash) {
+    throw new VigilError(
+      'invalid_argument',
+      `Listening on ${settings.server.host} exposes this machine's data beyond it, so it needs an access token: set VIGIL_TOKEN (e.g. VIGIL_TOKEN=$(openssl rand -base64 32)) or pass --token, or listen on 127.0.0.1`,
+    );
+  }
+}
+
+function serverBanner(url: string, settings: Settings): string {
+  const what = settings.server.ui ? 'Vigil charts' : 'Vigil API';
+  const page = settings.server.ui ? `${url}/` : `${url}/api/host`;
+  const wildcard = /^http:\/\/(0\.0\.0\.0|\[::\]):/.test(url);
+  const reachable = wildcard ? ` (listening on every address: open http://${hostname()}:${new URL(url).port}/ from another machine)` : '';
+  const token = settings.server.tokenHash ? '; the page asks for the access token once' : '';
+  return `${what}: ${page}${reachable}${token}\n`;
+}
+
 
 async function reloadSettings(file: string, overrides: SettingsPatch, runtime: Runtime, logger: Logger): Promise<void> {
   let settings: Settings;

@@ -39,6 +39,12 @@ export interface SampleStore {
   lastTimestamp(): number | null;
   firstTimestamp(): number | null;
   countSamples(from: number, to: number): number;
+  /**
+   * For each [from, to): whether it holds any data — a raw sample, or a minute or hour rollup
+   * starting in it (what outlives the raw rows). A calendar's "days with data", one index seek
+   * per table and range.
+   */
+  rangesWithData(ranges: readonly { from: number; to: number }[]): boolean[];
 
   /** Raw samples in [from, to), oldest first, streamed (constant memory for any range). */
   iterateRows(from: number, to: number): IterableIterator<StoredRow>;

@@ -1,0 +1,270 @@
+// The chart API (shared/api.ts) implemented over a SampleStore: what the agent's HTTP routes, the
+// tray app's IPC handlers, `vigil chart` and (per machine) the hub all call, so every transport
+// gives the same answers and the same errors. Parameters are checked here too, not only by the
+// transports' JSON Schemas: an IPC call or a direct caller gets the same clear VigilError.
+//
+// Bucketing happens here, never in the page: a request names how many points it can use
+// (`points`, about its width in pixels) and gets round buckets of min/avg/max — a full day is at
+// most a few thousand values per series, not 86,400 — or raw samples once they fit.
+import {
+  CHART_KEYS,
+  DEFAULT_POINTS,
+  MAX_DAYS_SPAN,
+  MAX_POINTS,
+  type DayParams,
+  type DaysParams,
+  type DaysResult,
+  type ExportParams,
+  type HostInfo,
+  type InterfaceSummary,
+  type LatestResult,
+  type SeriesParams,
+  type SeriesResult,
+  type VigilApi,
+} from '../../shared/api.js';
+import { compareDays, dayBounds, dayOf, daysBetween, formatDay, parseDay, startOfDay, type LocalDay } from '../../shared/dates.js';
+import { VigilError } from '../../shared/errors.js';
+import type { HostRecord, Sample } from '../../shared/model.js';
+import { chooseBucketMs } from '../../shared/query.js';
+import { SeriesFlag, compareNames, kindOf, parseNetKey, resolutionOf } from '../../shared/series.js';
+import { runtimeTimeZone } from '../../shared/time-zone.js';
+import { exportCsv, type ExportCsvOptions } from '../csv/export.js';
+import type { MachineIdentity } from '../identity.js';
+import type { SampleStore } from '../storage/types.js';
+import { VERSION } from '../version.js';
+
+export interface ChartServiceOptions {
+  store: SampleStore;
+  identity: MachineIdentity;
+  /** The newest sample as sampled (the engine's), fresher than the store, which is written in batches. */
+  latest?: () => Sample | null;
+  /** The current host snapshot (the engine's); default: the newest stored one. */
+  host?: () => HostRecord | null;
+  /** Seconds between samples, when this process samples. */
+  intervalSeconds?: () => number | null;
+  now?: () => number;
+}
+
+/** A range of whole local days, resolved for an export. */
+export interface ExportPlan {
+  from: number;
+  to: number;
+  /** "22-11-2026" or "01-11-2026 to 22-11-2026". */
+  label: string;
+  /** "<machine>-22-11-2026.csv". */
+  fileName: string;
+  /** Data rows the export will hold (for progress). */
+  rows: number;
+}
+
+const DAY_MS = 86_400_000;
+/** Longest /series range: ten years, at hour rollups, is ~88k hours → fine with `points`. */
+const MAX_RANGE_MS = 3660 * DAY_MS;
+/** Below a minute per bucket, raw rows answer; if the range holds no more samples than points, send them as they are. */
+const RAW_CHECK_BELOW_MS = 60_000;
+
+export class ChartService implements VigilApi {
+  private readonly store: SampleStore;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ChartServiceOptions) {
+    this.store = options.store;
+    this.now = options.now ?? Date.now;
+  }
+
+  async host(): Promise<HostInfo> {
+    const now = this.now();
+    const live = this.options.latest?.() ?? null;
+    const stored = this.store.lastTimestamp();
+    return {
+      machine: { id: this.options.identity.id, name: this.options.identity.name },
+      version: VERSION,
+      timeZone: runtimeTimeZone(),
+      today: formatDay(dayOf(now)),
+      now,
+      intervalSeconds: this.options.intervalSeconds?.() ?? null,
+      firstSampleTs: this.store.firstTimestamp(),
+      lastSampleTs: live && (stored === null || live.ts > stored) ? live.ts : stored,
+      host: (this.options.host?.() ?? this.store.latestHost())?.host ?? null,
+    };
+  }
+
+  async days(params: DaysParams): Promise<DaysResult> {
+    const first = dayParam(params?.from, 'from');
+    let last = dayParam(params?.to, 'to');
+    if (compareDays(first, last) > 0) throw new VigilError('invalid_range', `from ${formatDay(first)} is after to ${formatDay(last)}`);
+    const today = dayOf(this.now());
+    this.refuseFuture(first);
+    // A calendar asks for whole months: the rest of this one simply has no data yet.
+    if (compareDays(last, today) > 0) last = today;
+    const days = daysBetween(first, last);
+    if (days.length > MAX_DAYS_SPAN) {
+      throw new VigilError('invalid_range', `${formatDay(first)} to ${formatDay(last)} is ${days.length} days; ask for at most ${MAX_DAYS_SPAN} at a time`);
+    }
+    const present = this.store.rangesWithData(days.map(dayBounds));
+    return { from: formatDay(first), to: formatDay(last), days: days.filter((_, i) => present[i]).map(formatDay) };
+  }
+
+  async day(params: DayParams): Promise<SeriesResult> {
+    const day = dayParam(params?.date, 'date');
+    this.refuseFuture(day);
+    const { from, to } = dayBounds(day);
+    return this.query(from, to, params, formatDay(day));
+  }
+
+  async series(params: SeriesParams): Promise<SeriesResult> {
+    const from = instant(params?.from, 'from');
+    const to = instant(params?.to, 'to');
+    if (from >= to) throw new VigilError('invalid_range', `from (${from}) must be before to (${to})`);
+    if (to - from > MAX_RANGE_MS) throw new VigilError('invalid_range', `The range is longer than ${MAX_RANGE_MS / DAY_MS} days`);
+    if (from > this.now()) throw new VigilError('future_date', `from (${new Date(from).toISOString()}) is in the future`);
+    return this.query(from, to, params, null);
+  }
+
+  async latest(): Promise<LatestResult> {
+    return { sample: this.options.latest?.() ?? this.store.latestSample() };
+  }
+
+  /** Resolves an export request (the same rules as `vigil export`) without writing anything. */
+  planExport(params: ExportParams): ExportPlan {
+    const hasRange = params?.from !== undefined || params?.to !== undefined;
+    let first: LocalDay;
+    let last: LocalDay;
+    if (params?.date !== undefined && hasRange) throw new VigilError('invalid_argument', 'Use either date, or from with to, not both');
+    if (params?.date !== undefined) first = last = dayParam(params.date, 'date');
+    else if (params?.from !== undefined && params.to !== undefined) {
+      first = dayParam(params.from, 'from');
+      last = dayParam(params.to, 'to');
+      if (compareDays(first, last) > 0) throw new VigilError('invalid_range', `from ${formatDay(first)} is after to ${formatDay(last)}`);
+    } else if (hasRange) {
+      throw new VigilError('invalid_argument', `from and to go together (missing ${params?.from === undefined ? 'from' : 'to'})`);
+    } else {
+      throw new VigilError('invalid_argument', 'Say which days: date=DD-MM-YYYY, or from=DD-MM-YYYY and to=DD-MM-YYYY');
+    }
+    this.refuseFuture(first);
+    const from = dayBounds(first).from;
+    const to = dayBounds(last).to;
+    const single = compareDays(first, last) === 0;
+    const label = single ? formatDay(first) : `${formatDay(first)} to ${formatDay(last)}`;
+    const name = this.options.identity.name.replace(/[^A-Za-z0-9._-]+/g, '_') || 'vigil';
+    const fileName = `${name}-${single ? formatDay(first) : `${formatDay(first)}_${formatDay(last)}`}.csv`;
+    return { from, to, label, fileName, rows: this.store.countSamples(from, to) };
+  }
+
+  /** Streams the CSV of a plan (`vigil export`'s code path) to `output`; does not end it. */
+  async exportCsv(plan: ExportPlan, output: NodeJS.WritableStream, options: ExportCsvOptions = {}): Promise<{ rows: number }> {
+    return exportCsv(this.store, plan, output, options);
+  }
+
+  private refuseFuture(day: LocalDay): void {
+    const now = this.now();
+    if (startOfDay(day) > now) {
+      throw new VigilError('future_date', `${formatDay(day)} is in the future (today is ${formatDay(dayOf(now))})`);
+    }
+  }
+
+  private query(from: number, to: number, params: DayParams | SeriesParams, day: string | null): SeriesResult {
+    const ifaces = params.iface?.length ? [...new Set(params.iface)] : null;
+    const keys = chartKeys(params.keys, ifaces);
+    const bucketMs = this.bucketFor(from, to, params);
+    const result = this.store.query({ from, to, bucketMs, keys });
+
+    const interfaces = new Map<string, InterfaceSummary>();
+    for (const column of result.series) {
+      const net = parseNetKey(column.key);
+      if (net && !interfaces.has(net.iface)) {
+        interfaces.set(net.iface, { name: net.iface, loopback: (column.flags & SeriesFlag.loopback) !== 0, virtual: (column.flags & SeriesFlag.virtual) !== 0 });
+      }
+    }
+    let series = result.series;
+    if (ifaces) {
+      const missing = ifaces.filter((name) => !interfaces.has(name));
+      if (missing.length > 0) {
+        const known = [...interfaces.keys()].sort(compareNames);
+        throw new VigilError(
+          'invalid_argument',
+          `No data for interface${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} in ${day ?? 'this range'} (interfaces with data: ${known.length ? known.join(', ') : 'none'})`,
+        );
+      }
+      const wanted = new Set(ifaces);
+      series = series.filter((column) => {
+        const net = parseNetKey(column.key);
+        return !net || wanted.has(net.iface);
+      });
+    }
+    for (const column of series) roundAverages(column.key, column.avg);
+    return {
+      ...result,
+      series,
+      day,
+      interfaces: [...interfaces.values()].sort((a, b) => compareNames(a.name, b.name)),
+    };
+  }
+
+  /** The bucket width for a request, or null for raw samples. */
+  private bucketFor(from: number, to: number, params: DayParams | SeriesParams): number | null {
+    const range = to - from;
+    const explicit = 'bucketMs' in params ? params.bucketMs : undefined;
+    if (explicit !== undefined) {
+      if (!Number.isSafeInteger(explicit) || explicit < 1000) throw new VigilError('invalid_argument', `bucketMs must be a whole number of ms ≥ 1000`);
+      const buckets = Math.ceil(range / explicit);
+      if (buckets > MAX_POINTS) {
+        throw new VigilError('invalid_argument', `bucketMs ${explicit} gives ${buckets} buckets over this range; at most ${MAX_POINTS}: use bucketMs ≥ ${Math.ceil(range / MAX_POINTS)}`);
+      }
+      return explicit;
+    }
+    const points = params.points ?? DEFAULT_POINTS;
+    if (!Number.isSafeInteger(points) || points < 10 || points > MAX_POINTS) {
+      throw new VigilError('invalid_argument', `points must be a whole number from 10 to ${MAX_POINTS}`);
+    }
+    const bucket = chooseBucketMs(range, points);
+    if (bucket <= 1000) return null; // at most `points` seconds: raw samples fit
+    // An agent sampling every 5 or 10 s: its raw samples may fit where 1 s ones would not.
+    if (bucket < RAW_CHECK_BELOW_MS && this.store.countSamples(from, to) <= points) return null;
+    return bucket;
+  }
+}
+
+/** The query keys: the ones asked for (validated) or the chart's; interfaces asked for are always included. */
+function chartKeys(keys: readonly string[] | undefined, ifaces: readonly string[] | null): string[] {
+  const out = keys?.length ? [...keys] : [...CHART_KEYS];
+  for (const key of out) {
+    try {
+      kindOf(key.endsWith('.') ? key.slice(0, -1) : key);
+    } catch {
+      throw new VigilError('invalid_argument', `Unknown series key "${key}" (keys look like cpu, cpu.0, mem.used, load.1, net.eth0.rx, or a prefix such as net.)`);
+    }
+  }
+  if (ifaces && !out.includes('net.')) for (const name of ifaces) out.push(`net.${name}.`);
+  return out;
+}
+
+/**
+ * Averages of quantized values carry float noise (45.31666666666667): rounded to a tenth of the
+ * series' resolution they stay exact for a chart and make the JSON about half as long.
+ */
+function roundAverages(key: string, values: (number | null)[]): void {
+  let resolution: number;
+  try {
+    resolution = resolutionOf(key);
+  } catch {
+    return;
+  }
+  const scale = resolution >= 1 ? 1 : Math.round(10 / resolution);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined) values[i] = Math.round(v * scale) / scale;
+  }
+}
+
+function dayParam(value: unknown, name: string): LocalDay {
+  if (typeof value !== 'string') throw new VigilError('invalid_argument', `${name} is required: a day as DD-MM-YYYY`);
+  return parseDay(value);
+}
+
+function instant(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new VigilError('invalid_argument', `${name} must be unix milliseconds (a whole number ≥ 0)`);
+  }
+  return value;
+}

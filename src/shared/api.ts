@@ -1,0 +1,370 @@
+// The one API contract between the chart page and whoever holds the data: the agent's local web
+// server (HTTP JSON under /api), the tray app's main process (IPC through the preload bridge) and
+// the hub (the same read endpoints per machine, under /api/machines/{id}).
+//
+// Rules that keep every transport a thin mapping:
+// - one method per endpoint; every method takes one JSON object of parameters and resolves to a
+//   JSON value (no Dates, no Maps, no class instances), so IPC's structured clone and HTTP's JSON
+//   carry the same thing;
+// - parameters are exactly the HTTP query string (the JSON Schemas below validate both the query
+//   string and an IPC call), results exactly the HTTP body;
+// - errors are `{ "error": { "code", "message" } }` (VigilError's JSON) on every transport; the
+//   client transports turn them back into a thrown VigilError.
+// Days are the machine's local calendar days (DD-MM-YYYY), resolved in the machine's time zone,
+// which /host reports; times are unix ms.
+//
+// The schemas are plain JSON Schema literals (like settings.ts): Fastify's ajv validates them, the
+// hub can put them in its OpenAPI document as they are, and json-schema-to-ts types the params.
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { ErrorCode } from './errors.js';
+import type { HostSnapshot, Sample } from './model.js';
+import type { SeriesQueryResult } from './query.js';
+
+/** Where the local server mounts the API (the hub mounts it per machine, see README). */
+export const API_PREFIX = '/api';
+
+/** Points per series a chart asks for when it does not say; about a wide chart's width in pixels. */
+export const DEFAULT_POINTS = 1000;
+/** No response carries more buckets (or raw samples) per series than this. */
+export const MAX_POINTS = 5000;
+/** Longest span /days answers in one call. */
+export const MAX_DAYS_SPAN = 400;
+/** Response header of the CSV export: the number of data rows it will hold (for progress). */
+export const EXPORT_ROWS_HEADER = 'x-vigil-rows';
+/** The series a chart needs (exact keys, or prefixes ending in '.'); /day and /series default to them. */
+export const CHART_KEYS = ['cpu', 'mem.total', 'mem.used', 'mem.free', 'net.'] as const;
+
+// ---------------------------------------------------------------- parameter schemas
+
+/** DD-MM-YYYY. No `pattern`: the server's own parser gives a clearer message than ajv would. */
+const dayParam = { type: 'string', minLength: 1, maxLength: 40, description: 'A local day of the machine, DD-MM-YYYY', examples: ['22-11-2026'] } as const;
+const instantParam = { type: 'integer', minimum: 0, maximum: 8_640_000_000_000_000, description: 'Unix milliseconds' } as const;
+const pointsParam = {
+  type: 'integer',
+  minimum: 10,
+  maximum: MAX_POINTS,
+  description: `Most buckets per series wanted (default ${DEFAULT_POINTS}); the server picks a round bucket width, or raw samples when they fit`,
+} as const;
+const keysParam = {
+  type: 'array',
+  maxItems: 64,
+  items: { type: 'string', minLength: 1, maxLength: 200 },
+  description: `Series keys, or prefixes ending in "." (default: ${CHART_KEYS.join(', ')})`,
+} as const;
+const ifaceParam = {
+  type: 'array',
+  maxItems: 64,
+  items: { type: 'string', minLength: 1, maxLength: 200 },
+  description: 'Only these network interfaces (default: all); an interface without data in the range is an error',
+} as const;
+
+export const hostParamsSchema = { type: 'object', additionalProperties: false, properties: {} } as const satisfies JSONSchema;
+export const latestParamsSchema = hostParamsSchema;
+
+export const daysParamsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { from: dayParam, to: dayParam },
+  required: ['from', 'to'],
+} as const satisfies JSONSchema;
+
+export const dayParamsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { date: dayParam, points: pointsParam, keys: keysParam, iface: ifaceParam },
+  required: ['date'],
+} as const satisfies JSONSchema;
+
+export const seriesParamsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: instantParam,
+    to: { ...instantParam, description: 'Unix milliseconds, exclusive' },
+    points: pointsParam,
+    bucketMs: {
+      type: 'integer',
+      minimum: 1000,
+      maximum: 31 * 86_400_000,
+      description: 'Bucket width in ms (instead of points); the range must not hold more than MAX_POINTS buckets',
+    },
+    keys: keysParam,
+    iface: ifaceParam,
+  },
+  required: ['from', 'to'],
+} as const satisfies JSONSchema;
+
+export const exportParamsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { date: dayParam, from: { ...dayParam, description: 'First day (inclusive)' }, to: { ...dayParam, description: 'Last day (inclusive)' } },
+} as const satisfies JSONSchema;
+
+export type HostParams = FromSchema<typeof hostParamsSchema>;
+export type LatestParams = HostParams;
+export type DaysParams = FromSchema<typeof daysParamsSchema>;
+export type DayParams = FromSchema<typeof dayParamsSchema>;
+export type SeriesParams = FromSchema<typeof seriesParamsSchema>;
+/** `date`, or `from` with `to` (days, both included). */
+export type ExportParams = FromSchema<typeof exportParamsSchema>;
+
+// ---------------------------------------------------------------- results
+
+export interface HostInfo {
+  machine: { id: string; name: string };
+  version: string;
+  /** The machine's IANA time zone (e.g. Europe/Paris): days and the times shown are its local ones. */
+  timeZone: string;
+  /** Today on the machine, DD-MM-YYYY: later days are "future" and refused. */
+  today: string;
+  /** Unix ms now, on the machine's clock. */
+  now: number;
+  /** Seconds between samples; null when the data is not being sampled by this process. */
+  intervalSeconds: number | null;
+  /** Oldest and newest stored raw sample (unix ms), null when there is none. */
+  firstSampleTs: number | null;
+  lastSampleTs: number | null;
+  /** The latest host snapshot (OS, CPU, interfaces), null before the first one. */
+  host: HostSnapshot | null;
+}
+
+export interface DaysResult {
+  from: string;
+  to: string;
+  /** The days in [from, to] holding samples (raw or rolled up), ascending, DD-MM-YYYY. */
+  days: string[];
+}
+
+export interface InterfaceSummary {
+  name: string;
+  loopback: boolean;
+  virtual: boolean;
+}
+
+/** Min/avg/max columns of a range (SeriesQueryResult), and what a chart needs around them. */
+export interface SeriesResult extends SeriesQueryResult {
+  /** The day asked for (/day), or null (/series). */
+  day: string | null;
+  /** Every interface with data in the range (whatever `iface` filtered), in name order. */
+  interfaces: InterfaceSummary[];
+}
+
+export interface LatestResult {
+  /** The newest sample (live in the agent; the newest stored one elsewhere), or null. */
+  sample: Sample | null;
+}
+
+export interface ExportResult {
+  /** Data rows written (the header excluded). */
+  rows: number;
+  /** The file's name (browser download) or path (app save dialog); null when the user cancelled. */
+  fileName: string | null;
+}
+
+export interface ApiErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+/** Progress of a CSV export: rows done of (at least) `total`. */
+export type ExportProgress = (done: number, total: number) => void;
+
+// ---------------------------------------------------------------- the interface
+
+/** The read API, as the page sees it; the core implements it over a SampleStore. */
+export interface VigilApi {
+  host(params?: HostParams): Promise<HostInfo>;
+  days(params: DaysParams): Promise<DaysResult>;
+  day(params: DayParams): Promise<SeriesResult>;
+  series(params: SeriesParams): Promise<SeriesResult>;
+  latest(params?: LatestParams): Promise<LatestResult>;
+}
+
+export type ApiMethod = keyof VigilApi;
+
+/** What the page calls: the read API plus a CSV export, which every transport saves its own way. */
+export interface VigilClient extends VigilApi {
+  exportCsv(params: ExportParams, options?: { onProgress?: ExportProgress; signal?: AbortSignal }): Promise<ExportResult>;
+}
+
+// ---------------------------------------------------------------- result schemas
+
+const nullableInteger = { type: ['integer', 'null'] } as const;
+const nullableNumberArray = { type: 'array', items: { type: ['number', 'null'] } } as const;
+
+const hostSnapshotSchema = {
+  type: 'object',
+  required: ['hostname', 'user', 'platform', 'os', 'kernel', 'arch', 'bootTime', 'cpu', 'interfaces'],
+  properties: {
+    hostname: { type: 'string' },
+    user: { type: 'string' },
+    platform: { type: 'string' },
+    os: { type: 'string' },
+    kernel: { type: 'string' },
+    arch: { type: 'string' },
+    bootTime: { type: 'number' },
+    cpu: {
+      type: 'object',
+      required: ['model', 'cores', 'threads', 'maxFrequencyMhz'],
+      properties: { model: { type: 'string' }, cores: nullableInteger, threads: { type: 'integer' }, maxFrequencyMhz: { type: ['number', 'null'] } },
+    },
+    interfaces: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'loopback', 'virtual'],
+        properties: {
+          name: { type: 'string' },
+          loopback: { type: 'boolean' },
+          virtual: { type: 'boolean' },
+          mtu: nullableInteger,
+          mac: { type: ['string', 'null'] },
+          ipv4: { type: 'array', items: { type: 'string' } },
+          ipv6: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+} as const satisfies JSONSchema;
+
+export const hostInfoSchema = {
+  type: 'object',
+  required: ['machine', 'version', 'timeZone', 'today', 'now', 'intervalSeconds', 'firstSampleTs', 'lastSampleTs', 'host'],
+  properties: {
+    machine: { type: 'object', required: ['id', 'name'], properties: { id: { type: 'string' }, name: { type: 'string' } } },
+    version: { type: 'string' },
+    timeZone: { type: 'string' },
+    today: { type: 'string' },
+    now: { type: 'integer' },
+    intervalSeconds: nullableInteger,
+    firstSampleTs: nullableInteger,
+    lastSampleTs: nullableInteger,
+    host: { anyOf: [hostSnapshotSchema, { type: 'null' }] },
+  },
+} as const satisfies JSONSchema;
+
+export const daysResultSchema = {
+  type: 'object',
+  required: ['from', 'to', 'days'],
+  properties: { from: { type: 'string' }, to: { type: 'string' }, days: { type: 'array', items: { type: 'string' } } },
+} as const satisfies JSONSchema;
+
+export const seriesResultSchema = {
+  type: 'object',
+  required: ['from', 'to', 'bucketMs', 'resolution', 'timestamps', 'series', 'day', 'interfaces'],
+  properties: {
+    from: { type: 'integer' },
+    to: { type: 'integer' },
+    bucketMs: { ...nullableInteger, description: 'Bucket width used; null for raw samples' },
+    resolution: { type: 'string', enum: ['raw', '1m', '1h'], description: 'The coarsest table that answered' },
+    timestamps: { type: 'array', items: { type: 'integer' }, description: 'Bucket starts (or sample times), ascending' },
+    series: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['key', 'flags', 'avg'],
+        properties: { key: { type: 'string' }, flags: { type: 'integer' }, avg: nullableNumberArray, min: nullableNumberArray, max: nullableNumberArray },
+      },
+    },
+    day: { type: ['string', 'null'] },
+    interfaces: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'loopback', 'virtual'],
+        properties: { name: { type: 'string' }, loopback: { type: 'boolean' }, virtual: { type: 'boolean' } },
+      },
+    },
+  },
+} as const satisfies JSONSchema;
+
+const sampleSchema = {
+  type: 'object',
+  required: ['ts', 'cpu', 'memory', 'load', 'net'],
+  properties: {
+    ts: { type: 'integer' },
+    cpu: { type: 'object', required: ['total', 'cores'], properties: { total: { type: 'number' }, cores: { type: 'array', items: { type: 'number' } } } },
+    memory: {
+      type: 'object',
+      required: ['total', 'used', 'available', 'free', 'swapTotal', 'swapUsed'],
+      properties: {
+        total: { type: 'number' },
+        used: { type: 'number' },
+        available: { type: 'number' },
+        free: { type: 'number' },
+        swapTotal: { type: 'number' },
+        swapUsed: { type: 'number' },
+      },
+    },
+    load: {
+      anyOf: [
+        { type: 'object', required: ['one', 'five', 'fifteen'], properties: { one: { type: 'number' }, five: { type: 'number' }, fifteen: { type: 'number' } } },
+        { type: 'null' },
+      ],
+    },
+    net: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['iface', 'loopback', 'virtual', 'rxBitsPerSecond', 'txBitsPerSecond'],
+        properties: {
+          iface: { type: 'string' },
+          loopback: { type: 'boolean' },
+          virtual: { type: 'boolean' },
+          rxBitsPerSecond: { type: ['number', 'null'] },
+          txBitsPerSecond: { type: ['number', 'null'] },
+        },
+      },
+    },
+  },
+} as const satisfies JSONSchema;
+
+export const latestResultSchema = {
+  type: 'object',
+  required: ['sample'],
+  properties: { sample: { anyOf: [sampleSchema, { type: 'null' }] } },
+} as const satisfies JSONSchema;
+
+export const apiErrorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+} as const satisfies JSONSchema;
+
+// ---------------------------------------------------------------- routes
+
+export interface ApiRoute {
+  method: 'GET';
+  /** Relative to the API prefix (/api on an agent, /api/machines/{id} on the hub). */
+  path: string;
+  summary: string;
+  params: JSONSchema;
+  result: JSONSchema;
+}
+
+/** The JSON endpoints, one per VigilApi method (GET, parameters in the query string). */
+export const API_ROUTES = {
+  host: { method: 'GET', path: '/host', summary: 'Machine identity, time zone, today, sampling interval and the latest host snapshot', params: hostParamsSchema, result: hostInfoSchema },
+  days: { method: 'GET', path: '/days', summary: `The days of [from, to] (at most ${MAX_DAYS_SPAN}) that hold data`, params: daysParamsSchema, result: daysResultSchema },
+  day: { method: 'GET', path: '/day', summary: "A local day's series, bucketed min/avg/max (raw samples when they fit in `points`)", params: dayParamsSchema, result: seriesResultSchema },
+  series: { method: 'GET', path: '/series', summary: 'Any time range at a chosen resolution (points or bucketMs), down to raw samples', params: seriesParamsSchema, result: seriesResultSchema },
+  latest: { method: 'GET', path: '/latest', summary: 'The newest sample', params: latestParamsSchema, result: latestResultSchema },
+} as const satisfies Record<ApiMethod, ApiRoute>;
+
+export const API_METHODS = Object.keys(API_ROUTES) as ApiMethod[];
+
+/** The CSV download: same rows and header rule as `vigil export` (RFC 4180, CRLF). */
+export const EXPORT_ROUTE = {
+  method: 'GET',
+  path: '/export.csv',
+  summary: `CSV of a day (date) or of a range of days (from, to), as an attachment; header ${EXPORT_ROWS_HEADER} gives the row count`,
+  params: exportParamsSchema,
+} as const;
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(API_ROUTES, name);
+}
+
+export function isApiErrorBody(value: unknown): value is ApiErrorBody {
+  const error = (value as ApiErrorBody | null)?.error;
+  return typeof error === 'object' && error !== null && typeof error.code === 'string' && typeof error.message === 'string';
+}

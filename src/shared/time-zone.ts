@@ -1,0 +1,118 @@
+// Wall-clock time in a named time zone (the machine's, which /api/host reports), for a page that
+// may run elsewhere: a browser in New York reading a server in Paris shows Paris times, the same
+// ones the server's daily CSV files hold. Intl does the zone arithmetic; nothing here assumes the
+// runtime's own zone. dates.ts stays the authority on what a day is (the server resolves days).
+import type { LocalDay } from './dates.js';
+
+export interface WallTime extends LocalDay {
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone if this runtime knows it, else undefined (the runtime's own zone). */
+export function knownTimeZone(timeZone: string | null | undefined): string | undefined {
+  if (!timeZone) return undefined;
+  try {
+    partsFormatter(timeZone);
+    return timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The runtime's own IANA zone, e.g. Europe/Paris (UTC when it has none). */
+export function runtimeTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+function partsFormatter(timeZone: string | undefined): Intl.DateTimeFormat {
+  const key = timeZone ?? '';
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+/** The wall-clock fields of an instant in a zone. */
+export function wallTime(ts: number, timeZone?: string): WallTime {
+  const out: WallTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  for (const part of partsFormatter(timeZone).formatToParts(ts)) {
+    if (part.type === 'year') out.year = Number(part.value);
+    else if (part.type === 'month') out.month = Number(part.value);
+    else if (part.type === 'day') out.day = Number(part.value);
+    else if (part.type === 'hour') out.hour = Number(part.value) % 24;
+    else if (part.type === 'minute') out.minute = Number(part.value);
+    else if (part.type === 'second') out.second = Number(part.value);
+  }
+  return out;
+}
+
+/** The zone's offset from UTC at an instant, in ms (Paris in winter: +3,600,000). */
+export function zoneOffsetMs(ts: number, timeZone?: string): number {
+  const w = wallTime(ts, timeZone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return asUtc - (ts - (((ts % 1000) + 1000) % 1000));
+}
+
+/** The instant a wall-clock reading (as UTC-based ms) stands for; the earlier one when it repeats. */
+export function instantOfWall(wallMs: number, timeZone?: string): number {
+  let ts = wallMs - zoneOffsetMs(wallMs, timeZone);
+  ts = wallMs - zoneOffsetMs(ts, timeZone);
+  return ts;
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** "14:03" or "14:03:05". */
+export function formatClock(ts: number, timeZone?: string, seconds = false): string {
+  const w = wallTime(ts, timeZone);
+  return seconds ? `${pad2(w.hour)}:${pad2(w.minute)}:${pad2(w.second)}` : `${pad2(w.hour)}:${pad2(w.minute)}`;
+}
+
+/** "22-11-2026". */
+export function formatDayOf(ts: number, timeZone?: string): string {
+  const w = wallTime(ts, timeZone);
+  return `${pad2(w.day)}-${pad2(w.month)}-${w.year}`;
+}
+
+const TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
+
+/** A round tick step (1 s … 1 day) giving at most `maxTicks` ticks over the range. */
+export function tickStepMs(rangeMs: number, maxTicks: number): number {
+  for (const step of TICK_STEPS) if (rangeMs / step <= Math.max(1, maxTicks)) return step;
+  return Math.ceil(rangeMs / Math.max(1, maxTicks) / 86_400_000) * 86_400_000;
+}
+
+/**
+ * Tick positions on round wall-clock times of the zone (00:00, 03:00 … or every 10 s), so that a
+ * DST day's axis still reads 03:00, 06:00 after the change; within [from, to].
+ */
+export function timeTicks(from: number, to: number, timeZone: string | undefined, maxTicks: number): { ticks: number[]; stepMs: number } {
+  const stepMs = tickStepMs(Math.max(1, to - from), maxTicks);
+  const ticks: number[] = [];
+  const wallFrom = from + zoneOffsetMs(from, timeZone);
+  const wallTo = to + zoneOffsetMs(to, timeZone);
+  for (let wall = Math.ceil(wallFrom / stepMs) * stepMs; wall <= wallTo && ticks.length <= maxTicks * 2 + 2; wall += stepMs) {
+    const ts = instantOfWall(wall, timeZone);
+    if (ts < from || ts > to) continue;
+    if (ticks.length > 0 && ts <= ticks[ticks.length - 1]!) continue;
+    ticks.push(ts);
+  }
+  return { ticks, stepMs };
+}
