@@ -38,6 +38,9 @@ export interface HubOptions {
   sources?: MetricSources;
   /** Where the chart page bundle is (default dist/renderer). */
   rendererDir?: string;
+  /** HTTPS certificate and key files (PEM); default settings.hub.tlsCertFile / tlsKeyFile. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
 }
 
 export function hubPaths(dataDir: string) {
@@ -254,7 +257,8 @@ export class Hub {
     const port = this.options.port ?? hubSettings.port;
     const tokenHash = this.options.tokenHash !== undefined ? this.options.tokenHash : hubSettings.tokenHash || null;
     const { PUBLIC_PATHS, PUBLIC_PREFIXES, registerHubRoutes } = await import('./routes.js');
-    const app = await createHttpServer({ host, port, tokenHash, logger: this.logger, publicPaths: PUBLIC_PATHS, publicPrefixes: PUBLIC_PREFIXES });
+    const tls = readTls(this.options.tlsCertFile ?? hubSettings.tlsCertFile, this.options.tlsKeyFile ?? hubSettings.tlsKeyFile);
+    const app = await createHttpServer({ host, port, tokenHash, logger: this.logger, publicPaths: PUBLIC_PATHS, publicPrefixes: PUBLIC_PREFIXES, tls });
     await registerHubRoutes(app, this, { tokenHash, rendererDir: this.options.rendererDir });
     try {
       await app.listen({ host, port });
@@ -270,7 +274,7 @@ export class Hub {
     const address = app.server.address();
     const boundPort = typeof address === 'object' && address ? address.port : port;
     this.server = app;
-    this.serverUrl = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+    this.serverUrl = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
     this.logger.info('hub listening', { url: this.serverUrl });
   }
 
@@ -328,6 +332,19 @@ export class Hub {
     const busyUs = usage.user - this.cpu.usage.user + (usage.system - this.cpu.usage.system);
     this.cpu = { at, usage, percent: elapsedUs > 0 ? Math.round((busyUs / elapsedUs) * 1000) / 10 : 0 };
   }
+}
+
+function readTls(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } | undefined {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new VigilError('invalid_settings', 'HTTPS needs both a certificate and a key (hub.tlsCertFile and hub.tlsKeyFile, or --tls-cert and --tls-key)');
+  const read = (file: string, what: string) => {
+    try {
+      return fs.readFileSync(file);
+    } catch (error) {
+      throw new VigilError('invalid_settings', `Cannot read the TLS ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    }
+  };
+  return { cert: read(certFile, 'certificate'), key: read(keyFile, 'key') };
 }
 
 function fileSize(file: string): number {

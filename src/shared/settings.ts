@@ -172,8 +172,11 @@ export const hubSchema = {
     maxOpenStores: { type: 'integer', minimum: 1, maximum: 100000, default: 1024 },
     /** The hub samples and stores its own machine too. */
     sampleSelf: { type: 'boolean', default: true },
+    /** Serve HTTPS with this certificate (PEM, chain first) and key; both empty = plain HTTP (e.g. behind a TLS proxy). */
+    tlsCertFile: { type: 'string', maxLength: 4096, default: '' },
+    tlsKeyFile: { type: 'string', maxLength: 4096, default: '' },
   },
-  required: ['host', 'port', 'tokenHash', 'staleAfterIntervals', 'maxOpenStores', 'sampleSelf'],
+  required: ['host', 'port', 'tokenHash', 'staleAfterIntervals', 'maxOpenStores', 'sampleSelf', 'tlsCertFile', 'tlsKeyFile'],
   default: {},
 } as const satisfies JSONSchema;
 

@@ -21,6 +21,8 @@ export interface HubServeOptions {
   port?: number;
   token?: string;
   logLevel?: LogLevelSetting;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 /** Shorter tokens are guessable; `openssl rand -base64 32` gives 44 characters. */
@@ -65,7 +67,7 @@ export async function runHub(options: HubServeOptions): Promise<number> {
   const hubModule = await import('../../hub/hub.js');
   let hub: Hub;
   try {
-    hub = await hubModule.Hub.start({ dataDir, settings, logger, host, port: options.port, tokenHash });
+    hub = await hubModule.Hub.start({ dataDir, settings, logger, host, port: options.port, tokenHash, tlsCertFile: options.tlsCert, tlsKeyFile: options.tlsKey });
   } catch (error) {
     logger.close();
     throw error;

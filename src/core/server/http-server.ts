@@ -27,6 +27,8 @@ export interface HttpServerOptions {
    * also lists routes that check credentials of their own (machine tokens on /api/ingest).
    */
   publicPrefixes?: readonly string[];
+  /** Serve HTTPS with this certificate chain and key (PEM) instead of plain HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export const DEFAULT_AGENT_PORT = 7470;
@@ -71,7 +73,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Query strings like ?iface=eth0&iface=wlan0 arrive as arrays.
     routerOptions: { ignoreTrailingSlash: true },
-  });
+    // Routes do not care whether the socket is TLS: one instance type for both.
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+  }) as unknown as FastifyInstance;
 
   const publicPaths = new Set(options.publicPaths ?? []);
   const publicPrefixes = options.publicPrefixes ?? [];
