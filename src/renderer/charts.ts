@@ -1,0 +1,256 @@
+// The chart panels on the page: chart.js instances built from shared/chart-config.ts, kept and
+// updated in place, with drag-to-zoom and keyboard zoom/pan. Every panel publishes what it draws
+// (datasets, ranges, tick labels) in its figure's data-state attribute: read-only, for tests and
+// for anyone inspecting the page.
+import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
+import type { SeriesResult } from '../shared/api.js';
+import { buildChartPanels, type ChartPanel, type ChartTheme, type Point, type VigilDataset } from '../shared/chart-config.js';
+import { formatClock } from '../shared/time-zone.js';
+import { formatBits, formatBytes, formatPercent } from '../shared/units.js';
+import { h } from './dom.js';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Legend, Tooltip);
+
+export interface BoardHandlers {
+  /** A span of time was selected (drag): unix ms. */
+  zoom(from: number, to: number): void;
+  /** Zoom around the middle: factor < 1 in, > 1 out. */
+  zoomBy(factor: number): void;
+  /** Move by a fraction of the shown span (negative: earlier). */
+  pan(fraction: number): void;
+  reset(): void;
+}
+
+export interface RenderOptions {
+  theme: ChartTheme;
+  timeZone: string | undefined;
+  range: { from: number; to: number };
+  interfaces: string[];
+}
+
+interface Entry {
+  panel: ChartPanel;
+  figure: HTMLElement;
+  canvas: HTMLCanvasElement;
+  summary: HTMLElement;
+  unit: HTMLElement;
+  chart: Chart<'line', Point[]>;
+}
+
+/** Smallest span a drag can zoom to: a minute of raw seconds. */
+const MIN_SPAN_MS = 60_000;
+
+export class ChartBoard {
+  private readonly entries = new Map<string, Entry>();
+  private timeZone: string | undefined;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly handlers: BoardHandlers,
+  ) {}
+
+  render(data: SeriesResult, options: RenderOptions): ChartPanel[] {
+    this.timeZone = options.timeZone;
+    const panels = buildChartPanels(data, { theme: options.theme, timeZone: options.timeZone, range: options.range, interfaces: options.interfaces, target: 'screen' });
+    const keep = new Set(panels.map((p) => p.id));
+    for (const [id, entry] of this.entries) {
+      if (keep.has(id)) continue;
+      entry.chart.destroy();
+      entry.figure.remove();
+      this.entries.delete(id);
+    }
+    for (const [index, panel] of panels.entries()) {
+      let entry = this.entries.get(panel.id);
+      if (entry) {
+        entry.panel = panel;
+        entry.chart.data = panel.config.data;
+        entry.chart.options = panel.config.options!;
+        entry.chart.update('none');
+      } else {
+        entry = this.create(panel);
+        this.entries.set(panel.id, entry);
+      }
+      // The DOM in the panels' order, moving only what is out of place (a moved node loses focus).
+      if (this.root.children[index] !== entry.figure) this.root.insertBefore(entry.figure, this.root.children[index] ?? null);
+      this.describe(entry, data, options.range);
+    }
+    this.root.dataset.resolution = data.resolution;
+    this.root.dataset.bucketMs = data.bucketMs === null ? 'raw' : String(data.bucketMs);
+    this.root.dataset.from = String(options.range.from);
+    this.root.dataset.to = String(options.range.to);
+    this.root.dataset.points = String(data.timestamps.length);
+    return panels;
+  }
+
+  clear(): void {
+    for (const entry of this.entries.values()) {
+      entry.chart.destroy();
+      entry.figure.remove();
+    }
+    this.entries.clear();
+    for (const key of ['resolution', 'bucketMs', 'from', 'to', 'points']) delete this.root.dataset[key];
+  }
+
+  private create(panel: ChartPanel): Entry {
+    const canvas = h('canvas', { tabindex: 0, role: 'img' });
+    const selection = h('div', { className: 'selection', hidden: true });
+    const unit = h('span', { className: 'unit' });
+    const summary = h('span', { className: 'summary' });
+    const figure = h(
+      'figure',
+      { className: 'panel', id: `panel-${panel.id.replace(/[^A-Za-z0-9_-]/g, '_')}`, 'data-panel': panel.id },
+      h('figcaption', {}, h('h2', { text: panel.title }), unit, summary),
+      h('div', { className: 'canvas-box' }, canvas, selection),
+    );
+    // Attached before chart.js measures it; render() then puts it in its place.
+    this.root.append(figure);
+    const chart = new Chart(canvas, panel.config);
+    const entry: Entry = { panel, figure, canvas, summary, unit, chart };
+    this.attachZoom(entry, selection);
+    return entry;
+  }
+
+  private attachZoom(entry: Entry, selection: HTMLElement): void {
+    const { canvas } = entry;
+    let startX: number | null = null;
+    const localX = (event: PointerEvent): number => {
+      const area = entry.chart.chartArea;
+      const x = event.clientX - canvas.getBoundingClientRect().left;
+      return Math.min(area.right, Math.max(area.left, x));
+    };
+    canvas.addEventListener('pointerdown', (event) => {
+      if (event.button !== 0) return;
+      const area = entry.chart.chartArea;
+      const x = event.clientX - canvas.getBoundingClientRect().left;
+      if (x < area.left || x > area.right) return;
+      startX = x;
+      canvas.setPointerCapture(event.pointerId);
+    });
+    canvas.addEventListener('pointermove', (event) => {
+      if (startX === null) return;
+      const x = localX(event);
+      selection.hidden = false;
+      selection.style.left = `${Math.min(startX, x)}px`;
+      selection.style.width = `${Math.abs(x - startX)}px`;
+    });
+    const finish = (event: PointerEvent, apply: boolean): void => {
+      if (startX === null) return;
+      const x = localX(event);
+      const from = startX;
+      startX = null;
+      selection.hidden = true;
+      if (!apply || Math.abs(x - from) < 4) return;
+      const scale = entry.chart.scales.x!;
+      let a = Math.round(scale.getValueForPixel(Math.min(from, x))!);
+      let b = Math.round(scale.getValueForPixel(Math.max(from, x))!);
+      if (b - a < MIN_SPAN_MS) {
+        const middle = (a + b) / 2;
+        a = Math.round(middle - MIN_SPAN_MS / 2);
+        b = a + MIN_SPAN_MS;
+      }
+      this.handlers.zoom(a, b);
+    };
+    canvas.addEventListener('pointerup', (event) => finish(event, true));
+    canvas.addEventListener('pointercancel', (event) => finish(event, false));
+    canvas.addEventListener('dblclick', () => this.handlers.reset());
+    canvas.addEventListener('keydown', (event) => {
+      const actions: Record<string, () => void> = {
+        '+': () => this.handlers.zoomBy(0.5),
+        '=': () => this.handlers.zoomBy(0.5),
+        '-': () => this.handlers.zoomBy(2),
+        _: () => this.handlers.zoomBy(2),
+        ArrowLeft: () => this.handlers.pan(-0.25),
+        ArrowRight: () => this.handlers.pan(0.25),
+        Escape: () => this.handlers.reset(),
+        '0': () => this.handlers.reset(),
+      };
+      const action = event.altKey || event.ctrlKey || event.metaKey ? undefined : actions[event.key];
+      if (!action) return;
+      event.preventDefault();
+      action();
+    });
+  }
+
+  /** Caption, accessible description and the data-state attribute of a panel. */
+  private describe(entry: Entry, data: SeriesResult, range: { from: number; to: number }): void {
+    const { panel, chart } = entry;
+    const format = panel.kind === 'cpu' ? formatPercent : panel.kind === 'memory' ? (v: number) => formatBytes(v) : (v: number) => formatBits(v);
+    const datasets = chart.data.datasets as VigilDataset[];
+    const stats = datasets.map((d, i) => datasetStats(d, i, chart, panel.factor));
+    const parts = stats
+      .filter((s) => s.role === 'avg' && s.values > 0 && s.label !== 'total')
+      .map((s) => {
+        const max = stats.find((o) => o.series === s.series && o.role === 'max')?.max ?? s.max;
+        return `${s.label} avg ${format(s.mean!)}, peak ${format(max!)}`;
+      });
+    entry.unit.textContent = panel.unit;
+    entry.summary.textContent = parts.join(' · ');
+    const span = `${formatClock(range.from, this.timeZone)}–${formatClock(range.to, this.timeZone)}`;
+    entry.canvas.setAttribute('aria-label', `${panel.title}, ${span}: ${panel.empty ? 'no data' : parts.join('; ')}. Drag or use + and - to zoom.`);
+    const x = chart.scales.x!;
+    const y = chart.scales.y!;
+    entry.figure.dataset.state = JSON.stringify({
+      id: panel.id,
+      title: panel.title,
+      unit: panel.unit,
+      factor: panel.factor,
+      empty: panel.empty,
+      from: x.min,
+      to: x.max,
+      resolution: data.resolution,
+      bucketMs: data.bucketMs,
+      xTicks: x.ticks.map((t) => t.label),
+      yTicks: y.ticks.map((t) => t.label),
+      datasets: stats,
+    });
+  }
+}
+
+interface DatasetStats {
+  label: string;
+  role: string;
+  series: string;
+  visible: boolean;
+  /** Points drawn, including the null points that break the line at gaps. */
+  points: number;
+  /** Points with a value. */
+  values: number;
+  /** First and last x with a value (unix ms). */
+  firstX: number | null;
+  lastX: number | null;
+  /** In base units (%, bytes, bit/s). */
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+}
+
+function datasetStats(dataset: VigilDataset, index: number, chart: Chart<'line', Point[]>, factor: number): DatasetStats {
+  let values = 0;
+  let firstX: number | null = null;
+  let lastX: number | null = null;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const p of dataset.data) {
+    if (p.y === null) continue;
+    values++;
+    firstX ??= p.x;
+    lastX = p.x;
+    if (p.y < min) min = p.y;
+    if (p.y > max) max = p.y;
+    sum += p.y;
+  }
+  return {
+    label: String(dataset.label),
+    role: dataset.vigilRole,
+    series: dataset.vigilSeries,
+    visible: chart.isDatasetVisible(index),
+    points: dataset.data.length,
+    values,
+    firstX,
+    lastX,
+    min: values ? min * factor : null,
+    max: values ? max * factor : null,
+    mean: values ? (sum / values) * factor : null,
+  };
+}

@@ -1,0 +1,90 @@
+// Fixture databases for the chart page's browser tests and bench/charts.ts, built with the real
+// SampleStore from seeded samples (tests/helpers/random.ts) shaped like a machine's day: a daily
+// CPU curve with spikes, memory that breathes, traffic with bursts. Built in the machine zone the
+// tests run the agent in (FIXTURE_TZ), since days are local days.
+import fs from 'node:fs';
+import path from 'node:path';
+import { openSampleStore } from '../../src/core/storage/sample-store.js';
+import { dayBounds, parseDay } from '../../src/shared/dates.js';
+import type { Sample } from '../../src/shared/model.js';
+import { quantize } from '../../src/shared/series.js';
+import { randomSample, seededRandom, type Iface } from '../helpers/random.js';
+
+export const FIXTURE_TZ = 'Europe/Paris';
+
+export const DAYS = {
+  /** 86,400 samples at 1 s, four interfaces (one loopback, one virtual). */
+  full: '14-11-2025',
+  /** No samples at all, between days that have some. */
+  empty: '13-11-2025',
+  /** wlan0 appears at 12:00. Samples every 5 s. */
+  midday: '12-11-2025',
+  /** Europe/Paris leaves summer time: 25 hours, 02:00–03:00 twice. Samples every 10 s. */
+  dst: '26-10-2025',
+} as const;
+
+export const FULL_DAY_IFACES: Iface[] = [{ name: 'docker0', virtual: true }, { name: 'eth0' }, { name: 'lo', loopback: true }, { name: 'wlan0' }];
+/** When wlan0 starts on the midday fixture: 12:00 local. */
+export const MIDDAY_APPEARS_HOUR = 12;
+
+const GiB = 1024 ** 3;
+
+/** A plausible sample at `ts`; `hour` is the local hour of day (0–25), for the daily shape. */
+export function shapedSample(ts: number, hour: number, random: () => number, ifaces: Iface[]): Sample {
+  const sample = randomSample(ts, random, { cores: 4, ifaces, nullRate: 0 });
+  const day = Math.sin(((hour - 8) / 24) * 2 * Math.PI);
+  const spike = random() < 0.002 ? 50 + random() * 45 : 0;
+  const cpu = Math.min(100, Math.max(0, 22 + 14 * day + 8 * random() + spike));
+  sample.cpu.total = quantize(cpu, 0.1);
+  sample.cpu.cores = sample.cpu.cores.map(() => quantize(Math.min(100, cpu * (0.6 + 0.8 * random())), 0.1));
+  const used = (6 + 1.5 * day + 0.3 * random()) * GiB;
+  sample.memory.total = 16 * GiB;
+  sample.memory.used = quantize(used, 1024);
+  sample.memory.available = quantize(16 * GiB - used, 1024);
+  sample.memory.free = quantize((2 + 0.5 * random()) * GiB, 1024);
+  for (const rate of sample.net) {
+    const base = rate.loopback ? 2e6 : rate.virtual ? 5e5 : rate.iface === 'wlan0' ? 8e6 : 40e6;
+    const burst = random() < 0.01 ? 20 * random() : 1;
+    rate.rxBitsPerSecond = quantize(base * (1.2 + day) * (0.5 + random()) * burst, 8);
+    rate.txBitsPerSecond = quantize(base * 0.3 * (1.2 + day) * (0.5 + random()) * burst, 8);
+  }
+  return sample;
+}
+
+function daySamples(day: string, stepMs: number, seed: number, ifacesAt: (hour: number) => Iface[]): Sample[] {
+  const { from, to } = dayBounds(parseDay(day));
+  const random = seededRandom(seed);
+  const samples: Sample[] = [];
+  for (let ts = from; ts < to; ts += stepMs) {
+    const hour = (ts - from) / 3_600_000;
+    samples.push(shapedSample(ts, hour, random, ifacesAt(hour)));
+  }
+  return samples;
+}
+
+export interface FixtureOptions {
+  /** Leave out the 86,400-sample day (faster to build). */
+  skipFullDay?: boolean;
+}
+
+/**
+ * Writes <dataDir>/vigil.db with the fixture days, and a settings file whose retention keeps them
+ * raw (the fixture days are fixed dates: the agent's default 30 days would roll them up at start).
+ * Returns the sample count. Run with TZ=FIXTURE_TZ.
+ */
+export function buildFixtureDatabase(dataDir: string, options: FixtureOptions = {}): number {
+  fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ storage: { rawRetentionDays: 3650, minuteRetentionDays: 36500 } }, null, 2));
+  const store = openSampleStore(path.join(dataDir, 'vigil.db'));
+  let count = 0;
+  try {
+    const put = (samples: Sample[]): void => {
+      for (let i = 0; i < samples.length; i += 20_000) count += store.insertSamples(samples.slice(i, i + 20_000));
+    };
+    put(daySamples(DAYS.dst, 10_000, 26, () => [{ name: 'eth0' }, { name: 'lo', loopback: true }]));
+    put(daySamples(DAYS.midday, 5_000, 12, (hour) => (hour >= MIDDAY_APPEARS_HOUR ? [{ name: 'eth0' }, { name: 'lo', loopback: true }, { name: 'wlan0' }] : [{ name: 'eth0' }, { name: 'lo', loopback: true }])));
+    if (!options.skipFullDay) put(daySamples(DAYS.full, 1_000, 14, () => FULL_DAY_IFACES));
+  } finally {
+    store.close();
+  }
+  return count;
+}
