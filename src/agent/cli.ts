@@ -2,7 +2,7 @@
 // command runs, so the long-running agent never loads export, status or watch code.
 import { Command, CommanderError, Option } from 'commander';
 import { VigilError } from '../shared/errors.js';
-import { parseIntervalSeconds, parseLimit, parseLogLevel, parsePort } from './options.js';
+import { collectNames, parseIntervalSeconds, parseLimit, parseLogLevel, parsePort, parseWidth } from './options.js';
 import { VERSION } from '../core/version.js';
 
 const DATA_DIR_HELP = 'data folder (default: $VIGIL_DATA_DIR or the per-user app data folder)';
@@ -21,6 +21,13 @@ export function buildProgram(): Command {
     .option('--interval <seconds>', 'seconds between samples, 1-3600 (default from settings: 1)', parseIntervalSeconds)
     .option('--config <file>', 'settings file (default: <data-dir>/config.json)')
     .addOption(new Option('--log-level <level>', 'error, warn, info or debug (default from settings: info)').argParser(parseLogLevel))
+    .option('--sync <url>', 'send samples to a Vigil hub at this URL (http or https), backfilling what it lacks; off by default')
+    .addOption(
+      new Option('--sync-token <token>', 'this machine\'s hub token (vigil hub add-machine prints it); prefer $VIGIL_SYNC_TOKEN or the file <data-dir>/sync-token (mode 0600), which ps does not show').env(
+        'VIGIL_SYNC_TOKEN',
+      ),
+    )
+    .option('--sync-ca <file>', 'PEM file of a CA to trust for an https hub with a private or self-signed certificate')
     .option('--influx <url>', 'also send samples to InfluxDB or VictoriaMetrics at this URL, as line protocol (e.g. http://127.0.0.1:8086)')
     .option('--influx-db <name>', 'InfluxDB 1.x database (v1 API: /write?db=)')
     .option('--influx-org <name>', 'InfluxDB 2.x/3.x organization')
@@ -53,6 +60,19 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('chart <DD-MM-YYYY>')
+    .description("render a day's charts (CPU, memory, each interface's traffic) to a PNG image")
+    .requiredOption('--out <file>', 'the PNG file to write')
+    .option('--iface <name>', 'chart this interface (repeat, or comma-separate; default: every physical one)', collectNames, undefined)
+    .option('--width <pixels>', 'image width, 600-4000 (default 1200)', parseWidth)
+    .addOption(new Option('--theme <theme>', 'light or dark').choices(['light', 'dark']).default('light'))
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (date: string, options) => {
+      const { runChart } = await import('./commands/chart.js');
+      process.exitCode = await runChart(date, options);
+    });
+
+  program
     .command('status')
     .description('show the latest sample, host information and the agent state')
     .option('--json', 'machine-readable output')
@@ -80,6 +100,90 @@ export function buildProgram(): Command {
     .action(async (options) => {
       const { runTop } = await import('./commands/top.js');
       process.exitCode = await runTop(options);
+    });
+
+  const service = program
+    .command('service')
+    .description('run the agent (or the hub) as a service of this OS: systemd, launchd or Task Scheduler');
+  for (const action of ['install', 'uninstall', 'status'] as const) {
+    const sub = service
+      .command(action)
+      .description(
+        action === 'install'
+          ? 'write the service definition, enable and start it (--dry-run prints it instead)'
+          : action === 'uninstall'
+            ? 'stop and remove the service (its data stays)'
+            : 'whether the service is installed and running',
+      )
+      .option('--hub', 'the hub service instead of the agent')
+      .option('--system', 'machine-wide, started at boot (needs root / an administrator); default: this user')
+      .option('--data-dir <dir>', `${DATA_DIR_HELP}; system services on Linux use /var/lib/vigil`);
+    if (action === 'status') sub.option('--json', 'machine-readable output');
+    else sub.option('--dry-run', 'print what would be written and run, change nothing');
+    if (action === 'install') {
+      sub.option('--host <address>', 'hub only: address it listens on').option('--port <port>', 'hub only: port it listens on', parsePort);
+    }
+    sub.action(async (options) => {
+      const { runService } = await import('./commands/service.js');
+      process.exitCode = await runService(action, options);
+    });
+  }
+
+  program
+    .command('logs')
+    .description("show the agent's log (<data-dir>/logs/vigil.log); --follow keeps printing, across rotation")
+    .option('-f, --follow', 'keep printing new lines (Ctrl-C to stop)')
+    .option('-n, --lines <n>', 'how many of the last lines, 1-1000', parseLimit, 50)
+    .addOption(new Option('--level <level>', 'only lines at this level or more severe: error, warn, info, debug').argParser(parseLogLevel))
+    .option('--hub', "the hub's log instead of the agent's")
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (options) => {
+      const { runLogs } = await import('./commands/logs.js');
+      process.exitCode = await runLogs(options);
+    });
+
+  // The hub: `vigil hub` serves; its subcommands manage machines (in hub.db, whether it runs or not).
+  const HUB_DATA_DIR_HELP = 'hub data folder (default: $VIGIL_HUB_DATA_DIR or <default data folder>/hub)';
+  const hub = program
+    .command('hub')
+    .description('run the hub that machines report to (until SIGINT/SIGTERM); see also its subcommands')
+    .option('--data-dir <dir>', HUB_DATA_DIR_HELP)
+    .option('--host <address>', 'address to listen on (default from settings: 127.0.0.1); any other than loopback needs --token')
+    .option('--port <port>', 'port, 0 = any free one (default from settings: 7471)', parsePort)
+    .addOption(new Option('--token <token>', 'token the read API and live feed require (the pages ask for it; at least 16 characters); prefer $VIGIL_HUB_TOKEN').env('VIGIL_HUB_TOKEN'))
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)')
+    .option('--tls-key <file>', 'private key (PEM) of --tls-cert')
+    .addOption(new Option('--log-level <level>', 'error, warn, info or debug (default from settings: info)').argParser(parseLogLevel))
+    .action(async (options) => {
+      const { runHub } = await import('./commands/hub.js');
+      process.exitCode = await runHub(options);
+    });
+  hub
+    .command('add-machine <name>')
+    .description('register a machine and print its token, once (the hub keeps only a hash)')
+    .option('--data-dir <dir>', HUB_DATA_DIR_HELP)
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, options) => {
+      const { runAddMachine } = await import('./commands/hub.js');
+      process.exitCode = await runAddMachine(name, { ...hub.opts(), ...options });
+    });
+  hub
+    .command('revoke <machine>')
+    .description('revoke a machine (by id or name): its token stops working at once; its data stays')
+    .option('--data-dir <dir>', HUB_DATA_DIR_HELP)
+    .action(async (machine: string, options) => {
+      const { runRevokeMachine } = await import('./commands/hub.js');
+      process.exitCode = await runRevokeMachine(machine, { ...hub.opts(), ...options });
+    });
+  hub
+    .command('list')
+    .description('the machines, their state (up / stale / sleeping / new) and when each was last seen')
+    .option('--data-dir <dir>', HUB_DATA_DIR_HELP)
+    .option('--all', 'include revoked machines')
+    .option('--json', 'machine-readable output')
+    .action(async (options) => {
+      const { runListMachines } = await import('./commands/hub.js');
+      process.exitCode = await runListMachines({ ...hub.opts(), ...options });
     });
 
   return program;

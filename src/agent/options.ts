@@ -40,3 +40,17 @@ export function parseLimit(text: string): number {
   if (!/^\d+$/.test(text.trim()) || value < 1 || value > 1000) throw new InvalidArgumentError('expected a whole number from 1 to 1000');
   return value;
 }
+
+/** --iface a --iface b,c → ['a', 'b', 'c'] (repeatable, comma-separated). */
+export function collectNames(text: string, previous: string[] | undefined): string[] {
+  const names = text.split(',').map((n) => n.trim()).filter(Boolean);
+  if (names.length === 0) throw new InvalidArgumentError('expected an interface name');
+  return [...(previous ?? []), ...names];
+}
+
+/** --width W: an image width in pixels, 600–4000. */
+export function parseWidth(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < 600 || value > 4000) throw new InvalidArgumentError('expected a width in pixels from 600 to 4000');
+  return value;
+}
