@@ -7,6 +7,7 @@ const benches = [
   ['storage.ts'],
   ['csv.ts'],
   ['top.ts'],
+  ['influx.ts'],
 ];
 let failed = 0;
 for (const [file, ...args] of benches) {

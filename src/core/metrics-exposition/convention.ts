@@ -94,7 +94,7 @@ function sortTags(tags: Tags): Tags {
  * Tag sets of one machine, built once and reused: a backfill encodes millions of points, and the
  * same tag-set object lets the line-protocol encoder reuse its escaped text (line-protocol.ts).
  */
-class MachineTags {
+export class MachineTags {
   readonly base: Tags;
   private readonly cores: Tags[] = [];
   private readonly interfaces = new Map<string, Tags>();
@@ -129,7 +129,7 @@ class MachineTags {
 /** Keeps the last machines' tag sets (a hub exposes many machines; an agent has one). */
 const tagCache = new Map<string, MachineTags>();
 
-function tagsOf(machine: MachineLabels): MachineTags {
+export function tagsOf(machine: MachineLabels): MachineTags {
   const key = `${machine.machineId}\0${machine.name}`;
   let tags = tagCache.get(key);
   if (!tags) {

@@ -31,8 +31,8 @@ import { VigilError } from '../../shared/errors.js';
 import type { Settings } from '../../shared/settings.js';
 import { HttpRequestError, httpRequest, redact } from '../http-client.js';
 import type { Logger } from '../log.js';
-import { diskPoints, hostPoints, samplePoints, type MachineLabels } from '../metrics-exposition/convention.js';
-import { encodePoints } from './line-protocol.js';
+import { diskPoints, hostPoints, type MachineLabels } from '../metrics-exposition/convention.js';
+import { encodePoints, encodeSampleLines } from './line-protocol.js';
 import { SyncError, syncErrorForStatus, type SyncBatch, type SyncTarget } from './types.js';
 
 const gzip = promisify(zlib.gzip);
@@ -102,7 +102,7 @@ export class InfluxTarget implements SyncTarget {
     const machine: MachineLabels = { machineId: batch.machine.id, name: batch.machine.name };
     let body = '';
     for (const host of batch.hosts) body += encodePoints(hostPoints(host.ts, host.host, machine));
-    for (const sample of batch.samples) body += encodePoints(samplePoints(sample, machine));
+    for (const sample of batch.samples) body += encodeSampleLines(sample, machine);
     for (const disk of batch.disks) body += encodePoints(diskPoints(disk, machine));
     return body;
   }

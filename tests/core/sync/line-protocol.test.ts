@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { diskPoints, hostPoints, samplePoints, type Point } from '../../../src/core/metrics-exposition/convention.js';
-import { encodePoint, encodePoints, escapeKey, escapeMeasurement, escapeStringField, escapeTagValue } from '../../../src/core/sync/line-protocol.js';
+import { encodePoint, encodePoints, encodeSampleLines, escapeKey, escapeMeasurement, escapeStringField, escapeTagValue } from '../../../src/core/sync/line-protocol.js';
 import type { HostSnapshot, Sample } from '../../../src/shared/model.js';
+import { randomSample, seededRandom, type SampleShape } from '../../helpers/random.js';
 
 const machine = { machineId: '0b5e6f7a-1c2d-4e3f-8a9b-0c1d2e3f4a5b', name: 'web 1' };
 
@@ -100,5 +101,37 @@ describe('the naming convention as line protocol', () => {
       'vigil_host,host=web\\ 1,machine_id=0b5e6f7a-1c2d-4e3f-8a9b-0c1d2e3f4a5b boot_time_seconds=1763700000i,cpu_threads=2i 9',
       '',
     ]);
+  });
+});
+
+describe('the direct sample encoder (the agent’s fast path)', () => {
+  it('writes exactly what the general path writes, for every shape of sample', () => {
+    const random = seededRandom(99);
+    const shapes: SampleShape[] = [
+      {},
+      { cores: 1, ifaces: [], load: false },
+      { cores: 16, nullRate: 0.5, ifaces: [{ name: 'eth0' }, { name: 'wl an,0=x' }, { name: 'lo', loopback: true }, { name: 'veth9', virtual: true }, { name: 'tail\\' }] },
+    ];
+    let checked = 0;
+    for (const shape of shapes) {
+      for (let i = 0; i < 200; i++) {
+        const s = randomSample(1_763_800_000_000 + i * 1000, random, shape);
+        for (const m of [machine, { machineId: 'id', name: 'a "quoted", spaced=name\\' }]) {
+          expect(encodeSampleLines(s, m)).toBe(encodePoints(samplePoints(s, m)));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(1200);
+  });
+
+  it('falls back to the general path for values line protocol cannot carry', () => {
+    const odd: Sample = { ...sample, cpu: { total: NaN, cores: [Infinity, 5] }, memory: { ...sample.memory, free: NaN } };
+    const text = encodeSampleLines(odd, machine);
+    expect(text).toBe(encodePoints(samplePoints(odd, machine)));
+    expect(text).not.toMatch(/NaN|Infinity/);
+    expect(text).not.toContain('vigil_cpu,');
+    expect(text).not.toContain('free_bytes=');
+    expect(text).toContain('used_bytes=');
   });
 });
