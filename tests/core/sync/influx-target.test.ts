@@ -7,6 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSettingsFile } from '../../../src/core/settings.js';
 import { InfluxTarget, influxTargetFromSettings, readInfluxToken, writeInfluxToken } from '../../../src/core/sync/influx-target.js';
 import { SyncError, type SyncBatch } from '../../../src/core/sync/types.js';
 import { VigilError } from '../../../src/shared/errors.js';
@@ -204,6 +205,20 @@ describe('influx settings and token file', () => {
     expect(readInfluxToken(path.join(dataDir, 'missing'))).toBeNull();
     expect(() => influxTargetFromSettings(mergeSettings(defaultSettings(), { influx: { enabled: true } }), dataDir)).toThrow(/influx.url is empty/);
     expect(() => writeInfluxToken(path.join(dataDir, 'x'), 'has space')).toThrow(/not valid/);
+  });
+
+  it('reads the influx section from the settings file (through conf), defaults filled, and refuses what does not fit', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'config.json');
+    fs.writeFileSync(file, JSON.stringify({ influx: { enabled: true, url: 'https://db.example:8086/prefix', org: 'acme', bucket: 'fleet' } }));
+    const settings = (await openSettingsFile(file)).get();
+    expect(settings.influx).toEqual({ enabled: true, url: 'https://db.example:8086/prefix', db: '', org: 'acme', bucket: 'fleet', tokenFile: '', caFile: '' });
+    expect(influxTargetFromSettings(settings, dir)!.endpoint).toBe('https://db.example:8086/prefix/api/v2/write?org=acme&bucket=fleet&precision=ms');
+    // Not a URL Vigil can send to; and no token in config.json (it belongs in the token file).
+    fs.writeFileSync(file, JSON.stringify({ influx: { url: 'ftp://db' } }));
+    await expect(openSettingsFile(file)).rejects.toThrow(/invalid.*influx/);
+    fs.writeFileSync(file, JSON.stringify({ influx: { token: 'secret' } }));
+    await expect(openSettingsFile(file)).rejects.toThrow(/invalid.*influx/);
   });
 
   it('warns when the token file is readable by others', () => {
