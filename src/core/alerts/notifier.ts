@@ -2,6 +2,7 @@
 // nodemailer sits behind it (imported on the first send: it costs ~9 MB of resident memory,
 // which a watcher that never has to send should not pay).
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { VigilError } from '../../shared/errors.js';
@@ -180,7 +181,8 @@ export class SmtpNotifier implements Notifier {
       secure: c.secure,
       requireTLS: !c.secure && c.requireTls,
       auth: c.user ? { user: c.user, pass: c.password ?? '' } : undefined,
-      tls: c.ca ? { ca: c.ca, servername: c.host } : { servername: c.host },
+      // SNI carries host names only (RFC 6066), never an IP address.
+      tls: { ...(c.ca ? { ca: c.ca } : {}), ...(net.isIP(c.host) ? {} : { servername: c.host }) },
       connectionTimeout: c.timeoutMs,
       greetingTimeout: c.timeoutMs,
       socketTimeout: c.timeoutMs,

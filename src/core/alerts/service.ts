@@ -129,6 +129,7 @@ export class AlertService {
           sink: pipeline,
           logger: this.logger,
           witnesses: () => this.witnesses(),
+          learnsFromHub: settings.peers.learnFromHub && settings.sync.enabled && settings.sync.url !== '',
           memory: {
             recall: (name) => {
               const memory = store.peerMemory(name);

@@ -58,6 +58,8 @@ export interface PeerWatcherOptions {
   /** Whether this machine has any non-loopback address (default: os.networkInterfaces()). */
   hasNetworkInterface?: () => boolean;
   memory?: PeerMemoryStore;
+  /** Peers will also come from the hub: until its first list arrives, incidents of unknown peers stay open. */
+  learnsFromHub?: boolean;
 }
 
 export interface PeerStatus {
@@ -93,11 +95,11 @@ export class PeerWatcher {
   private timing: PeerWatchTiming;
   private configured: PeerConfig[];
   private learned: PeerConfig[] = [];
+  private learnedKnown: boolean;
   private readonly watched = new Map<string, Watched>();
   private timer: TimerHandle | null = null;
   private running = false;
   private stopped = false;
-  private roundInFlight: Promise<void> | null = null;
   private lastRound: { wall: number; mono: number } | null = null;
   private graceUntil = 0;
   private offlineRounds = 0;
@@ -111,6 +113,7 @@ export class PeerWatcher {
     this.check = options.check ?? ((peer, timeoutMs) => checkPeerHealth(peer.healthUrl, { token: peer.token, timeoutMs }));
     this.timing = options.timing;
     this.configured = options.peers;
+    this.learnedKnown = !options.learnsFromHub;
     this.sync();
   }
 
@@ -121,12 +124,12 @@ export class PeerWatcher {
     this.schedule(0);
   }
 
+  /** Stops the rounds. A round in flight is not waited for: its results are dropped. */
   async stop(): Promise<void> {
     this.running = false;
     this.stopped = true;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
-    await this.roundInFlight;
   }
 
   setTiming(timing: PeerWatchTiming): void {
@@ -142,6 +145,7 @@ export class PeerWatcher {
   /** Peers learned from the hub's machine list (replaces the previous list). */
   setLearned(peers: PeerConfig[]): void {
     this.learned = peers;
+    this.learnedKnown = true;
     this.sync();
   }
 
@@ -214,8 +218,8 @@ export class PeerWatcher {
         rememberedAt: memory?.lastSeen ?? 0,
       });
     }
-    // Incidents of peers that are no longer watched are closed quietly.
-    this.options.sink.retain?.('peer:', new Set([...this.watched.keys()].map(peerKey)));
+    // Incidents of peers that are no longer watched are closed quietly (once the whole list is known).
+    if (this.learnedKnown) this.options.sink.retain?.('peer:', new Set([...this.watched.keys()].map(peerKey)));
   }
 
   private schedule(delayMs: number): void {
@@ -224,10 +228,9 @@ export class PeerWatcher {
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       const started = this.clock.monotonic();
-      this.roundInFlight = this.round()
+      void this.round()
         .catch((error: unknown) => this.logger.error('peer check round failed', { error }))
         .finally(() => {
-          this.roundInFlight = null;
           const elapsed = this.clock.monotonic() - started;
           this.schedule(Math.max(0, this.timing.intervalMs - elapsed));
         });
