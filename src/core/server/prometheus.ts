@@ -9,6 +9,7 @@
 import type { FastifyInstance } from 'fastify';
 import { EXPOSITION_CONTENT_TYPE, encodeExposition, type MachineSnapshot } from '../metrics-exposition/prometheus-text.js';
 import type { RouteModule, RuntimeContext } from '../runtime.js';
+import type { SampleStore } from '../storage/types.js';
 
 export type { MachineSnapshot } from '../metrics-exposition/prometheus-text.js';
 
@@ -34,6 +35,11 @@ export function runtimeSnapshot(context: RuntimeContext): MachineSnapshot {
     disks: context.engine.store.latestDisks(),
     host: context.engine.host(),
   };
+}
+
+/** A machine as its database has it (the hub: one store per machine): latest sample, disks, host. */
+export function storeSnapshot(machine: { machineId: string; name: string }, store: SampleStore): MachineSnapshot {
+  return { machine, sample: store.latestSample(), disks: store.latestDisks(), host: store.latestHost() };
 }
 
 /**

@@ -1,12 +1,14 @@
 // GET /metrics: on the runtime's server (the agent's), checked by promtool and scraped by a real
 // Prometheus (Debian's prometheus, started once for this file on 127.0.0.1); and with a custom
 // source, the way the hub exposes every machine.
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRequest } from '../../../src/core/http-client.js';
 import { silentLogger } from '../../../src/core/log.js';
 import { EXPOSITION_CONTENT_TYPE } from '../../../src/core/metrics-exposition/prometheus-text.js';
 import { createHttpServer, generateToken, hashToken } from '../../../src/core/server/http-server.js';
-import { prometheusRoute, registerMetricsRoute, type MachineSnapshot } from '../../../src/core/server/prometheus.js';
+import { prometheusRoute, registerMetricsRoute, storeSnapshot, type MachineSnapshot } from '../../../src/core/server/prometheus.js';
+import { openSampleStore } from '../../../src/core/storage/sample-store.js';
 import { Runtime } from '../../../src/core/runtime.js';
 import type { Sample } from '../../../src/shared/model.js';
 import { defaultSettings, mergeSettings } from '../../../src/shared/settings.js';
@@ -147,6 +149,24 @@ describe('GET /metrics with another source (the hub: every machine)', () => {
     expect(text).not.toContain('never-sent');
     expect(text.match(/^# TYPE vigil_cpu_usage_ratio gauge$/gm)).toHaveLength(1);
     if (runReal) expect(promtoolCheckMetrics(text)).toEqual({ status: 0, output: '' });
+  });
+
+  it('reads a machine’s latest sample, disks and host from its database (storeSnapshot)', async () => {
+    const store = openSampleStore(path.join(tempDir(), 'm.db'));
+    const random = seededRandom(8);
+    const samples = [randomSample(1_763_800_000_000, random), randomSample(1_763_800_001_000, random)];
+    store.insertSamples(samples);
+    store.insertDiskSample({ ts: 1_763_800_000_000, disks: [{ device: '/dev/vda1', mountPoint: '/', fsType: 'ext4', total: 10_000, used: 2_500 }] });
+    const snapshot = storeSnapshot({ machineId: 'id-s', name: 'stored' }, store);
+    store.close();
+    expect(snapshot.sample!.ts).toBe(samples[1]!.ts);
+    const app = await createHttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger });
+    registerMetricsRoute(app, () => [snapshot]);
+    const text = (await app.inject({ url: '/metrics' })).body;
+    await app.close();
+    const exposed = exposedValues(text);
+    for (const [name, value] of expectedValues(samples[1]!)) expect(exposed.get(name), name).toBe(value);
+    expect(exposed.get('vigil_filesystem_used_bytes{device="/dev/vda1"}')).toBe(2_500);
   });
 });
 
