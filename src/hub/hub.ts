@@ -19,6 +19,7 @@ import { machineIdentity, type MachineIdentity } from '../core/identity.js';
 import type { Logger } from '../core/log.js';
 import type { MetricSources } from '../core/metrics/index.js';
 import { createHttpServer } from '../core/server/http-server.js';
+import { VERSION } from '../core/version.js';
 import type { SyncBatch } from '../core/sync/types.js';
 import { fleetState } from './fleet-state.js';
 import { LiveFeed } from './live.js';
@@ -243,7 +244,7 @@ export class Hub {
       lastSeen: this.clock.now(),
       lastSampleTs: latest?.ts ?? this.engine.store.lastTimestamp(),
       healthUrl: this.serverUrl ? `${this.serverUrl}/health` : null,
-      version: null,
+      version: VERSION,
       intervalSeconds: this.settings.sampling.intervalSeconds,
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
       createdAt: this.startedAt,

@@ -20,6 +20,10 @@ export interface AgentOptions {
   interval?: number;
   config?: string;
   logLevel?: LogLevelSetting;
+  /** --sync URL: send samples to a hub; --sync-token (or $VIGIL_SYNC_TOKEN, or <data-dir>/sync-token) authenticates; --sync-ca trusts a private CA. */
+  sync?: string;
+  syncToken?: string;
+  syncCa?: string;
   /** --influx URL and its options: also send samples as line protocol to InfluxDB or VictoriaMetrics. */
   influx?: string;
   influxDb?: string;
@@ -56,7 +60,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   let runtime: Runtime;
   try {
     // Sync targets (the hub, InfluxDB): null, and nothing of sync loaded, when none is on.
-    const sync = await createSyncServiceFactory({ dataDir: paths.dataDir, settings, logger, secrets: { influxToken: options.influxToken } });
+    const sync = await createSyncServiceFactory({ dataDir: paths.dataDir, settings, logger, secrets: { influxToken: options.influxToken, hubToken: options.syncToken } });
     const publicIp = publicIpFeature();
     // The chart API and page: loaded only when the server starts.
     const charts: RouteModule = async (app, context) => (await import('../../core/server/api-routes.js')).registerChartRoutes(app, context);
@@ -86,6 +90,7 @@ function flagOverrides(options: AgentOptions): SettingsPatch {
   const patch: SettingsPatch = {};
   if (options.interval !== undefined) patch.sampling = { intervalSeconds: options.interval };
   if (options.logLevel !== undefined) patch.log = { level: options.logLevel };
+  if (options.sync !== undefined) patch.sync = { enabled: true, url: options.sync, ...(options.syncCa !== undefined ? { caFile: options.syncCa } : {}) };
   const server: SettingsPatch['server'] = {};
   if (options.ui) Object.assign(server, { enabled: true, ui: true });
   if (options.host !== undefined) server.host = options.host;

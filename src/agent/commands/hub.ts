@@ -117,7 +117,7 @@ export async function runAddMachine(name: string, options: { dataDir?: string; j
           `  ${token}`,
           ``,
           `On that machine, save it where the agent reads it (mode 0600) and point the agent at this hub:`,
-          `  umask 077; echo '${token}' > "$VIGIL_DATA_DIR/sync-token"`,
+          `  umask 077; echo '${token}' > <agent data dir>/sync-token     # e.g. ~/.config/Vigil/sync-token`,
           `  vigil agent --sync http(s)://<this hub>:7471`,
           `(or once: vigil agent --sync URL --sync-token TOKEN; VIGIL_SYNC_TOKEN works too)`,
           '',

@@ -7,6 +7,7 @@ import { formatBytes, formatDuration } from '../../shared/units.js';
 import { diskLines, hostLines, publicIpLine, sampleLines } from '../format.js';
 import { resolveDataDir } from '../options.js';
 import { openStoreForReading } from './export.js';
+import { syncLines, syncReport } from '../../core/sync/status.js';
 
 export interface StatusOptions {
   json?: boolean;
@@ -29,6 +30,7 @@ export async function runStatus(options: StatusOptions, now = Date.now()): Promi
       host: host ? { ...host.host, recordedAt: host.ts } : null,
       disks: disks?.disks ?? [],
       storage: { bytes: store.sizeOnDisk(), firstSample: store.firstTimestamp(), lastSample: store.lastTimestamp() },
+      sync: syncReport(paths.dataDir, store, running),
     };
     if (options.json) {
       process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
@@ -49,6 +51,7 @@ export async function runStatus(options: StatusOptions, now = Date.now()): Promi
       lines.push('Sample   none recorded yet');
     }
     lines.push(...diskLines(disks?.disks ?? []));
+    lines.push(...syncLines(status.sync, now));
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   } finally {

@@ -41,6 +41,13 @@ export interface SyncServiceOptions {
   openStore?: () => SampleStore;
   /** First retry wait, ms (default 1 s); tests shorten it. */
   backoffBaseMs?: number;
+  /**
+   * Writes the engine's pending samples to the database. Called on stop, before a last delivery
+   * to every target that was reachable, so a clean stop leaves the targets complete.
+   */
+  flush?: () => void;
+  /** How long stop() may spend finishing sends and delivering the last samples (default 3 s). */
+  stopGraceMs?: number;
 }
 
 /** State is checked this often for a change worth telling the targets at once (sleep, pause). */
@@ -105,10 +112,18 @@ export class SyncService implements Service {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.abort.abort();
     if (this.pollTimer !== null) this.clock.clearTimeout(this.pollTimer);
     for (const worker of this.workers) this.wakeUp(worker);
-    await Promise.all(this.workers.map((w) => w.loop));
+    // Sends in flight may finish within the grace period; then they are cut.
+    const graceMs = this.options.stopGraceMs ?? 3000;
+    const deadline = Date.now() + graceMs;
+    const loops = Promise.all(this.workers.map((w) => w.loop));
+    let graceTimer: NodeJS.Timeout | undefined;
+    await Promise.race([loops, new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(graceTimer);
+    this.abort.abort();
+    await loops;
+    await this.deliverLast(deadline);
     for (const worker of this.workers) {
       worker.status.state = 'stopped';
       worker.status.nextAttemptAt = null;
@@ -145,6 +160,46 @@ export class SyncService implements Service {
   pending(): Record<string, number> {
     const outbox = this.outbox;
     return Object.fromEntries(this.workers.map((w) => [w.target.name, outbox ? outbox.pending(w.status.cursor) : 0]));
+  }
+
+  /**
+   * On a clean stop: the engine's pending samples go to the database, and every target that was
+   * answering gets what it still lacks, within the deadline. A target that was failing is left
+   * alone (the next start resumes from its cursor); nothing here delays a stop for long.
+   */
+  private async deliverLast(deadline: number): Promise<void> {
+    if (!this.options.flush || !this.outbox) return;
+    try {
+      this.options.flush();
+    } catch (error) {
+      this.options.logger.debug('sync: final flush failed', { error });
+      return;
+    }
+    await Promise.all(
+      this.workers
+        .filter((worker) => worker.status.consecutiveFailures === 0 && worker.status.lastSuccessAt !== null)
+        .map(async (worker) => {
+          while (Date.now() < deadline) {
+            let batch: SyncBatch;
+            try {
+              batch = this.nextBatch(worker);
+            } catch {
+              return;
+            }
+            if (batch.samples.length === 0) return;
+            try {
+              await worker.target.send(batch, AbortSignal.timeout(Math.max(1, deadline - Date.now())));
+            } catch (error) {
+              this.options.logger.info('sync: last samples not delivered before stopping; they go at the next start', { target: worker.target.name, error: String(error) });
+              return;
+            }
+            worker.status.cursor = batch.toTs;
+            worker.status.samplesSent += batch.samples.length;
+            worker.status.batchesSent++;
+            worker.status.lastSuccessAt = this.clock.now();
+          }
+        }),
+    );
   }
 
   private batchLimit(target: SyncTarget, settings = this.options.settings()): number {

@@ -27,6 +27,9 @@ export const hubTargetFactory: SyncTargetFactory = async ({ dataDir, settings, l
   const sync = settings.sync;
   if (!sync.enabled) return null;
   if (!sync.url) throw new VigilError('invalid_settings', 'Sync is on but no hub URL is set: pass --sync URL or set sync.url');
+  if (!/^https?:\/\/[^\s/]+/i.test(sync.url) || !URL.canParse(sync.url)) {
+    throw new VigilError('invalid_argument', `The hub URL ${JSON.stringify(sync.url)} is not valid: expected http(s)://host[:port][/path]`);
+  }
   const { readSyncToken, syncTokenPath, checkToken } = await import('./token.js');
   const token = secrets.hubToken
     ? checkToken(secrets.hubToken, 'given with --token')
@@ -75,6 +78,7 @@ export async function createSyncServiceFactory(env: SyncTargetEnv): Promise<((co
       settings: () => context.settings(),
       state: () => context.state(),
       healthUrl: () => healthUrlOf(context),
+      flush: () => context.engine.flush(),
       targets,
     });
 }

@@ -1,0 +1,65 @@
+// Sync as `vigil status` shows it: read from sync-state.json (written by the running agent) and
+// the sample database (how far behind each target is), by a separate, read-only process.
+import { formatLocalIso } from '../../shared/dates.js';
+import { formatDuration } from '../../shared/units.js';
+import type { SampleStore } from '../storage/types.js';
+import { Outbox } from './outbox.js';
+import { readSyncState, type SyncTargetState } from './state.js';
+
+export interface SyncTargetReport {
+  name: string;
+  endpoint: string;
+  /** 'stopped' when no agent is running, whatever the file last said. */
+  state: SyncTargetState;
+  /** Newest sample the target has (unix ms), or null. */
+  cursor: number | null;
+  /** Samples stored here that the target does not have yet. */
+  pendingSamples: number;
+  /** Time between the newest stored sample and the newest delivered one, seconds (0 = caught up). */
+  lagSeconds: number;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  nextAttemptAt: number | null;
+}
+
+export function syncReport(dataDir: string, store: SampleStore, agentRunning: boolean): SyncTargetReport[] {
+  const file = readSyncState(dataDir);
+  if (!file) return [];
+  const outbox = new Outbox(store);
+  const newest = store.lastTimestamp();
+  return Object.entries(file.targets).map(([name, t]) => {
+    const pendingSamples = outbox.pending(t.cursor);
+    const oldestPending = t.cursor ?? store.firstTimestamp();
+    return {
+      name,
+      endpoint: t.endpoint,
+      state: agentRunning ? t.state : 'stopped',
+      cursor: t.cursor,
+      pendingSamples,
+      lagSeconds: pendingSamples === 0 || newest === null || oldestPending === null ? 0 : Math.max(0, Math.round((newest - oldestPending) / 1000)),
+      lastSuccessAt: t.lastSuccessAt,
+      lastError: t.lastError,
+      nextAttemptAt: agentRunning ? t.nextAttemptAt : null,
+    };
+  });
+}
+
+/** "Sync     hub https://hub:7471: caught up, last sent 3 s ago" and the like, one line per target (plus its error). */
+export function syncLines(reports: readonly SyncTargetReport[], now: number): string[] {
+  if (reports.length === 0) return ['Sync     off'];
+  const lines: string[] = [];
+  for (const r of reports) {
+    const last = r.lastSuccessAt === null ? 'nothing sent yet' : `last sent ${formatDuration(now - r.lastSuccessAt)} ago`;
+    const behind = r.pendingSamples === 0 ? 'caught up' : `${r.pendingSamples} sample${r.pendingSamples === 1 ? '' : 's'} behind (lag ${formatDuration(r.lagSeconds * 1000)})`;
+    const what: Record<SyncTargetState, string> = {
+      idle: behind,
+      sending: r.pendingSamples === 0 ? 'caught up' : `sending, ${behind}`,
+      retrying: `unreachable, retrying${r.nextAttemptAt ? ` in ${formatDuration(Math.max(0, r.nextAttemptAt - now))}` : ''}; ${behind}`,
+      error: `REFUSED${r.nextAttemptAt ? ` (retry in ${formatDuration(Math.max(0, r.nextAttemptAt - now))})` : ''}; ${behind}`,
+      stopped: `not running; ${behind}`,
+    };
+    lines.push(`Sync     ${r.name} ${r.endpoint}: ${what[r.state]}, ${last}${r.cursor !== null ? ` (has samples up to ${formatLocalIso(r.cursor)})` : ''}`);
+    if (r.lastError && r.state !== 'idle' && r.state !== 'sending') lines.push(`         last error: ${r.lastError}`);
+  }
+  return lines;
+}
