@@ -142,6 +142,46 @@ export function buildProgram(): Command {
       process.exitCode = await runLogs(options);
     });
 
+  const service = program
+    .command('service')
+    .description('run the agent (or the hub) as a service of this OS: systemd, launchd or Task Scheduler');
+  for (const action of ['install', 'uninstall', 'status'] as const) {
+    const sub = service
+      .command(action)
+      .description(
+        action === 'install'
+          ? 'write the service definition, enable and start it (--dry-run prints it instead)'
+          : action === 'uninstall'
+            ? 'stop and remove the service (its data stays)'
+            : 'whether the service is installed and running',
+      )
+      .option('--hub', 'the hub service instead of the agent')
+      .option('--system', 'machine-wide, started at boot (needs root / an administrator); default: this user')
+      .option('--data-dir <dir>', `${DATA_DIR_HELP}; system services on Linux use /var/lib/vigil`);
+    if (action === 'status') sub.option('--json', 'machine-readable output');
+    else sub.option('--dry-run', 'print what would be written and run, change nothing');
+    if (action === 'install') {
+      sub.option('--host <address>', 'hub only: address it listens on').option('--port <port>', 'hub only: port it listens on', parsePort);
+    }
+    sub.action(async (options) => {
+      const { runService } = await import('./commands/service.js');
+      process.exitCode = await runService(action, options);
+    });
+  }
+
+  program
+    .command('logs')
+    .description("show the agent's log (<data-dir>/logs/vigil.log); --follow keeps printing, across rotation")
+    .option('-f, --follow', 'keep printing new lines (Ctrl-C to stop)')
+    .option('-n, --lines <n>', 'how many of the last lines, 1-1000', parseLimit, 50)
+    .addOption(new Option('--level <level>', 'only lines at this level or more severe: error, warn, info, debug').argParser(parseLogLevel))
+    .option('--hub', "the hub's log instead of the agent's")
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (options) => {
+      const { runLogs } = await import('./commands/logs.js');
+      process.exitCode = await runLogs(options);
+    });
+
   // The hub: `vigil hub` serves; its subcommands manage machines (in hub.db, whether it runs or not).
   const HUB_DATA_DIR_HELP = 'hub data folder (default: $VIGIL_HUB_DATA_DIR or <default data folder>/hub)';
   const hub = program

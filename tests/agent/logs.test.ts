@@ -1,0 +1,102 @@
+// `vigil logs`: the last lines across rotated files, the level filter, and --follow across the
+// real logger's rotation (src/core/log.ts renames vigil.log to .1 and starts a new file).
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lastLines, levelFilter, LogFollower } from '../../src/agent/commands/logs.js';
+import { createLogger } from '../../src/core/log.js';
+import { finished, runVigil, startVigil, waitFor } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function smallLogger(dataDir: string) {
+  let t = Date.UTC(2026, 10, 22, 10, 0, 0);
+  return createLogger({ level: 'debug', stream: null, file: path.join(dataDir, 'logs/vigil.log'), maxBytes: 512, maxFiles: 5, now: () => (t += 1000) });
+}
+
+describe('lastLines and the level filter', () => {
+  it('reads back across rotated files, oldest first, and filters by level', () => {
+    const dataDir = tempDir();
+    const logger = smallLogger(dataDir);
+    for (let i = 0; i < 60; i++) (i % 10 === 0 ? logger.warn : logger.info)(`line ${i}`, { i });
+    logger.close();
+    const file = path.join(dataDir, 'logs/vigil.log');
+    expect(fs.existsSync(`${file}.2`)).toBe(true); // it did rotate
+    const last = lastLines(file, 30);
+    expect(last.map((l) => /line (\d+)/.exec(l)![1])).toEqual(Array.from({ length: 30 }, (_, k) => String(30 + k)));
+    const warnings = lastLines(file, 3, levelFilter('warn'));
+    expect(warnings.map((l) => /line (\d+)/.exec(l)![1])).toEqual(['30', '40', '50']);
+    expect(warnings.every((l) => / WARN /.test(l))).toBe(true);
+    expect(levelFilter('error')('2026-11-22T10:00:00.000Z DEBUG x')).toBe(false);
+    expect(levelFilter('debug')('2026-11-22T10:00:00.000Z DEBUG x')).toBe(true);
+    expect(levelFilter('error')('a stack trace line')).toBe(true);
+  });
+});
+
+describe('LogFollower', () => {
+  it('follows the log across rotations and a truncation, every line once, in order', () => {
+    const dataDir = tempDir();
+    const file = path.join(dataDir, 'logs/vigil.log');
+    const logger = smallLogger(dataDir);
+    logger.info('before following');
+    const seen: string[] = [];
+    const follower = new LogFollower(file, (line) => seen.push(line));
+    let n = 0;
+    for (let burst = 0; burst < 12; burst++) {
+      for (let k = 0; k < 9; k++) logger.info(`event ${n++}`); // ~a third of a file: rotates every few bursts
+      follower.poll();
+    }
+    logger.close();
+    follower.poll();
+    expect(fs.existsSync(`${file}.3`)).toBe(true);
+    expect(seen.map((l) => /event (\d+)$/.exec(l)?.[1])).toEqual(Array.from({ length: n }, (_, k) => String(k)));
+
+    fs.truncateSync(file, 0); // copytruncate-style
+    fs.appendFileSync(file, 'after truncation\nhalf a li');
+    follower.poll();
+    fs.appendFileSync(file, 'ne\n');
+    follower.poll();
+    follower.close();
+    expect(seen.slice(n)).toEqual(['after truncation', 'half a line']);
+  });
+});
+
+describe('vigil logs', () => {
+  it('prints the last lines; a missing log is a clear error', async () => {
+    const dataDir = tempDir();
+    const missing = await runVigil(['logs', '--data-dir', dataDir]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/No log at .*vigil\.log: has the agent run with this data folder/);
+    const logger = smallLogger(dataDir);
+    for (let i = 0; i < 20; i++) logger.info(`line ${i}`);
+    logger.error('boom');
+    logger.close();
+    const tail = await runVigil(['logs', '--data-dir', dataDir, '-n', '3']);
+    expect(tail.code).toBe(0);
+    expect(tail.stdout.trimEnd().split('\n').map((l) => l.slice(25))).toEqual(['INFO  line 18', 'INFO  line 19', 'ERROR boom']);
+    const errors = await runVigil(['logs', '--data-dir', dataDir, '--level', 'error']);
+    expect(errors.stdout.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('--follow prints new lines across rotation until Ctrl-C', async () => {
+    const dataDir = tempDir();
+    const logger = smallLogger(dataDir);
+    logger.info('old line');
+    const follow = startVigil(['logs', '--follow', '--data-dir', dataDir, '-n', '1']);
+    await waitFor(() => follow.output.stdout.includes('old line'), 'the tail');
+    let n = 0;
+    for (let burst = 0; burst < 6; burst++) {
+      for (let k = 0; k < 12; k++) logger.info(`event ${n++}`);
+      await sleep(400); // more than one poll (250 ms) per rotation
+    }
+    logger.close();
+    await waitFor(() => follow.output.stdout.includes(`event ${n - 1}\n`), 'the last event');
+    follow.kill('SIGINT');
+    const result = await finished(follow);
+    expect(result.code).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, 'logs/vigil.log.2'))).toBe(true);
+    const events = result.stdout.split('\n').filter((l) => l.includes('event')).map((l) => /event (\d+)$/.exec(l)![1]);
+    expect(events).toEqual(Array.from({ length: n }, (_, k) => String(k)));
+  });
+});
