@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { VigilError } from '../shared/errors.js';
 import { collectNames, parseIntervalSeconds, parseLimit, parseLogLevel, parsePort, parseWidth } from './options.js';
 import { VERSION } from '../core/version.js';
+import { collectAddresses, collectPeers, parseDurationSeconds } from './commands/alert-options.js';
 
 const DATA_DIR_HELP = 'data folder (default: $VIGIL_DATA_DIR or the per-user app data folder)';
 
@@ -41,6 +42,10 @@ export function buildProgram(): Command {
     .option('--host <address>', 'address the web server listens on (default from settings: 127.0.0.1); any other than loopback needs a token')
     .option('--port <port>', 'port of the web server, 0 = any free one (default from settings: 7470)', parsePort)
     .addOption(new Option('--token <token>', 'access token the page and API require (at least 16 characters); prefer $VIGIL_TOKEN, which ps does not show').env('VIGIL_TOKEN'))
+    .option('--peer <NAME=URL>', "watch this machine's /health and email when it stops answering (repeat; replaces peers.list); a token goes in the URL: http://:TOKEN@host:7470", collectPeers)
+    .addOption(new Option('--smtp <url>', 'send alert emails through smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (TLS); prefer $VIGIL_SMTP, which ps does not show').env('VIGIL_SMTP'))
+    .option('--alert-from <address>', 'From address of alert emails (default from settings)')
+    .option('--alert-to <address>', 'recipient of alert emails (repeat)', collectAddresses)
     .action(async (options) => {
       const { runAgent } = await import('./commands/agent.js');
       process.exitCode = await runAgent(options);
@@ -92,6 +97,46 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('test-email')
+    .description('send a test email with the alert settings (or the flags below) now, and show what the SMTP server answered')
+    .addOption(new Option('--smtp <url>', 'smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (TLS); prefer $VIGIL_SMTP').env('VIGIL_SMTP'))
+    .option('--alert-from <address>', 'From address')
+    .option('--alert-to <address>', 'recipient (repeat)', collectAddresses)
+    .option('--config <file>', 'settings file (default: <data-dir>/config.json)')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (options) => {
+      const { runTestEmail } = await import('./commands/test-email.js');
+      process.exitCode = await runTestEmail(options);
+    });
+
+  program
+    .command('alerts')
+    .description('what is wrong now, the latest alerts and whether their emails went out')
+    .option('--limit <n>', 'how many alerts, 1-1000', parseLimit, 20)
+    .option('--json', 'machine-readable output')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (options) => {
+      const { runAlerts } = await import('./commands/alerts.js');
+      process.exitCode = await runAlerts(options);
+    });
+
+  program
+    .command('sleep')
+    .description('tell the running agent (and its peers) this machine is going away for a while, e.g. a planned reboot: no DOWN alert before the deadline')
+    .option('--for <duration>', 'back within this long: 90s, 10m, 2h, 1d (default 10m)', parseDurationSeconds)
+    .option('--until <time>', 'back by this local time, ISO 8601 (e.g. 2026-11-22T14:30)')
+    .option('--indefinite', 'no deadline: peers wait until it answers again')
+    .option('--wake', 'cancel: this machine is awake again')
+    .option('--url <url>', "the agent's server (default from settings: http://127.0.0.1:7470)")
+    .addOption(new Option('--token <token>', "the agent server's access token, if it has one").env('VIGIL_TOKEN'))
+    .option('--config <file>', 'settings file (default: <data-dir>/config.json)')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (options) => {
+      const { runSleep } = await import('./commands/sleep.js');
+      process.exitCode = await runSleep(options);
+    });
+
+  program
     .command('top')
     .description('the processes using the most CPU or memory right now (read-only: Vigil never runs or signals processes)')
     .addOption(new Option('--sort <key>', 'cpu or mem').choices(['cpu', 'mem']).default('cpu'))
@@ -100,46 +145,6 @@ export function buildProgram(): Command {
     .action(async (options) => {
       const { runTop } = await import('./commands/top.js');
       process.exitCode = await runTop(options);
-    });
-
-  const service = program
-    .command('service')
-    .description('run the agent (or the hub) as a service of this OS: systemd, launchd or Task Scheduler');
-  for (const action of ['install', 'uninstall', 'status'] as const) {
-    const sub = service
-      .command(action)
-      .description(
-        action === 'install'
-          ? 'write the service definition, enable and start it (--dry-run prints it instead)'
-          : action === 'uninstall'
-            ? 'stop and remove the service (its data stays)'
-            : 'whether the service is installed and running',
-      )
-      .option('--hub', 'the hub service instead of the agent')
-      .option('--system', 'machine-wide, started at boot (needs root / an administrator); default: this user')
-      .option('--data-dir <dir>', `${DATA_DIR_HELP}; system services on Linux use /var/lib/vigil`);
-    if (action === 'status') sub.option('--json', 'machine-readable output');
-    else sub.option('--dry-run', 'print what would be written and run, change nothing');
-    if (action === 'install') {
-      sub.option('--host <address>', 'hub only: address it listens on').option('--port <port>', 'hub only: port it listens on', parsePort);
-    }
-    sub.action(async (options) => {
-      const { runService } = await import('./commands/service.js');
-      process.exitCode = await runService(action, options);
-    });
-  }
-
-  program
-    .command('logs')
-    .description("show the agent's log (<data-dir>/logs/vigil.log); --follow keeps printing, across rotation")
-    .option('-f, --follow', 'keep printing new lines (Ctrl-C to stop)')
-    .option('-n, --lines <n>', 'how many of the last lines, 1-1000', parseLimit, 50)
-    .addOption(new Option('--level <level>', 'only lines at this level or more severe: error, warn, info, debug').argParser(parseLogLevel))
-    .option('--hub', "the hub's log instead of the agent's")
-    .option('--data-dir <dir>', DATA_DIR_HELP)
-    .action(async (options) => {
-      const { runLogs } = await import('./commands/logs.js');
-      process.exitCode = await runLogs(options);
     });
 
   const service = program

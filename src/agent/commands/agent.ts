@@ -3,6 +3,8 @@
 import { ensureWritableDir } from '../../core/engine.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { dataPaths } from '../../core/paths.js';
+import { alertsFeature } from '../../core/alerts/feature.js';
+import { peerWatchWanted } from '../../core/peers/config.js';
 import { publicIpFeature } from '../../core/public-ip.js';
 import { processesRoutes } from '../../core/server/processes-routes.js';
 import { Runtime } from '../../core/runtime.js';
@@ -10,12 +12,13 @@ import { readSettingsIsolated } from '../../core/settings.js';
 import { createSyncServiceFactory } from '../../core/sync/targets.js';
 import { mergeSettings, type LogLevelSetting, type Settings, type SettingsPatch } from '../../shared/settings.js';
 import { resolveDataDir } from '../options.js';
+import { alertOverrides, type AlertFlags } from './alert-options.js';
 import { VigilError } from '../../shared/errors.js';
 import type { RouteModule } from '../../core/runtime.js';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 
-export interface AgentOptions {
+export interface AgentOptions extends AlertFlags {
   dataDir?: string;
   interval?: number;
   config?: string;
@@ -46,7 +49,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   ensureWritableDir(paths.dataDir);
   const settingsFile = await readSettingsIsolated(options.config ?? paths.settings);
   const overrides = flagOverrides(options);
-  const settings = mergeSettings(settingsFile.settings, overrides);
+  const settings = withPeerServer(mergeSettings(settingsFile.settings, overrides));
   if (!settings.server.enabled && (options.host !== undefined || options.port !== undefined)) {
     throw new VigilError('invalid_argument', '--host and --port configure the web server: add --ui (or set server.enabled in the settings)');
   }
@@ -62,6 +65,8 @@ export async function runAgent(options: AgentOptions): Promise<number> {
     // Sync targets (the hub, InfluxDB): null, and nothing of sync loaded, when none is on.
     const sync = await createSyncServiceFactory({ dataDir: paths.dataDir, settings, logger, secrets: { influxToken: options.influxToken, hubToken: options.syncToken } });
     const publicIp = publicIpFeature();
+    // Peer watch and alerts: nothing of them is loaded unless settings ask for them.
+    const alerts = alertsFeature();
     // The chart API and page: loaded only when the server starts.
     const charts: RouteModule = async (app, context) => (await import('../../core/server/api-routes.js')).registerChartRoutes(app, context);
     runtime = await Runtime.start({
@@ -70,11 +75,11 @@ export async function runAgent(options: AgentOptions): Promise<number> {
       logger,
       role: 'agent',
       routes: [
-        publicIp.routes, processesRoutes, charts,
+        publicIp.routes, alerts.routes, processesRoutes, charts,
         // GET /metrics (Prometheus): loaded only when the server starts.
         async (app, context) => (await import('../../core/server/prometheus.js')).prometheusRoute()(app, context),
       ],
-      services: [publicIp.service, ...(sync ? [sync] : [])],
+      services: [publicIp.service, alerts.service, ...(sync ? [sync] : [])],
     });
   } catch (error) {
     logger.close();
@@ -87,7 +92,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
 
 /** Flags win over the settings file for this run only; they are never written back. */
 function flagOverrides(options: AgentOptions): SettingsPatch {
-  const patch: SettingsPatch = {};
+  const patch: SettingsPatch = alertOverrides(options);
   if (options.interval !== undefined) patch.sampling = { intervalSeconds: options.interval };
   if (options.logLevel !== undefined) patch.log = { level: options.logLevel };
   if (options.sync !== undefined) patch.sync = { enabled: true, url: options.sync, ...(options.syncCa !== undefined ? { caFile: options.syncCa } : {}) };
@@ -130,6 +135,11 @@ function serverBanner(url: string, settings: Settings): string {
   return `${what}: ${page}${reachable}${token}\n`;
 }
 
+
+/** Peers check this machine's /health too: with peers, the server runs (on loopback unless set otherwise). */
+function withPeerServer(settings: Settings): Settings {
+  return peerWatchWanted(settings) && !settings.server.enabled ? mergeSettings(settings, { server: { enabled: true } }) : settings;
+}
 
 async function reloadSettings(file: string, overrides: SettingsPatch, runtime: Runtime, logger: Logger): Promise<void> {
   let settings: Settings;
