@@ -116,3 +116,30 @@ export function timeTicks(from: number, to: number, timeZone: string | undefined
   }
   return { ticks, stepMs };
 }
+
+/** The local day of an instant in a zone. */
+export function dayInZone(ts: number, timeZone?: string): LocalDay {
+  const w = wallTime(ts, timeZone);
+  return { day: w.day, month: w.month, year: w.year };
+}
+
+/**
+ * [start, end) of a local day in a zone, like dates.ts's dayBounds for the runtime's zone: 23 or
+ * 25 hours on DST days, and where midnight does not exist the day starts when the clock jumps.
+ */
+export function dayBoundsInZone(day: LocalDay, timeZone?: string): { from: number; to: number } {
+  const next = new Date(Date.UTC(day.year, day.month - 1, day.day + 1));
+  return {
+    from: startOfDayInZone(day, timeZone),
+    to: startOfDayInZone({ year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() }, timeZone),
+  };
+}
+
+function startOfDayInZone(day: LocalDay, timeZone?: string): number {
+  const midnight = Date.UTC(day.year, day.month - 1, day.day);
+  let ts = instantOfWall(midnight, timeZone);
+  // Midnight skipped by a DST jump: that instant reads as the evening before; move to the jump.
+  const wall = ts + zoneOffsetMs(ts, timeZone);
+  if (wall < midnight) ts += midnight - wall;
+  return ts;
+}

@@ -48,6 +48,8 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   const paths = dataPaths(resolveDataDir(options.dataDir));
   ensureWritableDir(paths.dataDir);
   const settingsFile = await readSettingsIsolated(options.config ?? paths.settings);
+  // An empty $VIGIL_TOKEN is no token.
+  if (options.token === '') options = { ...options, token: undefined };
   const overrides = flagOverrides(options);
   const settings = withPeerServer(mergeSettings(settingsFile.settings, overrides));
   if (!settings.server.enabled && (options.host !== undefined || options.port !== undefined)) {

@@ -22,12 +22,12 @@ import {
   type SeriesResult,
   type VigilApi,
 } from '../../shared/api.js';
-import { compareDays, dayBounds, dayOf, daysBetween, formatDay, parseDay, startOfDay, type LocalDay } from '../../shared/dates.js';
+import { compareDays, dayBounds as localDayBounds, dayOf as localDayOf, daysBetween, formatDay, parseDay, type LocalDay } from '../../shared/dates.js';
 import { VigilError } from '../../shared/errors.js';
 import type { HostRecord, Sample } from '../../shared/model.js';
 import { chooseBucketMs } from '../../shared/query.js';
 import { SeriesFlag, compareNames, kindOf, parseNetKey, resolutionOf } from '../../shared/series.js';
-import { runtimeTimeZone } from '../../shared/time-zone.js';
+import { dayBoundsInZone, dayInZone, knownTimeZone, runtimeTimeZone } from '../../shared/time-zone.js';
 import { exportCsv, type ExportCsvOptions } from '../csv/export.js';
 import type { MachineIdentity } from '../identity.js';
 import type { SampleStore } from '../storage/types.js';
@@ -43,6 +43,11 @@ export interface ChartServiceOptions {
   /** Seconds between samples, when this process samples. */
   intervalSeconds?: () => number | null;
   now?: () => number;
+  /**
+   * The machine's IANA zone, in which its days are resolved (the hub serves machines of other
+   * zones); default: this process's.
+   */
+  timeZone?: string;
 }
 
 /** A range of whole local days, resolved for an export. */
@@ -66,10 +71,19 @@ const RAW_CHECK_BELOW_MS = 60_000;
 export class ChartService implements VigilApi {
   private readonly store: SampleStore;
   private readonly now: () => number;
+  private readonly zone: string;
+  private readonly dayBounds: (day: LocalDay) => { from: number; to: number };
+  private readonly dayOf: (ts: number) => LocalDay;
 
   constructor(private readonly options: ChartServiceOptions) {
     this.store = options.store;
     this.now = options.now ?? Date.now;
+    const own = runtimeTimeZone();
+    const zone = options.timeZone && options.timeZone !== own ? knownTimeZone(options.timeZone) : undefined;
+    this.zone = zone ?? own;
+    // This process's zone: dates.ts, on the Date object; another one: through Intl.
+    this.dayBounds = zone ? (day) => dayBoundsInZone(day, zone) : localDayBounds;
+    this.dayOf = zone ? (ts) => dayInZone(ts, zone) : localDayOf;
   }
 
   async host(): Promise<HostInfo> {
@@ -79,8 +93,8 @@ export class ChartService implements VigilApi {
     return {
       machine: { id: this.options.identity.id, name: this.options.identity.name },
       version: VERSION,
-      timeZone: runtimeTimeZone(),
-      today: formatDay(dayOf(now)),
+      timeZone: this.zone,
+      today: formatDay(this.dayOf(now)),
       now,
       intervalSeconds: this.options.intervalSeconds?.() ?? null,
       firstSampleTs: this.store.firstTimestamp(),
@@ -93,7 +107,7 @@ export class ChartService implements VigilApi {
     const first = dayParam(params?.from, 'from');
     let last = dayParam(params?.to, 'to');
     if (compareDays(first, last) > 0) throw new VigilError('invalid_range', `from ${formatDay(first)} is after to ${formatDay(last)}`);
-    const today = dayOf(this.now());
+    const today = this.dayOf(this.now());
     this.refuseFuture(first);
     // A calendar asks for whole months: the rest of this one simply has no data yet.
     if (compareDays(last, today) > 0) last = today;
@@ -101,14 +115,14 @@ export class ChartService implements VigilApi {
     if (days.length > MAX_DAYS_SPAN) {
       throw new VigilError('invalid_range', `${formatDay(first)} to ${formatDay(last)} is ${days.length} days; ask for at most ${MAX_DAYS_SPAN} at a time`);
     }
-    const present = this.store.rangesWithData(days.map(dayBounds));
+    const present = this.store.rangesWithData(days.map(this.dayBounds));
     return { from: formatDay(first), to: formatDay(last), days: days.filter((_, i) => present[i]).map(formatDay) };
   }
 
   async day(params: DayParams): Promise<SeriesResult> {
     const day = dayParam(params?.date, 'date');
     this.refuseFuture(day);
-    const { from, to } = dayBounds(day);
+    const { from, to } = this.dayBounds(day);
     return this.query(from, to, params, formatDay(day));
   }
 
@@ -142,8 +156,8 @@ export class ChartService implements VigilApi {
       throw new VigilError('invalid_argument', 'Say which days: date=DD-MM-YYYY, or from=DD-MM-YYYY and to=DD-MM-YYYY');
     }
     this.refuseFuture(first);
-    const from = dayBounds(first).from;
-    const to = dayBounds(last).to;
+    const from = this.dayBounds(first).from;
+    const to = this.dayBounds(last).to;
     const single = compareDays(first, last) === 0;
     const label = single ? formatDay(first) : `${formatDay(first)} to ${formatDay(last)}`;
     const name = this.options.identity.name.replace(/[^A-Za-z0-9._-]+/g, '_') || 'vigil';
@@ -158,8 +172,8 @@ export class ChartService implements VigilApi {
 
   private refuseFuture(day: LocalDay): void {
     const now = this.now();
-    if (startOfDay(day) > now) {
-      throw new VigilError('future_date', `${formatDay(day)} is in the future (today is ${formatDay(dayOf(now))})`);
+    if (this.dayBounds(day).from > now) {
+      throw new VigilError('future_date', `${formatDay(day)} is in the future (today is ${formatDay(this.dayOf(now))})`);
     }
   }
 

@@ -1,0 +1,99 @@
+// The chart page and API through the real `bin/vigil.js agent --ui` (lite mode, as users run
+// it): the URL it prints, the page, live data in the API, the token, and the refusals.
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildRenderer } from '../../../scripts/build-renderer.js';
+import type { HostInfo, LatestResult, SeriesResult } from '../../../src/shared/api.js';
+import { finished, runVigil, startVigil, waitFor } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+beforeAll(async () => {
+  // The agent serves dist/renderer (the suite's global setup builds only the TypeScript).
+  await buildRenderer();
+});
+
+function dataDir(): string {
+  const dir = tempDir();
+  // Commit every second, so the day's data reaches the API quickly.
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ storage: { flushSeconds: 1 } }));
+  return dir;
+}
+
+function urlOf(stdout: string): string | null {
+  return /Vigil charts: (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1] ?? null;
+}
+
+describe('vigil agent --ui', () => {
+  it('prints its URL, serves the page and answers the API with live data', async () => {
+    const agent = startVigil(['agent', '--ui', '--port', '0', '--data-dir', dataDir()]);
+    try {
+      await waitFor(() => urlOf(agent.output.stdout) !== null, `the URL on stdout (${agent.output.stderr})`);
+      const base = urlOf(agent.output.stdout)!;
+      const page = await fetch(`${base}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(await page.text()).toContain('<meta name="vigil-api-base" content="/api">');
+      const script = await fetch(`${base}/app.js`);
+      expect(script.status).toBe(200);
+      expect((await script.text()).length).toBeGreaterThan(50_000);
+
+      const host = (await (await fetch(`${base}/api/host`)).json()) as HostInfo;
+      expect(host.intervalSeconds).toBe(1);
+      expect(host.timeZone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+      let latest: LatestResult = { sample: null };
+      for (let i = 0; i < 50 && latest.sample === null; i++) {
+        latest = (await (await fetch(`${base}/api/latest`)).json()) as LatestResult;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(latest.sample!.cpu.total).toBeGreaterThanOrEqual(0);
+      let day: SeriesResult | null = null;
+      for (let i = 0; i < 50 && !day?.timestamps.length; i++) {
+        day = (await (await fetch(`${base}/api/day?date=${host.today}`)).json()) as SeriesResult;
+        if (!day.timestamps.length) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(day!.timestamps.length).toBeGreaterThan(0);
+      expect(day!.series.map((s) => s.key)).toContain('cpu');
+      expect(day!.interfaces.map((i) => i.name)).toContain('lo');
+      const bad = await fetch(`${base}/api/day?date=31-02-2026`);
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toEqual({ error: { code: 'invalid_date', message: 'Invalid date "31-02-2026": no such day in the calendar' } });
+    } finally {
+      agent.kill('SIGTERM');
+    }
+    expect((await finished(agent)).code).toBe(0);
+  });
+
+  it('with a token ($VIGIL_TOKEN): the page is public, the API needs the token', async () => {
+    const token = 'k5Qm7pWz2xYb9LrT4vHn';
+    const agent = startVigil(['agent', '--ui', '--port', '0', '--data-dir', dataDir()], { VIGIL_TOKEN: token });
+    try {
+      await waitFor(() => urlOf(agent.output.stdout) !== null, `the URL on stdout (${agent.output.stderr})`);
+      const base = urlOf(agent.output.stdout)!;
+      expect(agent.output.stdout).toContain('the page asks for the access token once');
+      expect(agent.output.stdout).not.toContain(token);
+      expect((await fetch(`${base}/`)).status).toBe(200);
+      expect((await fetch(`${base}/api/host`)).status).toBe(401);
+      expect((await fetch(`${base}/api/host`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+    } finally {
+      agent.kill('SIGTERM');
+    }
+    expect((await finished(agent)).code).toBe(0);
+  });
+
+  it('refuses, before starting: a public address without a token, a short token, --port without a server', async () => {
+    const open = await runVigil(['agent', '--ui', '--host', '0.0.0.0', '--port', '0', '--data-dir', dataDir()], { env: { VIGIL_TOKEN: '' } });
+    expect(open.code).toBe(2);
+    expect(open.stderr).toContain('Listening on 0.0.0.0 exposes this machine');
+    expect(open.stderr).toContain('VIGIL_TOKEN');
+    const short = await runVigil(['agent', '--ui', '--port', '0', '--token', 'abc', '--data-dir', dataDir()]);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('The access token is too short');
+    const noServer = await runVigil(['agent', '--port', '8080', '--data-dir', dataDir()]);
+    expect(noServer.code).toBe(2);
+    expect(noServer.stderr).toContain('--host and --port configure the web server: add --ui');
+    const badPort = await runVigil(['agent', '--ui', '--port', '70000', '--data-dir', dataDir()]);
+    expect(badPort.code).toBe(2);
+  });
+});
