@@ -65,7 +65,11 @@ describe('GET /metrics on the agent’s server', () => {
     runtime = await Runtime.start({ dataDir: tempDir(), settings, logger: silentLogger, role: 'agent', routes: [prometheusRoute()] });
     // Prometheus takes ~5 s to its first scrape (its discovery updates every 5 s): start it now.
     if (runReal) prometheus = await startPrometheus([{ address: new URL(runtime.url!).host, bearerToken: token }], { scrapeIntervalSeconds: 1 });
-    await waitFor(() => runtime.engine.latest() !== null && runtime.engine.latest()!.net.some((n) => n.rxBitsPerSecond !== null), 'a sample with rates', 10_000);
+    await waitFor(
+      () => runtime.engine.latest()?.net.some((n) => n.rxBitsPerSecond !== null) === true && runtime.engine.store.latestDisks() !== null && runtime.engine.host() !== null,
+      'a sample with rates, disk usage and the host snapshot',
+      10_000,
+    );
     // Frozen from here, so what Prometheus scrapes is what the test compares against.
     runtime.engine.pause();
   });
