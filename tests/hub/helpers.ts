@@ -1,14 +1,12 @@
-// Shared by the hub tests: a hub on 127.0.0.1:0 in this process, and well-formed batches.
-import { randomUUID } from 'node:crypto';
+// Shared by the hub tests: a hub on 127.0.0.1:0 in this process (batches: batches.ts).
 import { systemClock, type Clock } from '../../src/core/clock.js';
 import { httpRequest, type HttpResponse } from '../../src/core/http-client.js';
 import { silentLogger, type Logger } from '../../src/core/log.js';
-import type { SyncBatch } from '../../src/core/sync/types.js';
 import { Hub } from '../../src/hub/hub.js';
-import type { Sample } from '../../src/shared/model.js';
 import { defaultSettings, mergeSettings, type SettingsPatch } from '../../src/shared/settings.js';
-import { randomSamples } from '../helpers/random.js';
 import { tempDir } from '../helpers/tmp.js';
+
+export { AGENT_ID, makeBatch, recentSamples } from './batches.js';
 
 /** A clock whose wall time tests set; timers are real. */
 export class SettableClock implements Clock {
@@ -37,29 +35,6 @@ export async function startTestHub(options: { dataDir?: string; settings?: Setti
     clock: options.clock,
     rendererDir: options.rendererDir ?? tempDir('vigil-no-renderer-'),
   });
-}
-
-export function makeBatch(samples: Sample[], overrides: Partial<SyncBatch> = {}): SyncBatch {
-  const fromTs = samples.length ? samples[0]!.ts - 1 : 0;
-  const toTs = samples.length ? samples[samples.length - 1]!.ts : 0;
-  return {
-    machine: { id: overrides.machine?.id ?? AGENT_ID, name: 'test-agent' },
-    agent: { state: 'running', intervalSeconds: 1, syncIntervalSeconds: 10, version: '0.1.0', healthUrl: 'http://10.0.0.5:7470/health', timeZone: 'Europe/Paris' },
-    fromTs,
-    toTs,
-    samples,
-    disks: [],
-    hosts: [],
-    ...overrides,
-  };
-}
-
-export const AGENT_ID = randomUUID();
-
-/** Samples ending just before `end` (default now), one per second. */
-export function recentSamples(count: number, seed = 1, end = Date.now()): Sample[] {
-  const start = Math.floor(end / 1000) * 1000 - count * 1000;
-  return randomSamples(start, count, 1000, seed);
 }
 
 export function post(hub: Hub, path: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpResponse> {
