@@ -2,11 +2,11 @@
 // garbage, a 500), the service's state machine on a fake clock, and the whole path through the
 // runtime into the host history.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRequest } from '../../src/core/http-client.js';
 import { silentLogger } from '../../src/core/log.js';
-import { lookupPublicIp, parsePublicIpAnswer, publicIpFeature, PublicIpService, type PublicIpLookup } from '../../src/core/public-ip.js';
+import { lookupPublicIp, normalizeAddress, parsePublicIpAnswer, publicIpFeature, PublicIpService, type PublicIpLookup } from '../../src/core/public-ip.js';
 import { Runtime } from '../../src/core/runtime.js';
 import { openSampleStore } from '../../src/core/storage/sample-store.js';
 import type { PublicIpInfo } from '../../src/shared/model.js';
@@ -44,6 +44,15 @@ describe('parsePublicIpAnswer', () => {
   ])('%j is refused', (body, message) => {
     expect(() => parsePublicIpAnswer(body)).toThrow(message);
   });
+});
+
+it('normalizeAddress (no node:net in the agent) accepts exactly what node:net isIP accepts', () => {
+  const cases = ['1.2.3.4', '255.255.255.255', '256.1.1.1', '01.2.3.4', '1.2.3', '1.2.3.4.5', '0.0.0.0', '::', '::1', '2001:db8::1', '2001:DB8:0:0:0:0:0:1',
+    '::ffff:1.2.3.4', '1::2::3', '12345::', '2001:db8::g', '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8:9', ':1', '1:', '::1.2.3.4', '1:2:3:4:5:6:1.2.3.4',
+    '1:2:3:4:5:6:7:1.2.3.4', '1.2.3.4/24', '', 'localhost', '[::1]'];
+  for (const text of cases) expect(normalizeAddress(text) !== null, text).toBe(net.isIP(text) !== 0);
+  expect(normalizeAddress('fe80::1%eth0')).toBeNull(); // isIP takes zone ids; a public address has none
+  expect(normalizeAddress(' 2001:DB8::A ')).toBe('2001:db8::a');
 });
 
 describe('lookupPublicIp over HTTP (127.0.0.1)', () => {
