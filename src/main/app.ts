@@ -1,0 +1,421 @@
+// The tray app's composition root: lifecycle, the core, the tray, the windows, IPC, power and
+// notifications, wired together. Every decision lives in the pure modules beside this file; this
+// one only connects them, and takes its Electron API as a parameter (electron-api.ts) so that the
+// whole wiring runs in plain Node against a recording fake in tests/main.
+//
+// The core runs IN-PROCESS, in the main process, not in a utilityProcess:
+// - better-sqlite3 must be rebuilt for Electron's ABI either way (a utilityProcess runs Electron's
+//   Node too), so isolation buys nothing there;
+// - the core is the same code the headless agent runs for months, and the work it does per second
+//   is a few /proc reads and a CSV line (~60 µs); queries are synchronous but short (a full day
+//   bucketed in ~3 ms), and exports are sliced so they never hold the event loop for long;
+// - in-process, the tray reads the latest sample, IPC handlers call the ChartService and an export
+//   streams from the store directly; a utilityProcess would need a second IPC protocol for all of
+//   it (and for progress, cancellation and the settings), to protect against a native crash that
+//   would leave a tray app with nothing to show anyway.
+// If the core ever needs isolation, Runtime is the seam: it would move behind a MessagePort.
+import path from 'node:path';
+import type { Clock } from '../core/clock.js';
+import { createLogger, type Logger } from '../core/log.js';
+import type { MetricSources } from '../core/metrics/index.js';
+import { dataPaths, defaultDataDir } from '../core/paths.js';
+import { Runtime } from '../core/runtime.js';
+import { ChartService } from '../core/server/chart-service.js';
+import type { SettingsStore } from '../core/settings.js';
+import type { SettingsUpdate, SettingsView, TestOutcome } from '../shared/app-ipc.js';
+import { VigilError, isVigilError } from '../shared/errors.js';
+import type { Settings } from '../shared/settings.js';
+import type { ElectronApi } from './electron-api.js';
+import { Exporter, exportPresetParams } from './export.js';
+import { appFeatures, type CoreFeatures } from './features.js';
+import { registerIpcHandlers } from './ipc/handlers.js';
+import { alertNotification, createNotifier, type Notifier } from './notifications.js';
+import { createAutostart, type Autostart } from './platform/autostart.js';
+import { wirePowerEvents } from './power.js';
+import { prepareSecrets, secretsState } from './secrets.js';
+import { openAppSettings, type ElectronStoreClass } from './settings-store.js';
+import type { MenuAction } from './tray/menu-model.js';
+import type { ShellState } from './tray/state.js';
+import { TrayController } from './tray/tray.js';
+import { createOpenExternal, denyAllPermissions, hardenWebContents } from './windows/hardening.js';
+import { APP_SCHEME } from './windows/options.js';
+import { APP_SCHEME_PRIVILEGES, appProtocolHandler } from './windows/protocol.js';
+import { WindowManager } from './windows/windows.js';
+
+export const APP_USER_MODEL_ID = 'app.vigil.monitor';
+
+/** Sections whose changes the running core cannot apply live (the server is bound at start). */
+const RESTART_SECTIONS = ['server'];
+
+export interface AppOptions {
+  electron: ElectronApi;
+  ElectronStore: ElectronStoreClass;
+  /** The app folder holding package.json, dist/ and assets/ (app.getAppPath()). */
+  appRoot: string;
+  platform?: NodeJS.Platform;
+  env?: NodeJS.ProcessEnv;
+  /** process.execPath (the login item starts it). */
+  execPath?: string;
+  home?: string;
+  /** Core features beside the engine (default: the same set as the agent). */
+  features?: CoreFeatures;
+  /** Passed to the engine (tests: recorded metric sources, a fake clock). */
+  sources?: MetricSources;
+  clock?: Clock;
+  /** Where log lines go besides <data-dir>/logs/app.log (default stderr; null: nowhere). */
+  logStream?: { write(text: string): unknown } | null;
+  now?: () => number;
+  /** Live figures rebuild the tray menu at most this often (ms). */
+  menuRefreshMs?: number;
+  /** The services' state (sync, peers) is read for the tray this often (ms). */
+  healthPollMs?: number;
+}
+
+export interface VigilApp {
+  readonly dataDir: string;
+  readonly runtime: Runtime;
+  readonly settings: SettingsStore;
+  readonly windows: WindowManager;
+  readonly tray: TrayController;
+  readonly exporter: Exporter;
+  readonly autostart: Autostart;
+  readonly logger: Logger;
+  state(): ShellState;
+  /** Does what a tray menu item does. */
+  dispatch(action: MenuAction): Promise<void>;
+  /** Resolves once a quit has flushed and stopped the core. */
+  readonly stopped: Promise<void>;
+}
+
+/**
+ * Starts the app. Resolves null when this launch only handed over to a running instance, or when
+ * the app could not start (the user was told in a dialog, and the app exits).
+ */
+export async function startApp(options: AppOptions): Promise<VigilApp | null> {
+  const { electron } = options;
+  const { app } = electron;
+  const platform = options.platform ?? process.platform;
+  const env = options.env ?? process.env;
+  const now = options.now ?? Date.now;
+
+  // The default data folder (or $VIGIL_DATA_DIR) IS userData: the agent and the app share the
+  // database, the CSV files and config.json. Set before anything reads userData.
+  const dataDir = defaultDataDir(env, platform, options.home);
+  app.setPath('userData', dataDir);
+
+  // One app per user: a second launch hands over to the first (which shows its chart window).
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return null;
+  }
+  let windows: WindowManager | null = null;
+  app.on('second-instance', () => windows?.focusMain());
+  // A tray app keeps running with no window open.
+  app.on('window-all-closed', () => undefined);
+  // Privileged schemes must be registered before 'ready'.
+  electron.protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+
+  await app.whenReady();
+  // No dock icon on macOS (the packaged app also says LSUIElement; `electron .` needs this).
+  if (platform === 'darwin') app.dock?.hide();
+  // Windows shows notifications only for apps with an AppUserModelID (NSIS sets the same one).
+  if (platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
+
+  const assetsDir = path.join(options.appRoot, 'assets');
+  const rendererDir = path.join(options.appRoot, 'dist', 'renderer');
+  const preloadPath = path.join(options.appRoot, 'dist', 'preload', 'preload.cjs');
+  const iconPath = path.join(assetsDir, 'build', 'icon.png');
+  const paths = dataPaths(dataDir);
+
+  const fail = (title: string, error: unknown, logger?: Logger): null => {
+    const message = error instanceof Error ? error.message : String(error);
+    logger?.error(title, { error: message });
+    electron.dialog.showErrorBox(title, message);
+    app.exit(isVigilError(error) ? error.exitCode : 70);
+    return null;
+  };
+
+  let settings: SettingsStore;
+  try {
+    settings = openAppSettings(options.ElectronStore, dataDir);
+  } catch (error) {
+    return fail('Vigil cannot read its settings', error);
+  }
+  const initial = settings.get();
+  const logger = createLogger({
+    level: initial.log.level,
+    stream: options.logStream === undefined ? process.stderr : options.logStream,
+    // The app logs beside the agent's vigil.log, in its own file: the two may start on the same
+    // data folder (one of them is then refused by the lock, and says so in its own log).
+    file: path.join(paths.logs, 'app.log'),
+    maxBytes: initial.log.maxFileMegabytes * 1024 * 1024,
+    maxFiles: initial.log.maxFiles,
+  });
+
+  // Web contents rules first: nothing can open a window or navigate without them.
+  const openExternal = createOpenExternal(electron.shell, (url, reason) => logger.warn('refused to open a link', { url, reason }));
+  denyAllPermissions(electron.session.defaultSession);
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, openExternal));
+  electron.protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir));
+
+  const features = options.features ?? appFeatures();
+  let runtime: Runtime;
+  try {
+    runtime = await Runtime.start({
+      dataDir,
+      settings: initial,
+      logger,
+      role: 'app',
+      routes: features.routes,
+      services: features.services,
+      sources: options.sources,
+      clock: options.clock,
+    });
+  } catch (error) {
+    const title = isVigilError(error) && error.code === 'already_running' ? 'Vigil is already sampling this machine' : 'Vigil cannot start';
+    const result = fail(title, error, logger);
+    logger.close();
+    return result;
+  }
+  logger.info('vigil app running', { pid: process.pid, dataDir, settings: settings.path, url: runtime.url });
+
+  const chart = new ChartService({
+    store: runtime.engine.store,
+    identity: runtime.identity,
+    latest: () => runtime.engine.latest(),
+    host: () => runtime.engine.host(),
+    intervalSeconds: () => runtime.engine.intervalMs / 1000,
+  });
+  const notifier: Notifier = createNotifier(electron.Notification, iconPath);
+  const autostart = createAutostart(app, {
+    platform,
+    execPath: options.execPath ?? process.execPath,
+    isPackaged: app.isPackaged,
+    appPath: options.appRoot,
+    env,
+  }, options.home);
+  windows = new WindowManager({
+    BrowserWindow: electron.BrowserWindow,
+    preloadPath,
+    iconPath,
+    platform,
+    devTools: !app.isPackaged,
+    logger,
+  });
+  const windowManager = windows;
+
+  let sleeping = false;
+  let openAtLogin = safely(() => autostart.isEnabled(), false, logger);
+  const state = (): ShellState => ({
+    platform,
+    now: now(),
+    latest: runtime.engine.latest(),
+    paused: runtime.engine.paused,
+    sleeping,
+    openAtLogin,
+    exporting: exporter.running,
+    health: safely(() => features.health(), { peersWatched: 0, peersDown: [], sync: { state: 'off' } }, logger),
+  });
+  const refresh = () => tray.update(state());
+
+  const exporter = new Exporter({
+    dialog: electron.dialog,
+    chart: () => chart,
+    defaultDir: () => app.getPath('downloads'),
+    onState: () => refresh(),
+  });
+
+  const exportFromTray = async (params: Parameters<Exporter['run']>[0]) => {
+    try {
+      const result = await exporter.run(params);
+      if (result.fileName) {
+        const file = result.fileName;
+        notifier.show({ title: 'CSV export finished', body: `${result.rows.toLocaleString('en')} rows of ${result.plan.label} in ${path.basename(file)}`, urgency: 'low', silent: true }, () =>
+          electron.shell.showItemInFolder(file),
+        );
+      }
+    } catch (error) {
+      logger.warn('export failed', { error: error instanceof Error ? error.message : String(error) });
+      electron.dialog.showErrorBox('Export failed', error instanceof Error ? error.message : String(error));
+    }
+  };
+
+  const openDataFolder = async () => {
+    const problem = await electron.shell.openPath(dataDir);
+    if (problem) throw new VigilError('io_error', `Cannot open ${dataDir}: ${problem}`);
+  };
+
+  const dispatch = async (action: MenuAction): Promise<void> => {
+    switch (action) {
+      case 'open-chart':
+        windowManager.open('chart');
+        break;
+      case 'export:today':
+      case 'export:yesterday':
+      case 'export:last-7-days':
+        await exportFromTray(exportPresetParams(action.slice('export:'.length) as 'today' | 'yesterday' | 'last-7-days', now()));
+        break;
+      case 'export:range':
+        windowManager.open('export');
+        break;
+      case 'pause':
+        runtime.engine.pause();
+        break;
+      case 'resume':
+        runtime.engine.resume();
+        break;
+      case 'open-settings':
+        windowManager.open('settings');
+        break;
+      case 'toggle-login':
+        try {
+          autostart.setEnabled(!openAtLogin);
+        } catch (error) {
+          electron.dialog.showErrorBox('Start at login', error instanceof Error ? error.message : String(error));
+        }
+        openAtLogin = safely(() => autostart.isEnabled(), openAtLogin, logger);
+        break;
+      case 'open-data-folder':
+        await openDataFolder().catch((error: unknown) => logger.warn('cannot open the data folder', { error: String(error) }));
+        break;
+      case 'quit':
+        app.quit();
+        break;
+    }
+    refresh();
+  };
+
+  const tray = new TrayController(
+    {
+      electron,
+      assetsDir,
+      platform,
+      dispatch: (action) => void dispatch(action).catch((error: unknown) => logger.error('tray action failed', { action, error })),
+      now,
+      menuRefreshMs: options.menuRefreshMs ?? 5000,
+    },
+    state(),
+  );
+
+  const settingsView = (): SettingsView => {
+    const current = settings.get();
+    return { settings: current, file: settings.path, dataDir, secrets: secretsState(dataDir, current), restartSections: RESTART_SECTIONS };
+  };
+  const applySettings = (next: Settings) => {
+    runtime.applySettings(next);
+    logger.setLevel(next.log.level);
+    refresh();
+  };
+  const unregisterIpc = registerIpcHandlers({
+    ipcMain: electron.ipcMain,
+    trustedWebContents: windowManager.trustedWebContents,
+    api: () => chart,
+    exportCsv: (params, progress) => exporter.run(params, progress).then(({ rows, fileName }) => ({ rows, fileName })),
+    logger,
+    actions: {
+      getSettings: settingsView,
+      updateSettings: (update: SettingsUpdate) => {
+        // Secrets are checked first, the settings file written (validated whole, or not at all),
+        // then the secret files, then the running core is told.
+        const secrets = prepareSecrets(update.secrets, settings.get());
+        const patch = mergePatches(update.patch, secrets.patch);
+        const next = settings.update(patch);
+        secrets.write(dataDir, next);
+        applySettings(next);
+        logger.info('settings changed in the settings window', { sections: Object.keys(patch) });
+        return settingsView();
+      },
+      testSync: () => runTest(features.testSync, 'Sync is not part of this build'),
+      sendTestEmail: () => runTest(features.sendTestEmail, 'Email alerts are not part of this build'),
+      openDataFolder,
+      openExternal,
+    },
+  });
+
+  wirePowerEvents(
+    electron.powerMonitor,
+    () => ({
+      setSleeping: (value) => {
+        sleeping = value;
+        runtime.setSleeping(value);
+      },
+      flush: () => runtime.engine.flush(),
+    }),
+    logger,
+    refresh,
+  );
+  features.onAlert((alert) => notifier.show(alertNotification(alert), () => windowManager.open('chart')));
+
+  runtime.engine.on('sample', refresh);
+  const healthTimer = setInterval(refresh, options.healthPollMs ?? 5000);
+  healthTimer.unref();
+
+  // Quitting flushes storage: Electron is held at 'before-quit' until the core has stopped
+  // (pending samples written, database closed, lock released), then quits for real.
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  let stopping = false;
+  let done = false;
+  app.on('before-quit', (event) => {
+    if (done) return;
+    event.preventDefault();
+    if (stopping) return;
+    stopping = true;
+    windowManager.setQuitting();
+    clearInterval(healthTimer);
+    runtime.engine.off('sample', refresh);
+    unregisterIpc();
+    tray.destroy();
+    runtime
+      .stop()
+      .catch((error: unknown) => logger.error('unclean shutdown', { error }))
+      .finally(() => {
+        logger.info('vigil app stopped', {});
+        logger.close();
+        windowManager.destroyAll();
+        done = true;
+        resolveStopped();
+        app.quit();
+      });
+  });
+
+  return {
+    dataDir,
+    runtime,
+    settings,
+    windows: windowManager,
+    tray,
+    exporter,
+    autostart,
+    logger,
+    state,
+    dispatch,
+    stopped,
+  };
+}
+
+async function runTest(test: (() => Promise<TestOutcome>) | null, unavailable: string): Promise<TestOutcome> {
+  if (!test) return { ok: false, message: unavailable };
+  try {
+    return await test();
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function mergePatches(a: SettingsUpdate['patch'], b: SettingsUpdate['patch']): SettingsUpdate['patch'] {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const patch of [a, b]) {
+    for (const [section, values] of Object.entries(patch)) out[section] = { ...(out[section] ?? {}), ...(values ?? {}) };
+  }
+  return out as SettingsUpdate['patch'];
+}
+
+function safely<T>(read: () => T, fallback: T, logger: Logger): T {
+  try {
+    return read();
+  } catch (error) {
+    logger.warn('could not read state', { error: error instanceof Error ? error.message : String(error) });
+    return fallback;
+  }
+}

@@ -1,0 +1,106 @@
+// CSV export from the app: the tray's Export CSV… entries and the chart window's export button
+// both end here. The rows come from the core's ChartService (planExport + exportCsv: the code
+// path of `vigil export` and of the agent's /api/export.csv); the app adds a save dialog and
+// writes FILE.partial, renamed at the end, so a failed export never leaves a half file.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ExportParams, ExportResult } from '../shared/api.js';
+import { addDays, dayOf, formatDay } from '../shared/dates.js';
+import { VigilError } from '../shared/errors.js';
+import type { ChartService, ExportPlan } from '../core/server/chart-service.js';
+import type { DialogApi } from './electron-api.js';
+import type { ExportChoice } from './tray/menu-model.js';
+import type { ExportProgressState } from './tray/state.js';
+
+/** The days a tray preset exports (the machine's local days, like everything else). */
+export function exportPresetParams(choice: Exclude<ExportChoice, 'range'>, now: number): ExportParams {
+  const today = dayOf(now);
+  switch (choice) {
+    case 'today':
+      return { date: formatDay(today) };
+    case 'yesterday':
+      return { date: formatDay(addDays(today, -1)) };
+    case 'last-7-days':
+      return { from: formatDay(addDays(today, -6)), to: formatDay(today) };
+  }
+}
+
+/** Runs `write` into FILE.partial and renames it to FILE when everything was written. */
+export async function writeFileAtomically(file: string, write: (output: NodeJS.WritableStream) => Promise<{ rows: number }>): Promise<{ rows: number }> {
+  const partial = `${file}.partial`;
+  const output = fs.createWriteStream(partial, { flags: 'w' });
+  try {
+    const result = await write(output);
+    await new Promise<void>((resolve, reject) => {
+      output.once('error', reject);
+      output.end(() => resolve());
+    });
+    fs.renameSync(partial, file);
+    return result;
+  } catch (error) {
+    output.destroy();
+    try {
+      fs.rmSync(partial, { force: true });
+    } catch {
+      // Nothing was created there: nothing to remove (and the first failure is what matters).
+    }
+    if (error instanceof VigilError) throw error;
+    throw new VigilError('io_error', `Export to ${file} failed (${(error as NodeJS.ErrnoException).code ?? String(error)}); nothing was written`, { cause: error });
+  }
+}
+
+export interface ExporterOptions {
+  dialog: Pick<DialogApi, 'showSaveDialog'>;
+  chart: () => ChartService;
+  /** Where the save dialog starts (the user's Downloads folder). */
+  defaultDir: () => string;
+  /** Told when an export starts, progresses and ends (null): the tray shows it. */
+  onState: (state: ExportProgressState | null) => void;
+}
+
+export class Exporter {
+  private current: ExportProgressState | null = null;
+
+  constructor(private readonly options: ExporterOptions) {}
+
+  get running(): ExportProgressState | null {
+    return this.current;
+  }
+
+  /**
+   * Asks where to save, then writes the CSV. Resolves with fileName null when the user cancels
+   * the dialog; rejects with a VigilError for bad days (before any dialog) or a failed write.
+   */
+  async run(params: ExportParams, onProgress?: (done: number, total: number) => void): Promise<ExportResult & { plan: ExportPlan }> {
+    if (this.current) throw new VigilError('already_running', `An export is already running (${this.current.label})`);
+    const chart = this.options.chart();
+    const plan = chart.planExport(params);
+    const choice = await this.options.dialog.showSaveDialog({
+      title: `Export ${plan.label} as CSV`,
+      defaultPath: path.join(this.options.defaultDir(), plan.fileName),
+      filters: [{ name: 'CSV (comma-separated values)', extensions: ['csv'] }],
+      properties: ['createDirectory', 'showOverwriteConfirmation'],
+    });
+    if (choice.canceled || !choice.filePath) return { rows: 0, fileName: null, plan };
+    const file = path.extname(choice.filePath) ? choice.filePath : `${choice.filePath}.csv`;
+    this.setState({ label: plan.label, done: 0, total: plan.rows });
+    try {
+      const { rows } = await writeFileAtomically(file, (output) =>
+        chart.exportCsv(plan, output, {
+          onProgress: (done, total) => {
+            this.setState({ label: plan.label, done, total });
+            onProgress?.(done, total);
+          },
+        }),
+      );
+      return { rows, fileName: file, plan };
+    } finally {
+      this.setState(null);
+    }
+  }
+
+  private setState(state: ExportProgressState | null): void {
+    this.current = state;
+    this.options.onState(state);
+  }
+}

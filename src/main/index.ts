@@ -1,0 +1,22 @@
+// The Electron main process entry (package.json "main": dist/main/index.js). Everything happens
+// in app.ts, which takes the Electron API as a parameter; this file only hands it the real one.
+import electron from 'electron';
+import ElectronStore from 'electron-store';
+import { startApp } from './app.js';
+import { electronAddonPath, redirectSqliteAddon } from './dev-native.js';
+
+// The app folder (package.json, dist/, assets/): app.getAppPath() both under `electron .` and
+// inside the packaged asar archive.
+const appRoot = electron.app.getAppPath();
+
+try {
+  // `npm start`: node_modules' better-sqlite3 is the system Node's build; use the Electron one.
+  if (!electron.app.isPackaged) redirectSqliteAddon(electronAddonPath(appRoot, process.versions)!);
+  await startApp({ electron, ElectronStore, appRoot });
+} catch (error) {
+  // startApp reports the errors it expects in a dialog; this is for the unexpected ones.
+  console.error(error);
+  await electron.app.whenReady();
+  electron.dialog.showErrorBox('Vigil stopped', error instanceof Error ? (error.stack ?? error.message) : String(error));
+  electron.app.exit(70);
+}

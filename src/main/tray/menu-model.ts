@@ -1,0 +1,97 @@
+// The tray menu as data: ShellState in, a list of items out. The shell turns it into an Electron
+// menu (toMenuTemplate) and wires each action id to what it does (app.ts); tests read the model.
+import type { MenuItemConstructorOptions } from 'electron';
+import { statusLines } from './tray-text.js';
+import type { ShellState } from './state.js';
+
+/** The presets of the Export CSV submenu; `range` opens a small window to pick the days. */
+export type ExportChoice = 'today' | 'yesterday' | 'last-7-days' | 'range';
+
+export type MenuAction =
+  | 'open-chart'
+  | `export:${ExportChoice}`
+  | 'pause'
+  | 'resume'
+  | 'open-settings'
+  | 'toggle-login'
+  | 'open-data-folder'
+  | 'quit';
+
+export type MenuItemModel =
+  /** A disabled line; `live` ones change with every sample and may lag a few seconds. */
+  | { kind: 'status'; label: string; live: boolean }
+  | { kind: 'separator' }
+  | { kind: 'action'; action: MenuAction; label: string; enabled: boolean; checked?: boolean }
+  | { kind: 'submenu'; label: string; enabled: boolean; items: MenuItemModel[] };
+
+export function buildMenuModel(state: ShellState): MenuItemModel[] {
+  const exporting = state.exporting !== null;
+  const items: MenuItemModel[] = statusLines(state).map(({ label, live }) => ({ kind: 'status', label, live }));
+  items.push(
+    { kind: 'separator' },
+    { kind: 'action', action: 'open-chart', label: 'Open daily chart', enabled: true },
+    {
+      kind: 'submenu',
+      // One export at a time; a status line shows the running one's progress.
+      label: 'Export CSV…',
+      enabled: !exporting,
+      items: [
+        { kind: 'action', action: 'export:today', label: 'Today', enabled: !exporting },
+        { kind: 'action', action: 'export:yesterday', label: 'Yesterday', enabled: !exporting },
+        { kind: 'action', action: 'export:last-7-days', label: 'Last 7 days', enabled: !exporting },
+        { kind: 'separator' },
+        { kind: 'action', action: 'export:range', label: 'Choose days…', enabled: !exporting },
+      ],
+    },
+    { kind: 'separator' },
+    state.paused
+      ? { kind: 'action', action: 'resume', label: 'Resume sampling', enabled: !state.sleeping }
+      : { kind: 'action', action: 'pause', label: 'Pause sampling', enabled: !state.sleeping },
+    { kind: 'action', action: 'open-settings', label: 'Settings…', enabled: true },
+    { kind: 'action', action: 'toggle-login', label: 'Start at login', enabled: true, checked: state.openAtLogin },
+    { kind: 'action', action: 'open-data-folder', label: 'Open data folder', enabled: true },
+    { kind: 'separator' },
+    { kind: 'action', action: 'quit', label: 'Quit Vigil', enabled: true },
+  );
+  return items;
+}
+
+/** Electron's menu template for a model; every click goes to `dispatch` with the item's action. */
+export function toMenuTemplate(model: readonly MenuItemModel[], dispatch: (action: MenuAction) => void): MenuItemConstructorOptions[] {
+  return model.map((item): MenuItemConstructorOptions => {
+    switch (item.kind) {
+      case 'status':
+        return { label: item.label, enabled: false };
+      case 'separator':
+        return { type: 'separator' };
+      case 'submenu':
+        return { label: item.label, enabled: item.enabled, submenu: toMenuTemplate(item.items, dispatch) };
+      case 'action':
+        return {
+          label: item.label,
+          enabled: item.enabled,
+          ...(item.checked === undefined ? {} : { type: 'checkbox' as const, checked: item.checked }),
+          click: () => dispatch(item.action),
+        };
+    }
+  });
+}
+
+/** The actions a model offers (enabled or not), depth first: what a test or a menu walker sees. */
+export function menuActions(model: readonly MenuItemModel[]): MenuAction[] {
+  return model.flatMap((item) => (item.kind === 'action' ? [item.action] : item.kind === 'submenu' ? menuActions(item.items) : []));
+}
+
+/**
+ * Rebuilding the menu closes it if it is open (on Linux the AppIndicator menu is replaced, not
+ * updated), so live figures refresh it at most every `minIntervalMs`; any other change (paused,
+ * a peer down, the login item, an export starting) rebuilds it at once.
+ */
+export function shouldRebuildMenu(previous: readonly MenuItemModel[] | null, next: readonly MenuItemModel[], msSinceLast: number, minIntervalMs: number): boolean {
+  if (previous === null) return true;
+  const shape = (model: readonly MenuItemModel[]) =>
+    JSON.stringify(model.map((item) => (item.kind === 'status' && item.live ? { kind: 'live' } : item)));
+  if (shape(previous) !== shape(next)) return true;
+  if (JSON.stringify(previous) === JSON.stringify(next)) return false;
+  return msSinceLast >= minIntervalMs;
+}

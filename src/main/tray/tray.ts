@@ -1,0 +1,92 @@
+// The tray icon: created once, then kept in step with ShellState. The icon changes with the state
+// (normal / a peer down / sync failing), the tooltip and (macOS) the title with every sample, and
+// the menu when its model changes (menu-model.ts decides how often).
+import path from 'node:path';
+import type { ElectronApi, ImageApi, TrayApi } from '../electron-api.js';
+import { buildMenuModel, shouldRebuildMenu, toMenuTemplate, type MenuAction, type MenuItemModel } from './menu-model.js';
+import { trayIcon, trayStatus, type TrayStatus } from './icons.js';
+import type { ShellState } from './state.js';
+import { tooltipText, trayTitle } from './tray-text.js';
+
+export interface TrayControllerOptions {
+  electron: Pick<ElectronApi, 'Tray' | 'Menu' | 'nativeImage'>;
+  assetsDir: string;
+  platform: NodeJS.Platform;
+  dispatch: (action: MenuAction) => void;
+  /** Monotonic-enough ms clock for the menu refresh throttle. */
+  now: () => number;
+  /** Live figures rebuild the menu at most this often (other changes do at once). */
+  menuRefreshMs: number;
+}
+
+export class TrayController {
+  private readonly tray: TrayApi;
+  private readonly images = new Map<TrayStatus, ImageApi>();
+  private status: TrayStatus | null = null;
+  private tooltip = '';
+  private title = '';
+  private model: MenuItemModel[] | null = null;
+  private menuBuiltAt = 0;
+
+  constructor(
+    private readonly options: TrayControllerOptions,
+    initial: ShellState,
+  ) {
+    this.status = trayStatus({ peersDown: initial.health.peersDown, syncFailing: initial.health.sync.state === 'failing' });
+    this.tray = new options.electron.Tray(this.image(this.status));
+    // Windows: a left click on the icon opens the chart (the menu is on the right click). macOS
+    // and Linux show the menu on click.
+    if (options.platform === 'win32') this.tray.on('click', () => options.dispatch('open-chart'));
+    this.update(initial);
+  }
+
+  update(state: ShellState): void {
+    if (this.tray.isDestroyed()) return;
+    const status = trayStatus({ peersDown: state.health.peersDown, syncFailing: state.health.sync.state === 'failing' });
+    if (status !== this.status) {
+      this.status = status;
+      this.tray.setImage(this.image(status));
+    }
+    const tooltip = tooltipText(state);
+    if (tooltip !== this.tooltip) {
+      this.tooltip = tooltip;
+      this.tray.setToolTip(tooltip);
+    }
+    if (this.options.platform === 'darwin') {
+      const title = trayTitle(state);
+      if (title !== this.title) {
+        this.title = title;
+        this.tray.setTitle(title);
+      }
+    }
+    const model = buildMenuModel(state);
+    const now = this.options.now();
+    // On Linux the menu must be set again after every change (AppIndicator menus are not live);
+    // doing the same everywhere keeps one code path.
+    if (shouldRebuildMenu(this.model, model, now - this.menuBuiltAt, this.options.menuRefreshMs)) {
+      this.model = model;
+      this.menuBuiltAt = now;
+      this.tray.setContextMenu(this.options.electron.Menu.buildFromTemplate(toMenuTemplate(model, this.options.dispatch)));
+    }
+  }
+
+  /** The menu as last set (tests, and the e2e suite's menu walker). */
+  get menuModel(): readonly MenuItemModel[] | null {
+    return this.model;
+  }
+
+  destroy(): void {
+    if (!this.tray.isDestroyed()) this.tray.destroy();
+  }
+
+  private image(status: TrayStatus): ImageApi {
+    let image = this.images.get(status);
+    if (!image) {
+      const icon = trayIcon(this.options.platform, status);
+      image = this.options.electron.nativeImage.createFromPath(path.join(this.options.assetsDir, 'tray', icon.file));
+      if (icon.template) image.setTemplateImage(true);
+      this.images.set(status, image);
+    }
+    return image;
+  }
+}

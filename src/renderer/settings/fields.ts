@@ -1,0 +1,184 @@
+// What the settings window shows, decided from the one settings schema (shared/settings.ts): each
+// section becomes a group of fields, each property a control chosen by its JSON Schema type, with
+// the schema's own limits (minimum, maximum, maxLength, enum). A section or property added to the
+// schema later shows up here by itself (with a label made from its name) until it gets a better
+// label below. Pure (no DOM): the page renders these descriptors; tests read them.
+import type { Settings, SettingsPatch } from '../../shared/settings.js';
+
+export type FieldKind = 'boolean' | 'integer' | 'text' | 'choice' | 'lines' | 'table';
+
+export interface FieldDescriptor {
+  section: string;
+  key: string;
+  /** section.key: what an error message names. */
+  path: string;
+  label: string;
+  help: string | null;
+  kind: FieldKind;
+  min?: number;
+  max?: number;
+  maxLength?: number;
+  choices?: readonly string[];
+  /** For 'table' (an array of objects): one column per item property. */
+  columns?: { key: string; label: string; required: boolean; secret: boolean; maxLength?: number }[];
+}
+
+export interface SectionDescriptor {
+  key: string;
+  title: string;
+  note: string | null;
+  fields: FieldDescriptor[];
+}
+
+/** The order people look for things in; sections not listed follow, then are shown generically. */
+const SECTION_ORDER = ['sampling', 'storage', 'csv', 'machine', 'sync', 'influx', 'peers', 'smtp', 'alerts', 'server', 'publicIp', 'log'];
+
+const SECTION_INFO: Record<string, { title: string; note?: string }> = {
+  sampling: { title: 'Sampling' },
+  storage: { title: 'History in the database', note: 'One-minute and one-hour summaries outlive the raw samples; hour summaries are kept forever.' },
+  csv: { title: 'Daily CSV files' },
+  machine: { title: 'This machine' },
+  sync: { title: 'Hub', note: 'Send every sample to a Vigil hub. The token is kept in its own file, readable by you only, never in config.json.' },
+  influx: { title: 'InfluxDB / VictoriaMetrics', note: 'A second place to send samples, in line protocol. Its token lives in its own file (default: influx-token in the data folder).' },
+  peers: { title: 'Peers', note: 'Machines this one watches: no answer within the timeout, a few times in a row, and you get an email. Watching peers turns the local server on, so they can watch this machine back.' },
+  smtp: { title: 'Email', note: 'Where alerts are sent from. The password is kept in its own file, readable by you only.' },
+  alerts: { title: 'Alerts' },
+  server: { title: 'Local server', note: 'Serves /health (for peers), the API and the chart page to a browser. Changes apply when Vigil restarts.' },
+  publicIp: { title: 'Public IP address', note: 'Asks an outside service for this machine’s public address every few minutes (it then knows your address).' },
+  log: { title: 'Logs' },
+};
+
+/** Not shown: the hub's own settings (read by `vigil hub`, not by this app). */
+const HIDDEN_SECTIONS = new Set(['hub']);
+/** Not editable here: hashes of tokens (set with the CLI, which hashes what it is given). */
+const HIDDEN_FIELDS = new Set(['server.tokenHash']);
+
+const FIELD_INFO: Record<string, { label: string; help?: string }> = {
+  'sampling.intervalSeconds': { label: 'Sample every (seconds)', help: 'CPU, memory and network; 1 s is the default.' },
+  'sampling.diskIntervalSeconds': { label: 'Disk usage every (seconds)' },
+  'storage.rawRetentionDays': { label: 'Keep raw samples (days)' },
+  'storage.minuteRetentionDays': { label: 'Keep 1-minute summaries (days)' },
+  'storage.flushSeconds': { label: 'Write to the database every (seconds)', help: 'Samples reach the CSV file at once; the database is written in batches.' },
+  'csv.retentionDays': { label: 'Keep daily CSV files (days)', help: '0 keeps them forever.' },
+  'machine.name': { label: 'Name', help: 'How the hub, peers and alerts call this machine; empty uses the host name.' },
+  'sync.enabled': { label: 'Send samples to a hub' },
+  'sync.url': { label: 'Hub address', help: 'e.g. https://hub.example:7471' },
+  'sync.tokenFile': { label: 'Token file', help: 'Empty: sync-token in the data folder.' },
+  'sync.caFile': { label: 'Trusted CA (PEM file)', help: 'For a hub with a private or self-signed certificate.' },
+  'sync.batchSamples': { label: 'Samples per batch' },
+  'sync.intervalSeconds': { label: 'Send every (seconds)' },
+  'sync.maxBackoffSeconds': { label: 'Longest wait between retries (seconds)' },
+  'peers.list': { label: 'Watched machines', help: 'Address: the peer’s base URL (http://host:7470) or its /health URL.' },
+  'peers.checkIntervalSeconds': { label: 'Check every (seconds)' },
+  'peers.timeoutSeconds': { label: 'No answer after (seconds)' },
+  'peers.failuresBeforeDown': { label: 'Failed checks before DOWN' },
+  'peers.learnFromHub': { label: 'Also watch the machines the hub knows' },
+  'peers.rebootNotice': { label: 'Tell me when a peer rebooted' },
+  'smtp.url': { label: 'SMTP server', help: 'smtps://user@host:465, or smtp://user@host:587 (STARTTLS).' },
+  'smtp.passwordFile': { label: 'Password file', help: 'Set by the password field below; empty: the password is in the URL, or none.' },
+  'smtp.requireTls': { label: 'Refuse to send without TLS' },
+  'smtp.caFile': { label: 'Trusted CA (PEM file)' },
+  'smtp.from': { label: 'From', help: 'e.g. Vigil <vigil@example.org>' },
+  'smtp.to': { label: 'To (one address per line)' },
+  'server.enabled': { label: 'Run the local server' },
+  'server.ui': { label: 'Serve the chart page too' },
+  'server.host': { label: 'Listen on', help: 'Any address but 127.0.0.1 requires an access token (vigil agent --token).' },
+  'server.port': { label: 'Port' },
+  'publicIp.enabled': { label: 'Look up the public IP address' },
+  'publicIp.url': { label: 'Service' },
+  'publicIp.intervalMinutes': { label: 'Every (minutes)' },
+  'publicIp.timeoutSeconds': { label: 'Timeout (seconds)' },
+  'log.level': { label: 'Level' },
+  'log.maxFileMegabytes': { label: 'Rotate at (MB)' },
+  'log.maxFiles': { label: 'Rotated files kept' },
+};
+
+interface PropertySchema {
+  type?: string | readonly string[];
+  enum?: readonly string[];
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  items?: PropertySchema & { properties?: Record<string, PropertySchema>; required?: readonly string[] };
+}
+
+/** "diskIntervalSeconds" → "Disk interval seconds". */
+export function humanize(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function fieldOf(section: string, key: string, schema: PropertySchema): FieldDescriptor {
+  const path = `${section}.${key}`;
+  const info = FIELD_INFO[path];
+  const base = { section, key, path, label: info?.label ?? humanize(key), help: info?.help ?? null };
+  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  if (type === 'boolean') return { ...base, kind: 'boolean' };
+  if (type === 'integer' || type === 'number') return { ...base, kind: 'integer', min: schema.minimum, max: schema.maximum };
+  if (type === 'string' && schema.enum) return { ...base, kind: 'choice', choices: schema.enum };
+  if (type === 'array' && schema.items?.type === 'object') {
+    const properties = schema.items.properties ?? {};
+    const required = new Set(schema.items.required ?? []);
+    return {
+      ...base,
+      kind: 'table',
+      columns: Object.entries(properties).map(([column, columnSchema]) => ({
+        key: column,
+        label: column === 'url' ? 'Address' : humanize(column),
+        required: required.has(column),
+        secret: /token|password/i.test(column),
+        maxLength: columnSchema.maxLength,
+      })),
+    };
+  }
+  if (type === 'array') return { ...base, kind: 'lines', maxLength: schema.items?.maxLength };
+  return { ...base, kind: 'text', maxLength: schema.maxLength };
+}
+
+export function describeSettings(sections: Record<string, { properties: Record<string, unknown> }>): SectionDescriptor[] {
+  const keys = Object.keys(sections).filter((key) => !HIDDEN_SECTIONS.has(key));
+  keys.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return keys.map((key) => ({
+    key,
+    title: SECTION_INFO[key]?.title ?? humanize(key),
+    note: SECTION_INFO[key]?.note ?? null,
+    fields: Object.entries(sections[key]!.properties)
+      .filter(([property]) => !HIDDEN_FIELDS.has(`${key}.${property}`))
+      .map(([property, schema]) => fieldOf(key, property, schema as PropertySchema)),
+  }));
+}
+
+function rank(section: string): number {
+  const index = SECTION_ORDER.indexOf(section);
+  return index === -1 ? SECTION_ORDER.length : index;
+}
+
+/** The properties whose edited value differs from the saved one, by section. */
+export function diffSettings(saved: Settings, edited: Record<string, Record<string, unknown>>): SettingsPatch {
+  const patch: Record<string, Record<string, unknown>> = {};
+  const savedSections = saved as unknown as Record<string, Record<string, unknown>>;
+  for (const [section, values] of Object.entries(edited)) {
+    for (const [key, value] of Object.entries(values)) {
+      if (JSON.stringify(value) === JSON.stringify(savedSections[section]?.[key])) continue;
+      (patch[section] ??= {})[key] = value;
+    }
+  }
+  return patch as SettingsPatch;
+}
+
+/**
+ * The field an error message is about: the main process names it ("patch.peers.list.0.url must
+ * match …", "… is invalid: sampling.intervalSeconds …"), as section.key[.index.column].
+ */
+export function fieldPathIn(message: string): string | null {
+  const match = /(?:patch\.)?\b([a-z][A-Za-z]*\.[a-z][A-Za-z]*(?:\.\d+(?:\.[a-z][A-Za-z]*)?)?)\b/.exec(message);
+  return match ? match[1]! : null;
+}
+
+/** Lines of a textarea as an array: trimmed, empty lines dropped. */
+export function linesOf(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}

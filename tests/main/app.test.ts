@@ -1,0 +1,493 @@
+// The shell's wiring, run in plain Node: src/main/app.ts against the recording fake of Electron
+// (helpers/fake-electron.ts), the real core (engine, SQLite, CSV) on made-up metric readers and a
+// fake clock, and the real electron-store (loaded against a stub 'electron' module).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSampleStore } from '../../src/core/storage/sample-store.js';
+import { startApp, type VigilApp } from '../../src/main/app.js';
+import type { CoreFeatures } from '../../src/main/features.js';
+import type { AlertLike } from '../../src/main/notifications.js';
+import { NO_HEALTH, type ShellHealth } from '../../src/main/tray/state.js';
+import { CONTENT_SECURITY_POLICY } from '../../src/main/windows/options.js';
+import { formatDay, dayOf } from '../../src/shared/dates.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { tempDir } from '../helpers/tmp.js';
+import { createFakeElectron, type FakeMenu, type FakeTray } from './helpers/fake-electron.js';
+import { loadElectronStore } from './helpers/electron-module.js';
+import { fakeSources } from './helpers/fake-sources.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const running: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  // Every app a test started is quit the way a user would, so no lock or database stays open.
+  for (const quit of running.splice(0)) await quit();
+});
+
+interface Harness {
+  app: VigilApp;
+  fake: ReturnType<typeof createFakeElectron>;
+  clock: FakeClock;
+  dataDir: string;
+  home: string;
+  downloads: string;
+  health: { value: ShellHealth };
+  alerts: { listener: ((alert: AlertLike) => void) | null };
+  tray(): FakeTray;
+  menu(): FakeMenu;
+  quit(): Promise<void>;
+}
+
+async function launch(options: { platform?: NodeJS.Platform; dataDir?: string; lock?: boolean; features?: Partial<CoreFeatures> } = {}): Promise<Harness | { app: null; fake: ReturnType<typeof createFakeElectron> }> {
+  const platform = options.platform ?? 'linux';
+  const fake = createFakeElectron({ platform, appPath: repoRoot });
+  fake.world.app.singleInstanceLock = options.lock ?? true;
+  const home = tempDir('vigil-home-');
+  const dataDir = options.dataDir ?? tempDir('vigil-app-');
+  const downloads = tempDir('vigil-downloads-');
+  fake.world.app.setPath('downloads', downloads);
+  const clock = new FakeClock({ wall: Date.now() });
+  const health = { value: NO_HEALTH };
+  const alerts: Harness['alerts'] = { listener: null };
+  const ElectronStore = await loadElectronStore({ app: fake.api.app, ipcMain: { on: () => undefined }, shell: fake.api.shell });
+  const started = startApp({
+    electron: fake.api,
+    ElectronStore,
+    appRoot: repoRoot,
+    platform,
+    env: { VIGIL_DATA_DIR: dataDir, XDG_CONFIG_HOME: path.join(home, '.config') },
+    execPath: '/opt/Vigil/vigil',
+    home,
+    sources: fakeSources(),
+    clock,
+    logStream: null,
+    now: () => clock.now(),
+    features: {
+      routes: [],
+      services: [],
+      health: () => health.value,
+      onAlert: (listener) => (alerts.listener = listener),
+      testSync: null,
+      sendTestEmail: null,
+      ...options.features,
+    },
+  });
+  fake.world.app.makeReady();
+  const app = await started;
+  if (!app) return { app: null, fake };
+  const quit = async () => {
+    fake.world.app.quit();
+    await app.stopped;
+  };
+  running.push(quit);
+  return {
+    app,
+    fake,
+    clock,
+    dataDir,
+    home,
+    downloads,
+    health,
+    alerts,
+    tray: () => fake.world.trays[0]!,
+    menu: () => fake.world.trays[0]!.menu!,
+    quit,
+  };
+}
+
+async function launched(options?: Parameters<typeof launch>[0]): Promise<Harness> {
+  const result = await launch(options);
+  if (!result.app) throw new Error('the app did not start');
+  return result as Harness;
+}
+
+const sender = (webContents: { id: number; send(): void } | object, extra: { url?: string; subframe?: boolean; noFrame?: boolean } = {}) =>
+  ({ webContents, ...extra }) as Parameters<ReturnType<typeof createFakeElectron>['world']['invoke']>[1];
+
+describe('tray app: start', () => {
+  it('uses the default data folder as userData, registers app:// before ready, creates the tray with the Linux icon', async () => {
+    const h = await launched();
+    expect(h.fake.world.app.paths.get('userData')).toBe(h.dataDir);
+    expect(h.fake.world.privilegedSchemes).toEqual([expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) })]);
+    expect(h.fake.world.protocolHandlers.has('app')).toBe(true);
+    expect(h.fake.world.trays).toHaveLength(1);
+    const icon = h.tray().image;
+    expect(icon.path).toBe(path.join(repoRoot, 'assets', 'tray', 'tray.png'));
+    expect(fs.existsSync(icon.path)).toBe(true);
+    expect(icon.template).toBe(false);
+    // Nothing sampled yet: the menu says so, and offers every action.
+    expect(h.menu().labels()).toEqual([
+      'Waiting for the first sample…',
+      '---',
+      'Open daily chart',
+      'Export CSV…',
+      '---',
+      'Pause sampling',
+      'Settings…',
+      'Start at login',
+      'Open data folder',
+      '---',
+      'Quit Vigil',
+    ]);
+    // The settings file is the agent's: <data-dir>/config.json, written by electron-store.
+    expect(h.app.settings.path).toBe(path.join(h.dataDir, 'config.json'));
+    await h.quit();
+  });
+
+  it('macOS: template icon, no dock icon, live title; Windows: .ico, AppUserModelID, a left click opens the chart', async () => {
+    const mac = await launched({ platform: 'darwin' });
+    expect(mac.tray().image.path).toMatch(/assets\/tray\/trayTemplate\.png$/);
+    expect(mac.tray().image.template).toBe(true);
+    expect(fs.existsSync(mac.tray().image.path)).toBe(true);
+    expect(fs.existsSync(mac.tray().image.path.replace('.png', '@2x.png'))).toBe(true);
+    expect(mac.fake.world.app.dockHidden).toBe(true);
+    await mac.clock.advance(3000);
+    expect(mac.tray().title).toBe('25 % · 25 %');
+    await mac.quit();
+
+    const win = await launched({ platform: 'win32' });
+    expect(win.tray().image.path).toMatch(/assets[\\/]tray[\\/]tray\.ico$/);
+    expect(fs.existsSync(win.tray().image.path)).toBe(true);
+    expect(win.fake.world.app.appUserModelId).toBe('app.vigil.monitor');
+    expect(win.fake.world.windows).toHaveLength(0);
+    win.tray().emit('click');
+    expect(win.fake.world.windows).toHaveLength(1);
+    expect(win.fake.world.windows[0]!.loads).toEqual(['app://vigil/index.html']);
+    await win.quit();
+  });
+
+  it('a second launch hands over to the first: it quits at once, and the first one shows its chart window', async () => {
+    const second = await launch({ lock: false });
+    expect(second.app).toBeNull();
+    expect(second.fake.world.app.quitRequests).toBe(1);
+    expect(second.fake.world.trays).toHaveLength(0);
+
+    const first = await launched();
+    first.fake.world.app.emit('second-instance', {}, ['vigil'], '/');
+    expect(first.fake.world.windows).toHaveLength(1);
+    await Promise.resolve();
+    expect(first.fake.world.windows[0]!.visible).toBe(true);
+    await first.quit();
+  });
+
+  it('refuses to sample a data folder the agent holds: a dialog names it, and the app exits 75', async () => {
+    const dataDir = tempDir('vigil-app-');
+    // An agent's lock, held by a live process other than this one (the test runner's parent).
+    const agentPid = process.ppid;
+    fs.writeFileSync(path.join(dataDir, 'agent.lock'), JSON.stringify({ pid: agentPid, hostname: os.hostname(), startedAt: Date.now(), role: 'agent' }));
+    const result = await launch({ dataDir });
+    expect(result.app).toBeNull();
+    expect(result.fake.world.errorBoxes).toEqual([{ title: 'Vigil is already sampling this machine', content: expect.stringContaining(`Vigil agent (pid ${agentPid})`) }]);
+    expect(result.fake.world.app.exitCode).toBe(75);
+    expect(result.fake.world.trays).toHaveLength(0);
+    // The agent's lock is left alone.
+    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'agent.lock'), 'utf8')).pid).toBe(agentPid);
+  });
+});
+
+describe('tray app: menu and tray text', () => {
+  it('shows live CPU, RAM and network in the menu and the tooltip; pause and resume', async () => {
+    const h = await launched();
+    await h.clock.advance(3000);
+    expect(h.app.runtime.engine.latest()).not.toBeNull();
+    const labels = h.menu().labels();
+    expect(labels[0]).toBe('CPU 25 % · RAM 2.00 GiB of 8.00 GiB (25 %)');
+    // Loopback traffic is left out of the total.
+    expect(labels[1]).toBe('Network ↓ 8.00 kbit/s ↑ 4.00 kbit/s');
+    expect(h.tray().toolTip).toBe('Vigil\nCPU 25 % · RAM 25 %\n↓ 8.00 kbit/s ↑ 4.00 kbit/s');
+
+    h.menu().click('Pause sampling');
+    await Promise.resolve();
+    expect(h.app.runtime.engine.paused).toBe(true);
+    expect(h.app.runtime.state()).toBe('paused');
+    expect(h.menu().labels()).toContain('Resume sampling');
+    expect(h.menu().labels()[0]).toBe('Sampling paused');
+    h.menu().click('Resume sampling');
+    await Promise.resolve();
+    expect(h.app.runtime.engine.paused).toBe(false);
+    await h.quit();
+  });
+
+  it('the icon and the status lines follow the services: a peer down, sync failing', async () => {
+    const h = await launched();
+    h.health.value = { peersWatched: 3, peersDown: ['db-1'], sync: { state: 'failing', since: h.clock.now() - 120_000, message: 'HTTP 503' } };
+    await h.clock.advance(2000);
+    expect(h.tray().image.path).toMatch(/tray-peer-down\.png$/);
+    expect(h.menu().labels()).toEqual(expect.arrayContaining(['Peers down: db-1 (1 of 3)', expect.stringMatching(/^Sync failing for 2 min: HTTP 503$/)]));
+    h.health.value = { peersWatched: 3, peersDown: [], sync: { state: 'failing', since: h.clock.now(), message: 'HTTP 503' } };
+    await h.clock.advance(1000);
+    expect(h.tray().image.path).toMatch(/tray-sync-failing\.png$/);
+    h.health.value = NO_HEALTH;
+    await h.clock.advance(1000);
+    expect(h.tray().image.path).toMatch(/tray\.png$/);
+    await h.quit();
+  });
+
+  it('Start at login writes and removes the XDG autostart entry on Linux', async () => {
+    const h = await launched();
+    const entry = path.join(h.home, '.config', 'autostart', 'vigil.desktop');
+    expect(h.menu().find('Start at login')).toMatchObject({ type: 'checkbox', checked: false });
+    h.menu().click('Start at login');
+    await Promise.resolve();
+    expect(fs.readFileSync(entry, 'utf8')).toContain('Exec=/opt/Vigil/vigil');
+    expect(h.menu().find('Start at login')).toMatchObject({ checked: true });
+    h.menu().click('Start at login');
+    await Promise.resolve();
+    expect(fs.existsSync(entry)).toBe(false);
+    expect(h.menu().find('Start at login')).toMatchObject({ checked: false });
+    await h.quit();
+  });
+
+  it('Start at login uses login items on macOS', async () => {
+    const h = await launched({ platform: 'darwin' });
+    h.menu().click('Start at login');
+    await Promise.resolve();
+    expect(h.fake.world.app.loginItems).toEqual([{ openAtLogin: true }]);
+    expect(h.menu().find('Start at login')).toMatchObject({ checked: true });
+    await h.quit();
+  });
+
+  it('Open data folder opens the data folder', async () => {
+    const h = await launched();
+    h.menu().click('Open data folder');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(h.fake.world.openedPaths).toEqual([h.dataDir]);
+    await h.quit();
+  });
+});
+
+describe('tray app: windows', () => {
+  it('"Open daily chart" opens one sandboxed window on app://vigil/index.html; closing hides it; opening again focuses it', async () => {
+    const h = await launched();
+    h.menu().click('Open daily chart');
+    expect(h.fake.world.windows).toHaveLength(1);
+    const window = h.fake.world.windows[0]!;
+    expect(window.loads).toEqual(['app://vigil/index.html']);
+    expect(window.options.show).toBe(false);
+    expect(window.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      webviewTag: false,
+      allowRunningInsecureContent: false,
+      preload: path.join(repoRoot, 'dist', 'preload', 'preload.cjs'),
+    });
+    await Promise.resolve();
+    expect(window.visible).toBe(true);
+    window.close();
+    expect(window.destroyed).toBe(false);
+    expect(window.visible).toBe(false);
+    h.menu().click('Open daily chart');
+    expect(h.fake.world.windows).toHaveLength(1);
+    expect(window.visible).toBe(true);
+    expect(window.focused).toBe(true);
+    await h.quit();
+    expect(window.destroyed).toBe(true);
+  });
+
+  it('Settings… and Export CSV → Choose days… open their pages; those windows close for real', async () => {
+    const h = await launched();
+    h.menu().click('Settings…');
+    h.menu().click('Choose days…');
+    expect(h.fake.world.windows.map((w) => w.loads[0])).toEqual(['app://vigil/settings/index.html', 'app://vigil/settings/export.html']);
+    const settingsWindow = h.fake.world.windows[0]!;
+    settingsWindow.close();
+    expect(settingsWindow.destroyed).toBe(true);
+    h.menu().click('Settings…');
+    expect(h.fake.world.windows).toHaveLength(3);
+    await h.quit();
+  });
+
+  it('pages cannot open windows, navigate away or get permissions; http(s) links go to the browser', async () => {
+    const h = await launched();
+    h.menu().click('Open daily chart');
+    const contents = h.fake.world.windows[0]!.webContents;
+    expect(contents.windowOpenHandler?.({ url: 'https://example.org/docs' } as never)).toEqual({ action: 'deny' });
+    expect(contents.windowOpenHandler?.({ url: 'file:///etc/passwd' } as never)).toEqual({ action: 'deny' });
+    expect(contents.navigate('https://evil.example/')).toBe(false);
+    expect(contents.navigate('file:///etc/passwd')).toBe(false);
+    expect(contents.navigate('app://vigil/settings/index.html')).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(h.fake.world.openedExternal).toEqual(['https://example.org/docs', 'https://evil.example/']);
+    let granted: boolean | null = null;
+    h.fake.world.permissionRequestHandler?.({}, 'media', (value) => (granted = value));
+    expect(granted).toBe(false);
+    expect(h.fake.world.permissionCheckHandler?.({}, 'notifications')).toBe(false);
+    await h.quit();
+  });
+
+  it('app:// serves the renderer folder only, always with the CSP', async () => {
+    const h = await launched();
+    const handler = h.fake.world.protocolHandlers.get('app')!;
+    const escape = await handler(new Request('app://vigil/%2e%2e/%2e%2e/package.json'));
+    expect(escape.status).toBe(404);
+    const other = await handler(new Request('app://elsewhere/index.html'));
+    expect(other.status).toBe(404);
+    expect(escape.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    await h.quit();
+  });
+});
+
+describe('tray app: IPC', () => {
+  it('answers the chart API to its own window, and refuses other senders and bad payloads', async () => {
+    const h = await launched();
+    await h.clock.advance(3000);
+    h.menu().click('Open daily chart');
+    const contents = h.fake.world.windows[0]!.webContents;
+    const host = (await h.fake.world.invoke('vigil:api:host', sender(contents), {})) as { value: { machine: { id: string }; intervalSeconds: number } };
+    expect(host.value.machine.id).toBe(h.app.runtime.identity.id);
+    expect(host.value.intervalSeconds).toBe(1);
+    const latest = (await h.fake.world.invoke('vigil:api:latest', sender(contents), {})) as { value: { sample: { cpu: { total: number } } } };
+    expect(latest.value.sample.cpu.total).toBe(25);
+
+    const refused = { error: { code: 'unauthorized', message: expect.stringMatching(/^Refused: /) } };
+    expect(await h.fake.world.invoke('vigil:api:host', sender({ id: 9999, send() {} }, { url: 'app://vigil/index.html' }), {})).toEqual(refused);
+    expect(await h.fake.world.invoke('vigil:api:host', sender(contents, { subframe: true }), {})).toEqual(refused);
+    expect(await h.fake.world.invoke('vigil:api:host', sender(contents, { url: 'https://evil.example/' }), {})).toEqual(refused);
+    expect(await h.fake.world.invoke('vigil:api:host', sender(contents, { noFrame: true }), {})).toEqual(refused);
+
+    const invalid = { error: { code: 'invalid_argument', message: expect.any(String) } };
+    expect(await h.fake.world.invoke('vigil:api:day', sender(contents), { date: 20260101 })).toEqual(invalid);
+    expect(await h.fake.world.invoke('vigil:api:day', sender(contents), { date: '01-01-2026', extra: true })).toEqual(invalid);
+    expect(await h.fake.world.invoke('vigil:api:host', sender(contents), {}, 'second argument')).toEqual(invalid);
+    expect(await h.fake.world.invoke('vigil:app:updateSettings', sender(contents), { patch: { sampling: { intervalSeconds: 0 } } })).toEqual(invalid);
+    expect(await h.fake.world.invoke('vigil:app:openExternal', sender(contents), { url: 'file:///etc/passwd' })).toEqual(invalid);
+    expect(h.fake.world.openedExternal).toEqual([]);
+    // A bad day is the core's error, with its own code.
+    expect(await h.fake.world.invoke('vigil:api:day', sender(contents), { date: '31-02-2026' })).toEqual({ error: { code: 'invalid_date', message: expect.any(String) } });
+    await h.quit();
+  });
+
+  it('settings: read, change (validated, written to config.json, applied live), secrets kept out of config.json', async () => {
+    const h = await launched();
+    h.menu().click('Settings…');
+    const contents = h.fake.world.windows[0]!.webContents;
+    const view = (await h.fake.world.invoke('vigil:app:getSettings', sender(contents), {})) as { value: { settings: { sampling: { intervalSeconds: number } }; dataDir: string; file: string } };
+    expect(view.value).toMatchObject({ settings: { sampling: { intervalSeconds: 1 } }, dataDir: h.dataDir, file: path.join(h.dataDir, 'config.json') });
+
+    const token = 'hub-token-0123456789';
+    const changed = (await h.fake.world.invoke('vigil:app:updateSettings', sender(contents), {
+      patch: { sampling: { intervalSeconds: 5 }, sync: { url: 'https://hub.example:7471' } },
+      secrets: { syncToken: token },
+    })) as { value: { settings: { sampling: { intervalSeconds: number } }; secrets: { syncToken: boolean } } };
+    expect(changed.value.settings.sampling.intervalSeconds).toBe(5);
+    expect(changed.value.secrets.syncToken).toBe(true);
+    expect(h.app.runtime.settings().sampling.intervalSeconds).toBe(5);
+    expect(h.app.runtime.engine.intervalMs).toBe(5000);
+    const file = fs.readFileSync(path.join(h.dataDir, 'config.json'), 'utf8');
+    expect(JSON.parse(file)).toMatchObject({ sampling: { intervalSeconds: 5 }, sync: { url: 'https://hub.example:7471' } });
+    expect(file).not.toContain(token);
+    const tokenFile = path.join(h.dataDir, 'sync-token');
+    expect(fs.readFileSync(tokenFile, 'utf8').trim()).toBe(token);
+    if (process.platform !== 'win32') expect(fs.statSync(tokenFile).mode & 0o777).toBe(0o600);
+
+    // A bad value anywhere: refused with the field named, nothing written, nothing applied.
+    const before = fs.readFileSync(path.join(h.dataDir, 'config.json'), 'utf8');
+    const refused = (await h.fake.world.invoke('vigil:app:updateSettings', sender(contents), { patch: { sampling: { intervalSeconds: 10 }, peers: { list: [{ name: 'x', url: 'ftp://x' }] } } })) as {
+      error: { code: string; message: string };
+    };
+    expect(refused.error.code).toBe('invalid_argument');
+    expect(refused.error.message).toMatch(/peers\.list\.0\.url/);
+    expect(fs.readFileSync(path.join(h.dataDir, 'config.json'), 'utf8')).toBe(before);
+    expect(h.app.runtime.settings().sampling.intervalSeconds).toBe(5);
+    const badToken = (await h.fake.world.invoke('vigil:app:updateSettings', sender(contents), { patch: {}, secrets: { syncToken: 'short' } })) as { error: { code: string } };
+    expect(badToken.error.code).toBe('invalid_argument');
+    expect(fs.readFileSync(tokenFile, 'utf8').trim()).toBe(token);
+    await h.quit();
+  });
+});
+
+describe('tray app: export, power, notifications, quit', () => {
+  it('Export CSV → Today asks where to save, writes the day as `vigil export` does, and says so', async () => {
+    const h = await launched();
+    await h.clock.advance(5000);
+    h.app.runtime.engine.flush();
+    const target = path.join(h.downloads, 'today.csv');
+    h.fake.world.saveDialogAnswers.push({ canceled: false, filePath: target });
+    await h.app.dispatch('export:today');
+    const today = formatDay(dayOf(h.clock.now()));
+    expect(h.fake.world.saveDialogs[0]!.defaultPath).toBe(path.join(h.downloads, `${h.app.runtime.identity.name.replace(/[^A-Za-z0-9._-]+/g, '_')}-${today}.csv`));
+    const lines = fs.readFileSync(target, 'utf8').trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^time,unix_ms,cpu_percent,/);
+    expect(lines.length - 1).toBe(h.app.runtime.engine.store.countSamples(0, h.clock.now() + 1));
+    expect(lines.length - 1).toBeGreaterThanOrEqual(3);
+    expect(fs.existsSync(`${target}.partial`)).toBe(false);
+    const note = h.fake.world.notifications.at(-1)!;
+    expect(note.options.title).toBe('CSV export finished');
+    note.click();
+    expect(h.fake.world.shownInFolder).toEqual([target]);
+    // A cancelled dialog writes nothing and says nothing.
+    await h.app.dispatch('export:yesterday');
+    expect(h.fake.world.notifications).toHaveLength(1);
+    await h.quit();
+  });
+
+  it('the chart window exports through IPC with progress events', async () => {
+    const h = await launched();
+    await h.clock.advance(4000);
+    h.app.runtime.engine.flush();
+    h.menu().click('Open daily chart');
+    const contents = h.fake.world.windows[0]!.webContents;
+    const target = path.join(h.downloads, 'chart.csv');
+    h.fake.world.saveDialogAnswers.push({ canceled: false, filePath: target });
+    const today = formatDay(dayOf(h.clock.now()));
+    const result = (await h.fake.world.invoke('vigil:api:exportCsv', sender(contents), { date: today })) as { value: { rows: number; fileName: string } };
+    expect(result.value.fileName).toBe(target);
+    expect(result.value.rows).toBeGreaterThanOrEqual(2);
+    expect(contents.sent.filter((m) => m.channel === 'vigil:api:exportCsv:progress').at(-1)?.args[0]).toEqual({ done: result.value.rows, total: result.value.rows });
+    await h.quit();
+  });
+
+  it('suspend announces sleep (flushing first) and resume wakes up', async () => {
+    const h = await launched();
+    await h.clock.advance(3000);
+    expect(h.app.runtime.engine.store.countSamples(0, h.clock.now() + 1)).toBe(0);
+    h.fake.world.power.emit('suspend');
+    expect(h.app.runtime.state()).toBe('sleeping');
+    expect(h.app.runtime.engine.store.countSamples(0, h.clock.now() + 1)).toBeGreaterThan(0);
+    expect(h.menu().labels()[0]).toBe('Going to sleep…');
+    expect(h.menu().find('Pause sampling')?.enabled).toBe(false);
+    h.fake.world.power.emit('resume');
+    expect(h.app.runtime.state()).toBe('running');
+    h.fake.world.power.emit('shutdown');
+    expect(h.app.runtime.state()).toBe('sleeping');
+    await h.quit();
+  });
+
+  it('alerts become native notifications', async () => {
+    const h = await launched();
+    h.alerts.listener?.({ severity: 'problem', title: 'db-1 is DOWN', details: ['No answer since 14:03', 'Last seen: CPU 12 %'] });
+    const note = h.fake.world.notifications.at(-1)!;
+    expect(note.options).toMatchObject({ title: 'db-1 is DOWN', body: 'No answer since 14:03\nLast seen: CPU 12 %', urgency: 'critical' });
+    expect(note.shown).toBe(true);
+    note.click();
+    expect(h.fake.world.windows[0]?.loads).toEqual(['app://vigil/index.html']);
+    await h.quit();
+  });
+
+  it('Quit flushes storage and releases the data folder before Electron quits', async () => {
+    const h = await launched();
+    await h.clock.advance(4000);
+    const sampled = h.app.runtime.engine.latest()!.ts;
+    h.menu().click('Quit Vigil');
+    // Held at before-quit until the core has stopped.
+    expect(h.fake.world.app.quitted).toBe(false);
+    await h.app.stopped;
+    expect(h.fake.world.app.quitted).toBe(true);
+    expect(h.tray().isDestroyed()).toBe(true);
+    expect(h.fake.world.handlers.size).toBe(0);
+    const store = openSampleStore(path.join(h.dataDir, 'vigil.db'), { readonly: true });
+    try {
+      expect(store.lastTimestamp()).toBe(sampled);
+    } finally {
+      store.close();
+    }
+    expect(fs.existsSync(path.join(h.dataDir, 'agent.lock'))).toBe(false);
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { createBridge, type IpcRendererLike } from '../../src/preload/bridge.js';
+import { EXPORT_CHANNEL, EXPORT_PROGRESS_CHANNEL, IPC_CHANNELS } from '../../src/shared/api-client.js';
+import { API_METHODS } from '../../src/shared/api.js';
+import { APP_CHANNELS, APP_METHODS } from '../../src/shared/app-ipc.js';
+
+function recordingIpc(answer: (channel: string, params: unknown) => unknown = () => ({ value: null })) {
+  const invoked: { channel: string; args: unknown[] }[] = [];
+  const listeners = new Map<string, Set<(event: unknown, ...args: unknown[]) => void>>();
+  const ipc: IpcRendererLike = {
+    async invoke(channel, ...args) {
+      invoked.push({ channel, args });
+      return answer(channel, args[0]);
+    },
+    on(channel, listener) {
+      (listeners.get(channel) ?? listeners.set(channel, new Set()).get(channel)!).add(listener);
+    },
+    removeListener(channel, listener) {
+      listeners.get(channel)?.delete(listener);
+    },
+  };
+  return { ipc, invoked, listeners, emit: (channel: string, ...args: unknown[]) => listeners.get(channel)?.forEach((l) => l({}, ...args)) };
+}
+
+describe('preload bridge', () => {
+  it('one named function per contract method; no ipcRenderer, no channel names, no generic send', () => {
+    const { api, app } = createBridge(recordingIpc().ipc);
+    expect(Object.keys(api).sort()).toEqual([...API_METHODS, 'exportCsv'].sort());
+    expect(Object.keys(app).sort()).toEqual([...APP_METHODS].sort());
+    for (const fn of [...Object.values(api), ...Object.values(app)]) expect(typeof fn).toBe('function');
+  });
+
+  it('each function invokes its own channel with exactly one plain parameter object', async () => {
+    const { ipc, invoked } = recordingIpc((channel) => ({ value: channel }));
+    const { api, app } = createBridge(ipc);
+    expect(await api.day({ date: '22-11-2026' })).toEqual({ value: IPC_CHANNELS.day });
+    await api.host(undefined as never);
+    await app.getSettings();
+    await app.updateSettings({ patch: { sampling: { intervalSeconds: 5 } } });
+    await app.openExternal({ url: 'https://example.org' });
+    expect(invoked).toEqual([
+      { channel: 'vigil:api:day', args: [{ date: '22-11-2026' }] },
+      { channel: 'vigil:api:host', args: [{}] },
+      { channel: APP_CHANNELS.getSettings, args: [{}] },
+      { channel: APP_CHANNELS.updateSettings, args: [{ patch: { sampling: { intervalSeconds: 5 } } }] },
+      { channel: APP_CHANNELS.openExternal, args: [{ url: 'https://example.org' }] },
+    ]);
+    expect(() => api.day('22-11-2026' as never)).toThrow(/parameters must be an object/);
+    expect(() => api.day([1] as never)).toThrow(/parameters must be an object/);
+  });
+
+  it('export: progress events reach the callback while the export runs, and the listener goes away after', async () => {
+    let finish!: (value: unknown) => void;
+    const recorder = recordingIpc((channel) => (channel === EXPORT_CHANNEL ? new Promise((resolve) => (finish = resolve)) : { value: null }));
+    const { api } = createBridge(recorder.ipc);
+    const progress: [number, number][] = [];
+    const running = api.exportCsv({ date: '22-11-2026' }, (done, total) => progress.push([done, total]));
+    await Promise.resolve();
+    expect(recorder.listeners.get(EXPORT_PROGRESS_CHANNEL)?.size).toBe(1);
+    recorder.emit(EXPORT_PROGRESS_CHANNEL, { done: 10, total: 100 });
+    recorder.emit(EXPORT_PROGRESS_CHANNEL, { done: 'x' });
+    recorder.emit(EXPORT_PROGRESS_CHANNEL, { done: 100, total: 100 });
+    finish({ value: { rows: 100, fileName: '/tmp/x.csv' } });
+    expect(await running).toEqual({ value: { rows: 100, fileName: '/tmp/x.csv' } });
+    expect(progress).toEqual([
+      [10, 100],
+      [100, 100],
+    ]);
+    expect(recorder.listeners.get(EXPORT_PROGRESS_CHANNEL)?.size).toBe(0);
+    expect(recorder.invoked.at(-1)).toEqual({ channel: EXPORT_CHANNEL, args: [{ date: '22-11-2026' }] });
+  });
+});
