@@ -79,6 +79,7 @@ export class ChartBoard {
     this.root.dataset.from = String(options.range.from);
     this.root.dataset.to = String(options.range.to);
     this.root.dataset.points = String(data.timestamps.length);
+    this.root.dataset.theme = options.theme.name;
     return panels;
   }
 
@@ -88,7 +89,7 @@ export class ChartBoard {
       entry.figure.remove();
     }
     this.entries.clear();
-    for (const key of ['resolution', 'bucketMs', 'from', 'to', 'points']) delete this.root.dataset[key];
+    for (const key of ['resolution', 'bucketMs', 'from', 'to', 'points', 'theme']) delete this.root.dataset[key];
   }
 
   private create(panel: ChartPanel): Entry {

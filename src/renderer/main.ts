@@ -239,7 +239,7 @@ class Page {
           if (this.shown) this.show(this.shown, this.zoom ?? { from: this.shown.from, to: this.shown.to });
         });
         const kind = iface.loopback ? 'loopback' : iface.virtual ? 'virtual' : null;
-        return h('label', {}, input, iface.name, kind ? h('span', { className: 'kind', text: `(${kind})` }) : null);
+        return h('label', {}, input, iface.name, kind ? ' ' : null, kind ? h('span', { className: 'kind', text: `(${kind})` }) : null);
       }),
     );
   }
