@@ -4,6 +4,7 @@
 //   vigil hub revoke ID|NAME                                           its token stops working
 //   vigil hub list [--all] [--json]                                    machines, state, last seen
 // The machine commands work on <hub-data-dir>/hub.db, whether the hub runs or not.
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { VigilError } from '../../shared/errors.js';
 import { mergeSettings, type LogLevelSetting, type Settings, type SettingsPatch } from '../../shared/settings.js';
@@ -35,7 +36,40 @@ export function resolveHubDataDir(flag: string | undefined, env: NodeJS.ProcessE
   return path.join(defaultDataDir(env), 'hub');
 }
 
+/**
+ * bin/vigil.js starts Node in V8's lite mode with a 1 MB young generation: right for a sampler
+ * that works microseconds per second, wrong for a server that parses, validates and stores
+ * thousands of samples a second (ingest is ~2.3× slower in lite mode: bench/hub-ingest.ts). The
+ * hub therefore runs in a child Node without those flags; this process only relays signals and
+ * the exit code. The child exits when this process disappears (the IPC channel closes).
+ */
+function relaunchWithoutLiteMode(): Promise<number> | null {
+  const tuned = (flag: string) => flag === '--lite-mode' || flag.startsWith('--max-semi-space-size');
+  if (!process.execArgv.some(tuned) || process.env.VIGIL_HUB_CHILD === '1') return null;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv.filter((flag) => !tuned(flag)), ...process.argv.slice(1)], {
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, VIGIL_HUB_CHILD: '1' },
+    });
+    const relay = (signal: NodeJS.Signals) => child.kill(signal);
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const signal of signals) process.on(signal, relay);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      for (const s of signals) process.off(s, relay);
+      resolve(code ?? (signal === 'SIGINT' ? 130 : 1));
+    });
+  });
+}
+
 export async function runHub(options: HubServeOptions): Promise<number> {
+  const relaunched = relaunchWithoutLiteMode();
+  if (relaunched) return relaunched;
+  // Started by relaunchWithoutLiteMode: stop when the parent goes (killed, even with SIGKILL).
+  if (process.env.VIGIL_HUB_CHILD === '1' && process.connected) {
+    process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+    process.channel?.unref();
+  }
   const dataDir = resolveHubDataDir(options.dataDir);
   ensureWritableDir(dataDir);
   const paths = dataPaths(dataDir);
