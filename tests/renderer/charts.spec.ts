@@ -7,6 +7,17 @@ import fs from 'node:fs';
 import { expect, test, type Page, type Request } from '@playwright/test';
 import { DAYS, FIXTURE_TZ, MIDDAY_APPEARS_HOUR } from './fixtures.js';
 
+// The callbacks handed to page.evaluate/waitForFunction run in the page; this file is
+// type-checked with Node's libraries, so the few page globals they touch are declared here.
+interface PageElement {
+  textContent: string | null;
+  dataset: Record<string, string | undefined>;
+}
+declare const document: { body: PageElement; getElementById(id: string): PageElement | null };
+declare const window: Record<string, unknown>;
+declare const MutationObserver: new (callback: () => void) => { observe(target: PageElement, options: object): void };
+declare function getComputedStyle(element: PageElement): { backgroundColor: string };
+
 const BASE = process.env.VIGIL_TEST_URL!;
 const DATA_DIR = process.env.VIGIL_TEST_DATA_DIR!;
 const HOUR = 3_600_000;
@@ -64,7 +75,7 @@ async function openDay(page: Page, day: string): Promise<void> {
 }
 
 async function panels(page: Page): Promise<string[]> {
-  return page.locator('#charts [data-panel]').evaluateAll((nodes) => nodes.map((n) => (n as HTMLElement).dataset.panel!));
+  return page.locator('#charts [data-panel]').evaluateAll((nodes) => nodes.map((n) => (n as unknown as PageElement).dataset.panel!));
 }
 
 async function panel(page: Page, id: string): Promise<PanelState> {
@@ -335,11 +346,11 @@ test('export: the shown day (the bytes of vigil export) and a range of days with
   await page.evaluate(() => {
     const status = document.getElementById('export-status')!;
     const seen: string[] = [];
-    (window as unknown as { seenStatus: string[] }).seenStatus = seen;
+    window.seenStatus = seen;
     new MutationObserver(() => seen.push(status.textContent ?? '')).observe(status, { childList: true, characterData: true, subtree: true });
   });
   const [rangeDownload] = await Promise.all([page.waitForEvent('download'), page.locator('#export-range').click()]);
-  const seen = await page.evaluate(() => (window as unknown as { seenStatus: string[] }).seenStatus);
+  const seen = await page.evaluate(() => window.seenStatus as string[]);
   expect(rangeDownload.suggestedFilename()).toMatch(new RegExp(`-${DAYS.dst}_${DAYS.midday}\\.csv$`));
   const lines = fs.readFileSync(await rangeDownload.path(), 'utf8').split('\r\n');
   // 25 hours every 10 s, and a day every 5 s.
