@@ -13,6 +13,7 @@ import { VigilError } from '../shared/errors.js';
 import type { FleetState, HubMachine, IngestResult } from '../shared/hub-api.js';
 import type { Sample } from '../shared/model.js';
 import type { Settings } from '../shared/settings.js';
+import { FleetAlerts } from '../core/alerts/fleet-alerts.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { Engine } from '../core/engine.js';
 import { machineIdentity, type MachineIdentity } from '../core/identity.js';
@@ -70,6 +71,8 @@ export class Hub {
   private serverUrl: string | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly states = new Map<string, FleetState>();
+  /** Stale / back emails (the smtp and alerts settings; history in <data-dir>/alerts.db). */
+  private alerts: FleetAlerts | null = null;
   private settings: Settings;
   private stats = { batches: 0, samples: 0, rejected: 0 };
   private cpu = { at: process.hrtime.bigint(), usage: process.cpuUsage(), percent: 0 };
@@ -92,6 +95,15 @@ export class Hub {
         hub.engine.on('sample', (sample) => hub.live.publish({ type: 'sample', machineId: hub.identity.id, sample }));
       }
       await hub.startServer();
+      hub.alerts = FleetAlerts.open({
+        dataDir: options.dataDir,
+        settings: options.settings,
+        origin: hub.identity,
+        logger: options.logger,
+        describe: (id) => hub.machines().find((m) => m.id === id) ?? null,
+        latest: (id) => hub.pool.get(id).latestSample(),
+        now: () => hub.clock.now(),
+      });
       hub.startTimers();
     } catch (error) {
       await hub.stop();
@@ -222,6 +234,8 @@ export class Hub {
   async stop(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.timers.length = 0;
+    await this.alerts?.stop();
+    this.alerts = null;
     this.live.close();
     if (this.server) await this.server.close();
     this.server = null;
@@ -320,6 +334,7 @@ export class Hub {
     const previous = this.states.get(machineId);
     if (previous === state) return;
     this.states.set(machineId, state);
+    this.alerts?.changed(machineId, previous, state);
     if (previous !== undefined) {
       this.logger.info('hub: machine state changed', { machine: machineId, from: previous, to: state });
       this.live.publish({ type: 'state', machineId, state, lastSeen });
