@@ -8,6 +8,7 @@ const benches = [
   ['csv.ts'],
   ['top.ts'],
   ['influx.ts'],
+  ['alert-latency.ts', '4'],
 ];
 let failed = 0;
 for (const [file, ...args] of benches) {
