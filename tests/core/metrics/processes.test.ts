@@ -227,10 +227,12 @@ describe('ground truth on this machine', () => {
       if (process.env.CI) throw new Error('stress-ng is required in CI (apt-get install stress-ng)');
       context.skip('stress-ng is not installed');
     }
-    const stress = spawn('stress-ng', ['--cpu', '1', '--cpu-method', 'int64', '--timeout', '20s', '--quiet'], { stdio: 'ignore' });
+    // At the lowest priority: on a machine the suite shares, it must not take CPU from the
+    // accuracy tests' pinned stressor (which would then miss its own target), only idle time.
+    const stress = spawn('nice', ['-n', '19', 'stress-ng', '--cpu', '1', '--cpu-method', 'int64', '--timeout', '30s', '--quiet'], { stdio: 'ignore' });
     started.push(stress);
     const lister = createLinuxProcessLister();
-    // The worker is stress-ng's child; wait until it has run for a moment.
+    // The worker is stress-ng's child (nice execs stress-ng in place); wait until it runs.
     let worker: ProcessList['processes'][number] | undefined;
     const deadline = Date.now() + 10_000;
     while (!worker && Date.now() < deadline) {
@@ -238,24 +240,28 @@ describe('ground truth on this machine', () => {
       worker = (await lister.list({ limit: 1000 })).processes.find((p) => p.ppid === stress.pid);
     }
     expect(worker, 'the stress-ng worker is listed').toBeDefined();
-    // A fresh window over a full second, with the worker's own CPU time as the reference.
     const ticks = () => parseProcStat(fs.readFileSync(`/proc/${worker!.pid}/stat`, 'latin1'))!.cpuTicks;
-    await sleep(250);
-    const t0 = performance.now();
-    const c0 = ticks();
-    await lister.list({ limit: 1 }); // resets "since last call"
-    await sleep(1000);
-    const list = await lister.list({ limit: 5 });
-    const elapsed = (performance.now() - t0) / 1000;
-    const own = ((ticks() - c0) / 100 / elapsed) * 100;
-    const row = list.processes.find((p) => p.pid === worker!.pid);
+    // A window of a second, with the worker's own CPU time over the same second as the reference.
+    // At nice 19 it runs on idle time: a busy moment of the shared machine can starve it, so a
+    // few windows are tried until one has a core free (each window is checked the same way).
+    let attempt: { list: ProcessList; row: ProcessList['processes'][number] | undefined; own: number } | null = null;
+    for (let i = 0; i < 8; i++) {
+      const t0 = performance.now();
+      const c0 = ticks();
+      await lister.list({ limit: 1 }); // resets "since last call"
+      await sleep(1000);
+      const list = await lister.list({ limit: 5 });
+      const own = ((ticks() - c0) / 100 / ((performance.now() - t0) / 1000)) * 100;
+      attempt = { list, row: list.processes.find((p) => p.pid === worker!.pid), own };
+      if (attempt.row && attempt.row.cpuPercent > 60) break;
+    }
+    const { list, row, own } = attempt!;
     expect(row, `the worker is among the top 5: ${JSON.stringify(list.processes.map((p) => [p.name, p.cpuPercent]))}`).toBeDefined();
     expect(row!.name).toMatch(/^stress-ng/);
     const uid = fs.statSync(`/proc/${worker!.pid}`).uid;
     expect(row!.user).toBe(parsePasswd(fs.readFileSync('/etc/passwd', 'utf8')).get(uid) ?? String(uid));
-    // A busy loop never gets more than one core; on a 2-core machine that other tests and builds
-    // share it may get much less, so its share is checked against its own CPU time below.
-    expect(row!.cpuPercent).toBeGreaterThan(10);
+    // A busy loop with a core to itself: close to 100 % of one CPU, never more.
+    expect(row!.cpuPercent).toBeGreaterThan(60);
     expect(row!.cpuPercent).toBeLessThanOrEqual(101);
     // Same CPU time measured around the listing: the windows differ by the listing's own few ms.
     expect(Math.abs(row!.cpuPercent - own)).toBeLessThan(12);
