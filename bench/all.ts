@@ -9,6 +9,7 @@ const benches = [
   ['top.ts'],
   ['influx.ts'],
   ['alert-latency.ts', '4'],
+  ['charts.ts'],
 ];
 let failed = 0;
 for (const [file, ...args] of benches) {

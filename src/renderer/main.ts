@@ -113,8 +113,7 @@ class Page {
     const seq = ++this.requestSeq;
     this.setState('loading');
     this.say(`Loading ${formatDay(day)}…`, 'info');
-    performance.clearMarks('vigil:request');
-    performance.clearMarks('vigil:painted');
+    for (const name of ['vigil:request', 'vigil:data', 'vigil:drawn', 'vigil:painted']) performance.clearMarks(name);
     performance.clearMeasures('vigil:open');
     performance.mark('vigil:request');
     let data: SeriesResult;
@@ -125,8 +124,10 @@ class Page {
       return;
     }
     if (seq !== this.requestSeq) return;
+    performance.mark('vigil:data');
     this.dayData = data;
     this.show(data, { from: data.from, to: data.to });
+    performance.mark('vigil:drawn');
     await this.painted(seq);
   }
 
