@@ -12,7 +12,9 @@ const appRoot = electron.app.getAppPath();
 try {
   // `npm start`: node_modules' better-sqlite3 is the system Node's build; use the Electron one.
   if (!electron.app.isPackaged) redirectSqliteAddon(electronAddonPath(appRoot, process.versions)!);
-  await startApp({ electron, ElectronStore, appRoot });
+  const vigil = await startApp({ electron, ElectronStore, appRoot });
+  // The Playwright `_electron` suite (tests/e2e) reads the running app through this handle.
+  if (vigil && process.env.VIGIL_E2E_HOOK === '1') (globalThis as { __vigilApp?: unknown }).__vigilApp = vigil;
 } catch (error) {
   // startApp reports the errors it expects in a dialog; this is for the unexpected ones.
   console.error(error);

@@ -68,6 +68,8 @@ export function toMenuTemplate(model: readonly MenuItemModel[], dispatch: (actio
         return { label: item.label, enabled: item.enabled, submenu: toMenuTemplate(item.items, dispatch) };
       case 'action':
         return {
+          // The action as the item's id: Menu.getMenuItemById finds it (the e2e suite clicks it so).
+          id: item.action,
           label: item.label,
           enabled: item.enabled,
           ...(item.checked === undefined ? {} : { type: 'checkbox' as const, checked: item.checked }),

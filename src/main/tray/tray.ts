@@ -2,7 +2,7 @@
 // (normal / a peer down / sync failing), the tooltip and (macOS) the title with every sample, and
 // the menu when its model changes (menu-model.ts decides how often).
 import path from 'node:path';
-import type { ElectronApi, ImageApi, TrayApi } from '../electron-api.js';
+import type { ElectronApi, ImageApi, MenuApi, TrayApi } from '../electron-api.js';
 import { buildMenuModel, shouldRebuildMenu, toMenuTemplate, type MenuAction, type MenuItemModel } from './menu-model.js';
 import { trayIcon, trayStatus, type TrayStatus } from './icons.js';
 import type { ShellState } from './state.js';
@@ -26,6 +26,7 @@ export class TrayController {
   private tooltip = '';
   private title = '';
   private model: MenuItemModel[] | null = null;
+  private builtMenu: MenuApi | null = null;
   private menuBuiltAt = 0;
 
   constructor(
@@ -66,13 +67,19 @@ export class TrayController {
     if (shouldRebuildMenu(this.model, model, now - this.menuBuiltAt, this.options.menuRefreshMs)) {
       this.model = model;
       this.menuBuiltAt = now;
-      this.tray.setContextMenu(this.options.electron.Menu.buildFromTemplate(toMenuTemplate(model, this.options.dispatch)));
+      this.builtMenu = this.options.electron.Menu.buildFromTemplate(toMenuTemplate(model, this.options.dispatch));
+      this.tray.setContextMenu(this.builtMenu);
     }
   }
 
-  /** The menu as last set (tests, and the e2e suite's menu walker). */
+  /** The menu's model as last set (tests). */
   get menuModel(): readonly MenuItemModel[] | null {
     return this.model;
+  }
+
+  /** The Electron menu as last set (the e2e suite clicks its items: getMenuItemById(action)). */
+  get menu(): MenuApi | null {
+    return this.builtMenu;
   }
 
   destroy(): void {

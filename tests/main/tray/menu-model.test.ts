@@ -82,7 +82,7 @@ describe('tray menu model', () => {
     expect(template[0]).toEqual({ label: expect.stringMatching(/^CPU/), enabled: false });
     expect(template[2]).toEqual({ type: 'separator' });
     const login = template.find((item) => item.label === 'Start at login')!;
-    expect(login).toMatchObject({ type: 'checkbox', checked: true, enabled: true });
+    expect(login).toMatchObject({ id: 'toggle-login', type: 'checkbox', checked: true, enabled: true });
     const exportMenu = template.find((item) => item.label === 'Export CSV…')!;
     const today = (exportMenu.submenu as typeof template).find((item) => item.label === 'Today')!;
     (today.click as () => void)();

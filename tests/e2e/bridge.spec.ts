@@ -1,0 +1,253 @@
+// The app's pages in Debian's Chromium, wired as in the app but without Electron:
+// - the shell is src/main (startApp) on the recording fake of Electron, with the real core (engine,
+//   SQLite, CSV export) on a data folder holding today's samples;
+// - the pages come from the shell's own app:// handler (protocol.ts), CSP header included, under
+//   http://vigil.test/ (Chromium knows no app: scheme; the frame URL is mapped back to app://vigil
+//   for the sender check);
+// - the page runs the real preload bundle (dist/preload/preload.cjs), whose ipcRenderer is bridged
+//   to the ipcMain handlers the shell registered, with the real frame's URL and main-frame status.
+// So a click in the page goes renderer → preload → IPC handler (sender check, schema validation)
+// → ChartService / settings store / export → and back, for real.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test, type Page } from '@playwright/test';
+import { openSampleStore } from '../../src/core/storage/sample-store.js';
+import { startApp, type VigilApp } from '../../src/main/app.js';
+import { NO_HEALTH } from '../../src/main/tray/state.js';
+import { dayOf, formatDay, startOfDay } from '../../src/shared/dates.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { randomSamples } from '../helpers/random.js';
+import { loadElectronStore } from '../main/helpers/electron-module.js';
+import { createFakeElectron, type FakeWebContents } from '../main/helpers/fake-electron.js';
+import { fakeSources } from '../main/helpers/fake-sources.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const ORIGIN = 'http://vigil.test';
+const EVIL = 'http://evil.test';
+
+interface Harness {
+  app: VigilApp;
+  fake: ReturnType<typeof createFakeElectron>;
+  dataDir: string;
+  downloads: string;
+}
+
+let harness: Harness;
+let temp: string;
+
+test.beforeAll(async () => {
+  temp = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bridge-'));
+  const dataDir = path.join(temp, 'data');
+  const downloads = path.join(temp, 'downloads');
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(downloads);
+  // Today's first three hours at 10 s, already stored when the app starts.
+  const today = dayOf(Date.now());
+  const store = openSampleStore(path.join(dataDir, 'vigil.db'));
+  store.insertSamples(randomSamples(startOfDay(today), 1080, 10_000, 7, { cores: 2, ifaces: [{ name: 'eth0' }, { name: 'lo', loopback: true }] }));
+  store.close();
+
+  const fake = createFakeElectron({ platform: 'linux', appPath: root });
+  fake.world.app.setPath('downloads', downloads);
+  const clock = new FakeClock({ wall: Date.now() });
+  const ElectronStore = await loadElectronStore({ app: fake.api.app, ipcMain: { on: () => undefined }, shell: fake.api.shell });
+  const started = startApp({
+    electron: fake.api,
+    ElectronStore,
+    appRoot: root,
+    platform: 'linux',
+    env: { VIGIL_DATA_DIR: dataDir, XDG_CONFIG_HOME: path.join(temp, 'config') },
+    home: temp,
+    sources: fakeSources(),
+    clock,
+    logStream: null,
+    now: () => clock.now(),
+    features: { routes: [], services: [], health: () => NO_HEALTH, onAlert: () => undefined, testSync: null, sendTestEmail: null },
+  });
+  fake.world.app.makeReady();
+  const app = await started;
+  if (!app) throw new Error('the app did not start');
+  harness = { app, fake, dataDir, downloads };
+});
+
+test.afterAll(async () => {
+  if (harness) {
+    harness.fake.world.app.quit();
+    await harness.app.stopped;
+  }
+  fs.rmSync(temp, { recursive: true, force: true });
+});
+
+/** The inline script a test injects on purpose, and its hash (Chromium names it in the CSP report). */
+const INLINE_SCRIPT = 'globalThis.__inlineRan = true';
+const INLINE_HASH = createHash('sha256').update(INLINE_SCRIPT).digest('base64');
+
+/** Page errors and CSP violations fail the test that caused them (all but the one it provokes). */
+const problems = new WeakMap<Page, string[]>();
+const provoked = new WeakMap<Page, string[]>();
+test.beforeEach(({ page }) => {
+  const list: string[] = [];
+  const expected: string[] = [];
+  problems.set(page, list);
+  provoked.set(page, expected);
+  page.on('pageerror', (error) => list.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() !== 'error' || !/Content Security Policy|Refused to/i.test(message.text())) return;
+    (message.text().includes(INLINE_HASH) ? expected : list).push(`CSP: ${message.text()}`);
+  });
+});
+test.afterEach(({ page }) => {
+  expect(problems.get(page) ?? []).toEqual([]);
+});
+
+/**
+ * Opens `menuLabel`'s window in the shell, then shows its page in Chromium bridged to that
+ * window's webContents: Chromium plays the window's renderer.
+ */
+async function openBridged(page: Page, menuLabel: string, pagePath: string): Promise<FakeWebContents> {
+  const { fake } = harness;
+  fake.world.trays[0]!.menu!.click(menuLabel);
+  const contents = fake.world.windows.at(-1)!.webContents;
+  const handler = fake.world.protocolHandlers.get('app')!;
+  for (const origin of [ORIGIN, EVIL]) {
+    await page.route(`${origin}/**`, async (route) => {
+      const url = route.request().url();
+      if (origin === EVIL) return route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>elsewhere</title>' });
+      const response = await handler(new Request(url.replace(ORIGIN, 'app://vigil'), { method: route.request().method() }));
+      await route.fulfill({ status: response.status, headers: Object.fromEntries(response.headers), body: Buffer.from(await response.arrayBuffer()) });
+    });
+  }
+  await page.exposeBinding('__vigilIpcInvoke', async ({ frame }, channel: string, ...args: unknown[]) =>
+    fake.world.invoke(channel, { webContents: contents, url: frame.url().replace(ORIGIN, 'app://vigil'), subframe: frame.parentFrame() !== null }, ...args),
+  );
+  // Main → renderer events (export progress) go to the page's listeners.
+  contents.send = (channel: string, ...args: unknown[]) => {
+    void page.evaluate(([c, a]) => (globalThis as unknown as { __vigilIpcEmit(c: string, a: unknown[]): void }).__vigilIpcEmit(c, a), [channel, args] as const).catch(() => undefined);
+  };
+  const preload = fs.readFileSync(path.join(root, 'dist/preload/preload.cjs'), 'utf8');
+  await page.addInitScript({
+    content: `(() => {
+      const listeners = new Map();
+      globalThis.__vigilIpcEmit = (channel, args) => { for (const listener of listeners.get(channel) ?? []) listener({}, ...args); };
+      const electron = {
+        contextBridge: { exposeInMainWorld: (key, api) => Object.defineProperty(globalThis, key, { value: api }) },
+        ipcRenderer: {
+          invoke: (channel, ...args) => globalThis.__vigilIpcInvoke(channel, ...args),
+          on: (channel, listener) => { if (!listeners.has(channel)) listeners.set(channel, new Set()); listeners.get(channel).add(listener); },
+          removeListener: (channel, listener) => listeners.get(channel)?.delete(listener),
+        },
+      };
+      const require = (name) => { if (name === 'electron') return electron; throw new Error('a sandboxed preload cannot require ' + name); };
+      const module = { exports: {} };
+      const exports = module.exports;
+      ${preload}
+    })();`,
+  });
+  await page.goto(`${ORIGIN}/${pagePath}`);
+  return contents;
+}
+
+async function settled(page: Page): Promise<string> {
+  await page.waitForFunction(() => (globalThis as unknown as { document: { body: { dataset: { state?: string } } } }).document.body.dataset.state !== 'loading');
+  return (await page.locator('body').getAttribute('data-state'))!;
+}
+
+test('chart window: the chart page reads today through IPC from the core, under the app’s CSP', async ({ page }) => {
+  await openBridged(page, 'Open daily chart', 'index.html');
+  expect(await settled(page)).toBe('ready');
+  await expect(page.locator('#machine-name')).toHaveText(harness.app.runtime.identity.name);
+  await expect(page.locator('#date-input')).toHaveValue(formatDay(dayOf(Date.now())));
+  // The CPU chart holds the three stored hours, bucketed by the core (not 1,080 raw points).
+  const cpu = JSON.parse((await page.locator('[data-panel="cpu"]').getAttribute('data-state'))!) as { empty: boolean; datasets: { role: string; values: number; firstX: number; lastX: number }[] };
+  expect(cpu.empty).toBe(false);
+  const average = cpu.datasets.find((d) => d.role === 'avg')!;
+  const dayStart = startOfDay(dayOf(Date.now()));
+  expect(average.values).toBeGreaterThan(20);
+  expect(average.values).toBeLessThan(1080);
+  expect(average.firstX).toBeGreaterThanOrEqual(dayStart);
+  expect(average.lastX).toBeLessThan(dayStart + 3 * 3_600_000);
+  // The page saw no Node and no Electron: only the bridge's named functions.
+  expect(await page.evaluate(() => {
+    const g = globalThis as unknown as Record<string, unknown> & { vigil: { api: Record<string, unknown>; app: Record<string, unknown> } };
+    return [typeof g.require, typeof g.process, Object.keys(g.vigil.api).sort().join(','), typeof g.vigil.app.updateSettings];
+  })).toEqual(['undefined', 'undefined', 'day,days,exportCsv,host,latest,series', 'function']);
+  // The CSP came from the app's protocol handler (a response header).
+  // An inline script (what an injection would add) does not run: the CSP forbids it, and says so.
+  expect(
+    await page.evaluate((text) => {
+      const g = globalThis as unknown as { document: { createElement(tag: string): { textContent: string }; head: { append(node: unknown): void } }; __inlineRan?: boolean };
+      const script = g.document.createElement('script');
+      script.textContent = text;
+      g.document.head.append(script);
+      return g.__inlineRan === true;
+    }, INLINE_SCRIPT),
+  ).toBe(false);
+  await expect.poll(() => provoked.get(page)!.length).toBeGreaterThan(0);
+  expect(provoked.get(page)![0]).toContain("Content Security Policy directive 'script-src 'self''");
+});
+
+test('chart window: exporting the shown day asks where to save and writes it through the core', async ({ page }) => {
+  await openBridged(page, 'Open daily chart', 'index.html');
+  expect(await settled(page)).toBe('ready');
+  const file = path.join(harness.downloads, 'chart-export.csv');
+  harness.fake.world.saveDialogAnswers.push({ canceled: false, filePath: file });
+  await page.locator('#export summary').click();
+  await page.locator('#export-day').click();
+  await expect(page.locator('#export-status')).toContainText('1,080');
+  const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\r\n');
+  expect(lines[0]).toMatch(/^time,unix_ms,cpu_percent,cpu0_percent,cpu1_percent,/);
+  expect(lines.length - 1).toBeGreaterThanOrEqual(1080);
+});
+
+test('IPC refuses a page that is not the app’s, even inside the app’s window', async ({ page }) => {
+  await openBridged(page, 'Open daily chart', 'index.html');
+  await page.goto(`${EVIL}/`);
+  const answer = await page.evaluate(() => (globalThis as unknown as { vigil: { api: { host(p: object): Promise<unknown> } } }).vigil.api.host({}));
+  expect(answer).toEqual({ error: { code: 'unauthorized', message: 'Refused: foreign page http://evil.test' } });
+});
+
+test('settings window: shows the settings, saves a change (validated, applied live), refuses a bad one naming the field', async ({ page }) => {
+  await openBridged(page, 'Settings…', 'settings/index.html');
+  await expect(page.locator('body')).toHaveAttribute('data-state', 'ready');
+  await expect(page.locator('#data-dir')).toHaveText(harness.dataDir);
+  const interval = page.locator('#field-sampling-intervalSeconds');
+  await expect(interval).toHaveValue('1');
+  await expect(page.locator('#section-peers legend')).toHaveText('Peers');
+
+  await interval.fill('7');
+  await page.locator('#section-peers button', { hasText: 'Add' }).click();
+  await page.locator('#section-peers tbody tr input[data-column="name"]').fill('db-1');
+  await page.locator('#section-peers tbody tr input[data-column="url"]').fill('http://db-1:7470');
+  await page.locator('#save').click();
+  await expect(page.locator('#status')).toHaveText('Saved and applied.');
+  expect(harness.app.runtime.settings().sampling.intervalSeconds).toBe(7);
+  expect(harness.app.runtime.engine.intervalMs).toBe(7000);
+  const saved = JSON.parse(fs.readFileSync(path.join(harness.dataDir, 'config.json'), 'utf8')) as { sampling: { intervalSeconds: number }; peers: { list: unknown[] } };
+  expect(saved.sampling.intervalSeconds).toBe(7);
+  expect(saved.peers.list).toEqual([{ name: 'db-1', url: 'http://db-1:7470' }]);
+
+  await interval.fill('0');
+  await page.locator('#save').click();
+  await expect(page.locator('#status')).toContainText('sampling.intervalSeconds must be >= 1');
+  await expect(interval).toHaveAttribute('aria-invalid', 'true');
+  expect(harness.app.runtime.settings().sampling.intervalSeconds).toBe(7);
+});
+
+test('export window: two days, then the save dialog, then the file', async ({ page }) => {
+  await openBridged(page, 'Choose days…', 'settings/export.html');
+  const today = formatDay(dayOf(Date.now()));
+  await expect(page.locator('#export-to')).toHaveValue(today);
+  await page.locator('#export-from').fill('31-02-2026');
+  await page.locator('#export-start').click();
+  await expect(page.locator('#export-status')).toContainText('From:');
+  await expect(page.locator('#export-from')).toHaveAttribute('aria-invalid', 'true');
+  await page.locator('#export-from').fill(today);
+  const file = path.join(harness.downloads, 'range.csv');
+  harness.fake.world.saveDialogAnswers.push({ canceled: false, filePath: file });
+  await page.locator('#export-start').click();
+  await expect(page.locator('#export-status')).toContainText(`rows to ${file}`);
+  expect(fs.readFileSync(file, 'utf8').split('\r\n')[0]).toMatch(/^time,unix_ms,/);
+});
