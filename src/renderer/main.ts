@@ -44,7 +44,11 @@ class Page {
   private readonly status = byId('status');
   private readonly darkQuery = window.matchMedia('(prefers-color-scheme: dark)');
 
-  constructor(private readonly client: VigilClient) {
+  constructor(
+    private readonly client: VigilClient,
+    /** Over HTTP a 401 means "ask for the token"; over IPC there is none. */
+    private readonly transport: 'http' | 'ipc',
+  ) {
     this.board = new ChartBoard(byId('charts'), {
       zoom: (from, to) => void this.zoomTo(from, to),
       zoomBy: (factor) => this.zoomBy(factor),
@@ -346,7 +350,7 @@ class Page {
       try {
         return await run();
       } catch (error) {
-        if (!(error instanceof VigilError) || error.code !== 'unauthorized' || transport !== 'http') throw error;
+        if (!(error instanceof VigilError) || error.code !== 'unauthorized' || this.transport !== 'http') throw error;
         const hadToken = currentToken() !== null;
         forgetToken();
         await askForToken(hadToken ? error.message : null);
@@ -355,21 +359,18 @@ class Page {
   }
 }
 
-let transport: 'http' | 'ipc' = 'http';
-
-function createClient(): VigilClient {
+/** IPC when the tray app's preload bridge is there, else HTTP to the server that served the page. */
+function createClient(): { client: VigilClient; transport: 'http' | 'ipc' } {
   const bridge = window.vigil?.api;
-  if (bridge) {
-    transport = 'ipc';
-    return createIpcClient(bridge);
-  }
+  if (bridge) return { client: createIpcClient(bridge), transport: 'ipc' };
   const base = document.querySelector<HTMLMetaElement>('meta[name="vigil-api-base"]')?.content || 'api';
-  return createHttpClient({
+  const client = createHttpClient({
     baseUrl: new URL(base, document.baseURI).href,
     fetch: (url, init) => window.fetch(url, { ...init, credentials: 'omit', cache: 'no-store' }),
     token: currentToken,
     saveFile: download,
   });
+  return { client, transport: 'http' };
 }
 
 function download(data: Blob, fileName: string): void {
@@ -383,4 +384,5 @@ function download(data: Blob, fileName: string): void {
 }
 
 takeTokenFromFragment();
-void new Page(createClient()).start();
+const { client, transport } = createClient();
+void new Page(client, transport).start();
