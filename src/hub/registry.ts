@@ -58,6 +58,7 @@ export function checkMachineName(name: string): string {
 type Row = {
   id: string;
   name: string;
+  token_hash: string;
   created_at: number;
   revoked_at: number | null;
   agent_id: string | null;
@@ -76,6 +77,16 @@ export class MachineRegistry {
   private readonly statements;
   /** Updates not yet written (see flush()); reads merge them in. */
   private readonly seen = new Map<string, SeenUpdate>();
+  /**
+   * Every machine row, in memory: the hub reads the registry on every request (authentication,
+   * state, the fleet list), and a fleet is small. Reloaded when the database changed under us —
+   * `vigil hub add-machine` or `revoke` in another process (PRAGMA data_version tells, for the
+   * price of a function call) — or after our own writes.
+   */
+  private rows: Row[] = [];
+  private readonly byId = new Map<string, Row>();
+  private readonly activeByHash = new Map<string, Row>();
+  private dataVersion = -1;
 
   constructor(private readonly file: string) {
     try {
@@ -88,14 +99,11 @@ export class MachineRegistry {
       if (error instanceof VigilError) throw error;
       throw new VigilError('io_error', `Cannot open the hub database ${file}: ${(error as Error).message}`, { cause: error });
     }
-    const columns = 'id, name, created_at, revoked_at, agent_id, last_seen, last_sample_ts, reported_state, interval_seconds, sync_interval_seconds, health_url, version, time_zone';
+    const columns = 'id, name, token_hash, created_at, revoked_at, agent_id, last_seen, last_sample_ts, reported_state, interval_seconds, sync_interval_seconds, health_url, version, time_zone';
     this.statements = {
       insert: this.db.prepare('INSERT INTO machine (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)'),
-      byToken: this.db.prepare(`SELECT ${columns} FROM machine WHERE token_hash = ? AND revoked_at IS NULL`),
-      byId: this.db.prepare(`SELECT ${columns} FROM machine WHERE id = ?`),
-      activeByName: this.db.prepare(`SELECT ${columns} FROM machine WHERE name = ? COLLATE NOCASE AND revoked_at IS NULL`),
       all: this.db.prepare(`SELECT ${columns} FROM machine ORDER BY name COLLATE NOCASE, created_at`),
-      active: this.db.prepare(`SELECT ${columns} FROM machine WHERE revoked_at IS NULL ORDER BY name COLLATE NOCASE, created_at`),
+      dataVersion: this.db.prepare('PRAGMA data_version').pluck(),
       revoke: this.db.prepare('UPDATE machine SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
       bindAgent: this.db.prepare('UPDATE machine SET agent_id = ? WHERE id = ? AND agent_id IS NULL'),
       seen: this.db.prepare(
@@ -108,10 +116,11 @@ export class MachineRegistry {
   /** Registers a machine; the token is returned once and only its hash is stored. */
   add(name: string, now = Date.now()): { machine: MachineRecord; token: string } {
     const clean = checkMachineName(name);
-    if (this.statements.activeByName.get(clean)) throw new VigilError('invalid_argument', `A machine named ${clean} already exists: revoke it first, or pick another name`);
+    if (this.activeByName(clean)) throw new VigilError('invalid_argument', `A machine named ${clean} already exists: revoke it first, or pick another name`);
     const token = generateToken();
     const id = randomUUID();
     this.statements.insert.run(id, clean, hashToken(token), now);
+    this.invalidate();
     return { machine: this.get(id)!, token };
   }
 
@@ -121,12 +130,14 @@ export class MachineRegistry {
     if (!machine || machine.revokedAt !== null) throw new VigilError('not_found', `No active machine ${idOrName}`);
     this.statements.revoke.run(now, machine.id);
     this.seen.delete(machine.id);
+    this.invalidate();
     return this.get(machine.id)!;
   }
 
   /** The active machine holding this token, or null. */
   authenticate(token: string): MachineRecord | null {
-    const row = this.statements.byToken.get(hashToken(token)) as Row | undefined;
+    this.refresh();
+    const row = this.activeByHash.get(hashToken(token));
     return row ? this.merge(row) : null;
   }
 
@@ -134,9 +145,13 @@ export class MachineRegistry {
   bindAgent(machine: MachineRecord, agentId: string): boolean {
     if (machine.agentId === agentId) return true;
     if (machine.agentId !== null) return false;
-    this.statements.bindAgent.run(agentId, machine.id);
-    const bound = this.get(machine.id);
-    return bound?.agentId === agentId;
+    const bound = this.statements.bindAgent.run(agentId, machine.id).changes === 1;
+    // Our own write: keep the cached row in step (a full reload per new machine would make a
+    // fleet's first contact quadratic).
+    const row = this.byId.get(machine.id);
+    if (bound && row) row.agent_id = agentId;
+    else this.invalidate();
+    return this.get(machine.id)?.agentId === agentId;
   }
 
   recordSeen(id: string, update: SeenUpdate): void {
@@ -149,14 +164,31 @@ export class MachineRegistry {
   flush(): void {
     if (this.seen.size === 0) return;
     const updates = [...this.seen];
-    this.seen.clear();
     this.db.transaction(() => {
       for (const [id, u] of updates) this.statements.seen.run({ id, ...u });
     })();
+    // Written: the rows now hold them (an update that came in meanwhile stays pending).
+    for (const [id, u] of updates) {
+      const row = this.byId.get(id);
+      if (row) {
+        Object.assign(row, {
+          last_seen: u.lastSeen,
+          last_sample_ts: Math.max(row.last_sample_ts ?? 0, u.lastSampleTs ?? 0) || null,
+          reported_state: u.reportedState,
+          interval_seconds: u.intervalSeconds,
+          sync_interval_seconds: u.syncIntervalSeconds,
+          health_url: u.healthUrl,
+          version: u.version,
+          time_zone: u.timeZone,
+        });
+      }
+      if (this.seen.get(id) === u) this.seen.delete(id);
+    }
   }
 
   get(id: string): MachineRecord | null {
-    const row = this.statements.byId.get(id) as Row | undefined;
+    this.refresh();
+    const row = this.byId.get(id);
     return row ? this.merge(row) : null;
   }
 
@@ -164,12 +196,13 @@ export class MachineRegistry {
   find(idOrName: string): MachineRecord | null {
     const byId = this.get(idOrName);
     if (byId) return byId;
-    const row = this.statements.activeByName.get(idOrName) as Row | undefined;
+    const row = this.activeByName(idOrName);
     return row ? this.merge(row) : null;
   }
 
   list(includeRevoked = false): MachineRecord[] {
-    return ((includeRevoked ? this.statements.all : this.statements.active).all() as Row[]).map((row) => this.merge(row));
+    this.refresh();
+    return this.rows.filter((row) => includeRevoked || row.revoked_at === null).map((row) => this.merge(row));
   }
 
   close(): void {
@@ -178,6 +211,29 @@ export class MachineRegistry {
     } finally {
       this.db.close();
     }
+  }
+
+  private activeByName(name: string): Row | undefined {
+    this.refresh();
+    const wanted = name.toLowerCase();
+    return this.rows.find((row) => row.revoked_at === null && row.name.toLowerCase() === wanted);
+  }
+
+  private invalidate(): void {
+    this.dataVersion = -1;
+  }
+
+  private refresh(): void {
+    const version = this.statements.dataVersion.get() as number;
+    if (version === this.dataVersion) return;
+    this.rows = this.statements.all.all() as Row[];
+    this.byId.clear();
+    this.activeByHash.clear();
+    for (const row of this.rows) {
+      this.byId.set(row.id, row);
+      if (row.revoked_at === null) this.activeByHash.set(row.token_hash, row);
+    }
+    this.dataVersion = version;
   }
 
   private merge(row: Row): MachineRecord {

@@ -23,6 +23,8 @@ export interface StorePoolOptions {
 
 export class StorePool {
   private readonly open = new Map<string, SampleStore>();
+  /** Bytes of an empty, migrated store (see createFromTemplate). */
+  private template: Buffer | null = null;
   private readonly maxOpen: number;
 
   constructor(private readonly options: StorePoolOptions) {
@@ -44,7 +46,9 @@ export class StorePool {
       this.open.set(machineId, store);
       return store;
     }
-    store = openSampleStore(this.fileOf(machineId), { logger: this.options.logger, cacheKiB: this.options.cacheKiB ?? 512 });
+    const file = this.fileOf(machineId);
+    if (!fs.existsSync(file)) this.createFromTemplate(file);
+    store = openSampleStore(file, { logger: this.options.logger, cacheKiB: this.options.cacheKiB ?? 512 });
     this.open.set(machineId, store);
     while (this.open.size > this.maxOpen) {
       const [oldestId, oldest] = this.open.entries().next().value as [string, SampleStore];
@@ -52,6 +56,26 @@ export class StorePool {
       oldest.close();
     }
     return store;
+  }
+
+  /**
+   * A new machine's database starts as a copy of an empty, migrated one: creating and migrating
+   * a SQLite file costs several ms of synchronous work (and syncs), which a fleet's first contact
+   * (hundreds of machines within a second) would pay on the event loop; a copy costs ~0.1 ms.
+   */
+  private createFromTemplate(file: string): void {
+    if (!this.template) {
+      const scratch = path.join(this.options.dir, `.template-${process.pid}.db`);
+      try {
+        openSampleStore(scratch, { logger: this.options.logger }).close();
+        this.template = fs.readFileSync(scratch);
+      } finally {
+        for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${scratch}${suffix}`, { force: true });
+      }
+    }
+    const temporary = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, this.template);
+    fs.renameSync(temporary, file);
   }
 
   /** The machine's store if it has any data yet (reads never create files). */
