@@ -8,7 +8,7 @@ import { createHttpClient, createIpcClient, type VigilBridge } from '../shared/a
 import { DARK_THEME, LIGHT_THEME, type ChartTheme } from '../shared/chart-config.js';
 import { addDays, compareDays, formatDay, parseDay, type LocalDay } from '../shared/dates.js';
 import { VigilError } from '../shared/errors.js';
-import { formatClock, formatDayOf, knownTimeZone, runtimeTimeZone } from '../shared/time-zone.js';
+import { dayInZone, formatClock, formatDayOf, knownTimeZone, runtimeTimeZone } from '../shared/time-zone.js';
 import { formatDuration } from '../shared/units.js';
 import { Calendar } from './calendar.js';
 import { ChartBoard } from './charts.js';
@@ -31,6 +31,8 @@ const REFRESH_TODAY_MS = 60_000;
 class Page {
   private host: HostInfo | null = null;
   private timeZone: string | undefined;
+  /** The machine's clock minus this browser's, in ms. */
+  private clockSkew = 0;
   private day: LocalDay | null = null;
   private dayData: SeriesResult | null = null;
   private shown: SeriesResult | null = null;
@@ -81,6 +83,7 @@ class Page {
       return;
     }
     this.timeZone = knownTimeZone(this.host.timeZone);
+    this.clockSkew = this.host.now - Date.now();
     byId('machine-name').textContent = this.host.machine.name;
     document.title = `Vigil · ${this.host.machine.name}`;
     this.describeZone();
@@ -313,8 +316,10 @@ class Page {
     history.replaceState(history.state, '', url.pathname + url.search);
   }
 
+  /** Today on the machine: its clock (as of /host) in its zone, so a page left open crosses midnight with it. */
   private today(): LocalDay {
-    return parseDay(this.host?.today ?? formatDayOf(Date.now()));
+    if (!this.host) return dayInZone(Date.now());
+    return dayInZone(Date.now() + this.clockSkew, this.timeZone);
   }
 
   private describeZone(): void {
