@@ -32,7 +32,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   let stderr = '';
   agent.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   agent.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
+  const started = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the agent did not print its URL:\n${stderr}`)), 20_000);
     const check = (): void => {
       const match = /Vigil charts: (http:\/\/\S+?)\/?\s/.exec(stdout);
@@ -44,6 +44,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     agent.stdout.on('data', check);
     agent.once('exit', (code) => reject(new Error(`the agent exited (${code}):\n${stderr}`)));
   });
+  let url: string;
+  try {
+    url = await started;
+  } catch (error) {
+    agent.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   process.env.VIGIL_TEST_URL = url;
   process.env.VIGIL_TEST_DATA_DIR = dataDir;
 
