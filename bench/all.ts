@@ -8,6 +8,8 @@ const benches = [
   ['csv.ts'],
   ['top.ts'],
   ['influx.ts'],
+  ['hub-ingest.ts'],
+  ['hub-load.ts'],
   ['alert-latency.ts', '4'],
   ['charts.ts'],
 ];

@@ -22,6 +22,7 @@ export const FLEET_HTML = `<!doctype html>
 <form id="login" hidden>
   <label for="token">This hub needs its access token</label>
   <input id="token" type="password" autocomplete="current-password" required>
+  <label><input id="remember" type="checkbox"> remember in this browser</label>
   <button type="submit">Open</button>
   <p id="login-error" role="alert"></p>
 </form>
@@ -55,7 +56,8 @@ form { margin-top: 1rem; display: flex; gap: .5rem; align-items: center; flex-wr
 
 export const FLEET_JS = `'use strict';
 (() => {
-  const TOKEN_KEY = 'vigil.hubToken';
+  // The chart page's key (src/renderer/token.ts): a token given here also opens the machine pages.
+  const TOKEN_KEY = 'vigil.token';
   const rows = new Map();
   let machines = [];
   let clockSkew = 0;
@@ -82,7 +84,8 @@ export const FLEET_JS = `'use strict';
     event.preventDefault();
     const value = document.getElementById('token').value.trim();
     if (!value) return;
-    localStorage.setItem(TOKEN_KEY, value);
+    sessionStorage.setItem(TOKEN_KEY, value);
+    if (document.getElementById('remember').checked) localStorage.setItem(TOKEN_KEY, value);
     document.getElementById('login').hidden = true;
     start();
   });
