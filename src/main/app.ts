@@ -24,10 +24,10 @@ import { ChartService } from '../core/server/chart-service.js';
 import type { SettingsStore } from '../core/settings.js';
 import type { SettingsUpdate, SettingsView, TestOutcome } from '../shared/app-ipc.js';
 import { VigilError, isVigilError } from '../shared/errors.js';
-import type { Settings } from '../shared/settings.js';
+import type { Settings, SettingsPatch } from '../shared/settings.js';
 import type { ElectronApi } from './electron-api.js';
 import { Exporter, exportPresetParams } from './export.js';
-import { appFeatures, type CoreFeatures } from './features.js';
+import { appFeatures, type CoreFeatures, type FeatureEnv } from './features.js';
 import { registerIpcHandlers } from './ipc/handlers.js';
 import { alertNotification, createNotifier, type Notifier } from './notifications.js';
 import { createAutostart, type Autostart } from './platform/autostart.js';
@@ -44,8 +44,12 @@ import { WindowManager } from './windows/windows.js';
 
 export const APP_USER_MODEL_ID = 'app.vigil.monitor';
 
-/** Sections whose changes the running core cannot apply live (the server is bound at start). */
-const RESTART_SECTIONS = ['server'];
+/**
+ * Sections the running core cannot take live: the local server is bound at start, sync targets
+ * are made at start. A change to them restarts the core (a second or so, in place), so it still
+ * applies at once.
+ */
+const CORE_RESTART_SECTIONS = ['server', 'sync', 'influx'];
 
 export interface AppOptions {
   electron: ElectronApi;
@@ -57,8 +61,8 @@ export interface AppOptions {
   /** process.execPath (the login item starts it). */
   execPath?: string;
   home?: string;
-  /** Core features beside the engine (default: the same set as the agent). */
-  features?: CoreFeatures;
+  /** Makes the core features beside the engine (default: the same set as the agent). */
+  features?: (env: FeatureEnv) => CoreFeatures | Promise<CoreFeatures>;
   /** Passed to the engine (tests: recorded metric sources, a fake clock). */
   sources?: MetricSources;
   clock?: Clock;
@@ -73,6 +77,7 @@ export interface AppOptions {
 
 export interface VigilApp {
   readonly dataDir: string;
+  /** The running core (replaced when a settings change needs a restart). */
   readonly runtime: Runtime;
   readonly settings: SettingsStore;
   readonly windows: WindowManager;
@@ -158,12 +163,19 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, openExternal));
   electron.protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir));
 
-  const features = options.features ?? appFeatures();
-  let runtime: Runtime;
-  try {
-    runtime = await Runtime.start({
+  // The core: runtime (engine + server + services), its features, and the chart API over its
+  // store. Held in one place, because a settings change may replace it (CORE_RESTART_SECTIONS).
+  interface Core {
+    runtime: Runtime;
+    features: CoreFeatures;
+    chart: ChartService;
+  }
+  const makeFeatures = options.features ?? appFeatures;
+  const startCore = async (startSettings: Settings): Promise<Core> => {
+    const features = await makeFeatures({ dataDir, settings: startSettings, currentSettings: () => settings.get(), logger, now });
+    const runtime = await Runtime.start({
       dataDir,
-      settings: initial,
+      settings: startSettings,
       logger,
       role: 'app',
       routes: features.routes,
@@ -171,21 +183,26 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
       sources: options.sources,
       clock: options.clock,
     });
+    const chart = new ChartService({
+      store: runtime.engine.store,
+      identity: runtime.identity,
+      latest: () => runtime.engine.latest(),
+      host: () => runtime.engine.host(),
+      intervalSeconds: () => runtime.engine.intervalMs / 1000,
+    });
+    return { runtime, features, chart };
+  };
+  let core: Core;
+  try {
+    core = await startCore(initial);
   } catch (error) {
     const title = isVigilError(error) && error.code === 'already_running' ? 'Vigil is already sampling this machine' : 'Vigil cannot start';
     const result = fail(title, error, logger);
     logger.close();
     return result;
   }
-  logger.info('vigil app running', { pid: process.pid, dataDir, settings: settings.path, url: runtime.url });
+  logger.info('vigil app running', { pid: process.pid, dataDir, settings: settings.path, url: core.runtime.url });
 
-  const chart = new ChartService({
-    store: runtime.engine.store,
-    identity: runtime.identity,
-    latest: () => runtime.engine.latest(),
-    host: () => runtime.engine.host(),
-    intervalSeconds: () => runtime.engine.intervalMs / 1000,
-  });
   const notifier: Notifier = createNotifier(electron.Notification, iconPath);
   const autostart = createAutostart(app, {
     platform,
@@ -209,18 +226,18 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   const state = (): ShellState => ({
     platform,
     now: now(),
-    latest: runtime.engine.latest(),
-    paused: runtime.engine.paused,
+    latest: core.runtime.engine.latest(),
+    paused: core.runtime.engine.paused,
     sleeping,
     openAtLogin,
     exporting: exporter.running,
-    health: safely(() => features.health(), { peersWatched: 0, peersDown: [], sync: { state: 'off' } }, logger),
+    health: safely(() => core.features.health(), { peersWatched: 0, peersDown: [], sync: { state: 'off' } }, logger),
   });
   const refresh = () => tray.update(state());
 
   const exporter = new Exporter({
     dialog: electron.dialog,
-    chart: () => chart,
+    chart: () => core.chart,
     defaultDir: () => app.getPath('downloads'),
     onState: () => refresh(),
   });
@@ -259,10 +276,10 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
         windowManager.open('export');
         break;
       case 'pause':
-        runtime.engine.pause();
+        core.runtime.engine.pause();
         break;
       case 'resume':
-        runtime.engine.resume();
+        core.runtime.engine.resume();
         break;
       case 'open-settings':
         windowManager.open('settings');
@@ -299,34 +316,65 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
 
   const settingsView = (): SettingsView => {
     const current = settings.get();
-    return { settings: current, file: settings.path, dataDir, secrets: secretsState(dataDir, current), restartSections: RESTART_SECTIONS };
+    return { settings: current, file: settings.path, dataDir, secrets: secretsState(dataDir, current) };
   };
-  const applySettings = (next: Settings) => {
-    runtime.applySettings(next);
-    logger.setLevel(next.log.level);
-    refresh();
+
+  /** Replaces the core with one started on the saved settings; on failure, puts the old ones back. */
+  const restartCore = async (previous: Settings): Promise<void> => {
+    const old = core;
+    old.runtime.engine.off('sample', refresh);
+    await old.runtime.stop();
+    try {
+      core = await startCore(settings.get());
+      logger.info('core restarted with the new settings', {});
+    } catch (error) {
+      logger.error('core did not start with the new settings; back to the previous ones', { error: error instanceof Error ? error.message : String(error) });
+      settings.update(previous as SettingsPatch);
+      core = await startCore(previous);
+      throw new VigilError(isVigilError(error) ? error.code : 'invalid_settings', `Not applied, the previous settings are back: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      core.runtime.engine.on('sample', refresh);
+      if (sleeping) core.runtime.setSleeping(true);
+      refresh();
+    }
   };
+
+  // One settings change at a time (a restart must not interleave with another change).
+  let settingsQueue: Promise<unknown> = Promise.resolve();
+  const updateSettings = (update: SettingsUpdate): Promise<SettingsView> => {
+    const run = async (): Promise<SettingsView> => {
+      const previous = settings.get();
+      // Secrets are checked first, then the settings file is written (validated whole, or not at
+      // all), then the secret files, then the running core is told.
+      const secrets = prepareSecrets(update.secrets, previous);
+      const patch = mergePatches(update.patch, secrets.patch);
+      const next = settings.update(patch);
+      secrets.write(dataDir, next);
+      const changed = Object.keys(patch).filter((section) => JSON.stringify((previous as Record<string, unknown>)[section]) !== JSON.stringify((next as Record<string, unknown>)[section]));
+      const restart = changed.some((section) => CORE_RESTART_SECTIONS.includes(section)) || (update.secrets?.syncToken !== undefined && next.sync.enabled);
+      logger.info('settings changed in the settings window', { sections: changed, restart });
+      logger.setLevel(next.log.level);
+      if (restart) await restartCore(previous);
+      else core.runtime.applySettings(next);
+      refresh();
+      return settingsView();
+    };
+    const result = settingsQueue.then(run, run);
+    settingsQueue = result.catch(() => undefined);
+    return result;
+  };
+
   const unregisterIpc = registerIpcHandlers({
     ipcMain: electron.ipcMain,
     trustedWebContents: windowManager.trustedWebContents,
-    api: () => chart,
+    api: () => core.chart,
     exportCsv: (params, progress) => exporter.run(params, progress).then(({ rows, fileName }) => ({ rows, fileName })),
     logger,
     actions: {
       getSettings: settingsView,
-      updateSettings: (update: SettingsUpdate) => {
-        // Secrets are checked first, the settings file written (validated whole, or not at all),
-        // then the secret files, then the running core is told.
-        const secrets = prepareSecrets(update.secrets, settings.get());
-        const patch = mergePatches(update.patch, secrets.patch);
-        const next = settings.update(patch);
-        secrets.write(dataDir, next);
-        applySettings(next);
-        logger.info('settings changed in the settings window', { sections: Object.keys(patch) });
-        return settingsView();
-      },
-      testSync: () => runTest(features.testSync, 'Sync is not part of this build'),
-      sendTestEmail: () => runTest(features.sendTestEmail, 'Email alerts are not part of this build'),
+      updateSettings,
+      testSync: () => runTest(core.features.testSync, 'Sync is not part of this build'),
+      sendTestEmail: () => runTest(core.features.sendTestEmail, 'Email alerts are not part of this build'),
       openDataFolder,
       openExternal,
     },
@@ -337,17 +385,21 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     () => ({
       setSleeping: (value) => {
         sleeping = value;
-        runtime.setSleeping(value);
+        core.runtime.setSleeping(value);
       },
-      flush: () => runtime.engine.flush(),
+      flush: () => core.runtime.engine.flush(),
     }),
     logger,
     refresh,
   );
-  features.onAlert((alert) => notifier.show(alertNotification(alert), () => windowManager.open('chart')));
-
-  runtime.engine.on('sample', refresh);
-  const healthTimer = setInterval(refresh, options.healthPollMs ?? 5000);
+  // Alerts become notifications; the services' state (peers, sync) reaches the tray icon.
+  const poll = () => {
+    for (const alert of safely(() => core.features.takeNewAlerts(), [], logger)) notifier.show(alertNotification(alert), () => windowManager.open('chart'));
+    refresh();
+  };
+  safely(() => core.features.takeNewAlerts(), [], logger);
+  core.runtime.engine.on('sample', refresh);
+  const healthTimer = setInterval(poll, options.healthPollMs ?? 5000);
   healthTimer.unref();
 
   // Quitting flushes storage: Electron is held at 'before-quit' until the core has stopped
@@ -363,11 +415,12 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     stopping = true;
     windowManager.setQuitting();
     clearInterval(healthTimer);
-    runtime.engine.off('sample', refresh);
+    core.runtime.engine.off('sample', refresh);
     unregisterIpc();
     tray.destroy();
-    runtime
-      .stop()
+    // A settings change in progress (a core restart) finishes first.
+    settingsQueue
+      .then(() => core.runtime.stop())
       .catch((error: unknown) => logger.error('unclean shutdown', { error }))
       .finally(() => {
         logger.info('vigil app stopped', {});
@@ -381,7 +434,9 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
 
   return {
     dataDir,
-    runtime,
+    get runtime() {
+      return core.runtime;
+    },
     settings,
     windows: windowManager,
     tray,

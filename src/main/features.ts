@@ -1,36 +1,190 @@
-// The core features the app runs beside the engine — the same ones the agent runs (see
-// src/agent/commands/agent.ts): the chart API routes (when the local server is on), the public
-// IP lookup, and whatever else the core offers. Each feature is created through a factory that
-// keeps the instance, so the tray can read the services' state (sync failing, peers down).
-import type { RouteModule, RuntimeContext, Service } from '../core/runtime.js';
+// The core features the app runs beside the engine: the same set, wired the same way, as the
+// headless agent (src/agent/commands/agent.ts): public IP, peer watch and alerts, sync to the hub
+// and InfluxDB, and (when the local server runs) the chart API, top processes and /metrics. Each
+// is created through a factory that keeps the instance, so the tray can read the services'
+// state: the peers that are DOWN, a sync target that keeps failing, the alerts to notify.
+//
+// The services expose no events, so the app reads them on its refresh timer: peer states from
+// the alert service's watcher, sync status from the sync service, new alerts from the alert
+// history (the persisted record: each alert is notified once, in order).
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { alertsFeature } from '../core/alerts/feature.js';
+import type { AlertView } from '../core/alerts/types.js';
+import type { Logger } from '../core/log.js';
 import { publicIpFeature } from '../core/public-ip.js';
+import type { RouteModule, RuntimeContext, Service } from '../core/runtime.js';
+import { processesRoutes } from '../core/server/processes-routes.js';
+import type { SyncService } from '../core/sync/service.js';
+import { createSyncServiceFactory, hubTargetFactory } from '../core/sync/targets.js';
+import { VERSION } from '../core/version.js';
 import type { TestOutcome } from '../shared/app-ipc.js';
+import { formatLocalIso } from '../shared/dates.js';
+import type { Settings } from '../shared/settings.js';
+import { runtimeTimeZone } from '../shared/time-zone.js';
 import type { AlertLike } from './notifications.js';
-import { NO_HEALTH, type ShellHealth } from './tray/state.js';
+import { NO_HEALTH, type ShellHealth, type SyncHealth } from './tray/state.js';
 
 export interface CoreFeatures {
   routes: RouteModule[];
   services: ((context: RuntimeContext) => Service | null)[];
   /** What the services report, for the tray (NO_HEALTH when none of them runs). */
   health(): ShellHealth;
-  /** Registers the listener that turns alerts into desktop notifications. */
-  onAlert(listener: (alert: AlertLike) => void): void;
-  /** "Test connection" in the settings window; null when sync is not available in this build. */
+  /** Alerts recorded since the last call, oldest first (the first call only sets the mark). */
+  takeNewAlerts(): AlertLike[];
+  /** "Test connection" in the settings window; null where sync is not part of the build. */
   testSync: (() => Promise<TestOutcome>) | null;
-  /** "Send test email" in the settings window; null when alerts are not available in this build. */
+  /** "Send test email" in the settings window; null where alerts are not part of the build. */
   sendTestEmail: (() => Promise<TestOutcome>) | null;
 }
 
-export function appFeatures(): CoreFeatures {
+export interface FeatureEnv {
+  dataDir: string;
+  /** The settings the core starts with (sync targets are made from them). */
+  settings: Settings;
+  /** The settings as they are now (tests use what was saved last). */
+  currentSettings: () => Settings;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** A target failing this many times in a row turns the tray icon to "sync failing". */
+const FAILURES_BEFORE_FAILING = 3;
+/** Alerts read per refresh at most (a storm is summed up, not shown one by one). */
+const ALERTS_PER_READ = 20;
+
+export async function appFeatures(env: FeatureEnv): Promise<CoreFeatures> {
+  const now = env.now ?? Date.now;
   const publicIp = publicIpFeature();
-  // The chart API and page on the local server, loaded only when the server starts.
+  const alerts = alertsFeature();
   const charts: RouteModule = async (app, context) => (await import('../core/server/api-routes.js')).registerChartRoutes(app, context);
-  return {
-    routes: [publicIp.routes, charts],
-    services: [publicIp.service],
-    health: () => NO_HEALTH,
-    onAlert: () => undefined,
-    testSync: null,
-    sendTestEmail: null,
+  const prometheus: RouteModule = async (app, context) => (await import('../core/server/prometheus.js')).prometheusRoute()(app, context);
+
+  // Sync targets are made from the settings at start (a change restarts the core, see app.ts).
+  // Unlike the agent, the app still starts when they are wrong (say, no hub token yet): the
+  // tray says sync is failing and why, and the settings window is where to fix it.
+  let syncProblem: string | null = null;
+  let syncFactory: ((context: RuntimeContext) => Service) | null = null;
+  try {
+    syncFactory = await createSyncServiceFactory({ dataDir: env.dataDir, settings: env.settings, logger: env.logger, secrets: {} });
+  } catch (error) {
+    syncProblem = error instanceof Error ? error.message : String(error);
+    env.logger.error('sync not started', { error: syncProblem });
+  }
+  let sync: SyncService | null = null;
+  const syncSince = new Map<string, number>();
+
+  const syncHealth = (): SyncHealth => {
+    if (syncProblem) return { state: 'failing', since: now(), message: syncProblem };
+    if (!sync) return { state: 'off' };
+    const statuses = Object.entries(sync.status());
+    let failing: SyncHealth | null = null;
+    for (const [name, status] of statuses) {
+      const bad = status.state === 'error' || status.consecutiveFailures >= FAILURES_BEFORE_FAILING;
+      if (!bad) {
+        syncSince.delete(name);
+        continue;
+      }
+      if (!syncSince.has(name)) syncSince.set(name, status.lastSuccessAt ?? now());
+      failing ??= { state: 'failing', since: syncSince.get(name)!, message: `${name}: ${status.lastError ?? status.state}` };
+    }
+    if (failing) return failing;
+    const pending = Math.max(0, ...Object.values(sync.pending()));
+    return { state: 'ok', lagSeconds: pending * env.currentSettings().sampling.intervalSeconds };
   };
+
+  let lastAlertId: number | null = null;
+
+  return {
+    routes: [publicIp.routes, alerts.routes, processesRoutes, charts, prometheus],
+    services: [
+      publicIp.service,
+      alerts.service,
+      ...(syncFactory ? [(context: RuntimeContext) => (sync = syncFactory(context) as SyncService)] : []),
+    ],
+    health() {
+      const peers = alerts.current()?.peers() ?? null;
+      if (!peers && !sync && !syncProblem) return NO_HEALTH;
+      return {
+        peersWatched: peers?.length ?? 0,
+        peersDown: (peers ?? []).filter((peer) => peer.state === 'down').map((peer) => peer.name),
+        sync: syncHealth(),
+      };
+    },
+    takeNewAlerts() {
+      const history = alerts.current()?.history({ limit: ALERTS_PER_READ });
+      if (!history) return [];
+      const items = (history as { alerts: AlertView[] }).alerts;
+      const newest = items.reduce((max, alert) => Math.max(max, alert.id), lastAlertId ?? 0);
+      // The first read only marks where the history stands: old alerts were told when they happened.
+      const fresh = lastAlertId === null ? [] : items.filter((alert) => alert.id > lastAlertId!).sort((a, b) => a.id - b.id);
+      lastAlertId = newest;
+      return fresh.map((alert) => ({ severity: alert.severity, title: alert.title, details: alert.details }));
+    },
+    testSync: () => testHub(env),
+    sendTestEmail: () => sendTestEmail(env),
+  };
+}
+
+/** Sends the hub an empty batch (a heartbeat) with the saved URL and token: what sync would do. */
+async function testHub(env: FeatureEnv): Promise<TestOutcome> {
+  const settings = env.currentSettings();
+  if (!settings.sync.url) return { ok: false, message: 'Set the hub address first.' };
+  const target = await hubTargetFactory({ dataDir: env.dataDir, settings: { ...settings, sync: { ...settings.sync, enabled: true } }, logger: env.logger, secrets: {} });
+  if (!target) return { ok: false, message: 'Sync is not configured.' };
+  const { machineIdentity } = await import('../core/identity.js');
+  const identity = machineIdentity(env.dataDir, settings.machine.name);
+  const ts = Date.now();
+  const abort = AbortSignal.timeout(15_000);
+  await target.send(
+    {
+      machine: { id: identity.id, name: identity.name },
+      agent: {
+        state: 'running',
+        intervalSeconds: settings.sampling.intervalSeconds,
+        syncIntervalSeconds: settings.sync.intervalSeconds,
+        version: VERSION,
+        healthUrl: null,
+        timeZone: runtimeTimeZone(),
+      },
+      fromTs: ts,
+      toTs: ts,
+      samples: [],
+      disks: [],
+      hosts: [],
+    },
+    abort,
+  );
+  return { ok: true, message: `The hub at ${target.endpoint} accepted this machine's token.` };
+}
+
+/** One email with the saved SMTP settings, now, not through the alert queue (like `vigil test-email`). */
+async function sendTestEmail(env: FeatureEnv): Promise<TestOutcome> {
+  const settings = env.currentSettings();
+  const { SmtpNotifier, describeSmtp, smtpConfigFrom } = await import('../core/alerts/notifier.js');
+  const config = smtpConfigFrom(settings.smtp, env.dataDir);
+  if (!config) return { ok: false, message: 'Set the SMTP server first.' };
+  const name = settings.machine.name.trim() || os.hostname();
+  const sentAt = Date.now();
+  const notifier = new SmtpNotifier(config);
+  try {
+    const result = await notifier.send({
+      messageId: `<test.${randomUUID()}@${os.hostname().replace(/[^A-Za-z0-9.-]/g, '') || 'localhost'}.vigil>`,
+      date: sentAt,
+      from: config.from,
+      to: config.to,
+      subject: `[Vigil] Test email from ${name}`,
+      text: [
+        `This is a test email from the Vigil app on ${name}, sent at ${formatLocalIso(sentAt)}.`,
+        '',
+        `If you read this, alerts from ${name} (a peer down or back, a threshold crossed) reach you.`,
+        `Sent through ${describeSmtp(config)}.`,
+        '',
+      ].join('\n'),
+    });
+    if (result.rejected.length > 0) return { ok: false, message: `Refused recipients: ${result.rejected.join(', ')} (the server said: ${result.response})` };
+    return { ok: true, message: `Sent to ${(result.accepted.length ? result.accepted : config.to).join(', ')} through ${describeSmtp(config)}.` };
+  } finally {
+    notifier.close();
+  }
 }

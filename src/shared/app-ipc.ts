@@ -24,8 +24,6 @@ export interface SettingsView {
    */
   dataDir: string;
   secrets: SecretsState;
-  /** Sections whose changes apply only after Vigil restarts (e.g. the local server's address). */
-  restartSections: string[];
 }
 
 export interface SettingsUpdate {

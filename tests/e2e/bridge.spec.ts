@@ -65,7 +65,7 @@ test.beforeAll(async () => {
     clock,
     logStream: null,
     now: () => clock.now(),
-    features: { routes: [], services: [], health: () => NO_HEALTH, onAlert: () => undefined, testSync: null, sendTestEmail: null },
+    features: () => ({ routes: [], services: [], health: () => NO_HEALTH, takeNewAlerts: () => [], testSync: null, sendTestEmail: null }),
   });
   fake.world.app.makeReady();
   const app = await started;

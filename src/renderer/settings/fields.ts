@@ -43,7 +43,7 @@ const SECTION_INFO: Record<string, { title: string; note?: string }> = {
   peers: { title: 'Peers', note: 'Machines this one watches: no answer within the timeout, a few times in a row, and you get an email. Watching peers turns the local server on, so they can watch this machine back.' },
   smtp: { title: 'Email', note: 'Where alerts are sent from. The password is kept in its own file, readable by you only.' },
   alerts: { title: 'Alerts' },
-  server: { title: 'Local server', note: 'Serves /health (for peers), the API and the chart page to a browser. Changes apply when Vigil restarts.' },
+  server: { title: 'Local server', note: 'Serves /health (for peers), the API and the chart page to a browser.' },
   publicIp: { title: 'Public IP address', note: 'Asks an outside service for this machine’s public address every few minutes (it then knows your address).' },
   log: { title: 'Logs' },
 };

@@ -245,8 +245,7 @@ async function save(): Promise<boolean> {
   try {
     const next = await call(bridge.app.updateSettings({ patch, ...(Object.keys(secrets).length ? { secrets } : {}) }));
     show(next);
-    const restart = Object.keys(patch).filter((section) => next.restartSections.includes(section));
-    setStatus(restart.length ? 'Saved. Restart Vigil for the local server changes to apply.' : 'Saved and applied.', 'ok');
+    setStatus('Saved and applied.', 'ok');
     return true;
   } catch (error) {
     const message = describeError(error);
