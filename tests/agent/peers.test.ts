@@ -90,6 +90,16 @@ beforeAll(async () => {
   await Promise.all([start(a), start(b)]);
   await waitPeerState(a, 'bravo', 'up');
   await waitPeerState(b, 'alpha', 'up');
+  // Each has a sample of its own to report (the sampler's first tick is only a baseline).
+  for (const m of [a, b]) {
+    const deadline = Date.now() + 10_000;
+    while (!(await httpRequest({ url: `${m.url}/health` })).json<{ latest?: unknown }>().latest) {
+      if (Date.now() > deadline) throw new Error(`${m.name} has no sample`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  // …and its watcher has seen it.
+  await new Promise((r) => setTimeout(r, INTERVAL_S * 1000 + 200));
 }, 60_000);
 
 afterAll(async () => {
@@ -107,6 +117,9 @@ describe('two agents watching each other', () => {
     expect(email).toMatchObject({ secure: true, user: 'alerts', to: ['ops@example.org'] });
     const text = email.parsed.text ?? '';
     expect(text).toMatch(/Since: +\d{4}-\d\d-\d\dT/);
+    // Detected K checks after the first failure.
+    const [since, detected] = [/Since: +(\S+)/, /Detected: +(\S+)/].map((re) => Date.parse(re.exec(text)![1]!));
+    expect(detected! - since!).toBeGreaterThanOrEqual((K - 1) * INTERVAL_S * 1000 - 100);
     expect(text).toContain('did not answer 3 checks in a row (every 1 s, timeout 1 s): connection refused');
     // The peer's own latest sample, from its /health (loopback server: no token needed).
     expect(text).toMatch(/Last known, at .*: CPU [\d.]+ %, memory .* of .* \(.* %\), network in .*, out .*/);

@@ -34,7 +34,7 @@ export function peerAlert(peer: PeerConfig, event: PeerEvent, context: PeerAlert
         machine: peer.name,
         title: `${peer.name} is DOWN`,
         since: event.since,
-        at: event.since,
+        at: event.at,
         details: [
           why,
           event.lastSeen !== null ? `Last answer: ${formatLocalIso(event.lastSeen)}.` : 'It has not answered since this watcher started.',

@@ -15,7 +15,7 @@ import type { CheckResult, PeerHealth } from './health-check.js';
 export type PeerState = 'unknown' | 'up' | 'pending' | 'down' | 'sleeping';
 
 export type PeerEvent =
-  | { type: 'down'; since: number; lastSeen: number | null; reason: string; missedDeadline: number | null; health: PeerHealth | null }
+  | { type: 'down'; at: number; since: number; lastSeen: number | null; reason: string; missedDeadline: number | null; health: PeerHealth | null }
   | {
       type: 'up';
       at: number;
@@ -146,6 +146,6 @@ export class PeerTracker {
     this.state = 'down';
     this.downSince = this.firstFailureAt ?? now;
     this.sleepUntil = null;
-    return [{ type: 'down', since: this.downSince, lastSeen: this.lastSeen, reason: this.lastFailure ?? 'no answer', missedDeadline: this.missedDeadline, health: this.health }];
+    return [{ type: 'down', at: now, since: this.downSince, lastSeen: this.lastSeen, reason: this.lastFailure ?? 'no answer', missedDeadline: this.missedDeadline, health: this.health }];
   }
 }
