@@ -68,7 +68,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
     const sync = await createSyncServiceFactory({ dataDir: paths.dataDir, settings, logger, secrets: { influxToken: options.influxToken, hubToken: options.syncToken } });
     const publicIp = publicIpFeature();
     // Peer watch and alerts: nothing of them is loaded unless settings ask for them.
-    const alerts = alertsFeature();
+    const alerts = alertsFeature({ hubToken: options.syncToken });
     // The chart API and page: loaded only when the server starts.
     const charts: RouteModule = async (app, context) => (await import('../../core/server/api-routes.js')).registerChartRoutes(app, context);
     runtime = await Runtime.start({

@@ -9,7 +9,7 @@
 import type { Settings } from '../../shared/settings.js';
 import { peerWatchWanted } from '../peers/config.js';
 import type { RouteModule, RuntimeContext, Service } from '../runtime.js';
-import type { AlertService } from './service.js';
+import type { AlertSecrets, AlertService } from './service.js';
 
 export interface AlertsFeature {
   service: (context: RuntimeContext) => Service;
@@ -23,7 +23,7 @@ export function alertsWanted(settings: Settings): boolean {
   return peerWatchWanted(settings) || a.cpuPercent > 0 || a.memoryPercent > 0 || a.diskPercent > 0 || settings.smtp.url !== '';
 }
 
-export function alertsFeature(): AlertsFeature {
+export function alertsFeature(secrets: AlertSecrets = {}): AlertsFeature {
   let impl: AlertService | null = null;
   let loading: Promise<void> | null = null;
   let stopped = false;
@@ -32,7 +32,7 @@ export function alertsFeature(): AlertsFeature {
     if (impl || stopped) return;
     const { AlertService } = await import('./service.js');
     if (impl || stopped) return;
-    const service = new AlertService(context);
+    const service = new AlertService(context, secrets);
     await service.start();
     impl = service;
   };

@@ -19,6 +19,12 @@ import type { AlertPipeline } from './pipeline.js';
 import { ThresholdMonitor } from './thresholds.js';
 import type { AlertHistory } from './types.js';
 
+/** Secrets given for this run only (flags, environment), never written to settings. */
+export interface AlertSecrets {
+  /** The hub token (--sync-token), for learning peers from the hub. */
+  hubToken?: string;
+}
+
 /** How long a sleep announcement to a peer may take (the machine is about to suspend). */
 const ANNOUNCE_TIMEOUT_MS = 2000;
 
@@ -32,7 +38,10 @@ export class AlertService {
   private readonly onDisk = (disk: DiskSample) => this.thresholds?.onDisk(disk);
   private readonly onGap = () => this.thresholds?.onGap();
 
-  constructor(private readonly context: RuntimeContext) {
+  constructor(
+    private readonly context: RuntimeContext,
+    private readonly secrets: AlertSecrets = {},
+  ) {
     this.logger = context.logger;
   }
 
@@ -143,7 +152,7 @@ export class AlertService {
         this.watcher.setTiming(watchTiming(settings.peers));
         this.watcher.setPeers(peers);
       }
-      const hub = settings.peers.learnFromHub ? hubConnection(settings, this.dataDir, this.logger) : null;
+      const hub = settings.peers.learnFromHub ? hubConnection(settings, this.dataDir, this.logger, this.secrets.hubToken) : null;
       if (hub && !this.learner) {
         this.learner = new HubPeerLearner({ hub, selfId: self.id, logger: this.logger, onPeers: (list) => this.watcher?.setLearned(list) });
         this.learner.start();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Settings } from '../../shared/settings.js';
 import { httpRequest } from '../http-client.js';
 import type { Logger } from '../log.js';
-import { readSyncToken, syncTokenPath } from '../sync/token.js';
+import { checkToken, readSyncToken, syncTokenPath } from '../sync/token.js';
 import { peerHealthUrl, type PeerConfig } from './config.js';
 
 export interface HubConnection {
@@ -17,13 +17,20 @@ export interface HubConnection {
   ca: string | null;
 }
 
-/** The hub the agent syncs to, or null (sync off, no token: logged). */
-export function hubConnection(settings: Pick<Settings, 'sync'>, dataDir: string, logger: Logger): HubConnection | null {
+/**
+ * The hub the agent syncs to, or null (sync off, no token: logged). The token is found where
+ * sync finds it: given (--sync-token), $VIGIL_SYNC_TOKEN, else the token file.
+ */
+export function hubConnection(settings: Pick<Settings, 'sync'>, dataDir: string, logger: Logger, givenToken?: string): HubConnection | null {
   const sync = settings.sync;
   if (!sync.enabled || !sync.url) return null;
   try {
-    const token = readSyncToken(syncTokenPath(dataDir, sync.tokenFile));
-    const ca = sync.caFile ? fs.readFileSync(path.resolve(dataDir, sync.caFile), 'utf8') : null;
+    const token = givenToken
+      ? checkToken(givenToken, 'given with --sync-token')
+      : process.env.VIGIL_SYNC_TOKEN
+        ? checkToken(process.env.VIGIL_SYNC_TOKEN, 'in VIGIL_SYNC_TOKEN')
+        : readSyncToken(syncTokenPath(dataDir, sync.tokenFile));
+    const ca = sync.caFile ? fs.readFileSync(path.resolve(sync.caFile), 'utf8') : null;
     return { url: sync.url, token, ca };
   } catch (error) {
     logger.warn('cannot learn peers from the hub', { error: error instanceof Error ? error.message : String(error) });
