@@ -175,7 +175,7 @@ describe('two agents watching each other', () => {
     await start(a);
     await smtp.start();
     await waitFor(() => count(/bravo is DOWN/) === 2, 'the queued DOWN email', 15_000);
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, 2000));
     expect(count(/bravo is DOWN/)).toBe(2); // the first outage's and this one's: exactly one each
     const human = await runVigil(['alerts', '--data-dir', a.dataDir]);
     expect(human.stdout).toMatch(/Open +bravo is DOWN since/);
