@@ -237,7 +237,15 @@ export class Hub {
     await this.alerts?.stop();
     this.alerts = null;
     this.live.close();
-    if (this.server) await this.server.close();
+    if (this.server) {
+      // Agents keep their connections alive between batches: a request in flight may finish
+      // (1 s), then every connection is cut, rather than waiting for the agents to hang up.
+      const server = this.server.server;
+      const force = setTimeout(() => server.closeAllConnections(), 1000);
+      force.unref();
+      await this.server.close();
+      clearTimeout(force);
+    }
     this.server = null;
     if (this.engine) await this.engine.stop();
     this.engine = null;
