@@ -100,7 +100,8 @@ export class Hub {
         settings: options.settings,
         origin: hub.identity,
         logger: options.logger,
-        describe: (id) => hub.machines().find((m) => m.id === id) ?? null,
+        // One machine by id (O(1) on the cached registry; the whole list per change would make a fleet's first contact quadratic).
+        describe: (id) => hub.describeById(id),
         latest: (id) => hub.pool.get(id).latestSample(),
         now: () => hub.clock.now(),
       });
@@ -157,6 +158,14 @@ export class Hub {
     const now = this.clock.now();
     const self = this.selfMachine();
     return [...(self ? [self] : []), ...this.registry.list(includeRevoked).map((record) => this.describe(record, now))];
+  }
+
+  /** A machine (or the hub itself) by id; null when there is none. */
+  describeById(id: string): HubMachine | null {
+    const self = this.selfMachine();
+    if (self && id === self.id) return self;
+    const record = this.registry.get(id);
+    return record ? this.describe(record, this.clock.now()) : null;
   }
 
   /** A machine (or the hub itself) by id or name; not_found otherwise. */
