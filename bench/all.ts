@@ -10,6 +10,7 @@ const benches = [
   ['influx.ts'],
   ['hub-ingest.ts'],
   ['hub-load.ts'],
+  ['hub-fuzz.ts', '--count', '20000'],
   ['alert-latency.ts', '4'],
   ['charts.ts'],
 ];

@@ -1,7 +1,7 @@
 // Hostile input against a real hub process: thousands of malformed, wrong-typed, out-of-range,
 // NaN, future-timestamp, oversized and wrong-token requests. Every one must get a 4xx with a JSON
 // error, the hub must stay up with bounded memory, and nothing of any of them may be stored.
-// (bench/hub-fuzz-soak.ts runs the same generator for longer.)
+// (bench/hub-fuzz.ts runs the same generator for longer.)
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
