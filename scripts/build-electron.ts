@@ -1,5 +1,10 @@
 // Builds what the tray app loads besides the core (which `npm run build` emits into dist/):
-//   dist/main/**                 the main process (tsc, tsconfig.electron.build.json)
+//   dist/main/**                 the main process: each src/main file transpiled by esbuild, not
+//                                bundled, beside the core that `npm run build` emits (dist/core),
+//                                so the core's own paths (dist/core → dist/renderer, package.json)
+//                                hold in the app as in the CLI. Only dist/main is written: tests
+//                                build it while others run the CLI from dist/. Type-checking is
+//                                `npm run typecheck`'s (tsconfig.electron.json).
 //   dist/preload/preload.cjs     the preload: ONE CommonJS file, because a sandboxed preload can
 //                                require() nothing but 'electron' (esbuild bundles src/shared in)
 //   dist/renderer/               the chart page (scripts/build-renderer.ts, the charts' build)
@@ -50,14 +55,34 @@ export async function buildSettingsPages(outDir = path.join(root, 'dist/renderer
   return outDir;
 }
 
-export function buildMain(): void {
-  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.electron.build.json')], { stdio: 'inherit' });
+export async function buildMain(outDir = path.join(root, 'dist/main')): Promise<string> {
+  const source = path.join(root, 'src/main');
+  if (!fs.existsSync(path.join(root, 'dist/core/runtime.js'))) {
+    // The core it imports comes from `npm run build` (tsc); build it once if it is missing.
+    execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  }
+  const entryPoints = fs
+    .readdirSync(source, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => path.join(source, file));
+  await build({
+    entryPoints,
+    outdir: outDir,
+    outbase: source,
+    bundle: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  return outDir;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  buildMain();
+  const main = await buildMain();
   const preload = await buildPreload();
   const { outDir } = await buildRenderer();
   const settings = await buildSettingsPages();
-  for (const built of [path.join(root, 'dist/main/index.js'), preload, outDir, settings]) process.stdout.write(`electron: ${path.relative(root, built)}\n`);
+  for (const built of [main, preload, outDir, settings]) process.stdout.write(`electron: ${path.relative(root, built)}\n`);
 }

@@ -1,8 +1,7 @@
 // electron-builder.yml, checked here because installers cannot be built on this machine (no
 // Electron binary, no internet for AppImage/deb/NSIS tools): the config is validated against
-// electron-builder's own schema, its choices are asserted, and, when the app is built
-// (`npm run build:app`), it is packaged for real around a stand-in Electron binary and the
-// resulting app.asar is inspected.
+// electron-builder's own schema, its choices are asserted, and the built app is packaged for real
+// around a stand-in Electron binary and the resulting app.asar inspected.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { trayIcon, TRAY_STATUSES } from '../../src/main/tray/icons.js';
 import { tempDir } from '../helpers/tmp.js';
+import { ensureBuiltApp } from './helpers/built-app.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -83,8 +83,8 @@ describe('electron-builder.yml', () => {
     for (const icon of [config.mac.icon, config.win.icon, config.linux.icon]) expect(fs.existsSync(path.join(resources, icon)), icon).toBe(true);
   });
 
-  const built = ['dist/main/index.js', 'dist/preload/preload.cjs', 'dist/renderer/index.html', 'dist/renderer/settings/index.html'].every((file) => fs.existsSync(path.join(root, file)));
-  it.skipIf(!built)('packaged around a stand-in Electron: app.asar holds the app, better-sqlite3 sits beside it (needs `npm run build:app`)', async () => {
+  it('packaged around a stand-in Electron: app.asar holds the app, better-sqlite3 sits beside it', async () => {
+    await ensureBuiltApp();
     // Everything electron-builder does for `--linux dir` except downloading Electron and
     // rebuilding natives (no internet here): file selection, asar, unpacking.
     const electronDist = tempDir('vigil-electron-dist-');
@@ -108,5 +108,5 @@ describe('electron-builder.yml', () => {
     expect([...files].some((file) => file.endsWith('.map'))).toBe(false);
     expect([...files].some((file) => file.startsWith('/src/') || file.startsWith('/tests/'))).toBe(false);
     expect(fs.existsSync(path.join(resources, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))).toBe(true);
-  }, 120_000);
+  }, 300_000);
 });

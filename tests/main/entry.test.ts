@@ -6,26 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildMain, buildPreload } from '../../scripts/build-electron.js';
 import { tempDir } from '../helpers/tmp.js';
+import { ensureBuiltApp } from './helpers/built-app.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-function newest(dir: string): number {
-  let latest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) latest = Math.max(latest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return latest;
-}
-
 describe('the built main entry', () => {
-  beforeAll(async () => {
-    const built = path.join(root, 'dist/main/index.js');
-    // Build only when a source is newer than the build (npm start / build:app may have built it).
-    if (!fs.existsSync(built) || Math.max(newest(path.join(root, 'src/main')), newest(path.join(root, 'src/core'))) > fs.statSync(built).mtimeMs) buildMain();
-    if (!fs.existsSync(path.join(root, 'dist/preload/preload.cjs'))) await buildPreload();
-  }, 120_000);
+  beforeAll(() => ensureBuiltApp(), 240_000);
 
   it('starts the app: userData, tray, menu, a sandboxed window with the bundled preload, every IPC channel; quits cleanly', () => {
     const dataDir = tempDir('vigil-entry-');
