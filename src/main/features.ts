@@ -7,8 +7,6 @@
 // The services expose no events, so the app reads them on its refresh timer: peer states from
 // the alert service's watcher, sync status from the sync service, new alerts from the alert
 // history (the persisted record: each alert is notified once, in order).
-import os from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { alertsFeature } from '../core/alerts/feature.js';
 import type { AlertView } from '../core/alerts/types.js';
 import type { Logger } from '../core/log.js';
@@ -19,7 +17,6 @@ import type { SyncService } from '../core/sync/service.js';
 import { createSyncServiceFactory, hubTargetFactory } from '../core/sync/targets.js';
 import { VERSION } from '../core/version.js';
 import type { TestOutcome } from '../shared/app-ipc.js';
-import { formatLocalIso } from '../shared/dates.js';
 import type { Settings } from '../shared/settings.js';
 import { runtimeTimeZone } from '../shared/time-zone.js';
 import type { AlertLike } from './notifications.js';
@@ -158,33 +155,12 @@ async function testHub(env: FeatureEnv): Promise<TestOutcome> {
   return { ok: true, message: `The hub at ${target.endpoint} accepted this machine's token.` };
 }
 
-/** One email with the saved SMTP settings, now, not through the alert queue (like `vigil test-email`). */
+/** One email with the saved SMTP settings, now, not through the alert queue (`vigil test-email`'s code). */
 async function sendTestEmail(env: FeatureEnv): Promise<TestOutcome> {
   const settings = env.currentSettings();
-  const { SmtpNotifier, describeSmtp, smtpConfigFrom } = await import('../core/alerts/notifier.js');
-  const config = smtpConfigFrom(settings.smtp, env.dataDir);
-  if (!config) return { ok: false, message: 'Set the SMTP server first.' };
-  const name = settings.machine.name.trim() || os.hostname();
-  const sentAt = Date.now();
-  const notifier = new SmtpNotifier(config);
-  try {
-    const result = await notifier.send({
-      messageId: `<test.${randomUUID()}@${os.hostname().replace(/[^A-Za-z0-9.-]/g, '') || 'localhost'}.vigil>`,
-      date: sentAt,
-      from: config.from,
-      to: config.to,
-      subject: `[Vigil] Test email from ${name}`,
-      text: [
-        `This is a test email from the Vigil app on ${name}, sent at ${formatLocalIso(sentAt)}.`,
-        '',
-        `If you read this, alerts from ${name} (a peer down or back, a threshold crossed) reach you.`,
-        `Sent through ${describeSmtp(config)}.`,
-        '',
-      ].join('\n'),
-    });
-    if (result.rejected.length > 0) return { ok: false, message: `Refused recipients: ${result.rejected.join(', ')} (the server said: ${result.response})` };
-    return { ok: true, message: `Sent to ${(result.accepted.length ? result.accepted : config.to).join(', ')} through ${describeSmtp(config)}.` };
-  } finally {
-    notifier.close();
-  }
+  if (!settings.smtp.url) return { ok: false, message: 'Set the SMTP server first.' };
+  const { sendTestEmail: send } = await import('../core/alerts/test-email.js');
+  const result = await send(settings, env.dataDir, { from: 'app' });
+  if (result.rejected.length > 0) return { ok: false, message: `Refused recipients: ${result.rejected.join(', ')} (the server said: ${result.response})` };
+  return { ok: true, message: `Sent to ${(result.accepted.length ? result.accepted : result.to).join(', ')} through ${result.server}.` };
 }

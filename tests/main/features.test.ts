@@ -3,6 +3,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.js';
 import { Runtime } from '../../src/core/runtime.js';
@@ -95,6 +96,33 @@ describe('app features', () => {
       await expect(features.testSync!()).rejects.toThrow(/401|token/i);
     } finally {
       hub.close();
+    }
+  });
+
+  it('Send test email goes through the saved SMTP server at once, and says who got it', async () => {
+    const messages: string[] = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, _session, callback) {
+        let text = '';
+        stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        stream.on('end', () => {
+          messages.push(text);
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (smtp.server.address() as net.AddressInfo).port;
+      const { features } = await start({ machine: { name: 'laptop-1' }, smtp: { url: `smtp://127.0.0.1:${port}`, to: ['ops@example.org'], from: 'Vigil <vigil@example.org>' } });
+      expect(await features.sendTestEmail!()).toEqual({ ok: true, message: `Sent to ops@example.org through smtp://127.0.0.1:${port}.` });
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toContain('Subject: [Vigil] Test email from laptop-1');
+      expect(messages[0]).toContain('This is a test email from the Vigil app on laptop-1');
+    } finally {
+      await new Promise((resolve) => smtp.close(resolve));
     }
   });
 
