@@ -122,7 +122,7 @@ describe('app features', () => {
       expect(messages[0]).toContain('Subject: [Vigil] Test email from laptop-1');
       expect(messages[0]).toContain('This is a test email from the Vigil app on laptop-1');
     } finally {
-      await new Promise((resolve) => smtp.close(resolve));
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
     }
   });
 
