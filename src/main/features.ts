@@ -61,6 +61,7 @@ export async function appFeatures(env: FeatureEnv): Promise<CoreFeatures> {
   // Unlike the agent, the app still starts when they are wrong (say, no hub token yet): the
   // tray says sync is failing and why, and the settings window is where to fix it.
   let syncProblem: string | null = null;
+  const syncProblemSince = now();
   let syncFactory: ((context: RuntimeContext) => Service) | null = null;
   try {
     syncFactory = await createSyncServiceFactory({ dataDir: env.dataDir, settings: env.settings, logger: env.logger, secrets: {} });
@@ -72,7 +73,7 @@ export async function appFeatures(env: FeatureEnv): Promise<CoreFeatures> {
   const syncSince = new Map<string, number>();
 
   const syncHealth = (): SyncHealth => {
-    if (syncProblem) return { state: 'failing', since: now(), message: syncProblem };
+    if (syncProblem) return { state: 'failing', since: syncProblemSince, message: syncProblem };
     if (!sync) return { state: 'off' };
     const statuses = Object.entries(sync.status());
     let failing: SyncHealth | null = null;
