@@ -15,13 +15,22 @@ fake.world.app.setPath('downloads', dataDir);
 const stub = pathToFileURL(path.join(root, 'tests/main/helpers/electron-module-stub.mjs')).href;
 const hook = `export async function resolve(specifier, context, next) { return specifier === 'electron' ? { url: ${JSON.stringify(stub)}, shortCircuit: true } : next(specifier, context); }`;
 register(`data:text/javascript,${encodeURIComponent(hook)}`);
-fake.world.app.makeReady();
 
+// As in Electron: 'ready' comes only once the entry module has finished evaluating (an entry that
+// awaited 'ready' at its top level would never get it: this import would not resolve).
+const before = { privileged: 0, lockAsked: false };
 await import(pathToFileURL(path.join(root, 'dist/main/index.js')).href);
-const app = (globalThis as { __vigilApp?: { stopped: Promise<void>; windows: { open(page: string): unknown } } }).__vigilApp;
+before.privileged = fake.world.privilegedSchemes.length;
+before.lockAsked = fake.world.app.paths.has('userData');
+fake.world.app.makeReady();
+type Handle = { stopped: Promise<void>; windows: { open(page: string): unknown } };
+const deadline = Date.now() + 20_000;
+while (!(globalThis as { __vigilApp?: Handle }).__vigilApp && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+const app = (globalThis as { __vigilApp?: Handle }).__vigilApp;
 if (!app) throw new Error(`the entry did not start the app: ${JSON.stringify(fake.world.errorBoxes)}`);
 app.windows.open('chart');
 const report = {
+  beforeReady: before,
   userData: fake.world.app.paths.get('userData'),
   trayIcon: fake.world.trays[0]?.image.path,
   menu: fake.world.trays[0]?.menu?.labels(),

@@ -23,6 +23,8 @@ describe('the built main entry', () => {
       timeout: 60_000,
     });
     const report = JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+    // Before 'ready' (during the entry's evaluation): userData set, app:// registered.
+    expect(report.beforeReady).toEqual({ privileged: 1, lockAsked: true });
     expect(report.userData).toBe(dataDir);
     expect(report.trayIcon).toBe(path.join(root, 'assets/tray/tray.png'));
     expect(report.menu).toContain('Open daily chart');
