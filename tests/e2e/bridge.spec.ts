@@ -140,9 +140,8 @@ async function openBridged(page: Page, menuLabel: string, pagePath: string): Pro
           removeListener: (channel, listener) => listeners.get(channel)?.delete(listener),
         },
       };
+      // What a sandboxed preload gets: a require() that knows 'electron' (no module, no exports).
       const require = (name) => { if (name === 'electron') return electron; throw new Error('a sandboxed preload cannot require ' + name); };
-      const module = { exports: {} };
-      const exports = module.exports;
       ${preload}
     })();`,
   });
