@@ -1,6 +1,7 @@
 // Lint, including the layer rules of the architecture (see README, "Layout"):
 //   shared   → nothing of ours, no Node built-ins, no electron (the browser renderer imports it)
 //   core, agent, hub → shared and core; never electron, never the Electron layers
+//   main     → core and shared (and electron)
 //   preload  → shared (and electron's renderer-side API)
 //   renderer → shared only; no Node, no electron
 import js from '@eslint/js';
@@ -68,6 +69,14 @@ export default tseslint.config(
           pattern(['**/core/*', '**/agent/*', '**/hub/*', '**/main/*', '**/preload/*'], 'The renderer talks to the rest only through the shared API contract.'),
           pattern(nodeBuiltins, 'The renderer is a web page: no Node built-ins.'),
         ],
+      }],
+    },
+  },
+  {
+    files: ['src/main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [pattern(['**/agent/*', '**/hub/*', '**/renderer/*', '**/preload/*'], 'The main process builds on core and shared; the pages and the preload reach it over IPC only.')],
       }],
     },
   },

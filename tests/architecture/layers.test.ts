@@ -23,6 +23,8 @@ describe('layer rules', () => {
     ['src/renderer/x.ts', "import { Engine } from '../core/engine.js';"],
     ['src/renderer/x.ts', "import fs from 'node:fs';"],
     ['src/preload/x.ts', "import { Engine } from '../core/engine.js';"],
+    ['src/main/x.ts', "import { runAgent } from '../agent/commands/agent.js';"],
+    ['src/main/x.ts', "import { createBridge } from '../preload/bridge.js';"],
   ])('%s refuses %s', async (file, code) => {
     expect(await restrictedImportMessages(file, `${code}\nexport {};\n`)).not.toEqual([]);
   });
@@ -32,6 +34,7 @@ describe('layer rules', () => {
     ['src/agent/x.ts', "import { Engine } from '../core/engine.js';"],
     ['src/renderer/x.ts', "import { parseDay } from '../shared/dates.js';"],
     ['src/main/x.ts', "import { app } from 'electron';"],
+    ['src/main/x.ts', "import { Runtime } from '../core/runtime.js';"],
     ['src/preload/x.ts', "import { contextBridge } from 'electron';"],
   ])('%s allows %s', async (file, code) => {
     expect(await restrictedImportMessages(file, `${code}\nexport {};\n`)).toEqual([]);
