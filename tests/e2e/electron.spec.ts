@@ -86,7 +86,7 @@ test.describe('tray app in Electron', () => {
     const opened = app.waitForEvent('window');
     await click('open-chart');
     const page = await opened;
-    expect(page.url()).toBe('app://vigil/index.html');
+    await page.waitForURL('app://vigil/index.html');
     await page.waitForFunction(() => (globalThis as unknown as { document: { body: { dataset: { state?: string } } } }).document.body.dataset.state !== 'loading');
     await expect(page.locator('body')).toHaveAttribute('data-state', /ready|empty/);
     await expect(page.locator('#machine-name')).not.toBeEmpty();
@@ -124,6 +124,7 @@ test.describe('tray app in Electron', () => {
     const opened = app.waitForEvent('window');
     await click('open-settings');
     const page = await opened;
+    await page.waitForURL('app://vigil/settings/index.html');
     await expect(page.locator('body')).toHaveAttribute('data-state', 'ready');
     await page.locator('#field-sampling-intervalSeconds').fill('2');
     await page.locator('#save').click();
