@@ -369,6 +369,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     trustedWebContents: windowManager.trustedWebContents,
     api: () => core.chart,
     exportCsv: (params, progress) => exporter.run(params, progress).then(({ rows, fileName }) => ({ rows, fileName })),
+    cancelExport: () => exporter.cancel(),
     logger,
     actions: {
       getSettings: settingsView,

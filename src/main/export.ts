@@ -60,11 +60,17 @@ export interface ExporterOptions {
 
 export class Exporter {
   private current: ExportProgressState | null = null;
+  private abort: AbortController | null = null;
 
   constructor(private readonly options: ExporterOptions) {}
 
   get running(): ExportProgressState | null {
     return this.current;
+  }
+
+  /** Stops the running export: its partial file is removed and run() resolves with fileName null. */
+  cancel(): void {
+    this.abort?.abort();
   }
 
   /**
@@ -84,9 +90,12 @@ export class Exporter {
     if (choice.canceled || !choice.filePath) return { rows: 0, fileName: null, plan };
     const file = path.extname(choice.filePath) ? choice.filePath : `${choice.filePath}.csv`;
     this.setState({ label: plan.label, done: 0, total: plan.rows });
+    const abort = new AbortController();
+    this.abort = abort;
     try {
       const { rows } = await writeFileAtomically(file, (output) =>
         chart.exportCsv(plan, output, {
+          signal: abort.signal,
           onProgress: (done, total) => {
             this.setState({ label: plan.label, done, total });
             onProgress?.(done, total);
@@ -94,7 +103,12 @@ export class Exporter {
         }),
       );
       return { rows, fileName: file, plan };
+    } catch (error) {
+      // Cancelled: nothing was written (writeFileAtomically removed the partial file).
+      if (abort.signal.aborted) return { rows: 0, fileName: null, plan };
+      throw error;
     } finally {
+      this.abort = null;
       this.setState(null);
     }
   }

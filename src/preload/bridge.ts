@@ -2,7 +2,7 @@
 // function per channel (api-client.ts for the chart API, app-ipc.ts for the app's windows). The
 // page never sees ipcRenderer, channel names or events, only these functions, and each passes
 // exactly one plain parameter object.
-import { EXPORT_CHANNEL, EXPORT_PROGRESS_CHANNEL, IPC_CHANNELS, type Settled, type VigilBridge } from '../shared/api-client.js';
+import { EXPORT_CANCEL_CHANNEL, EXPORT_CHANNEL, EXPORT_PROGRESS_CHANNEL, IPC_CHANNELS, type Settled, type VigilBridge } from '../shared/api-client.js';
 import { API_METHODS, type ExportProgress } from '../shared/api.js';
 import { APP_CHANNELS, type AppBridge, type WindowBridge } from '../shared/app-ipc.js';
 
@@ -23,7 +23,7 @@ function plain(params: unknown): object {
 export function createBridge(ipc: IpcRendererLike): WindowBridge {
   const invoke = <T>(channel: string, params?: unknown) => ipc.invoke(channel, plain(params)) as Promise<Settled<T>>;
 
-  const api = Object.fromEntries(API_METHODS.map((method) => [method, (params?: unknown) => invoke(IPC_CHANNELS[method], params)])) as Omit<VigilBridge, 'exportCsv'>;
+  const api = Object.fromEntries(API_METHODS.map((method) => [method, (params?: unknown) => invoke(IPC_CHANNELS[method], params)])) as Omit<VigilBridge, 'exportCsv' | 'cancelExport'>;
   const bridge: VigilBridge = {
     ...api,
     async exportCsv(params, onProgress?: ExportProgress) {
@@ -38,6 +38,7 @@ export function createBridge(ipc: IpcRendererLike): WindowBridge {
         ipc.removeListener(EXPORT_PROGRESS_CHANNEL, listener);
       }
     },
+    cancelExport: () => invoke(EXPORT_CANCEL_CHANNEL),
   };
 
   const app: AppBridge = {

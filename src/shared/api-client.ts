@@ -9,7 +9,8 @@
 //   Electron serializes them, hence the envelope);
 // - the preload exposes `window.vigil.api` as a VigilBridge: one named function per method plus
 //   exportCsv(params, onProgress), which main answers with a save dialog and the core's CSV export
-//   (progress events on EXPORT_PROGRESS_CHANNEL);
+//   (progress events on EXPORT_PROGRESS_CHANNEL), and cancelExport() for the page's Cancel
+//   (an AbortSignal cannot cross IPC; a cancelled export resolves with fileName null);
 // - createIpcClient(bridge) turns that back into a VigilClient.
 import { VigilError, type ErrorCode } from './errors.js';
 import {
@@ -145,12 +146,15 @@ export type VigilBridge = {
   [M in ApiMethod]: (params: Parameters<VigilApi[M]>[0]) => Promise<Settled<Awaited<ReturnType<VigilApi[M]>>>>;
 } & {
   exportCsv(params: ExportParams, onProgress?: ExportProgress): Promise<Settled<ExportResult>>;
+  /** Stops the running export (its file is not written); it then resolves with fileName null. */
+  cancelExport(): Promise<Settled<null>>;
 };
 
 /** ipcMain/ipcRenderer channel per method, and the export's. */
 export const IPC_CHANNELS = Object.fromEntries(Object.keys(API_ROUTES).map((m) => [m, `vigil:api:${m}`])) as Record<ApiMethod, string>;
 export const EXPORT_CHANNEL = 'vigil:api:exportCsv';
 export const EXPORT_PROGRESS_CHANNEL = 'vigil:api:exportCsv:progress';
+export const EXPORT_CANCEL_CHANNEL = 'vigil:api:exportCsv:cancel';
 
 /** Runs a call and wraps its outcome for IPC; anything but a VigilError becomes a generic internal error. */
 export async function settle<T>(run: () => T | Promise<T>): Promise<Settled<T>> {
@@ -173,7 +177,13 @@ export function createIpcClient(bridge: VigilBridge): VigilClient {
   return {
     ...api,
     async exportCsv(params, options = {}) {
-      return unwrap(await bridge.exportCsv(params, options.onProgress));
+      const cancel = () => void bridge.cancelExport();
+      options.signal?.addEventListener('abort', cancel, { once: true });
+      try {
+        return unwrap(await bridge.exportCsv(params, options.onProgress));
+      } finally {
+        options.signal?.removeEventListener('abort', cancel);
+      }
     },
   };
 }

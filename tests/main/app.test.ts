@@ -361,6 +361,8 @@ describe('tray app: IPC', () => {
     expect(await h.fake.world.invoke('vigil:api:host', sender(contents), {}, 'second argument')).toEqual(invalid);
     expect(await h.fake.world.invoke('vigil:app:updateSettings', sender(contents), { patch: { sampling: { intervalSeconds: 0 } } })).toEqual(invalid);
     expect(await h.fake.world.invoke('vigil:app:openExternal', sender(contents), { url: 'file:///etc/passwd' })).toEqual(invalid);
+    expect(await h.fake.world.invoke('vigil:api:exportCsv:cancel', sender(contents), {})).toEqual({ value: null });
+    expect(await h.fake.world.invoke('vigil:api:exportCsv:cancel', sender(contents, { url: 'https://evil.example/' }), {})).toEqual(refused);
     expect(h.fake.world.openedExternal).toEqual([]);
     // A bad day is the core's error, with its own code.
     expect(await h.fake.world.invoke('vigil:api:day', sender(contents), { date: '31-02-2026' })).toEqual({ error: { code: 'invalid_date', message: expect.any(String) } });

@@ -25,7 +25,7 @@ function recordingIpc(answer: (channel: string, params: unknown) => unknown = ()
 describe('preload bridge', () => {
   it('one named function per contract method; no ipcRenderer, no channel names, no generic send', () => {
     const { api, app } = createBridge(recordingIpc().ipc);
-    expect(Object.keys(api).sort()).toEqual([...API_METHODS, 'exportCsv'].sort());
+    expect(Object.keys(api).sort()).toEqual([...API_METHODS, 'exportCsv', 'cancelExport'].sort());
     expect(Object.keys(app).sort()).toEqual([...APP_METHODS].sort());
     for (const fn of [...Object.values(api), ...Object.values(app)]) expect(typeof fn).toBe('function');
   });
@@ -38,12 +38,14 @@ describe('preload bridge', () => {
     await app.getSettings();
     await app.updateSettings({ patch: { sampling: { intervalSeconds: 5 } } });
     await app.openExternal({ url: 'https://example.org' });
+    await api.cancelExport();
     expect(invoked).toEqual([
       { channel: 'vigil:api:day', args: [{ date: '22-11-2026' }] },
       { channel: 'vigil:api:host', args: [{}] },
       { channel: APP_CHANNELS.getSettings, args: [{}] },
       { channel: APP_CHANNELS.updateSettings, args: [{ patch: { sampling: { intervalSeconds: 5 } } }] },
       { channel: APP_CHANNELS.openExternal, args: [{ url: 'https://example.org' }] },
+      { channel: 'vigil:api:exportCsv:cancel', args: [{}] },
     ]);
     expect(() => api.day('22-11-2026' as never)).toThrow(/parameters must be an object/);
     expect(() => api.day([1] as never)).toThrow(/parameters must be an object/);

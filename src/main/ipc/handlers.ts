@@ -4,7 +4,7 @@
 //   1. checks the sender (one of our windows, its main frame, on an app:// page),
 //   2. validates the one parameter object against the shared schema,
 // then calls the same core function the HTTP route calls, and answers with the Settled envelope.
-import { EXPORT_CHANNEL, EXPORT_PROGRESS_CHANNEL, IPC_CHANNELS, settle } from '../../shared/api-client.js';
+import { EXPORT_CANCEL_CHANNEL, EXPORT_CHANNEL, EXPORT_PROGRESS_CHANNEL, IPC_CHANNELS, settle } from '../../shared/api-client.js';
 import { API_METHODS, type ExportResult, type VigilApi } from '../../shared/api.js';
 import { APP_CHANNELS, type SettingsUpdate, type SettingsView, type TestOutcome } from '../../shared/app-ipc.js';
 import { VigilError } from '../../shared/errors.js';
@@ -30,6 +30,8 @@ export interface IpcHandlersOptions {
   api: () => VigilApi;
   /** Save dialog + CSV export; progress goes to `progress`. */
   exportCsv: (params: Record<string, string>, progress: (done: number, total: number) => void) => Promise<ExportResult>;
+  /** Stops the running export, if any. */
+  cancelExport: () => void;
   actions: AppActions;
   logger: Logger;
 }
@@ -69,6 +71,12 @@ export function registerIpcHandlers(options: IpcHandlersOptions): () => void {
       event.sender.send(EXPORT_PROGRESS_CHANNEL, { done, total });
     }),
   );
+
+  handle(EXPORT_CANCEL_CHANNEL, (_event, params) => {
+    noParams(params);
+    options.cancelExport();
+    return null;
+  });
 
   const { actions } = options;
   handle(APP_CHANNELS.getSettings, (_event, params) => {
