@@ -51,6 +51,7 @@ td.num { font-variant-numeric: tabular-nums; }
 .badge.up { background: var(--up); } .badge.stale { background: var(--stale); } .badge.sleeping { background: var(--sleeping); } .badge.new { background: var(--new); }
 .self { font-size: .8em; opacity: .7; margin-left: .4em; }
 form { margin-top: 1rem; display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
+[hidden] { display: none !important; }
 #login-error { color: var(--stale); width: 100%; margin: 0; }
 `;
 

@@ -68,6 +68,7 @@ test('fleet page: token, machines with state, live updates, click through to the
   await expect(page.locator('#login')).toBeVisible();
   await page.fill('#token', HUB_TOKEN);
   await page.click('#login button[type=submit]');
+  await expect(page.locator('#login')).toBeHidden();
 
   const row = (name: string) => page.locator('#fleet tbody tr', { has: page.locator('a', { hasText: new RegExp(`^${name}$`) }) });
   await expect(page.locator('#fleet tbody tr')).toHaveCount(3);
