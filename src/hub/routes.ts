@@ -220,6 +220,19 @@ export async function registerHubRoutes(app: FastifyInstance, hub: Hub, options:
     }
   });
 
+  // GET /metrics: every machine's latest sample in the Prometheus text format (the same names as an
+  // agent's own /metrics; machine_id is the agent's own id, so series match whichever way they came).
+  const { registerMetricsRoute, storeSnapshot } = await import('../core/server/prometheus.js');
+  registerMetricsRoute(app, () =>
+    hub.machines().flatMap((m) => {
+      const labels = { machineId: m.agentId ?? m.id, name: m.name };
+      if (m.self) return hub.engine ? [{ ...storeSnapshot(labels, hub.engine.store), sample: hub.engine.latest() }] : [];
+      // A machine that never reported has no database yet: nothing to expose (and nothing created).
+      const store = hub.pool.existing(m.id);
+      return store ? [storeSnapshot(labels, store)] : [];
+    }),
+  );
+
   await registerPages(app, hub, { rendererDir: options.rendererDir });
 
   const { default: swaggerUi } = await import('@fastify/swagger-ui');

@@ -231,6 +231,26 @@ describe('hub ingest', () => {
   });
 });
 
+describe('hub /metrics', () => {
+  it('exposes every machine that reported, labelled with its agent id, in valid Prometheus text', async () => {
+    const { hub, auth } = await hubWithMachine();
+    hub.registry.add('never-reported');
+    const samples = recentSamples(5, 12);
+    await post(hub, '/api/ingest', makeBatch(samples), auth);
+    const response = await get(hub, '/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toContain('text/plain');
+    const text = response.text();
+    const cpuLines = text.split('\n').filter((line) => line.startsWith('vigil_cpu_usage_ratio{'));
+    expect(cpuLines).toHaveLength(1);
+    expect(cpuLines[0]).toContain(`machine_id="${AGENT_ID}"`);
+    expect(Number(cpuLines[0]!.split(' ').at(-1))).toBeCloseTo(samples[4]!.cpu.total / 100, 6);
+    expect(text).not.toContain('never-reported');
+    const { hasBinary, promtoolCheckMetrics } = await import('../helpers/services.js');
+    if (hasBinary('promtool')) expect(promtoolCheckMetrics(text).status, promtoolCheckMetrics(text).output).toBe(0);
+  });
+});
+
 describe('hub machine registry', () => {
   it('adds, refuses duplicate names, revokes and lists', async () => {
     const hub = await startTestHub();
