@@ -1,6 +1,5 @@
 // Who this machine is to the hub and its peers: a random id created once per data dir (kept in
 // <data-dir>/machine-id, so a renamed host stays the same machine) and a display name.
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +21,8 @@ export function machineIdentity(dataDir: string, configuredName?: string | null)
     // First start: created below.
   }
   if (!id) {
-    id = randomUUID();
+    // Web Crypto's global: loads crypto only the one time an id is created, not on every start.
+    id = globalThis.crypto.randomUUID();
     const temporary = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(temporary, `${id}\n`);
     fs.renameSync(temporary, file);

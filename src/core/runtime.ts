@@ -10,9 +10,7 @@ import { machineIdentity, type MachineIdentity } from './identity.js';
 import type { Logger } from './log.js';
 import type { MetricSources } from './metrics/index.js';
 import { peerWatchWanted } from './peers/config.js';
-import { registerHealthRoute, type MachineState } from './server/health.js';
-import { createHttpServer } from './server/http-server.js';
-import { PAGE_PATHS } from './server/page-paths.js';
+import type { MachineState } from './server/health.js';
 
 /** A feature that runs beside the engine (sync, peer watch, alerts, public IP …). */
 export interface Service {
@@ -175,6 +173,13 @@ export class Runtime implements RuntimeContext {
 
   private async startServer(routes: RouteModule[]): Promise<void> {
     const { host, port, tokenHash } = this.current.server;
+    // The server's modules (Fastify, node:crypto) load only when a server runs: the plain
+    // agent's memory budget has no room for them.
+    const [{ createHttpServer }, { registerHealthRoute }, { PAGE_PATHS }] = await Promise.all([
+      import('./server/http-server.js'),
+      import('./server/health.js'),
+      import('./server/page-paths.js'),
+    ]);
     const publicPaths = ['/health', ...(this.current.server.ui ? PAGE_PATHS : [])];
     const app = await createHttpServer({ host, port, tokenHash: tokenHash || null, logger: this.logger, publicPaths });
     registerHealthRoute(app, {
