@@ -275,6 +275,9 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
       case 'export:range':
         windowManager.open('export');
         break;
+      case 'export:cancel':
+        exporter.cancel();
+        break;
       case 'pause':
         core.runtime.engine.pause();
         break;

@@ -10,6 +10,7 @@ export type ExportChoice = 'today' | 'yesterday' | 'last-7-days' | 'range';
 export type MenuAction =
   | 'open-chart'
   | `export:${ExportChoice}`
+  | 'export:cancel'
   | 'pause'
   | 'resume'
   | 'open-settings'
@@ -30,19 +31,21 @@ export function buildMenuModel(state: ShellState): MenuItemModel[] {
   items.push(
     { kind: 'separator' },
     { kind: 'action', action: 'open-chart', label: 'Open daily chart', enabled: true },
-    {
-      kind: 'submenu',
-      // One export at a time; a status line shows the running one's progress.
-      label: 'Export CSV…',
-      enabled: !exporting,
-      items: [
-        { kind: 'action', action: 'export:today', label: 'Today', enabled: !exporting },
-        { kind: 'action', action: 'export:yesterday', label: 'Yesterday', enabled: !exporting },
-        { kind: 'action', action: 'export:last-7-days', label: 'Last 7 days', enabled: !exporting },
-        { kind: 'separator' },
-        { kind: 'action', action: 'export:range', label: 'Choose days…', enabled: !exporting },
-      ],
-    },
+    // One export at a time: while one runs, a status line shows its progress and this stops it.
+    exporting
+      ? { kind: 'action', action: 'export:cancel', label: 'Cancel export', enabled: true }
+      : {
+          kind: 'submenu',
+          label: 'Export CSV…',
+          enabled: true,
+          items: [
+            { kind: 'action', action: 'export:today', label: 'Today', enabled: true },
+            { kind: 'action', action: 'export:yesterday', label: 'Yesterday', enabled: true },
+            { kind: 'action', action: 'export:last-7-days', label: 'Last 7 days', enabled: true },
+            { kind: 'separator' },
+            { kind: 'action', action: 'export:range', label: 'Choose days…', enabled: true },
+          ],
+        },
     { kind: 'separator' },
     state.paused
       ? { kind: 'action', action: 'resume', label: 'Resume sampling', enabled: !state.sleeping }

@@ -60,11 +60,12 @@ describe('tray menu model', () => {
     expect(find(buildMenuModel(state({ openAtLogin: false })), 'Start at login')).toMatchObject({ checked: false });
   });
 
-  it('while an export runs: its progress is a status line and every export entry is disabled', () => {
+  it('while an export runs: its progress is a status line, and Cancel export replaces the export entries', () => {
     const model = buildMenuModel(state({ exporting: { label: '22-11-2026', done: 450, total: 1000 } }));
     expect(labels(model)).toContain('Exporting 22-11-2026… 45 %');
-    expect(find(model, 'Export CSV…')).toMatchObject({ enabled: false });
-    expect(find(model, 'Today')).toMatchObject({ enabled: false });
+    expect(find(model, 'Cancel export')).toMatchObject({ kind: 'action', action: 'export:cancel', enabled: true });
+    expect(find(model, 'Export CSV…')).toBeUndefined();
+    expect(find(model, 'Today')).toBeUndefined();
   });
 
   it('peers and sync: what is down, since when', () => {
