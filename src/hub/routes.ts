@@ -269,6 +269,8 @@ function chartServiceFor(hub: Hub, idOrName: string): ChartService {
     store: storeOf(hub, machine.id, false),
     identity: { id: machine.id, name: machine.name },
     intervalSeconds: () => machine.intervalSeconds,
+    // A machine's days are its own local days (DD-MM-YYYY where it stands), not the hub's.
+    timeZone: machine.timeZone ?? undefined,
   });
 }
 

@@ -57,6 +57,23 @@ describe('hub ingest', () => {
     expect(host.lastSampleTs).toBe(samples[119]!.ts);
   });
 
+  it("resolves a machine's days in the time zone it reported, not the hub's", async () => {
+    const originalTz = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const { hub, machine, auth } = await hubWithMachine();
+      await post(hub, '/api/ingest', makeBatch(recentSamples(5, 3)), auth); // the batch says Europe/Paris
+      const host = (await get(hub, `/api/machines/${machine.id}/host`)).json<{ timeZone: string }>();
+      expect(host.timeZone).toBe('Europe/Paris');
+      const day = (await get(hub, `/api/machines/${machine.id}/day?date=22-11-2026`)).json<{ from: number; to: number }>();
+      // Paris midnight, 23:00 UTC the day before; New York's would be 05:00 UTC.
+      expect(new Date(day.from).toISOString()).toBe('2026-11-21T23:00:00.000Z');
+      expect(day.to - day.from).toBe(24 * 3_600_000);
+    } finally {
+      process.env.TZ = originalTz;
+    }
+  });
+
   it('lists machines with state, last seen and the reported health URL', async () => {
     const clock = new SettableClock();
     const { hub, machine, auth } = await hubWithMachine({ clock });
