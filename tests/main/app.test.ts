@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSampleStore } from '../../src/core/storage/sample-store.js';
 import { startApp, type VigilApp } from '../../src/main/app.js';
 import type { CoreFeatures } from '../../src/main/features.js';
@@ -217,15 +217,17 @@ describe('tray app: menu and tray text', () => {
   it('the icon and the status lines follow the services: a peer down, sync failing', async () => {
     const h = await launched();
     h.health.value = { peersWatched: 3, peersDown: ['db-1'], sync: { state: 'failing', since: h.clock.now() - 120_000, message: 'HTTP 503' } };
+    // The refresh a tick triggers also awaits real I/O (the core's readers): wait for its effect
+    // rather than assuming it lands within the fake clock's microtask flush.
     await h.clock.advance(2000);
-    expect(h.tray().image.path).toMatch(/tray-peer-down\.png$/);
+    await vi.waitFor(() => expect(h.tray().image.path).toMatch(/tray-peer-down\.png$/));
     expect(h.menu().labels()).toEqual(expect.arrayContaining(['Peers down: db-1 (1 of 3)', expect.stringMatching(/^Sync failing for 2 min: HTTP 503$/)]));
     h.health.value = { peersWatched: 3, peersDown: [], sync: { state: 'failing', since: h.clock.now(), message: 'HTTP 503' } };
     await h.clock.advance(1000);
-    expect(h.tray().image.path).toMatch(/tray-sync-failing\.png$/);
+    await vi.waitFor(() => expect(h.tray().image.path).toMatch(/tray-sync-failing\.png$/));
     h.health.value = NO_HEALTH;
     await h.clock.advance(1000);
-    expect(h.tray().image.path).toMatch(/tray\.png$/);
+    await vi.waitFor(() => expect(h.tray().image.path).toMatch(/tray\.png$/));
     await h.quit();
   });
 
