@@ -2,7 +2,6 @@
 // feature services (sync, peers, alerts, …) started from settings. The headless agent and the
 // tray app both start exactly this, so they behave the same; only their shells differ.
 import type { FastifyInstance } from 'fastify';
-import { VigilError } from '../shared/errors.js';
 import type { Settings } from '../shared/settings.js';
 import type { Clock } from './clock.js';
 import { Engine } from './engine.js';
@@ -175,7 +174,7 @@ export class Runtime implements RuntimeContext {
     const { host, port, tokenHash } = this.current.server;
     // The server's modules (Fastify, node:crypto) load only when a server runs: the plain
     // agent's memory budget has no room for them.
-    const [{ createHttpServer }, { registerHealthRoute }, { PAGE_PATHS }] = await Promise.all([
+    const [{ createHttpServer, listenOn }, { registerHealthRoute }, { PAGE_PATHS }] = await Promise.all([
       import('./server/http-server.js'),
       import('./server/health.js'),
       import('./server/page-paths.js'),
@@ -193,21 +192,8 @@ export class Runtime implements RuntimeContext {
       tokenHash: tokenHash || null,
     });
     for (const register of routes) await register(app, this);
-    try {
-      await app.listen({ host, port });
-    } catch (error) {
-      await app.close();
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new VigilError(
-        code === 'EADDRINUSE' ? 'already_running' : 'io_error',
-        code === 'EADDRINUSE' ? `Port ${port} on ${host} is already in use: pass --port` : `Cannot listen on ${host}:${port}: ${code ?? String(error)}`,
-        { cause: error },
-      );
-    }
-    const address = app.server.address();
-    const boundPort = typeof address === 'object' && address ? address.port : port;
+    this.serverUrl = await listenOn(app, host, port);
     this.server = app;
-    this.serverUrl = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
     this.logger.info('http server listening', { url: this.serverUrl });
   }
 }

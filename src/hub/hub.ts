@@ -19,7 +19,7 @@ import { Engine } from '../core/engine.js';
 import { machineIdentity, type MachineIdentity } from '../core/identity.js';
 import type { Logger } from '../core/log.js';
 import type { MetricSources } from '../core/metrics/index.js';
-import { createHttpServer } from '../core/server/http-server.js';
+import { createHttpServer, listenOn } from '../core/server/http-server.js';
 import { VERSION } from '../core/version.js';
 import type { SyncBatch } from '../core/sync/types.js';
 import { fleetState } from './fleet-state.js';
@@ -292,21 +292,8 @@ export class Hub {
     const tls = readTls(this.options.tlsCertFile ?? hubSettings.tlsCertFile, this.options.tlsKeyFile ?? hubSettings.tlsKeyFile);
     const app = await createHttpServer({ host, port, tokenHash, logger: this.logger, publicPaths: PUBLIC_PATHS, publicPrefixes: PUBLIC_PREFIXES, tls });
     await registerHubRoutes(app, this, { tokenHash, rendererDir: this.options.rendererDir });
-    try {
-      await app.listen({ host, port });
-    } catch (error) {
-      await app.close();
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new VigilError(
-        code === 'EADDRINUSE' ? 'already_running' : 'io_error',
-        code === 'EADDRINUSE' ? `Port ${port} on ${host} is already in use: pass --port` : `Cannot listen on ${host}:${port}: ${code ?? String(error)}`,
-        { cause: error },
-      );
-    }
-    const address = app.server.address();
-    const boundPort = typeof address === 'object' && address ? address.port : port;
+    this.serverUrl = await listenOn(app, host, port, tls ? 'https' : 'http');
     this.server = app;
-    this.serverUrl = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
     this.logger.info('hub listening', { url: this.serverUrl });
   }
 

@@ -115,3 +115,25 @@ function codeForStatus(status: number): ErrorCode {
   if (status === 404) return 'not_found';
   return 'invalid_argument';
 }
+
+/**
+ * Starts listening and returns the server's base URL (with the port actually bound, for port 0).
+ * A port in use or an address we cannot bind is a VigilError a person can act on; the server is
+ * closed on failure.
+ */
+export async function listenOn(app: FastifyInstance, host: string, port: number, scheme: 'http' | 'https' = 'http'): Promise<string> {
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    await app.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new VigilError(
+      code === 'EADDRINUSE' ? 'already_running' : 'io_error',
+      code === 'EADDRINUSE' ? `Port ${port} on ${host} is already in use: pass --port` : `Cannot listen on ${host}:${port}: ${code ?? String(error)}`,
+      { cause: error },
+    );
+  }
+  const address = app.server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+}
