@@ -12,6 +12,7 @@ import { readSettingsIsolated } from '../../core/settings.js';
 import { createSyncServiceFactory } from '../../core/sync/targets.js';
 import { mergeSettings, type LogLevelSetting, type Settings, type SettingsPatch } from '../../shared/settings.js';
 import { resolveDataDir } from '../options.js';
+import { runUntilSignalled } from '../shutdown.js';
 import { alertOverrides, type AlertFlags } from './alert-options.js';
 import { VigilError } from '../../shared/errors.js';
 import type { RouteModule } from '../../core/runtime.js';
@@ -88,7 +89,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   }
   logger.info('vigil agent running', { pid: process.pid, settings: settingsFile.path, url: runtime.url });
   if (runtime.url) process.stdout.write(serverBanner(runtime.url, settings));
-  return waitForShutdown(runtime, logger, () => reloadSettings(settingsFile.path, overrides, runtime, logger));
+  return runUntilSignalled(runtime, logger, () => reloadSettings(settingsFile.path, overrides, runtime, logger));
 }
 
 /** Flags win over the settings file for this run only; they are never written back. */
@@ -154,29 +155,4 @@ async function reloadSettings(file: string, overrides: SettingsPatch, runtime: R
   runtime.applySettings(settings);
   logger.setLevel(settings.log.level);
   logger.info('settings reloaded', { intervalSeconds: settings.sampling.intervalSeconds });
-}
-
-function waitForShutdown(runtime: Runtime, logger: Logger, onReload: () => Promise<void>): Promise<number> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        logger.warn('second signal: exiting without a clean shutdown', { signal });
-        process.exit(130);
-      }
-      stopping = true;
-      logger.info('shutting down', { signal });
-      runtime
-        .stop()
-        .then(() => resolve(0))
-        .catch((error: unknown) => {
-          logger.error('unclean shutdown', { error });
-          resolve(74);
-        })
-        .finally(() => logger.close());
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    if (process.platform !== 'win32') process.on('SIGHUP', () => void onReload());
-  });
 }

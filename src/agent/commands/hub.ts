@@ -15,6 +15,7 @@ import { createLogger } from '../../core/log.js';
 import { defaultDataDir, dataPaths } from '../../core/paths.js';
 import { readSettingsIsolated } from '../../core/settings.js';
 import type { Hub } from '../../hub/hub.js';
+import { runUntilSignalled } from '../shutdown.js';
 
 export interface HubServeOptions {
   dataDir?: string;
@@ -108,24 +109,7 @@ export async function runHub(options: HubServeOptions): Promise<number> {
   }
   logger.info('vigil hub running', { pid: process.pid, dataDir, url: hub.url });
   process.stdout.write(`Vigil hub: ${hub.url}/ (API docs: ${hub.url}/docs)\n`);
-  return new Promise((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) process.exit(130);
-      stopping = true;
-      logger.info('shutting down', { signal });
-      hub
-        .stop()
-        .then(() => resolve(0))
-        .catch((error: unknown) => {
-          logger.error('unclean shutdown', { error });
-          resolve(74);
-        })
-        .finally(() => logger.close());
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  return runUntilSignalled(hub, logger);
 }
 
 async function openRegistry(dataDirFlag: string | undefined) {
