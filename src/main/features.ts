@@ -7,12 +7,10 @@
 // The services expose no events, so the app reads them on its refresh timer: peer states from
 // the alert service's watcher, sync status from the sync service, new alerts from the alert
 // history (the persisted record: each alert is notified once, in order).
-import { alertsFeature } from '../core/alerts/feature.js';
+import { coreFeatures } from '../core/features.js';
 import type { AlertView } from '../core/alerts/types.js';
 import type { Logger } from '../core/log.js';
-import { publicIpFeature } from '../core/public-ip.js';
 import type { RouteModule, RuntimeContext, Service } from '../core/runtime.js';
-import { processesRoutes } from '../core/server/processes-routes.js';
 import type { SyncService } from '../core/sync/service.js';
 import { createSyncServiceFactory, hubTargetFactory } from '../core/sync/targets.js';
 import { VERSION } from '../core/version.js';
@@ -52,10 +50,6 @@ const ALERTS_PER_READ = 20;
 
 export async function appFeatures(env: FeatureEnv): Promise<CoreFeatures> {
   const now = env.now ?? Date.now;
-  const publicIp = publicIpFeature();
-  const alerts = alertsFeature();
-  const charts: RouteModule = async (app, context) => (await import('../core/server/api-routes.js')).registerChartRoutes(app, context);
-  const prometheus: RouteModule = async (app, context) => (await import('../core/server/prometheus.js')).prometheusRoute()(app, context);
 
   // Sync targets are made from the settings at start (a change restarts the core, see app.ts).
   // Unlike the agent, the app still starts when they are wrong (say, no hub token yet): the
@@ -93,13 +87,12 @@ export async function appFeatures(env: FeatureEnv): Promise<CoreFeatures> {
 
   let lastAlertId: number | null = null;
 
+  // The same feature list as the agent's; the sync service is kept to read its status.
+  const { alerts, routes, services } = coreFeatures({ sync: syncFactory ? (context: RuntimeContext) => (sync = syncFactory(context) as SyncService) : null });
+
   return {
-    routes: [publicIp.routes, alerts.routes, processesRoutes, charts, prometheus],
-    services: [
-      publicIp.service,
-      alerts.service,
-      ...(syncFactory ? [(context: RuntimeContext) => (sync = syncFactory(context) as SyncService)] : []),
-    ],
+    routes,
+    services,
     health() {
       const peers = alerts.current()?.peers() ?? null;
       if (!peers && !sync && !syncProblem) return NO_HEALTH;

@@ -3,10 +3,8 @@
 import { ensureWritableDir } from '../../core/engine.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { dataPaths } from '../../core/paths.js';
-import { alertsFeature } from '../../core/alerts/feature.js';
 import { peerWatchWanted } from '../../core/peers/config.js';
-import { publicIpFeature } from '../../core/public-ip.js';
-import { processesRoutes } from '../../core/server/processes-routes.js';
+import { coreFeatures } from '../../core/features.js';
 import { Runtime } from '../../core/runtime.js';
 import { readSettingsIsolated } from '../../core/settings.js';
 import { createSyncServiceFactory } from '../../core/sync/targets.js';
@@ -15,7 +13,6 @@ import { resolveDataDir } from '../options.js';
 import { runUntilSignalled } from '../shutdown.js';
 import { alertOverrides, type AlertFlags } from './alert-options.js';
 import { VigilError } from '../../shared/errors.js';
-import type { RouteModule } from '../../core/runtime.js';
 import { hostname } from 'node:os';
 
 export interface AgentOptions extends AlertFlags {
@@ -66,23 +63,9 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   try {
     // Sync targets (the hub, InfluxDB): null, and nothing of sync loaded, when none is on.
     const sync = await createSyncServiceFactory({ dataDir: paths.dataDir, settings, logger, secrets: { influxToken: options.influxToken, hubToken: options.syncToken } });
-    const publicIp = publicIpFeature();
-    // Peer watch and alerts: nothing of them is loaded unless settings ask for them.
-    const alerts = alertsFeature({ hubToken: options.syncToken });
-    // The chart API and page: loaded only when the server starts.
-    const charts: RouteModule = async (app, context) => (await import('../../core/server/api-routes.js')).registerChartRoutes(app, context);
-    runtime = await Runtime.start({
-      dataDir: paths.dataDir,
-      settings,
-      logger,
-      role: 'agent',
-      routes: [
-        publicIp.routes, alerts.routes, processesRoutes, charts,
-        // GET /metrics (Prometheus): loaded only when the server starts.
-        async (app, context) => (await import('../../core/server/prometheus.js')).prometheusRoute()(app, context),
-      ],
-      services: [publicIp.service, alerts.service, ...(sync ? [sync] : [])],
-    });
+    // Peer watch and alerts, the chart API, /metrics: nothing of them loads unless wanted.
+    const features = coreFeatures({ sync, alertSecrets: { hubToken: options.syncToken } });
+    runtime = await Runtime.start({ dataDir: paths.dataDir, settings, logger, role: 'agent', routes: features.routes, services: features.services });
   } catch (error) {
     logger.close();
     throw error;
