@@ -1,6 +1,7 @@
 // Small filesystem helpers the core shares.
 import fs from 'node:fs';
 import path from 'node:path';
+import { VigilError } from '../shared/errors.js';
 
 /**
  * mkdir -p that always ends. Node 20's `mkdirSync(dir, { recursive: true })` spins forever on
@@ -23,5 +24,32 @@ export function makeDirs(dir: string): void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
+  }
+}
+
+/**
+ * Runs `write` into FILE.partial and renames it to FILE when everything was written, so a failed
+ * or cancelled export never leaves a half file under the name asked for (the CLI and the app).
+ */
+export async function writeFileAtomically(file: string, write: (output: NodeJS.WritableStream) => Promise<{ rows: number }>): Promise<{ rows: number }> {
+  const partial = `${file}.partial`;
+  const output = fs.createWriteStream(partial, { flags: 'w' });
+  try {
+    const result = await write(output);
+    await new Promise<void>((resolve, reject) => {
+      output.once('error', reject);
+      output.end(() => resolve());
+    });
+    fs.renameSync(partial, file);
+    return result;
+  } catch (error) {
+    output.destroy();
+    try {
+      fs.rmSync(partial, { force: true });
+    } catch {
+      // Nothing was created there: nothing to remove (and the first failure is what matters).
+    }
+    if (error instanceof VigilError) throw error;
+    throw new VigilError('io_error', `Export to ${file} failed (${(error as NodeJS.ErrnoException).code ?? String(error)}); nothing was written`, { cause: error });
   }
 }

@@ -2,11 +2,11 @@
 // both end here. The rows come from the core's ChartService (planExport + exportCsv: the code
 // path of `vigil export` and of the agent's /api/export.csv); the app adds a save dialog and
 // writes FILE.partial, renamed at the end, so a failed export never leaves a half file.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { ExportParams, ExportResult } from '../shared/api.js';
 import { addDays, dayOf, formatDay } from '../shared/dates.js';
 import { VigilError } from '../shared/errors.js';
+import { writeFileAtomically } from '../core/fs-util.js';
 import type { ChartService, ExportPlan } from '../core/server/chart-service.js';
 import type { DialogApi } from './electron-api.js';
 import type { ExportChoice } from './tray/menu-model.js';
@@ -25,29 +25,6 @@ export function exportPresetParams(choice: Exclude<ExportChoice, 'range'>, now: 
   }
 }
 
-/** Runs `write` into FILE.partial and renames it to FILE when everything was written. */
-export async function writeFileAtomically(file: string, write: (output: NodeJS.WritableStream) => Promise<{ rows: number }>): Promise<{ rows: number }> {
-  const partial = `${file}.partial`;
-  const output = fs.createWriteStream(partial, { flags: 'w' });
-  try {
-    const result = await write(output);
-    await new Promise<void>((resolve, reject) => {
-      output.once('error', reject);
-      output.end(() => resolve());
-    });
-    fs.renameSync(partial, file);
-    return result;
-  } catch (error) {
-    output.destroy();
-    try {
-      fs.rmSync(partial, { force: true });
-    } catch {
-      // Nothing was created there: nothing to remove (and the first failure is what matters).
-    }
-    if (error instanceof VigilError) throw error;
-    throw new VigilError('io_error', `Export to ${file} failed (${(error as NodeJS.ErrnoException).code ?? String(error)}); nothing was written`, { cause: error });
-  }
-}
 
 export interface ExporterOptions {
   dialog: Pick<DialogApi, 'showSaveDialog'>;

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { exportCsv } from '../../core/csv/export.js';
+import { writeFileAtomically } from '../../core/fs-util.js';
 import { dataPaths } from '../../core/paths.js';
 import { openSampleStore } from '../../core/storage/sample-store.js';
 import type { SampleStore } from '../../core/storage/types.js';
@@ -34,7 +35,7 @@ export async function runExport(options: ExportOptions, now = Date.now()): Promi
     const bar = showProgress ? new ProgressBar(process.stderr, `exporting ${range.label}`) : null;
     const onProgress = bar ? (done: number, all: number) => bar.update(done, all) : undefined;
     const { rows } = options.out
-      ? await exportToFile(store, range, path.resolve(options.out), onProgress)
+      ? await writeFileAtomically(path.resolve(options.out), (output) => exportCsv(store, range, output, { onProgress }))
       : await exportCsv(store, range, process.stdout, { onProgress });
     bar?.finish(`${rows} rows`);
     if (options.out) process.stderr.write(`vigil: wrote ${rows} rows to ${options.out}\n`);
@@ -83,38 +84,4 @@ export function openStoreForReading(database: string, dataDir: string): SampleSt
     throw new VigilError('not_found', `No Vigil data in ${dataDir} (no vigil.db); is the agent running with this --data-dir?`);
   }
   return openSampleStore(database, { readonly: true });
-}
-
-async function exportToFile(
-  store: SampleStore,
-  range: ExportRange,
-  file: string,
-  onProgress: ((done: number, total: number) => void) | undefined,
-): Promise<{ rows: number }> {
-  const partial = `${file}.partial`;
-  const output = fs.createWriteStream(partial, { flags: 'w' });
-  try {
-    // exportCsv waits on backpressure and turns a stream error (disk full) into a rejection.
-    const result = await exportCsv(store, range, output, { onProgress });
-    await new Promise<void>((resolve, reject) => {
-      output.once('error', reject);
-      output.end(() => resolve());
-    });
-    fs.renameSync(partial, file);
-    return result;
-  } catch (error) {
-    output.destroy();
-    removeQuietly(partial);
-    if (error instanceof VigilError) throw error;
-    throw new VigilError('io_error', `Export to ${file} failed (${(error as NodeJS.ErrnoException).code ?? String(error)}); nothing was written`, { cause: error });
-  }
-}
-
-/** Cleanup after a failure must not replace the failure's own message. */
-function removeQuietly(file: string): void {
-  try {
-    fs.rmSync(file, { force: true });
-  } catch {
-    // Nothing was created there (e.g. ENOTDIR): nothing to remove.
-  }
 }
