@@ -8,9 +8,10 @@
 //   a short or failed write is truncated back; a row torn by a crash is cut off at the next open.
 //
 // When a series appears mid-day (a new interface, a CPU brought online) the header must grow:
-// the file is rewritten to `<file>.tmp` with the wider header (old rows get empty cells), synced
-// and renamed over the original, so a crash leaves either the old file or the new one, never a
-// mix. A vanished interface just keeps its column, with empty cells.
+// the file is rewritten to `<file>.tmp` with the wider header (old rows get empty cells) and the
+// row that needed it, synced and renamed over the original, so a crash leaves either the old file
+// or the new one with its row, never a mix, and never a column no row has yet. A vanished
+// interface just keeps its column, with empty cells.
 //
 // Synchronous on purpose, like the logger: one small write per tick costs microseconds, keeps
 // rows in tick order without a queue, and nothing is lost in a buffer when the process dies.
@@ -87,7 +88,10 @@ export class DailyCsvWriter {
     const file = this.current!;
     // An empty file has no header yet: it gets this sample's.
     if (file.layout === null || file.size === 0) file.layout = CsvLayout.forKeys(keys);
-    else if (!file.layout.covers(keys)) this.widen(file, keys);
+    else if (!file.layout.covers(keys)) {
+      const wider = file.layout.widen(keys);
+      if (this.widen(file, wider, wider.formatRow(sample.ts, keys, values))) return;
+    }
     const row = file.layout.formatRow(sample.ts, keys, values);
     if (file.size > 0) this.write(file, row);
     else {
@@ -206,22 +210,25 @@ export class DailyCsvWriter {
     }
   }
 
-  /** Rewrites the file with a header that also covers `keys`; old rows get empty cells there. */
-  private widen(file: OpenFile, keys: readonly SeriesKey[]): void {
+  /**
+   * Rewrites the file with the wider header `to` (old rows get empty cells there) and `row` at its
+   * end. Returns false when the file had to be set aside instead: the caller then writes `row` into
+   * the fresh file.
+   */
+  private widen(file: OpenFile, to: CsvLayout, row: string): boolean {
     const from = file.layout!;
-    const to = from.widen(keys);
     const added = to.keys.filter((k) => from.indexOf(k) === undefined);
     const temp = `${file.path}.tmp`;
     let rows: number;
     try {
-      rows = this.rewrite(file, from, to, temp);
+      rows = this.rewrite(file, from, to, temp, row);
     } catch (error) {
       this.removeTemp(temp, false);
       if (error instanceof VigilError && error.code === 'invalid_argument') {
         // Rows we cannot parse (the file was edited): keep them aside rather than guess.
         try {
           this.replaceUnreadable(file, to, error.message);
-          return;
+          return false;
         } catch (asideError) {
           this.current = null;
           throw ioError(`Cannot set aside the unreadable CSV file ${file.path}`, asideError);
@@ -231,10 +238,11 @@ export class DailyCsvWriter {
     }
     this.reopenAfterRename(file, to);
     this.log.info('CSV header widened for new series; rewrote the day file', { file: file.path, added, rows });
+    return true;
   }
 
-  /** Writes the widened file to `temp`, synced, then renames it over the original. Returns the rows copied. */
-  private rewrite(file: OpenFile, from: CsvLayout, to: CsvLayout, temp: string): number {
+  /** Writes the widened file and `lastRow` to `temp`, synced, then renames it over the original. Returns the rows copied. */
+  private rewrite(file: OpenFile, from: CsvLayout, to: CsvLayout, temp: string, lastRow: string): number {
     const columns = to.columnsOf(from.keys);
     const out = this.fs.openSync(temp, 'w');
     let rows = 0;
@@ -279,6 +287,7 @@ export class DailyCsvWriter {
       }
       // file.size ends after a complete row, so nothing may be left over.
       if (partial !== '') throw new VigilError('invalid_argument', 'The last row has no line ending');
+      pending += lastRow;
       flush();
       this.fs.fsyncSync(out);
     } finally {

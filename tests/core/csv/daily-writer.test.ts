@@ -141,6 +141,25 @@ describe('DailyCsvWriter', () => {
     expect(widened.map((l) => l.fields?.added)).toEqual([['net.docker0.rx', 'net.docker0.tx'], ['cpu.2']]);
   });
 
+  it('renames the widened file with the row that needed it: a crash right after the rename leaves no column without a row', () => {
+    const file = path.join(dir, DAY_FILE);
+    const atRename: string[] = [];
+    const seam: CsvFs = {
+      ...nodeFs,
+      renameSync(from: string, to: string): void {
+        // What a kill -9 right after this rename would leave on disk.
+        if (to === file) atRename.push(fs.readFileSync(from, 'utf8'));
+        nodeFs.renameSync(from, to);
+      },
+    };
+    const writer = new DailyCsvWriter({ dir, fs: seam });
+    const samples = [makeSample(NOON, { i: 1, ifaces: [eth0(1)] }), makeSample(NOON + 1000, { i: 2, ifaces: [eth0(2), wlan0(2)] })];
+    for (const s of samples) writer.append(s);
+    writer.close();
+    expect(atRename).toEqual([expectedFile(samples)]);
+    expect(fs.readFileSync(file, 'utf8')).toBe(expectedFile(samples));
+  });
+
   it('continues an existing file after a restart, without a second header or a rewrite', () => {
     const log = recordingLogger();
     const first = new DailyCsvWriter({ dir, logger: log });
