@@ -60,6 +60,9 @@ export class PeerTracker {
   constructor(private options: PeerTrackerOptions) {
     this.lastSeen = options.lastSeen ?? null;
     this.health = options.health ?? null;
+    // The boot time remembered from before this watcher restarted, so a reboot of the peer while
+    // the watcher itself was away is still noticed.
+    this.bootTime = options.health?.bootTime ?? null;
   }
 
   setFailuresBeforeDown(k: number): void {
@@ -90,7 +93,10 @@ export class PeerTracker {
     if (previous === 'down') {
       events.push({ type: 'up', at: now, downSince: this.downSince, rebooted, health });
     } else if (previous === 'unknown') {
-      events.push({ type: 'up', at: now, downSince: null, rebooted: false, health });
+      // A recovery (if an incident was open before the restart) that says it rebooted, and the
+      // notice otherwise: the alert pipeline ignores a recovery without an open incident.
+      events.push({ type: 'up', at: now, downSince: null, rebooted, health });
+      if (rebooted) events.push({ type: 'reboot', at: now, previousBoot: this.bootTime!, bootTime: health.bootTime!, health });
     } else if (previous === 'sleeping' && health.state !== 'sleeping') {
       events.push({ type: 'woke', at: now });
     } else if (rebooted && (previous === 'up' || (previous === 'pending' && this.beforePending !== 'sleeping'))) {

@@ -96,6 +96,20 @@ describe('PeerTracker', () => {
     expect(moved.map((e) => e.event.type)).toEqual(['up']);
   });
 
+  it('a reboot while this watcher itself was restarting is noticed from the remembered boot time', () => {
+    const lastSeen = T0 - 120_000;
+    const remembered = { lastSeen, health: health() };
+    const rebooted = new PeerTracker({ failuresBeforeDown: 3, ...remembered });
+    const events = run(rebooted, [ok({ bootTime: T0 - 30_000, uptimeSeconds: 25 })]);
+    expect(events.map((e) => e.event.type)).toEqual(['up', 'reboot']);
+    expect((events[0]!.event as Extract<PeerEvent, { type: 'up' }>).rebooted).toBe(true);
+    expect((events[1]!.event as Extract<PeerEvent, { type: 'reboot' }>).previousBoot).toBe(BOOT);
+
+    // Same boot time as remembered: nothing happened meanwhile.
+    const same = new PeerTracker({ failuresBeforeDown: 3, ...remembered });
+    expect(run(same, [ok({ uptimeSeconds: 3600 })]).map((e) => e.event.type)).toEqual(['up']);
+  });
+
   it('a reboot seen through an outage is part of the recovery, not a separate notice', () => {
     const tracker = new PeerTracker({ failuresBeforeDown: 2 });
     const events = run(tracker, [ok(), fail(), fail(), ok({ bootTime: T0 + 12_000, uptimeSeconds: 3 })]);
