@@ -11,6 +11,12 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'stream', 'events', 'url', 'worker_threads'];
 const electron = { name: 'electron', message: 'Only src/main and src/preload may import electron: the core runs in plain Node.' };
 const pattern = (group, message) => ({ group, message });
+// no-restricted-imports sees only static imports: import('electron') and require('electron')
+// would slip past it, so they are refused by syntax too.
+const noDynamicElectron = [
+  { selector: "ImportExpression[source.value=/^electron(\\/|$)/]", message: electron.message },
+  { selector: "CallExpression[callee.name='require'][arguments.0.value=/^electron(\\/|$)/]", message: electron.message },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'coverage/**'] },
@@ -58,6 +64,10 @@ export default tseslint.config(
         ],
       }],
     },
+  },
+  {
+    files: ['src/shared/**/*.ts', 'src/core/**/*.ts', 'src/agent/**/*.ts', 'src/hub/**/*.ts', 'src/renderer/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...noDynamicElectron] },
   },
   {
     files: ['src/renderer/**/*.ts'],
