@@ -73,6 +73,16 @@ if (which('glances')) {
   });
 }
 if (which('sadc')) contenders.push({ name: 'sysstat sadc', start: () => spawn(which('sadc')!, ['-S', 'XALL', '1', path.join(work, 'sa.data')], { stdio: 'ignore' }) });
+// A ratio needs its peer in the same run: say which ones are missing instead of printing Vigil alone.
+const peers: [binary: string, debianPackage: string][] = [
+  ['collectd', 'collectd-core'],
+  ['glances', 'glances'],
+  ['sadc', 'sysstat'],
+];
+const missing = peers.filter(([binary]) => !which(binary));
+if (missing.length > 0) {
+  console.log(`peers not installed, so no ratio against them: ${missing.map(([b]) => b).join(', ')} (apt-get install ${missing.map(([, p]) => p).join(' ')})`);
+}
 
 function cpuTicks(pid: number): number | null {
   try {

@@ -12,8 +12,10 @@ export function buildProgram(): Command {
   const program = new Command('vigil')
     .description('Vigil system monitor: sample this machine, keep its history, export it')
     .version(VERSION, '-v, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    // Usage errors as one `vigil: …` line like every other error (set before the subcommands,
+    // which inherit it). commander's own text may span lines ("Did you mean …?").
+    .configureOutput({ outputError: (text, write) => write(`vigil: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`) });
 
   program
     .command('agent')
@@ -23,11 +25,10 @@ export function buildProgram(): Command {
     .option('--config <file>', 'settings file (default: <data-dir>/config.json)')
     .addOption(new Option('--log-level <level>', 'error, warn, info or debug (default from settings: info)').argParser(parseLogLevel))
     .option('--sync <url>', 'send samples to a Vigil hub at this URL (http or https), backfilling what it lacks; off by default')
-    .addOption(
-      new Option('--sync-token <token>', 'this machine\'s hub token (vigil hub add-machine prints it); prefer $VIGIL_SYNC_TOKEN or the file <data-dir>/sync-token (mode 0600), which ps does not show').env(
-        'VIGIL_SYNC_TOKEN',
-      ),
-    )
+    // No .env() here: sync reads $VIGIL_SYNC_TOKEN itself, so `options.token` is only ever the
+    // flag, and a --token without a hub to send it to can be refused (an inherited variable is not).
+    .option('--token <token>', "this machine's hub token for --sync (vigil hub add-machine prints it); prefer $VIGIL_SYNC_TOKEN or the file <data-dir>/sync-token (mode 0600), which ps does not show")
+    .addOption(new Option('--sync-token <token>', 'the same as --token').hideHelp())
     .option('--sync-ca <file>', 'PEM file of a CA to trust for an https hub with a private or self-signed certificate')
     .option('--influx <url>', 'also send samples to InfluxDB or VictoriaMetrics at this URL, as line protocol (e.g. http://127.0.0.1:8086)')
     .option('--influx-db <name>', 'InfluxDB 1.x database (v1 API: /write?db=)')
@@ -39,9 +40,9 @@ export function buildProgram(): Command {
       ),
     )
     .option('--ui', 'serve the chart page and its API (http://127.0.0.1:7470/ by default)')
-    .option('--host <address>', 'address the web server listens on (default from settings: 127.0.0.1); any other than loopback needs a token')
-    .option('--port <port>', 'port of the web server, 0 = any free one (default from settings: 7470)', parsePort)
-    .addOption(new Option('--token <token>', 'access token the page and API require (at least 16 characters); prefer $VIGIL_TOKEN, which ps does not show').env('VIGIL_TOKEN'))
+    .option('--host <address>', 'run the web server (API and /health; the chart page too with --ui) on this address (default from settings: 127.0.0.1); any other than loopback needs --ui-token')
+    .option('--port <port>', 'run the web server on this port, 0 = any free one (default from settings: 7470)', parsePort)
+    .addOption(new Option('--ui-token <token>', "access token the web server's page and API require (at least 16 characters); prefer $VIGIL_TOKEN, which ps does not show").env('VIGIL_TOKEN'))
     .option('--peer <NAME=URL>', "watch this machine's /health and email when it stops answering (repeat; replaces peers.list); a token goes in the URL: http://:TOKEN@host:7470", collectPeers)
     .addOption(new Option('--smtp <url>', 'send alert emails through smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (TLS); prefer $VIGIL_SMTP, which ps does not show').env('VIGIL_SMTP'))
     .option('--alert-from <address>', 'From address of alert emails (default from settings)')
