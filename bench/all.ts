@@ -13,6 +13,7 @@ const benches = [
   ['hub-fuzz.ts', '--count', '20000'],
   ['alert-latency.ts', '4'],
   ['charts.ts'],
+  ['soak.ts', '8'],
 ];
 let failed = 0;
 for (const [file, ...args] of benches) {
