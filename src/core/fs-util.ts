@@ -29,17 +29,29 @@ export function makeDirs(dir: string): void {
 
 /**
  * Runs `write` into FILE.partial and renames it to FILE when everything was written, so a failed
- * or cancelled export never leaves a half file under the name asked for (the CLI and the app).
+ * or cancelled write never leaves a half file under the name asked for (CSV exports from the CLI
+ * and the app, `vigil chart` images). `what` names the operation in the error ("Export", "Chart").
  */
-export async function writeFileAtomically(file: string, write: (output: NodeJS.WritableStream) => Promise<{ rows: number }>): Promise<{ rows: number }> {
+export async function writeFileAtomically<T>(file: string, write: (output: NodeJS.WritableStream) => Promise<T>, what = 'Export'): Promise<T> {
   const partial = `${file}.partial`;
   const output = fs.createWriteStream(partial, { flags: 'w' });
+  // A stream error (the open's EACCES, a write's ENOSPC) is kept here, so the first and true cause
+  // is reported, not a later symptom such as the rename's ENOENT for a file never created.
+  let streamError: Error | null = null;
+  output.on('error', (error) => (streamError ??= error));
   try {
+    // The file is opened before anything is written: an unwritable place fails at once.
+    await new Promise<void>((resolve, reject) => {
+      output.once('open', () => resolve());
+      output.once('error', reject);
+    });
     const result = await write(output);
     await new Promise<void>((resolve, reject) => {
+      if (streamError) return reject(streamError);
       output.once('error', reject);
       output.end(() => resolve());
     });
+    if (streamError) throw streamError;
     fs.renameSync(partial, file);
     return result;
   } catch (error) {
@@ -50,6 +62,7 @@ export async function writeFileAtomically(file: string, write: (output: NodeJS.W
       // Nothing was created there: nothing to remove (and the first failure is what matters).
     }
     if (error instanceof VigilError) throw error;
-    throw new VigilError('io_error', `Export to ${file} failed (${(error as NodeJS.ErrnoException).code ?? String(error)}); nothing was written`, { cause: error });
+    const cause = streamError ?? error;
+    throw new VigilError('io_error', `${what} to ${file} failed (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); nothing was written`, { cause });
   }
 }

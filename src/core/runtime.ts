@@ -59,6 +59,10 @@ export class Runtime implements RuntimeContext {
   private wakeTimer: NodeJS.Timeout | null = null;
   private server: FastifyInstance | null = null;
   private serverUrl: string | null = null;
+  /** A server start asked for by a settings change, still under way (stop() waits for it). */
+  private serverStarting: Promise<void> | null = null;
+  private routes: RouteModule[] = [];
+  private stopped = false;
   private readonly services: Service[] = [];
 
   private constructor(
@@ -81,9 +85,9 @@ export class Runtime implements RuntimeContext {
       carryPublicIp: options.settings.publicIp.enabled,
     });
     const runtime = new Runtime(engine, machineIdentity(options.dataDir, options.settings.machine.name), options.logger, options.settings);
+    runtime.routes = options.routes ?? [];
     try {
-      // Watching peers means being watched back: they check this machine's /health.
-      if (options.settings.server.enabled || peerWatchWanted(options.settings)) await runtime.startServer(options.routes ?? []);
+      if (serverWanted(options.settings)) await runtime.startServer();
       for (const create of options.services ?? []) {
         const service = create(runtime);
         if (!service) continue;
@@ -148,13 +152,26 @@ export class Runtime implements RuntimeContext {
     this.wakeTimer.unref();
   }
 
+  /**
+   * Applies changed settings live. A change that now wants the server (peers added, so they will
+   * check this machine's /health in turn; server.enabled) starts it in the background: a failure
+   * (port in use, a public address without a token) is logged and the rest keeps running. A server
+   * already running keeps its address and token until a restart.
+   */
   applySettings(settings: Settings): void {
     this.current = settings;
     this.engine.applySettings(settings);
     for (const service of this.services) service.applySettings?.(settings);
+    if (!this.server && !this.serverStarting && !this.stopped && serverWanted(settings)) {
+      this.serverStarting = this.startServer()
+        .catch((error: unknown) => this.logger.error('http server could not start (the next settings change tries again)', { error: error instanceof Error ? error.message : String(error) }))
+        .finally(() => (this.serverStarting = null));
+    }
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.serverStarting;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = null;
     for (const service of [...this.services].reverse()) {
@@ -170,7 +187,7 @@ export class Runtime implements RuntimeContext {
     await this.engine.stop();
   }
 
-  private async startServer(routes: RouteModule[]): Promise<void> {
+  private async startServer(): Promise<void> {
     const { host, port, tokenHash } = this.current.server;
     // The server's modules (Fastify, node:crypto) load only when a server runs: the plain
     // agent's memory budget has no room for them.
@@ -191,9 +208,14 @@ export class Runtime implements RuntimeContext {
       latest: () => this.engine.latest(),
       tokenHash: tokenHash || null,
     });
-    for (const register of routes) await register(app, this);
+    for (const register of this.routes) await register(app, this);
     this.serverUrl = await listenOn(app, host, port);
     this.server = app;
     this.logger.info('http server listening', { url: this.serverUrl });
   }
+}
+
+/** Watching peers means being watched back: they check this machine's /health. */
+function serverWanted(settings: Settings): boolean {
+  return settings.server.enabled || peerWatchWanted(settings);
 }

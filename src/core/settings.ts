@@ -2,6 +2,7 @@
 // tray app uses electron-store (conf underneath) with the same schema, so either can open the
 // other's file. Both sit behind SettingsStore so the engine never knows which one it has.
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Schema } from 'conf';
@@ -104,7 +105,7 @@ function settingsError(file: string, error: unknown): VigilError {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (error instanceof SyntaxError) {
-    return new VigilError('invalid_settings', `Settings file ${file} is not valid JSON: ${message}`, { cause: error });
+    return new VigilError('invalid_settings', `Settings file ${file} is not valid JSON: ${jsonErrorSummary(file, message)}`, { cause: error });
   }
   if (message.startsWith('Config schema violation:')) {
     return new VigilError('invalid_settings', `Settings file ${file} is invalid: ${message.slice('Config schema violation:'.length).trim()}`, { cause: error });
@@ -113,6 +114,51 @@ function settingsError(file: string, error: unknown): VigilError {
     return new VigilError('data_dir_unwritable', `Cannot write settings file ${file}: ${code}`, { cause: error });
   }
   return new VigilError('io_error', `Cannot read settings file ${file}: ${message}`, { cause: error });
+}
+
+/**
+ * V8's JSON.parse message, on one line and without the file's text, which V8 quotes for some
+ * errors ("Unexpected token '}', \"{…}\" is not valid JSON": a secret may be in there, and it
+ * spans lines), with where it went wrong as line and column.
+ */
+function jsonErrorSummary(file: string, message: string): string {
+  const reason = message.replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '').replace(/ at position \d+.*$/s, '').replace(/ in JSON$/, '').replace(/\s+/g, ' ');
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(file), 'utf8');
+  } catch {
+    return reason;
+  }
+  const position = jsonErrorPosition(text, message);
+  const before = text.slice(0, position).split('\n');
+  return `${reason} at line ${before.length}, column ${before.at(-1)!.length + 1}`;
+}
+
+/** Where JSON.parse failed (the character index). */
+function jsonErrorPosition(text: string, message: string): number {
+  const given = / at position (\d+)/.exec(message);
+  if (given) return Number(given[1]);
+  if (!/^Unexpected token/.test(message)) return text.length;
+  // V8 names the unexpected token but not where it is. Every prefix that ends before it fails
+  // only at its own end (or parses), every longer one fails at it: search for the shortest of those.
+  const failsInside = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (error) {
+      const failure = (error as Error).message;
+      const at = / at position (\d+)/.exec(failure);
+      return at ? Number(at[1]) < length : /^Unexpected token/.test(failure);
+    }
+  };
+  let low = 1;
+  let high = text.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (failsInside(middle)) high = middle;
+    else low = middle + 1;
+  }
+  return low - 1;
 }
 
 /**

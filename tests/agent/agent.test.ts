@@ -95,7 +95,8 @@ describe('vigil agent', () => {
   it.each([
     [['agent', '--data-dir', '/proc/vigil-test/data'], 73, /not writable/],
     [['agent', '--data-dir', '/etc/passwd/vigil'], 73, /not writable/],
-    [['agent', '--bogus'], 2, /unknown option '--bogus'/],
+    [['agent', '--bogus'], 2, /^vigil: unknown option '--bogus' \(run with --help for usage\)$/],
+    [['agent', '--interv', '2'], 2, /^vigil: unknown option '--interv' \(Did you mean --interval\?\)/],
     [['agent', '--interval', '0'], 2, /whole seconds from 1 to 3600/],
     [['agent', '--interval', '3601'], 2, /whole seconds from 1 to 3600/],
     [['agent', '--interval', '1.5'], 2, /whole seconds from 1 to 3600/],
@@ -104,8 +105,36 @@ describe('vigil agent', () => {
   ])('vigil %j fails with a clear message and exit code %i', async (args, code, message) => {
     const result = await runVigil(args, { env: { VIGIL_DATA_DIR: tempDir() } });
     expect(result.code).toBe(code);
-    expect(result.stderr).toMatch(message);
+    // One `vigil: …` line, usage errors (commander's) like the others.
+    expect(result.stderr.split('\n')).toEqual([expect.stringMatching(/^vigil: /), '']);
+    expect(result.stderr.trim()).toMatch(message);
     expect(result.stdout).toBe('');
+  });
+
+  it('a settings file that is not JSON: one line with the place, not the file text (which may hold a secret)', async () => {
+    const dataDir = tempDir();
+    fs.writeFileSync(path.join(dataDir, 'config.json'), '{\n  "smtp": { "url": "smtp://ann:hunter22@mail" },\n  "log": }\n');
+    const result = await runVigil(['agent', '--data-dir', dataDir]);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toBe(`vigil: Settings file ${path.join(dataDir, 'config.json')} is not valid JSON: Unexpected token '}' at line 3, column 10\n`);
+  });
+
+  it('--alert-to or --alert-from without an SMTP server: a warning at start that no email can go out', async () => {
+    const dataDir = tempDir();
+    const agent = startVigil(['agent', '--data-dir', dataDir, '--alert-to', 'ops@example.org'], { VIGIL_SMTP: '' });
+    // "vigil agent running" comes just before the signal handlers: a SIGTERM after it stops cleanly.
+    await waitFor(() => agent.output.stderr.includes('vigil agent running') || agent.exitCode !== null, 'the agent to start');
+    agent.kill('SIGTERM');
+    const result = await finished(agent);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/WARN +--alert-to given but no SMTP server is set \(--smtp URL, \$VIGIL_SMTP or smtp\.url in the settings\): alert emails cannot be sent/);
+    // With a server set, nothing to warn about.
+    const quiet = startVigil(['agent', '--data-dir', tempDir(), '--alert-from', 'vigil@example.org', '--smtp', 'smtp://127.0.0.1:25']);
+    await waitFor(() => quiet.output.stderr.includes('vigil agent running') || quiet.exitCode !== null, 'the second agent to start');
+    quiet.kill('SIGTERM');
+    const second = await finished(quiet);
+    expect(second.code).toBe(0);
+    expect(second.stderr).not.toContain('no SMTP server');
   });
 
   it('an invalid settings file is refused before anything starts', async () => {

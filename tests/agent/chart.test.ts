@@ -93,4 +93,15 @@ describe('vigil chart', () => {
       expect(fs.existsSync(out)).toBe(false);
     }
   });
+
+  it('an --out it cannot write: one line with the cause, exit 74 (not a stack trace)', async () => {
+    for (const [out, code] of [
+      ['/dev/null/x.png', 'ENOTDIR'],
+      [path.join(tempDir(), 'missing', 'x.png'), 'ENOENT'],
+    ]) {
+      const result = await chart([DAY, '--out', out!]);
+      expect(result.code, result.stderr).toBe(74);
+      expect(result.stderr).toBe(`vigil: Writing the chart to ${out} failed (${code}); nothing was written\n`);
+    }
+  });
 });

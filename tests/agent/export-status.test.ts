@@ -1,11 +1,12 @@
 // `vigil export` and `vigil status` on a seeded data dir, in a fixed time zone.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCsv } from '../../src/core/csv/export.js';
 import { openSampleStore } from '../../src/core/storage/sample-store.js';
 import { dayBounds, parseDay } from '../../src/shared/dates.js';
-import { runVigil } from '../helpers/cli.js';
+import { VIGIL_BIN, runVigil } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { randomSamples } from '../helpers/random.js';
 
@@ -100,6 +101,25 @@ describe('vigil export', () => {
     const result = await runVigil(['export', '--date', '25-10-2026', '--out', out, '--data-dir', dataDir], { env });
     expect(result.code).toBe(74);
     expect(result.stderr).toMatch(/ENOTDIR/);
+  });
+
+  it('a folder it may not write in fails at once with the true cause (EACCES), not a later ENOENT', async () => {
+    // sysfs refuses new files even to root, so this holds whoever runs the tests.
+    const result = await runVigil(['export', '--date', '25-10-2026', '--out', '/sys/vigil-export-test.csv', '--data-dir', dataDir], { env });
+    expect(result.code).toBe(74);
+    expect(result.stderr).toBe('vigil: Export to /sys/vigil-export-test.csv failed (EACCES); nothing was written\n');
+  });
+
+  it('a reader that stops early (| head -1) is a normal end: exit 0, nothing on stderr', () => {
+    const stderrFile = path.join(tempDir(), 'stderr.txt');
+    const run = spawnSync('bash', ['-c', `"$0" export --from 24-10-2026 --to 26-10-2026 --data-dir "$1" 2>"$2" | head -1; echo "exit=\${PIPESTATUS[0]}"`, VIGIL_BIN, dataDir, stderrFile], {
+      env: { ...process.env, TZ },
+      encoding: 'utf8',
+    });
+    const [header, status] = run.stdout.split('\n');
+    expect(header).toMatch(/^time,unix_ms,cpu_percent,/);
+    expect(fs.readFileSync(stderrFile, 'utf8')).toBe('');
+    expect(status).toBe('exit=0');
   });
 });
 

@@ -10,16 +10,22 @@ describe('vigil service', () => {
   it('install --dry-run prints the unit for this node and this bin/vigil.js, and writes nothing', async () => {
     const home = tempDir('vigil-home-');
     const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), USER: 'ann' };
-    // As root a user unit is refused (sudo would install it for root); the system unit is the dry run here.
+    // As root the user unit is still shown, with a note that installing it for real needs --system
+    // (sudo would install it for root, whose user manager rarely runs).
     const asRoot = process.getuid?.() === 0;
     const user = await runVigil(['service', 'install', '--dry-run', '--data-dir', path.join(home, 'data')], { env });
+    expect(user.code, user.stderr).toBe(0);
+    expect(user.stdout).toContain(`ExecStart=${process.execPath} --lite-mode --no-expose-wasm --max-semi-space-size=1 ${path.resolve('bin/vigil.js')} agent --data-dir ${path.join(home, 'data')}\n`);
+    expect(user.stderr).toContain(`# would write ${path.join(home, '.config/systemd/user/vigil-agent.service')}`);
     if (asRoot) {
-      expect(user.code).toBe(2);
-      expect(user.stderr).toMatch(/pass --system/);
+      expect(user.stderr).toMatch(/^# note: A user service belongs to a logged-in user: .* pass --system .*; a real install or uninstall is refused$/m);
+      // The real install is what is refused, before anything is written or run.
+      const real = await runVigil(['service', 'install', '--data-dir', path.join(home, 'data')], { env });
+      expect(real.code).toBe(2);
+      expect(real.stderr).toMatch(/^vigil: A user service belongs to a logged-in user: .*pass --system/);
+      expect(fs.existsSync(path.join(home, '.config'))).toBe(false);
     } else {
-      expect(user.code).toBe(0);
-      expect(user.stdout).toContain(`ExecStart=${process.execPath} --lite-mode --no-expose-wasm --max-semi-space-size=1 ${path.resolve('bin/vigil.js')} agent --data-dir ${path.join(home, 'data')}\n`);
-      expect(user.stderr).toContain(`# would write ${path.join(home, '.config/systemd/user/vigil-agent.service')}`);
+      expect(user.stderr).not.toContain('# note:');
     }
     const system = await runVigil(['service', 'install', '--system', '--hub', '--host', '0.0.0.0', '--port', '7471', '--dry-run'], { env });
     expect(system.code).toBe(0);
@@ -36,6 +42,12 @@ describe('vigil service', () => {
   });
 
   it('status reports what it can; flags for the hub only are refused for the agent', async () => {
+    // The user service's status answers as root too (with the note), as JSON on stdout.
+    const userStatus = await runVigil(['service', 'status', '--json']);
+    expect(userStatus.code, userStatus.stderr).toBe(0);
+    expect((JSON.parse(userStatus.stdout) as { scope: string }).scope).toBe('user');
+    if (process.getuid?.() === 0) expect(userStatus.stderr).toMatch(/^vigil: note: .*pass --system/);
+
     const status = await runVigil(['service', 'status', '--system', '--json']);
     expect(status.code).toBe(0);
     const report = JSON.parse(status.stdout) as { name: string; installed: boolean; running: boolean | null; state: string };

@@ -51,4 +51,13 @@ describe('writeFileAtomically', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('the old export');
     await expect(writeFileAtomically(path.join(dir, 'missing-folder', 'x.csv'), async () => ({ rows: 0 }))).rejects.toMatchObject({ code: 'io_error' });
   });
+
+  it('an unwritable place fails before anything is written, with the open error (sysfs: EACCES even for root)', async () => {
+    let called = false;
+    const write = async () => {
+      called = true;
+    };
+    await expect(writeFileAtomically('/sys/vigil-fs-util-test.png', write, 'Writing the chart')).rejects.toThrow('Writing the chart to /sys/vigil-fs-util-test.png failed (EACCES); nothing was written');
+    expect(called).toBe(false);
+  });
 });

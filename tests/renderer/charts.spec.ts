@@ -380,7 +380,7 @@ test('the theme follows the OS, light and dark', async ({ page }, testInfo) => {
 test('an agent that wants a token: the page asks once, then sends it (or takes it from #token=)', async ({ page }) => {
   const token = 'page-test-token-0123456789';
   const authorizations: (string | null)[] = [];
-  // Stand in for an agent started with --token: 401 without the right bearer.
+  // Stand in for an agent started with --ui-token: 401 without the right bearer.
   await page.route('**/api/**', async (route) => {
     const header = route.request().headers().authorization ?? null;
     authorizations.push(header);

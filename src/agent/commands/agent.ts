@@ -20,8 +20,11 @@ export interface AgentOptions extends AlertFlags {
   interval?: number;
   config?: string;
   logLevel?: LogLevelSetting;
-  /** --sync URL: send samples to a hub; --sync-token (or $VIGIL_SYNC_TOKEN, or <data-dir>/sync-token) authenticates; --sync-ca trusts a private CA. */
+  /** --sync URL: send samples to a hub; --token (or $VIGIL_SYNC_TOKEN, or <data-dir>/sync-token) authenticates; --sync-ca trusts a private CA. */
   sync?: string;
+  /** The hub token as a flag (--token); never from the environment (sync reads $VIGIL_SYNC_TOKEN itself). */
+  token?: string;
+  /** --sync-token: the older name of --token, kept working. */
   syncToken?: string;
   syncCa?: string;
   /** --influx URL and its options: also send samples as line protocol to InfluxDB or VictoriaMetrics. */
@@ -31,11 +34,11 @@ export interface AgentOptions extends AlertFlags {
   influxBucket?: string;
   /** --influx-token or $VIGIL_INFLUX_TOKEN: for this run only, never written anywhere. */
   influxToken?: string;
-  /** Serve the chart page and the API (--ui); --host, --port and --token (or $VIGIL_TOKEN) configure the server. */
+  /** Serve the chart page and the API (--ui); --host and --port run the server (API and /health) even without it; --ui-token (or $VIGIL_TOKEN) protects it. */
   ui?: boolean;
   host?: string;
   port?: number;
-  token?: string;
+  uiToken?: string;
 }
 
 /** Shorter tokens are guessable; `openssl rand -base64 32` gives 44 characters. */
@@ -45,12 +48,13 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   const paths = dataPaths(resolveDataDir(options.dataDir));
   ensureWritableDir(paths.dataDir);
   const settingsFile = await readSettingsIsolated(options.config ?? paths.settings);
+  options = { ...options, token: hubTokenFlag(options), syncToken: undefined };
   // An empty $VIGIL_TOKEN is no token.
-  if (options.token === '') options = { ...options, token: undefined };
+  if (options.uiToken === '') options = { ...options, uiToken: undefined };
   const overrides = await flagOverrides(options);
-  const settings = withPeerServer(mergeSettings(settingsFile.settings, overrides));
-  if (!settings.server.enabled && (options.host !== undefined || options.port !== undefined)) {
-    throw new VigilError('invalid_argument', '--host and --port configure the web server: add --ui (or set server.enabled in the settings)');
+  const settings = withServerWhenWanted(mergeSettings(settingsFile.settings, overrides), options);
+  if (options.token !== undefined && !settings.sync.enabled) {
+    throw new VigilError('invalid_argument', '--token is the hub token for sync: add --sync URL (or set sync.enabled and sync.url in the settings); the web server\'s access token is --ui-token');
   }
   if (settings.server.enabled) await checkServerSettings(settings, options);
   const logger = createLogger({
@@ -59,12 +63,13 @@ export async function runAgent(options: AgentOptions): Promise<number> {
     maxBytes: settings.log.maxFileMegabytes * 1024 * 1024,
     maxFiles: settings.log.maxFiles,
   });
+  warnAboutAlertRoute(settings, options, logger);
   let runtime: Runtime;
   try {
     // Sync targets (the hub, InfluxDB): null, and nothing of sync loaded, when none is on.
-    const sync = await createSyncServiceFactory({ dataDir: paths.dataDir, settings, logger, secrets: { influxToken: options.influxToken, hubToken: options.syncToken } });
+    const sync = await createSyncServiceFactory({ dataDir: paths.dataDir, settings, logger, secrets: { influxToken: options.influxToken, hubToken: options.token } });
     // Peer watch and alerts, the chart API, /metrics: nothing of them loads unless wanted.
-    const features = coreFeatures({ sync, alertSecrets: { hubToken: options.syncToken } });
+    const features = coreFeatures({ sync, alertSecrets: { hubToken: options.token } });
     runtime = await Runtime.start({ dataDir: paths.dataDir, settings, logger, role: 'agent', routes: features.routes, services: features.services });
   } catch (error) {
     logger.close();
@@ -72,7 +77,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   }
   logger.info('vigil agent running', { pid: process.pid, settings: settingsFile.path, url: runtime.url });
   if (runtime.url) process.stdout.write(serverBanner(runtime.url, settings));
-  return runUntilSignalled(runtime, logger, () => reloadSettings(settingsFile.path, overrides, runtime, logger));
+  return runUntilSignalled(runtime, logger, () => reloadSettings(settingsFile.path, overrides, options, runtime, logger));
 }
 
 /** Flags win over the settings file for this run only; they are never written back. */
@@ -87,7 +92,7 @@ async function flagOverrides(options: AgentOptions): Promise<SettingsPatch> {
   if (options.port !== undefined) server.port = options.port;
   // Only the hash is kept, as in the settings file. (Loaded here: node:crypto costs the plain
   // agent ~0.8 MB of resident memory.)
-  if (options.token !== undefined) server.tokenHash = (await import('../../core/server/http-server.js')).hashToken(options.token);
+  if (options.uiToken !== undefined) server.tokenHash = (await import('../../core/server/http-server.js')).hashToken(options.uiToken);
   if (Object.keys(server).length > 0) patch.server = server;
   const influx: SettingsPatch['influx'] = {};
   if (options.influx !== undefined) Object.assign(influx, { enabled: true, url: options.influx });
@@ -98,16 +103,31 @@ async function flagOverrides(options: AgentOptions): Promise<SettingsPatch> {
   return patch;
 }
 
-/** Clear refusals before anything starts: server flags without a server, a weak token, a public address without one. */
+/** --token, or its older name --sync-token; both at once must agree. */
+function hubTokenFlag(options: AgentOptions): string | undefined {
+  if (options.token !== undefined && options.syncToken !== undefined && options.token !== options.syncToken) {
+    throw new VigilError('invalid_argument', '--token and --sync-token are the same setting (the hub token): give it once');
+  }
+  return options.token ?? options.syncToken;
+}
+
+/** Alert addresses without a server to send through: every alert would wait in the queue, unsent. */
+function warnAboutAlertRoute(settings: Settings, options: AgentOptions, logger: Logger): void {
+  if (settings.smtp.url !== '' || (options.alertTo === undefined && options.alertFrom === undefined)) return;
+  const flags = [options.alertFrom !== undefined ? '--alert-from' : '', options.alertTo !== undefined ? '--alert-to' : ''].filter(Boolean).join(' and ');
+  logger.warn(`${flags} given but no SMTP server is set (--smtp URL, $VIGIL_SMTP or smtp.url in the settings): alert emails cannot be sent`);
+}
+
+/** Clear refusals before anything starts: a weak token, a public address without one. */
 async function checkServerSettings(settings: Settings, options: AgentOptions): Promise<void> {
-  if (options.token !== undefined && options.token.length < MIN_TOKEN_LENGTH) {
+  if (options.uiToken !== undefined && options.uiToken.length < MIN_TOKEN_LENGTH) {
     throw new VigilError('invalid_argument', `The access token is too short: use at least ${MIN_TOKEN_LENGTH} random characters, e.g. VIGIL_TOKEN=$(openssl rand -base64 32)`);
   }
   const { isLoopbackHost } = await import('../../core/server/http-server.js');
   if (!isLoopbackHost(settings.server.host) && !settings.server.tokenHash) {
     throw new VigilError(
       'invalid_argument',
-      `Listening on ${settings.server.host} exposes this machine's data beyond it, so it needs an access token: set VIGIL_TOKEN (e.g. VIGIL_TOKEN=$(openssl rand -base64 32)) or pass --token, or listen on 127.0.0.1`,
+      `Listening on ${settings.server.host} exposes this machine's data beyond it, so it needs an access token: set VIGIL_TOKEN (e.g. VIGIL_TOKEN=$(openssl rand -base64 32)) or pass --ui-token, or listen on 127.0.0.1`,
     );
   }
 }
@@ -122,15 +142,22 @@ function serverBanner(url: string, settings: Settings): string {
 }
 
 
-/** Peers check this machine's /health too: with peers, the server runs (on loopback unless set otherwise). */
-function withPeerServer(settings: Settings): Settings {
-  return peerWatchWanted(settings) && !settings.server.enabled ? mergeSettings(settings, { server: { enabled: true } }) : settings;
+/**
+ * The server runs when asked for (--ui, server.enabled), and also, without the chart page, when
+ * --host or --port give it an address, or when peers are watched: they check this machine's
+ * /health in turn (a machine that is only watched runs it through --host/--port).
+ */
+function withServerWhenWanted(settings: Settings, options: AgentOptions): Settings {
+  if (settings.server.enabled) return settings;
+  const wanted = options.host !== undefined || options.port !== undefined || peerWatchWanted(settings);
+  return wanted ? mergeSettings(settings, { server: { enabled: true, ui: false } }) : settings;
 }
 
-async function reloadSettings(file: string, overrides: SettingsPatch, runtime: Runtime, logger: Logger): Promise<void> {
+async function reloadSettings(file: string, overrides: SettingsPatch, options: AgentOptions, runtime: Runtime, logger: Logger): Promise<void> {
   let settings: Settings;
   try {
-    settings = mergeSettings((await readSettingsIsolated(file)).settings, overrides);
+    // The same rules as at start: peers added here start the server (Runtime.applySettings).
+    settings = withServerWhenWanted(mergeSettings((await readSettingsIsolated(file)).settings, overrides), options);
   } catch (error) {
     logger.error('settings not reloaded: keeping the current ones', { error: error instanceof Error ? error.message : String(error) });
     return;

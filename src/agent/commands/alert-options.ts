@@ -47,7 +47,8 @@ export function alertOverrides(options: AlertFlags): SettingsPatch {
   const patch: SettingsPatch = {};
   if (options.peer) patch.peers = { list: options.peer };
   const smtp: SettingsPatch['smtp'] = {};
-  if (options.smtp !== undefined) {
+  // An empty $VIGIL_SMTP is no server (as an empty $VIGIL_TOKEN is no token).
+  if (options.smtp !== undefined && options.smtp !== '') {
     if (!/^smtps?:\/\/[^\s/]+\/?$/.test(options.smtp)) {
       throw new VigilError('invalid_argument', '--smtp: expected smtp://user:password@host:port (STARTTLS) or smtps://user:password@host:port (TLS)');
     }

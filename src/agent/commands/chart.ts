@@ -1,10 +1,10 @@
 // `vigil chart DD-MM-YYYY --out FILE.png`: a day's charts as an image, for servers without a
 // browser. The same API call the page makes (ChartService.day: same validation, same buckets) and
 // the same chart configurations, drawn by chart.js on @napi-rs/canvas. The file is written beside
-// its name and renamed, so a failure never leaves half an image.
-import fs from 'node:fs';
+// its name and renamed (the exports' writer), so a failure never leaves half an image.
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomically } from '../../core/fs-util.js';
 import { dataPaths } from '../../core/paths.js';
 import { ChartService } from '../../core/server/chart-service.js';
 import { VigilError } from '../../shared/errors.js';
@@ -43,15 +43,12 @@ export async function runChart(date: string, options: ChartCommandOptions): Prom
   } finally {
     store.close();
   }
-  const file = path.resolve(options.out);
-  const partial = `${file}.partial`;
-  try {
-    fs.writeFileSync(partial, rendered.png);
-    fs.renameSync(partial, file);
-  } catch (error) {
-    fs.rmSync(partial, { force: true });
-    throw new VigilError('io_error', `Cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
-  }
+  const png = rendered.png;
+  await writeFileAtomically(
+    path.resolve(options.out),
+    (output) => new Promise<void>((resolve, reject) => output.write(png, (error) => (error ? reject(error) : resolve()))),
+    'Writing the chart',
+  );
   process.stderr.write(`vigil: wrote ${options.out} (${rendered.width}×${rendered.height}: ${rendered.panels.join(', ')})\n`);
   return 0;
 }

@@ -34,14 +34,33 @@ export async function runExport(options: ExportOptions, now = Date.now()): Promi
     const showProgress = process.stderr.isTTY === true && total >= PROGRESS_THRESHOLD_ROWS;
     const bar = showProgress ? new ProgressBar(process.stderr, `exporting ${range.label}`) : null;
     const onProgress = bar ? (done: number, all: number) => bar.update(done, all) : undefined;
-    const { rows } = options.out
+    const result = options.out
       ? await writeFileAtomically(path.resolve(options.out), (output) => exportCsv(store, range, output, { onProgress }))
-      : await exportCsv(store, range, process.stdout, { onProgress });
+      : await exportToStdout(() => exportCsv(store, range, process.stdout, { onProgress }));
+    if (result === null) {
+      // The reader had enough (`vigil export … | head`): a normal end, said nowhere.
+      if (bar) process.stderr.write('\r\x1b[K');
+      return 0;
+    }
+    const { rows } = result;
     bar?.finish(`${rows} rows`);
     if (options.out) process.stderr.write(`vigil: wrote ${rows} rows to ${options.out}\n`);
     return 0;
   } finally {
     store.close();
+  }
+}
+
+/** Runs an export to stdout; null when the reader closed the pipe early (EPIPE), as `head` does. */
+async function exportToStdout(run: () => Promise<{ rows: number }>): Promise<{ rows: number } | null> {
+  try {
+    return await run();
+  } catch (error) {
+    const cause = error instanceof Error ? (error.cause as NodeJS.ErrnoException | undefined) : undefined;
+    if (cause?.code !== 'EPIPE') throw error;
+    // Later writes (buffered ones) fail the same way: nobody is listening, and that is fine.
+    process.stdout.on('error', () => {});
+    return null;
   }
 }
 

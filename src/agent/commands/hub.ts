@@ -137,7 +137,7 @@ export async function runAddMachine(name: string, options: { dataDir?: string; j
           `On that machine, save it where the agent reads it (mode 0600) and point the agent at this hub:`,
           `  umask 077; echo '${token}' > <agent data dir>/sync-token     # e.g. ~/.config/Vigil/sync-token`,
           `  vigil agent --sync http(s)://<this hub>:7471`,
-          `(or once: vigil agent --sync URL --sync-token TOKEN; VIGIL_SYNC_TOKEN works too)`,
+          `(or once: vigil agent --sync URL --token TOKEN; VIGIL_SYNC_TOKEN works too)`,
           '',
         ].join('\n'),
       );
@@ -167,7 +167,7 @@ export async function runListMachines(options: { dataDir?: string; all?: boolean
     const settings = (await readSettingsIsolated(dataPaths(dataDir).settings)).settings;
     const machines = registry.list(options.all === true).map((m) => ({
       ...m,
-      state: m.revokedAt !== null ? 'revoked' : fleetState(m, now, { staleAfterIntervals: settings.hub.staleAfterIntervals }),
+      state: m.revokedAt !== null ? 'revoked' : fleetState(m, now, { staleAfterIntervals: settings.hub.staleAfterIntervals, maxSleepHours: settings.hub.maxSleepHours }),
     }));
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ time: now, machines }, null, 2)}\n`);

@@ -37,7 +37,11 @@ export async function runService(action: ServiceAction, options: ServiceOptions,
   const theHost = host ?? currentHost({ scriptPath: installedScriptPath(), version: VERSION, home: os.homedir() });
   const plan = planService({ role: options.hub ? 'hub' : 'agent', scope: options.system ? 'system' : 'user', dataDir: options.dataDir, extraArgs }, theHost);
 
+  // Shown and inspected, but not carried out (a user service as root): said on stderr, so that
+  // stdout stays the definition or the status.
+  const refusalNote = plan.refusal ? `note: ${plan.refusal}; a real install or uninstall is refused\n` : '';
   if (action === 'status') {
+    if (refusalNote) io.err(`vigil: ${refusalNote}`);
     const status = await serviceStatus(plan, theHost);
     if (options.json) {
       io.out(`${JSON.stringify(status, null, 2)}\n`);
@@ -58,6 +62,7 @@ export async function runService(action: ServiceAction, options: ServiceOptions,
     // The definition alone on stdout (so it can be redirected to a file); what would happen on stderr.
     if (action === 'install') io.out(plan.content);
     io.err(describePlan(action, plan));
+    if (refusalNote) io.err(`# ${refusalNote}`);
     return 0;
   }
 

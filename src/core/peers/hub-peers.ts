@@ -19,14 +19,14 @@ export interface HubConnection {
 
 /**
  * The hub the agent syncs to, or null (sync off, no token: logged). The token is found where
- * sync finds it: given (--sync-token), $VIGIL_SYNC_TOKEN, else the token file.
+ * sync finds it: given (--token), $VIGIL_SYNC_TOKEN, else the token file.
  */
 export function hubConnection(settings: Pick<Settings, 'sync'>, dataDir: string, logger: Logger, givenToken?: string): HubConnection | null {
   const sync = settings.sync;
   if (!sync.enabled || !sync.url) return null;
   try {
     const token = givenToken
-      ? checkToken(givenToken, 'given with --sync-token')
+      ? checkToken(givenToken, 'given with --token')
       : process.env.VIGIL_SYNC_TOKEN
         ? checkToken(process.env.VIGIL_SYNC_TOKEN, 'in VIGIL_SYNC_TOKEN')
         : readSyncToken(syncTokenPath(dataDir, sync.tokenFile));

@@ -65,7 +65,7 @@ export function bearerToken(request: FastifyRequest): string | null {
 /** Creates (not yet listening) a Fastify instance with Vigil's error, auth and limit conventions. */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   if (!isLoopbackHost(options.host) && !options.tokenHash) {
-    throw new VigilError('invalid_argument', `Refusing to listen on ${options.host} without an access token: pass --token (or listen on 127.0.0.1)`);
+    throw new VigilError('invalid_argument', `Refusing to listen on ${options.host} without an access token: set one (vigil agent: --ui-token or $VIGIL_TOKEN; vigil hub: --token or $VIGIL_HUB_TOKEN), or listen on 127.0.0.1`);
   }
   const { default: Fastify } = await import('fastify');
   const app = Fastify({

@@ -66,6 +66,11 @@ export interface ServicePlan {
   status: Step;
   /** Things the admin should know (lingering, tokens, logs, permissions). */
   notes: string[];
+  /**
+   * Why this plan may be shown (--dry-run, status) but not carried out, e.g. a user service as
+   * root; null when it can be installed.
+   */
+  refusal: string | null;
 }
 
 export function planService(request: ServiceRequest, host: ServiceHost): ServicePlan {
@@ -85,9 +90,12 @@ export function planService(request: ServiceRequest, host: ServiceHost): Service
   const logsHint = `Its log: vigil logs${request.role === 'hub' ? ' --hub' : ''} --data-dir ${quoteForShell(spec.dataDir, platform)}${request.scope === 'system' && platform !== 'win32' ? ' (as root)' : ''}`;
 
   if (platform === 'linux') {
-    if (request.scope === 'user' && host.uid === 0) {
-      throw new VigilError('invalid_argument', 'A user service belongs to a logged-in user: run this as that user (without sudo), or pass --system for a machine-wide service');
-    }
+    // root's own user manager rarely runs (no login session): sudo would install a unit nobody
+    // starts. Showing it (--dry-run) and asking its state are harmless, so only doing is refused.
+    const refusal =
+      request.scope === 'user' && host.uid === 0
+        ? 'A user service belongs to a logged-in user: run this as that user (without sudo), or pass --system for a machine-wide service'
+        : null;
     const user = request.scope === 'user';
     const systemctl = user ? ['systemctl', '--user'] : ['systemctl'];
     const content = systemdUnit(spec);
@@ -108,6 +116,7 @@ export function planService(request: ServiceRequest, host: ServiceHost): Service
       afterUninstall: [{ argv: [...systemctl, 'daemon-reload'] }],
       status: { argv: [...systemctl, 'show', names.systemd, '--property=LoadState,ActiveState,SubState,UnitFileState,MainPID,Result,ExecMainStartTimestamp'] },
       notes,
+      refusal,
     };
   }
 
@@ -128,6 +137,7 @@ export function planService(request: ServiceRequest, host: ServiceHost): Service
       afterUninstall: [],
       status: { argv: ['launchctl', 'print', target] },
       notes: [logsHint, request.scope === 'system' ? 'It runs at boot, as root.' : 'It runs while you are logged in, and starts at each login.'],
+      refusal: null,
     };
   }
 
@@ -146,6 +156,7 @@ export function planService(request: ServiceRequest, host: ServiceHost): Service
     afterUninstall: [],
     status: { argv: ['powershell', '-NoProfile', '-NonInteractive', '-Command', windowsStatusScript(request.role)] },
     notes: [logsHint, request.scope === 'system' ? 'It runs at boot as SYSTEM (installing it needs an administrator prompt).' : 'It runs at each logon of this user.'],
+    refusal: null,
   };
 }
 
@@ -183,6 +194,7 @@ function quoteForShell(text: string, platform: string): string {
 // ---- doing it -----------------------------------------------------------------------------------
 
 export async function installService(plan: ServicePlan, host: ServiceHost, say: (line: string) => void = () => {}): Promise<void> {
+  if (plan.refusal) throw new VigilError('invalid_argument', plan.refusal);
   try {
     fs.mkdirSync(path.dirname(plan.file), { recursive: true });
     fs.writeFileSync(plan.file, plan.bytes, { mode: 0o644 });
@@ -196,6 +208,7 @@ export async function installService(plan: ServicePlan, host: ServiceHost, say: 
 }
 
 export async function uninstallService(plan: ServicePlan, host: ServiceHost, say: (line: string) => void = () => {}): Promise<boolean> {
+  if (plan.refusal) throw new VigilError('invalid_argument', plan.refusal);
   const existed = fs.existsSync(plan.file);
   await runSteps(plan.uninstall, host, say);
   if (existed) {

@@ -31,7 +31,7 @@ export function readSyncToken(file: string, warn?: (message: string) => void): s
     throw new VigilError(
       'invalid_settings',
       code === 'ENOENT'
-        ? `Sync is on but there is no hub token in ${file}: pass --token, or write it there (vigil hub add-machine prints one)`
+        ? `Sync is on but there is no hub token in ${file}: pass --token TOKEN or set $VIGIL_SYNC_TOKEN, or write it there (vigil hub add-machine prints one)`
         : `Cannot read the hub token file ${file}: ${code ?? String(error)}`,
       { cause: error },
     );

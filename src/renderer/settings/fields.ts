@@ -82,7 +82,7 @@ const FIELD_INFO: Record<string, { label: string; help?: string }> = {
   'smtp.to': { label: 'To (one address per line)' },
   'server.enabled': { label: 'Run the local server' },
   'server.ui': { label: 'Serve the chart page too' },
-  'server.host': { label: 'Listen on', help: 'Any address but 127.0.0.1 requires an access token (vigil agent --token).' },
+  'server.host': { label: 'Listen on', help: 'Any address but 127.0.0.1 requires an access token (vigil agent --ui-token, or $VIGIL_TOKEN).' },
   'server.port': { label: 'Port' },
   'publicIp.enabled': { label: 'Look up the public IP address' },
   'publicIp.url': { label: 'Service' },

@@ -7,6 +7,7 @@ import { buildRenderer } from '../../../scripts/build-renderer.js';
 import type { HostInfo, LatestResult, SeriesResult } from '../../../src/shared/api.js';
 import { finished, runVigil, startVigil, waitFor } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { freePort } from '../../helpers/services.js';
 
 beforeAll(async () => {
   // The agent serves dist/renderer (the suite's global setup builds only the TypeScript).
@@ -82,18 +83,64 @@ describe('vigil agent --ui', () => {
     expect((await finished(agent)).code).toBe(0);
   });
 
-  it('refuses, before starting: a public address without a token, a short token, --port without a server', async () => {
+  it('refuses, before starting: a public address without a token (with or without --ui), a short token', async () => {
     const open = await runVigil(['agent', '--ui', '--host', '0.0.0.0', '--port', '0', '--data-dir', dataDir()], { env: { VIGIL_TOKEN: '' } });
     expect(open.code).toBe(2);
     expect(open.stderr).toContain('Listening on 0.0.0.0 exposes this machine');
     expect(open.stderr).toContain('VIGIL_TOKEN');
-    const short = await runVigil(['agent', '--ui', '--port', '0', '--token', 'abc', '--data-dir', dataDir()]);
+    expect(open.stderr).toContain('--ui-token');
+    const apiOnly = await runVigil(['agent', '--host', '0.0.0.0', '--port', '0', '--data-dir', dataDir()], { env: { VIGIL_TOKEN: '' } });
+    expect(apiOnly.code).toBe(2);
+    expect(apiOnly.stderr).toContain('Listening on 0.0.0.0 exposes this machine');
+    const short = await runVigil(['agent', '--ui', '--port', '0', '--ui-token', 'abc', '--data-dir', dataDir()]);
     expect(short.code).toBe(2);
     expect(short.stderr).toContain('The access token is too short');
-    const noServer = await runVigil(['agent', '--port', '8080', '--data-dir', dataDir()]);
-    expect(noServer.code).toBe(2);
-    expect(noServer.stderr).toContain('--host and --port configure the web server: add --ui');
     const badPort = await runVigil(['agent', '--ui', '--port', '70000', '--data-dir', dataDir()]);
     expect(badPort.code).toBe(2);
+  });
+});
+
+describe('vigil agent --port without --ui (a machine its peers watch)', () => {
+  it('serves /health and the API, but not the chart page', async () => {
+    const token = 'k5Qm7pWz2xYb9LrT4vHn';
+    const agent = startVigil(['agent', '--port', '0', '--ui-token', token, '--data-dir', dataDir()], { VIGIL_TOKEN: '' });
+    try {
+      const apiUrl = () => /Vigil API: (http:\/\/127\.0\.0\.1:\d+)\/api\/host/.exec(agent.output.stdout)?.[1] ?? null;
+      await waitFor(() => apiUrl() !== null || agent.exitCode !== null, `the URL on stdout (${agent.output.stderr})`);
+      const base = apiUrl()!;
+      const health = await fetch(`${base}/health`);
+      expect(health.status).toBe(200);
+      expect(((await health.json()) as { state: string }).state).toBe('running');
+      expect((await fetch(`${base}/api/host`)).status).toBe(401);
+      expect((await fetch(`${base}/api/host`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      // No page: not public (so the token is asked for), and not there even with it.
+      expect((await fetch(`${base}/`)).status).toBe(401);
+      expect((await fetch(`${base}/`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+      expect((await fetch(`${base}/app.js`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+    } finally {
+      agent.kill('SIGTERM');
+    }
+    expect((await finished(agent)).code).toBe(0);
+  });
+
+  it('starts its server when a SIGHUP brings the first peers (they check its /health in turn)', async () => {
+    const dir = dataDir();
+    const port = await freePort();
+    const config = (extra: object) => fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ storage: { flushSeconds: 1 }, server: { port }, ...extra }));
+    config({});
+    const agent = startVigil(['agent', '--data-dir', dir]);
+    try {
+      await waitFor(() => agent.output.stderr.includes('vigil agent running') || agent.exitCode !== null, `the agent to start (${agent.output.stderr})`);
+      await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+      config({ peers: { list: [{ name: 'gone', url: `http://127.0.0.1:${await freePort()}` }] } });
+      agent.kill('SIGHUP');
+      await waitFor(() => agent.output.stderr.includes('http server listening') || agent.exitCode !== null, `the server after SIGHUP (${agent.output.stderr})`);
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(health.status).toBe(200);
+      expect(agent.output.stderr).toContain('peer watch started');
+    } finally {
+      agent.kill('SIGTERM');
+    }
+    expect((await finished(agent)).code).toBe(0);
   });
 });

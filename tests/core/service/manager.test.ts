@@ -64,8 +64,14 @@ describe('Linux (systemd)', () => {
     expect(planService({ role: 'agent', scope: 'system' }, fakeHost({ scriptPath: '/home/ann/vigil/bin/vigil.js' })).notes.join('\n')).toMatch(/Warning: .* home folder/);
   });
 
-  it('a user service as root is refused; a failing systemctl is a clear error, a tolerated one is not', async () => {
-    expect(() => planService({ role: 'agent', scope: 'user' }, fakeHost({ uid: 0 }))).toThrow(/run this as that user \(without sudo\), or pass --system/);
+  it('a user service as root can be shown but not installed; a failing systemctl is a clear error, a tolerated one is not', async () => {
+    const root = fakeHost({ uid: 0 });
+    const asRoot = planService({ role: 'agent', scope: 'user' }, root);
+    expect(asRoot.refusal).toMatch(/run this as that user \(without sudo\), or pass --system/);
+    await expect(installService(asRoot, root)).rejects.toThrow(/pass --system/);
+    await expect(uninstallService(asRoot, root)).rejects.toThrow(/pass --system/);
+    expect(fs.existsSync(asRoot.file)).toBe(false);
+    expect(root.ran).toEqual([]);
     const host = fakeHost({}, { 'systemctl --user daemon-reload': { code: 1, stdout: '', stderr: 'Failed to connect to bus: No medium found\n' } });
     const plan = planService({ role: 'agent', scope: 'user', dataDir: '/srv/vigil data' }, host);
     expect(plan.content).toContain('--data-dir "/srv/vigil data"');
