@@ -69,6 +69,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private retentionTimer: TimerHandle | null = null;
   private storageFailing = false;
   private csvFailing = false;
+  /** ts of the last disk sample this run stored (they strictly increase). */
+  private lastDiskTs = -Infinity;
   private stopped = false;
 
   /** Use startEngine(); the constructor only assembles parts that are already open. */
@@ -120,6 +122,10 @@ export class Engine extends EventEmitter<EngineEvents> {
         sources,
         clock,
         logger,
+        // Timestamps go on from what is stored, even with the wall clock now behind it: a sample
+        // stamped below a sync cursor would be kept here and never sent (the sampler says how
+        // far behind the clock is and waits until it passes).
+        resumeAfter: { sampleTs: store.lastTimestamp(), diskTs: store.latestDisks()?.ts ?? null },
       });
       const engine = new Engine({ paths, store, csv, sampler, lock, settings: options.settings, clock, logger });
       if (options.carryPublicIp) engine.publicIp = store.latestHost()?.host.publicIp;
@@ -247,7 +253,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.emit('sample', sample);
   }
 
-  private onDisk(disk: DiskSample): void {
+  private onDisk(reading: DiskSample): void {
+    // Stamped at its slot's start but stored when the reading returns (df can take seconds on a
+    // slow mount): if samples newer than the slot were stored meanwhile, sync may already have
+    // moved past the slot, so the reading takes the next ts after them instead and is sent.
+    const ts = this.afterStored(reading.ts, this.lastDiskTs);
+    const disk: DiskSample = ts === reading.ts ? reading : { ...reading, ts };
+    if (ts !== reading.ts) this.logger.debug('disk reading returned after newer samples were stored; stamped just after them', { slot: reading.ts, ts });
+    this.lastDiskTs = ts;
     try {
       this.store.insertDiskSample(disk);
     } catch (error) {
@@ -256,9 +269,25 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.emit('disk', disk);
   }
 
+  /**
+   * `ts`, or the first ms after the newest stored sample (and after `previous`) when it is not
+   * past them: sync sends what lies after its cursor, and the cursor is a stored sample's ts.
+   */
+  private afterStored(ts: number, previous: number): number {
+    let stored: number | null = null;
+    try {
+      stored = this.store.lastTimestamp();
+    } catch {
+      // Unreadable for now: the write below fails too and is logged there.
+    }
+    return Math.max(ts, (stored ?? -Infinity) + 1, previous + 1);
+  }
+
   private onHost(record: HostRecord): void {
     const { publicIp: _previous, ...snapshot } = record.host;
-    const host: HostRecord = { ts: record.ts, host: this.publicIp ? { ...snapshot, publicIp: this.publicIp } : snapshot };
+    // A snapshot taken while the wall clock is behind the stored samples (set back, or a restart
+    // behind them) is stamped after them, so sync still sends it.
+    const host: HostRecord = { ts: this.afterStored(record.ts, this.host()?.ts ?? -Infinity), host: this.publicIp ? { ...snapshot, publicIp: this.publicIp } : snapshot };
     this.latestHostRecord = host;
     try {
       if (this.store.insertHostSnapshot(host)) this.logger.info('host snapshot recorded', { hostname: host.host.hostname });

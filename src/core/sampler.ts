@@ -13,7 +13,10 @@
 //   after a long gap (process stopped, machine suspended, wall clock jumped forward: more than
 //   2.5 intervals) — then a `gap` event is emitted instead of a rate averaged over the gap.
 // - If the wall clock goes backwards, ticks that would reuse a slot already emitted are skipped:
-//   ts is strictly increasing.
+//   ts is strictly increasing. Across restarts too: the engine passes the newest stored sample
+//   and disk ts (`resumeAfter`), so an agent restarted with its clock behind waits until the clock
+//   passes them, exactly as within a run. Nothing is ever stamped at or below a sync cursor (the
+//   ts of a stored sample), which is what keeps sync complete (src/core/sync/outbox.ts).
 //
 // Disk usage runs on its own aligned timer (default every minute); the host snapshot is taken at
 // start and whenever it changes. Both are asynchronous, single-flight and never delay a tick.
@@ -26,6 +29,7 @@
 import { EventEmitter } from 'node:events';
 import type { DiskSample, HostRecord, HostSnapshot, LoadAverage, MemoryUsage, NetRate, Sample } from '../shared/model.js';
 import { VigilError } from '../shared/errors.js';
+import { formatDuration } from '../shared/units.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Logger } from './log.js';
@@ -44,6 +48,11 @@ export interface SamplerOptions {
   sources: MetricSources;
   clock?: Clock;
   logger?: Logger;
+  /**
+   * The newest sample and disk sample ts an earlier run already stored (null: none). The first
+   * samples of this run come after them, as if the sampler had never stopped.
+   */
+  resumeAfter?: { sampleTs: number | null; diskTs: number | null };
 }
 
 export interface GapEvent {
@@ -120,6 +129,8 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     this.sources = options.sources;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.lastEmittedTs = options.resumeAfter?.sampleTs ?? -Infinity;
+    this.lastDiskTs = options.resumeAfter?.diskTs ?? -Infinity;
   }
 
   get intervalMs(): number {
@@ -253,10 +264,15 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     if (slot <= this.lastEmittedTs || (previous && slot <= previous.slot)) {
       // The wall clock is back on a slot already used (it was set backwards, or a timer fired
       // early): skip until it passes, so ts stays strictly increasing.
+      // After a restart the last sample is the newest one stored (resumeAfter).
       const lastSlot = Math.max(this.lastEmittedTs, previous?.slot ?? -Infinity);
       if (now < lastSlot && this.clockBehindSince === null) {
         this.clockBehindSince = now;
-        this.logger.warn('wall clock moved backwards; skipping ticks until it passes the last sample', { behindMs: lastSlot - now });
+        this.logger.warn(`wall clock is ${formatDuration(lastSlot - now)} behind the last sample; no sample until it passes it (timestamps only increase, so sync misses nothing)`, {
+          behindMs: lastSlot - now,
+          lastSample: new Date(lastSlot).toISOString(),
+          now: new Date(now).toISOString(),
+        });
       }
       return;
     }

@@ -206,7 +206,17 @@ afterEach(async () => {
   running = [];
 });
 
-function setup(options: { intervalMs?: number; wall?: number; latency?: (n: number) => number; diskIntervalMs?: number; hostCheckIntervalMs?: number; errorListener?: boolean } = {}) {
+function setup(
+  options: {
+    intervalMs?: number;
+    wall?: number;
+    latency?: (n: number) => number;
+    diskIntervalMs?: number;
+    hostCheckIntervalMs?: number;
+    errorListener?: boolean;
+    resumeAfter?: { sampleTs: number | null; diskTs: number | null };
+  } = {},
+) {
   const clock = new FakeClock({ wall: options.wall ?? T0, ...(options.latency ? { latency: options.latency } : {}) });
   const machine = new FakeMachine(clock);
   const logger = memoryLogger();
@@ -217,6 +227,7 @@ function setup(options: { intervalMs?: number; wall?: number; latency?: (n: numb
     sources: machine.sources(),
     clock,
     logger,
+    resumeAfter: options.resumeAfter,
   });
   running.push({ sampler, clock });
   const rec = record(sampler, options.errorListener ?? true);
@@ -313,10 +324,31 @@ describe('Sampler: ticks', () => {
     const ts = tsOf(rec.samples);
     for (let i = 1; i < ts.length; i++) expect(ts[i]!).toBeGreaterThan(ts[i - 1]!);
     expect(ts.length).toBeGreaterThan(before.length + 5); // sampling resumed once the clock passed the last sample
-    expect(logger.lines.some((l) => l.startsWith('warn wall clock moved backwards'))).toBe(true);
+    expect(logger.lines.some((l) => /^warn wall clock is \d+ s behind the last sample/.test(l))).toBe(true);
     expect(rec.gaps).toHaveLength(1);
     expect(rec.gaps[0]!.reason).toMatch(/set back/);
     expect(rec.gaps[0]!.from).toBe(before.at(-1));
+  });
+
+  it('after a restart behind the stored samples (resumeAfter), waits like within a run, and says how far behind', async () => {
+    // The newest stored sample is 30 s ahead of the clock (T0 = 12:00:00.300; the first tick, at
+    // 12:00:01, finds it 29 s behind); the newest disk sample is 12:00:00.
+    const stored = Date.UTC(2026, 2, 14, 12, 0, 30);
+    const storedDisk = Date.UTC(2026, 2, 14, 12, 0, 0);
+    const { clock, sampler, rec, logger } = setup({ resumeAfter: { sampleTs: stored, diskTs: storedDisk } });
+    sampler.start();
+    await clock.advance(29_000);
+    expect(rec.samples).toEqual([]);
+    expect(logger.lines.filter((l) => l.startsWith('warn wall clock'))).toEqual([expect.stringMatching(/^warn wall clock is 29 s behind the last sample; no sample until it passes it/)]);
+    await clock.advance(36_000); // to 12:01:05.300
+    const ts = tsOf(rec.samples);
+    // 12:00:31 is the new baseline; from 12:00:32 on, every second, all after what was stored.
+    expect(ts[0]).toBe(stored + 2000);
+    expect(ts).toHaveLength(34);
+    for (let i = 1; i < ts.length; i++) expect(ts[i]! - ts[i - 1]!).toBe(1000);
+    // The disk reading at start (slot 12:00:00, already stored) is dropped; the next one is new.
+    expect(rec.disks.map((d) => d.ts)).toEqual([Date.UTC(2026, 2, 14, 12, 1, 0)]);
+    expect(logger.lines.some((l) => l.startsWith('info wall clock passed the last sample again'))).toBe(true);
   });
 
   it('after a long stop (debugger, SIGSTOP) takes a new baseline and emits a gap instead of an averaged rate', async () => {

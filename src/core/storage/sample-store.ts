@@ -615,6 +615,10 @@ class SqliteSampleStore implements SampleStore {
     return this.read('reading', () => this.s.minRaw.get() as number | null);
   }
 
+  rawFloor(): number | null {
+    return this.read('reading', () => (Number.isFinite(this.state.rawFloor) ? this.state.rawFloor : null));
+  }
+
   countSamples(from: number, to: number): number {
     checkRange(from, to);
     return this.read('counting samples', () => this.s.countRaw.get(from, to) as number);

@@ -38,6 +38,8 @@ export interface SampleStore {
   /** The ts of the newest / oldest stored raw sample, or null when empty. */
   lastTimestamp(): number | null;
   firstTimestamp(): number | null;
+  /** insertSamples ignores samples older than this (retention deleted that raw time); null: nothing deleted yet. */
+  rawFloor(): number | null;
   countSamples(from: number, to: number): number;
   /**
    * For each [from, to): whether it holds any data — a raw sample, or a minute or hour rollup

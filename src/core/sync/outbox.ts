@@ -19,6 +19,9 @@ export interface OutboxSlice {
   hosts: HostRecord[];
 }
 
+/** How far before the oldest sample the first slice looks for the disk reading in force (two of the longest sampling intervals). */
+const FIRST_DISK_LOOKBACK_MS = 2 * 3600 * 1000;
+
 export class Outbox {
   constructor(private readonly store: SampleStore) {}
 
@@ -43,6 +46,12 @@ export class Outbox {
     const toTs = samples.length > 0 ? samples[samples.length - 1]!.ts : fromTs;
     if (toTs === fromTs) return { fromTs, toTs, samples, disks: [], hosts: [] };
     const disks = this.store.diskSamples(first, toTs + 1);
+    if (cursor === null) {
+      // The disk reading taken at start comes before the first sample (a baseline tick): like
+      // the host snapshot, the one in force when the samples begin goes with them.
+      const before = this.store.diskSamples(Math.max(0, first - FIRST_DISK_LOOKBACK_MS), first).at(-1);
+      if (before) disks.unshift(before);
+    }
     const history = this.store.hostHistory(first, toTs + 1);
     const hosts = cursor === null ? history : history.filter((h) => h.ts >= first);
     return { fromTs, toTs, samples, disks, hosts };
