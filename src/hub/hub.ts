@@ -5,7 +5,8 @@
 //   - the HTTP server: ingest, the read API (the agent's chart API per machine), a live feed,
 //     OpenAPI + Swagger UI, the fleet page and each machine's chart page.
 // A watcher re-derives every machine's state each second (up / stale / sleeping / new) and
-// announces changes on the live feed.
+// announces changes on the live feed (and to FleetAlerts: a stale machine is mailed about, one
+// asleep past its announced deadline or past hub.maxSleepHours included).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -22,7 +23,7 @@ import type { MetricSources } from '../core/metrics/index.js';
 import { createHttpServer, listenOn } from '../core/server/http-server.js';
 import { VERSION } from '../core/version.js';
 import type { SyncBatch } from '../core/sync/types.js';
-import { fleetState } from './fleet-state.js';
+import { fleetState, type StalePolicy } from './fleet-state.js';
 import { LiveFeed } from './live.js';
 import { MachineRegistry, type MachineRecord } from './registry.js';
 import { StorePool } from './stores.js';
@@ -127,6 +128,11 @@ export class Hub {
     const store = this.pool.get(machine.id);
     for (const host of batch.hosts) store.insertHostSnapshot(host);
     for (const disk of batch.disks) store.insertDiskSample(disk);
+    // The store ignores samples older than what its retention already deleted; the agent is told
+    // how many, since it moves its cursor past them all the same.
+    const floor = batch.samples.length > 0 ? store.rawFloor() : null;
+    let tooOld = 0;
+    if (floor !== null) for (const sample of batch.samples) if (sample.ts < floor) tooOld++;
     const accepted = store.insertSamples(batch.samples);
     let newest: Sample | null = null;
     for (const sample of batch.samples) if (!newest || sample.ts > newest.ts) newest = sample;
@@ -141,12 +147,13 @@ export class Hub {
       healthUrl: batch.agent.healthUrl,
       version: batch.agent.version,
       timeZone: batch.agent.timeZone ?? null,
+      sleepUntil: batch.agent.state === 'sleeping' ? (batch.agent.sleepUntil ?? null) : null,
     });
     this.stats.batches++;
     this.stats.samples += accepted;
     if (newest && (previousTs === null || newest.ts > previousTs)) this.live.publish({ type: 'sample', machineId: machine.id, sample: newest });
     this.watch(machine.id);
-    return { machineId: machine.id, accepted, ignored: batch.samples.length - accepted };
+    return { machineId: machine.id, accepted, ignored: batch.samples.length - accepted, tooOld };
   }
 
   countRejected(): void {
@@ -183,7 +190,7 @@ export class Hub {
       name: record.name,
       agentId: record.agentId,
       self: false,
-      state: record.revokedAt !== null ? 'stale' : fleetState(record, now, { staleAfterIntervals: this.settings.hub.staleAfterIntervals }),
+      state: record.revokedAt !== null ? 'stale' : fleetState(record, now, this.stalePolicy()),
       reportedState: record.reportedState,
       lastSeen: record.lastSeen,
       lastSampleTs: record.lastSampleTs,
@@ -193,7 +200,12 @@ export class Hub {
       timeZone: record.timeZone,
       createdAt: record.createdAt,
       revokedAt: record.revokedAt,
+      sleepUntil: record.reportedState === 'sleeping' ? record.sleepUntil : null,
     };
+  }
+
+  private stalePolicy(): StalePolicy {
+    return { staleAfterIntervals: this.settings.hub.staleAfterIntervals, maxSleepHours: this.settings.hub.maxSleepHours };
   }
 
   /** The hub process's own figures (GET /api/hub). */
@@ -280,6 +292,7 @@ export class Hub {
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
       createdAt: this.startedAt,
       revokedAt: null,
+      sleepUntil: null,
     };
   }
 
@@ -331,7 +344,7 @@ export class Hub {
   private watch(machineId: string): void {
     const record = this.registry.get(machineId);
     if (!record) return;
-    this.announce(machineId, fleetState(record, this.clock.now(), { staleAfterIntervals: this.settings.hub.staleAfterIntervals }), record.lastSeen);
+    this.announce(machineId, fleetState(record, this.clock.now(), this.stalePolicy()), record.lastSeen);
   }
 
   private announce(machineId: string, state: FleetState, lastSeen: number | null): void {

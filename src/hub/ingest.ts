@@ -6,7 +6,8 @@
 //      parse, then the strict schema (src/shared/hub-api.ts: every field typed and bounded, no
 //      coercion, no unknown field) → 400/413/415;
 //   3. what a schema cannot say: timestamps not in the future, interface names unique per sample,
-//      samples inside the batch's window, the token not used by a second machine → 400/409.
+//      samples inside the batch's window, a sleep deadline only with the sleeping state, the
+//      token not used by a second machine → 400/409.
 // Only then is anything written. Writes are idempotent (a ts already stored is ignored), in three
 // transactions (host snapshots, disk samples, samples); an I/O failure between them answers 500
 // and the agent re-sends the batch, which then completes without duplicating anything.
@@ -87,6 +88,9 @@ export function registerIngestRoute(app: FastifyInstance, hub: Hub): void {
 export function checkBatch(batch: SyncBatch, now: number): void {
   const latestAllowed = now + INGEST_MAX_FUTURE_MS;
   if (batch.toTs < batch.fromTs) throw new VigilError('invalid_argument', `toTs (${batch.toTs}) is before fromTs (${batch.fromTs})`);
+  if (batch.agent.sleepUntil !== undefined && batch.agent.state !== 'sleeping') {
+    throw new VigilError('invalid_argument', `agent/sleepUntil is only for agent/state "sleeping", not "${batch.agent.state}"`);
+  }
   for (let i = 0; i < batch.samples.length; i++) {
     const sample = batch.samples[i]!;
     if (sample.ts > latestAllowed) throw future(`samples/${i}/ts`, sample.ts, now);

@@ -29,6 +29,8 @@ export interface MachineRecord {
   version: string | null;
   /** The machine's IANA time zone, as its agent reported it. */
   timeZone: string | null;
+  /** The deadline the machine announced with its sleep (unix ms), null without one or while not sleeping. */
+  sleepUntil: number | null;
 }
 
 /** What a batch tells about its machine, kept in memory and written every few seconds. */
@@ -41,9 +43,11 @@ export interface SeenUpdate {
   healthUrl: string | null;
   version: string;
   timeZone: string | null;
+  sleepUntil: number | null;
 }
 
-const SCHEMA_VERSION = 1;
+/** 1: the machine table; 2: machine.sleep_until. */
+const SCHEMA_VERSION = 2;
 
 // No control characters: names end up in logs, CSV file names and HTML.
 // eslint-disable-next-line no-control-regex
@@ -70,6 +74,7 @@ type Row = {
   health_url: string | null;
   version: string | null;
   time_zone: string | null;
+  sleep_until: number | null;
 };
 
 export class MachineRegistry {
@@ -99,7 +104,7 @@ export class MachineRegistry {
       if (error instanceof VigilError) throw error;
       throw new VigilError('io_error', `Cannot open the hub database ${file}: ${(error as Error).message}`, { cause: error });
     }
-    const columns = 'id, name, token_hash, created_at, revoked_at, agent_id, last_seen, last_sample_ts, reported_state, interval_seconds, sync_interval_seconds, health_url, version, time_zone';
+    const columns = 'id, name, token_hash, created_at, revoked_at, agent_id, last_seen, last_sample_ts, reported_state, interval_seconds, sync_interval_seconds, health_url, version, time_zone, sleep_until';
     this.statements = {
       insert: this.db.prepare('INSERT INTO machine (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)'),
       all: this.db.prepare(`SELECT ${columns} FROM machine ORDER BY name COLLATE NOCASE, created_at`),
@@ -108,7 +113,8 @@ export class MachineRegistry {
       bindAgent: this.db.prepare('UPDATE machine SET agent_id = ? WHERE id = ? AND agent_id IS NULL'),
       seen: this.db.prepare(
         `UPDATE machine SET last_seen = @lastSeen, last_sample_ts = max(coalesce(last_sample_ts, 0), coalesce(@lastSampleTs, 0)), reported_state = @reportedState,
-           interval_seconds = @intervalSeconds, sync_interval_seconds = @syncIntervalSeconds, health_url = @healthUrl, version = @version, time_zone = @timeZone WHERE id = @id`,
+           interval_seconds = @intervalSeconds, sync_interval_seconds = @syncIntervalSeconds, health_url = @healthUrl, version = @version, time_zone = @timeZone,
+           sleep_until = @sleepUntil WHERE id = @id`,
       ),
     };
   }
@@ -180,6 +186,7 @@ export class MachineRegistry {
           health_url: u.healthUrl,
           version: u.version,
           time_zone: u.timeZone,
+          sleep_until: u.sleepUntil,
         });
       }
       if (this.seen.get(id) === u) this.seen.delete(id);
@@ -251,6 +258,7 @@ export class MachineRegistry {
       healthUrl: row.health_url,
       version: row.version,
       timeZone: row.time_zone,
+      sleepUntil: row.sleep_until,
     };
     const pending = this.seen.get(row.id);
     if (pending) {
@@ -267,26 +275,30 @@ export class MachineRegistry {
     }
     if (version === SCHEMA_VERSION) return;
     this.db.transaction(() => {
-      this.db.exec(`
-        CREATE TABLE machine (
-          id                     TEXT PRIMARY KEY,
-          name                   TEXT NOT NULL,
-          -- SHA-256 (hex) of the machine's token; the token itself is never stored.
-          token_hash             TEXT NOT NULL UNIQUE,
-          created_at             INTEGER NOT NULL,
-          revoked_at             INTEGER,
-          agent_id               TEXT,
-          last_seen              INTEGER,
-          last_sample_ts         INTEGER,
-          reported_state         TEXT,
-          interval_seconds       INTEGER,
-          sync_interval_seconds  INTEGER,
-          health_url             TEXT,
-          version                TEXT,
-          time_zone              TEXT
-        );
-        CREATE INDEX machine_name ON machine (name COLLATE NOCASE);
-      `);
+      if (version < 1) {
+        this.db.exec(`
+          CREATE TABLE machine (
+            id                     TEXT PRIMARY KEY,
+            name                   TEXT NOT NULL,
+            -- SHA-256 (hex) of the machine's token; the token itself is never stored.
+            token_hash             TEXT NOT NULL UNIQUE,
+            created_at             INTEGER NOT NULL,
+            revoked_at             INTEGER,
+            agent_id               TEXT,
+            last_seen              INTEGER,
+            last_sample_ts         INTEGER,
+            reported_state         TEXT,
+            interval_seconds       INTEGER,
+            sync_interval_seconds  INTEGER,
+            health_url             TEXT,
+            version                TEXT,
+            time_zone              TEXT
+          );
+          CREATE INDEX machine_name ON machine (name COLLATE NOCASE);
+        `);
+      }
+      // The deadline a sleeping machine announced (unix ms; null: none).
+      if (version < 2) this.db.exec('ALTER TABLE machine ADD COLUMN sleep_until INTEGER');
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();
   }

@@ -181,6 +181,8 @@ export const ingestBatchSchema = {
         version: text(64, 1),
         healthUrl: { type: ['string', 'null'], maxLength: 2048, pattern: '^https?://[^\\s]+$' },
         timeZone: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+\\-/]+$' },
+        /** With state 'sleeping' only: when the machine said it would be back (unix ms). Added later; optional. */
+        sleepUntil: { type: 'integer', minimum: 0, maximum: 8_640_000_000_000_000 },
       },
     },
     fromTs: { type: 'integer', minimum: 0, maximum: 8_640_000_000_000_000 },
@@ -197,17 +199,23 @@ export interface IngestResult {
   accepted: number;
   /** Samples not stored: the hub already had them (a re-sent batch), or they are older than its raw retention. */
   ignored: number;
+  /**
+   * Of `ignored`, those older than the hub's raw retention: acknowledged (re-sending cannot
+   * help) but not kept, which the agent logs and `vigil status` shows. Added later.
+   */
+  tooOld: number;
 }
 
 export const ingestResultSchema = {
   type: 'object',
-  required: ['machineId', 'accepted', 'ignored'],
-  properties: { machineId: { type: 'string' }, accepted: { type: 'integer' }, ignored: { type: 'integer' } },
+  required: ['machineId', 'accepted', 'ignored', 'tooOld'],
+  properties: { machineId: { type: 'string' }, accepted: { type: 'integer' }, ignored: { type: 'integer' }, tooOld: { type: 'integer' } },
 } as const;
 
 /**
- * up: reported within its expected cadence; stale: silent for longer than a few intervals;
- * sleeping: it announced suspend/shutdown before going silent; new: never reported yet.
+ * up: reported within its expected cadence; stale: silent for longer than a few intervals, or
+ * asleep past its announced deadline (or past hub.maxSleepHours without one); sleeping: it
+ * announced suspend/shutdown before going silent; new: never reported yet.
  */
 export type FleetState = 'up' | 'stale' | 'sleeping' | 'new';
 export const FLEET_STATES: readonly FleetState[] = ['up', 'stale', 'sleeping', 'new'];
@@ -235,13 +243,15 @@ export interface HubMachine {
   timeZone: string | null;
   createdAt: number;
   revokedAt: number | null;
+  /** While it reports 'sleeping': the deadline it announced (unix ms), or null (none). */
+  sleepUntil: number | null;
 }
 
 const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
 
 export const hubMachineSchema = {
   type: 'object',
-  required: ['id', 'name', 'agentId', 'self', 'state', 'reportedState', 'lastSeen', 'lastSampleTs', 'healthUrl', 'version', 'intervalSeconds', 'timeZone', 'createdAt', 'revokedAt'],
+  required: ['id', 'name', 'agentId', 'self', 'state', 'reportedState', 'lastSeen', 'lastSampleTs', 'healthUrl', 'version', 'intervalSeconds', 'timeZone', 'createdAt', 'revokedAt', 'sleepUntil'],
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
@@ -257,6 +267,7 @@ export const hubMachineSchema = {
     timeZone: nullable('string'),
     createdAt: { type: 'integer' },
     revokedAt: nullable('integer'),
+    sleepUntil: nullable('integer'),
   },
 } as const;
 

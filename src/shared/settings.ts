@@ -168,6 +168,11 @@ export const hubSchema = {
     tokenHash: { type: 'string', pattern: '^([0-9a-f]{64})?$', default: '' },
     /** A machine is stale after this many of its send intervals without news. */
     staleAfterIntervals: { type: 'integer', minimum: 1, maximum: 1000, default: 3 },
+    /**
+     * A machine that announced sleep without a deadline is stale after this many hours of silence
+     * (with a deadline: once the deadline has passed). 0 = it stays "sleeping" until it reports.
+     */
+    maxSleepHours: { type: 'integer', minimum: 0, maximum: 8760, default: 24 },
     /** Per-machine databases kept open at once (least recently used are closed). */
     maxOpenStores: { type: 'integer', minimum: 1, maximum: 100000, default: 1024 },
     /** The hub samples and stores its own machine too. */
@@ -176,7 +181,7 @@ export const hubSchema = {
     tlsCertFile: { type: 'string', maxLength: 4096, default: '' },
     tlsKeyFile: { type: 'string', maxLength: 4096, default: '' },
   },
-  required: ['host', 'port', 'tokenHash', 'staleAfterIntervals', 'maxOpenStores', 'sampleSelf', 'tlsCertFile', 'tlsKeyFile'],
+  required: ['host', 'port', 'tokenHash', 'staleAfterIntervals', 'maxSleepHours', 'maxOpenStores', 'sampleSelf', 'tlsCertFile', 'tlsKeyFile'],
   default: {},
 } as const satisfies JSONSchema;
 

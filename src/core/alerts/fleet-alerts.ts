@@ -71,7 +71,14 @@ export class FleetAlerts {
     const seenFrom = `Seen from the hub (${this.options.hubName}).`;
     if (to === 'stale') {
       const since = machine.lastSeen ?? now;
-      const cadence = machine.intervalSeconds ? ` It reports at least every ${machine.intervalSeconds} s; the hub calls it stale after ${this.options.staleAfterIntervals} send intervals without news.` : '';
+      const cadence =
+        machine.reportedState === 'sleeping'
+          ? machine.sleepUntil !== null
+            ? ` It announced sleep until ${formatLocalIso(machine.sleepUntil)} and has not reported since.`
+            : ' It announced sleep without a deadline and has been silent for longer than the hub allows (hub.maxSleepHours).'
+          : machine.intervalSeconds
+            ? ` It reports at least every ${machine.intervalSeconds} s; the hub calls it stale after ${this.options.staleAfterIntervals} send intervals without news.`
+            : '';
       this.options.pipeline.report({
         key,
         severity: 'problem',

@@ -5,7 +5,7 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { HttpRequestError, httpRequest, redact } from '../http-client.js';
-import { SyncError, syncErrorForStatus, type SyncBatch, type SyncTarget } from './types.js';
+import { SyncError, syncErrorForStatus, type SendOutcome, type SyncBatch, type SyncTarget } from './types.js';
 
 const gzip = promisify(zlib.gzip);
 
@@ -36,7 +36,7 @@ export class HubTarget implements SyncTarget {
     this.endpoint = redact(base);
   }
 
-  async send(batch: SyncBatch, signal: AbortSignal): Promise<void> {
+  async send(batch: SyncBatch, signal: AbortSignal): Promise<SendOutcome> {
     const json = Buffer.from(JSON.stringify(batch));
     const compress = json.length > GZIP_ABOVE_BYTES;
     const body = compress ? await gzip(json, { level: 6 }) : json;
@@ -68,6 +68,17 @@ export class HubTarget implements SyncTarget {
     }
     const failure = syncErrorForStatus(response.status, errorDetail(response.text()), response.headers['retry-after']);
     if (failure) throw failure;
+    return { notKept: tooOld(response.text()) };
+  }
+}
+
+/** The ingest answer's `tooOld` (samples older than the hub's raw retention); 0 from older hubs. */
+function tooOld(text: string): number {
+  try {
+    const value = (JSON.parse(text) as { tooOld?: unknown }).tooOld;
+    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : 0;
+  } catch {
+    return 0;
   }
 }
 

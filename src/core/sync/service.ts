@@ -6,6 +6,9 @@
 //   → send it → on success move the cursor to the slice's last ts; a full slice means a backlog,
 //     so go on at once (yielding to the event loop between batches); otherwise wait
 //     sync.intervalSeconds (or until the machine's state changes, e.g. it announces sleep);
+//   → a change of the machine's state (machineStateChanged: sleep announced, with its deadline,
+//     or woken up) is sent at once, whatever the wait: one immediate attempt, even in the middle
+//     of a backoff (the backoff then goes on as before if that attempt fails too);
 //   → on failure keep the cursor, wait (exponential backoff with jitter, up to
 //     sync.maxBackoffSeconds) and send the same window again; a 413 halves the batch.
 // Delivery is at least once; targets are idempotent on (machine, ts), so nothing duplicates.
@@ -23,7 +26,7 @@ import { VERSION } from '../version.js';
 import { backoffDelay } from './backoff.js';
 import { Outbox } from './outbox.js';
 import { initialTargetStatus, readSyncState, writeSyncState, type SyncStateFile, type SyncTargetStatus } from './state.js';
-import { SyncError, type SyncBatch, type SyncTarget } from './types.js';
+import { SyncError, type SendOutcome, type SyncBatch, type SyncTarget } from './types.js';
 
 export interface SyncServiceOptions {
   dataDir: string;
@@ -32,6 +35,8 @@ export interface SyncServiceOptions {
   settings(): Settings;
   /** The machine's state, sent with every batch (the hub shows 'sleeping' rather than 'stale'). */
   state(): MachineState;
+  /** While sleeping: the announced deadline (unix ms), else null; sent with the state. */
+  sleepUntil?: () => number | null;
   /** The agent's /health URL when others can reach it; null otherwise. */
   healthUrl?: () => string | null;
   targets: SyncTarget[];
@@ -50,7 +55,10 @@ export interface SyncServiceOptions {
   stopGraceMs?: number;
 }
 
-/** State is checked this often for a change worth telling the targets at once (sleep, pause). */
+/**
+ * State is also checked this often, for changes that come without machineStateChanged (pause,
+ * resume) and as a safety net.
+ */
 const STATE_POLL_MS = 1000;
 /** The state file is rewritten at most this often while batches flow (and at once on errors). */
 const PERSIST_EVERY_MS = 1000;
@@ -60,7 +68,14 @@ interface Worker {
   status: SyncTargetStatus;
   batchSize: number;
   lastSentAt: number;
-  lastSentState: MachineState | null;
+  /** The machine state (with its deadline, see stateKeyOf) of the last batch delivered… */
+  lastSentState: string | null;
+  /** …and of the last batch attempted, delivered or not. */
+  lastAttemptedState: string | null;
+  /** A state change to tell at once: the next attempt skips the wait, even a backoff. */
+  announce: boolean;
+  /** Said once per run that the target did not keep some samples. */
+  warnedNotKept: boolean;
   wake: (() => void) | null;
   timer: TimerHandle | null;
   loop: Promise<void> | null;
@@ -101,8 +116,21 @@ export class SyncService implements Service {
       if (previous && previous.endpoint === target.endpoint) {
         status.lastSuccessAt = previous.lastSuccessAt;
         status.lastError = previous.lastError;
+        status.notKept = previous.notKept;
       }
-      this.workers.push({ target, status, batchSize: this.batchLimit(target), lastSentAt: -Infinity, lastSentState: null, wake: null, timer: null, loop: null });
+      this.workers.push({
+        target,
+        status,
+        batchSize: this.batchLimit(target),
+        lastSentAt: -Infinity,
+        lastSentState: null,
+        lastAttemptedState: null,
+        announce: false,
+        warnedNotKept: false,
+        wake: null,
+        timer: null,
+        loop: null,
+      });
     }
     for (const worker of this.workers) worker.loop = this.run(worker);
     this.schedulePoll();
@@ -146,9 +174,19 @@ export class SyncService implements Service {
     this.nudge();
   }
 
-  /** Send now (new state to announce, tests). */
+  /** Send now (tests). */
   nudge(): void {
     for (const worker of this.workers) this.wakeUp(worker);
+  }
+
+  /**
+   * The machine announced sleep (with its deadline, or none) or woke up (Runtime.setSleeping):
+   * every target is told at once — a waiting worker is woken, one in a backoff makes one
+   * immediate attempt, one with a send in flight follows up as soon as it returns. The state is
+   * read from options.state()/sleepUntil() when the batch is made; nothing here waits.
+   */
+  machineStateChanged(): void {
+    if (!this.stopped) this.announceChanges();
   }
 
   /** A copy of every target's status (for /metrics and tests). */
@@ -187,12 +225,14 @@ export class SyncService implements Service {
               return;
             }
             if (batch.samples.length === 0) return;
+            let outcome: void | SendOutcome;
             try {
-              await worker.target.send(batch, AbortSignal.timeout(Math.max(1, deadline - Date.now())));
+              outcome = await worker.target.send(batch, AbortSignal.timeout(Math.max(1, deadline - Date.now())));
             } catch (error) {
               this.options.logger.info('sync: last samples not delivered before stopping; they go at the next start', { target: worker.target.name, error: String(error) });
               return;
             }
+            this.noteNotKept(worker, outcome);
             worker.status.cursor = batch.toTs;
             worker.status.samplesSent += batch.samples.length;
             worker.status.batchesSent++;
@@ -222,7 +262,10 @@ export class SyncService implements Service {
         await this.sleep(worker, intervalMs);
         continue;
       }
-      const machineState = batch.agent.state;
+      const machineState = stateKey(batch);
+      // This batch carries the newest state: a change announced before now is being told.
+      worker.announce = false;
+      worker.lastAttemptedState = machineState;
       const hasData = batch.samples.length + batch.disks.length + batch.hosts.length > 0;
       const heartbeatDue = now - worker.lastSentAt >= intervalMs || machineState !== worker.lastSentState;
       if (!hasData && !heartbeatDue) {
@@ -232,8 +275,9 @@ export class SyncService implements Service {
       }
       this.setState(worker, 'sending');
       status.lastAttemptAt = now;
+      let outcome: void | SendOutcome;
       try {
-        await target.send(batch, this.abort.signal);
+        outcome = await target.send(batch, this.abort.signal);
       } catch (error) {
         if (this.stopped) break;
         const failure = asSyncError(error);
@@ -257,10 +301,12 @@ export class SyncService implements Service {
           logger.debug('sync: send failed again', { target: target.name, failures: status.consecutiveFailures, error: failure.message, retryInMs: delay });
         }
         this.persist(true);
-        await this.sleep(worker, delay);
+        // A state change came while this attempt was under way: tell it now, once.
+        if (!worker.announce) await this.sleep(worker, delay);
         continue;
       }
       // Delivered.
+      this.noteNotKept(worker, outcome);
       if (status.consecutiveFailures > 0) {
         logger.info('sync: target reachable again', { target: target.name, failures: status.consecutiveFailures });
       }
@@ -291,18 +337,37 @@ export class SyncService implements Service {
   private nextBatch(worker: Worker): SyncBatch {
     const slice = this.outbox!.next(worker.status.cursor, worker.batchSize);
     const settings = this.options.settings();
+    const state = this.options.state();
+    const sleepUntil = state === 'sleeping' ? (this.options.sleepUntil?.() ?? null) : null;
     return {
       machine: { id: this.options.identity.id, name: this.options.identity.name },
       agent: {
-        state: this.options.state(),
+        state,
         intervalSeconds: settings.sampling.intervalSeconds,
         syncIntervalSeconds: settings.sync.intervalSeconds,
         version: VERSION,
         healthUrl: this.options.healthUrl?.() ?? null,
         timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+        // Only when there is one: a hub older than the field refuses batches that carry it.
+        ...(sleepUntil !== null ? { sleepUntil } : {}),
       },
       ...slice,
     };
+  }
+
+  /** The target acknowledged samples it did not keep (older than its raw retention): say so, once per run. */
+  private noteNotKept(worker: Worker, outcome: void | SendOutcome): void {
+    const notKept = outcome?.notKept ?? 0;
+    if (notKept <= 0) return;
+    worker.status.notKept += notKept;
+    this.persistDirty = true;
+    const fields = { target: worker.target.name, endpoint: worker.target.endpoint, samples: notKept, total: worker.status.notKept };
+    if (worker.warnedNotKept) {
+      this.options.logger.debug('sync: more samples older than the target keeps', fields);
+      return;
+    }
+    worker.warnedNotKept = true;
+    this.options.logger.warn('sync: the target did not keep samples older than its raw retention (they stay here; vigil status shows the count)', fields);
   }
 
   private setState(worker: Worker, state: SyncTargetStatus['state']): void {
@@ -327,16 +392,27 @@ export class SyncService implements Service {
     worker.wake?.();
   }
 
-  /** Wakes a worker when the machine's state changed since its last send (e.g. it is going to sleep). */
+  /** Checks the machine's state every STATE_POLL_MS (pause and resume have no hook). */
   private schedulePoll(): void {
     this.pollTimer = this.clock.setTimeout(() => {
       if (this.stopped) return;
-      const state = this.options.state();
-      for (const worker of this.workers) {
-        if (worker.lastSentState !== null && worker.lastSentState !== state && worker.status.state === 'idle') this.wakeUp(worker);
-      }
+      this.announceChanges();
       this.schedulePoll();
     }, STATE_POLL_MS);
+  }
+
+  /**
+   * Every worker that has not yet tried to tell the current state makes one attempt now: woken
+   * from any wait (idle or backoff), or right after the send in flight. Once it tried, a failure
+   * goes back to the normal backoff: a hub that stays away is not hammered.
+   */
+  private announceChanges(): void {
+    const state = stateKeyOf(this.options.state(), this.options.sleepUntil?.() ?? null);
+    for (const worker of this.workers) {
+      if (worker.lastAttemptedState === null || worker.lastAttemptedState === state) continue;
+      worker.announce = true;
+      this.wakeUp(worker);
+    }
   }
 
   private persist(force: boolean): void {
@@ -352,6 +428,15 @@ export class SyncService implements Service {
       this.options.logger.warn('sync: cannot write the sync state file', { error });
     }
   }
+}
+
+/** The machine's state as the targets see it, deadline included: a new deadline is news too. */
+function stateKeyOf(state: MachineState, sleepUntil: number | null): string {
+  return state === 'sleeping' && sleepUntil !== null ? `${state}:${sleepUntil}` : state;
+}
+
+function stateKey(batch: SyncBatch): string {
+  return stateKeyOf(batch.agent.state, batch.agent.sleepUntil ?? null);
 }
 
 function asSyncError(error: unknown): SyncError {

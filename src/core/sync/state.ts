@@ -31,6 +31,11 @@ export interface SyncTargetStatus {
   /** Samples and batches delivered since this agent started. */
   samplesSent: number;
   batchesSent: number;
+  /**
+   * Samples the target acknowledged but did not keep (older than the hub's raw retention), in
+   * total for this endpoint, across restarts: the target's copy lacks them for good.
+   */
+  notKept: number;
 }
 
 export interface SyncStateFile {
@@ -80,6 +85,7 @@ export function initialTargetStatus(endpoint: string, cursor: number | null = nu
     nextAttemptAt: null,
     samplesSent: 0,
     batchesSent: 0,
+    notKept: 0,
   };
 }
 
@@ -101,5 +107,6 @@ function sanitize(value: unknown): SyncTargetStatus | null {
     nextAttemptAt: num(v.nextAttemptAt),
     samplesSent: num(v.samplesSent) ?? 0,
     batchesSent: num(v.batchesSent) ?? 0,
+    notKept: num(v.notKept) ?? 0,
   };
 }

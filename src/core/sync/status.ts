@@ -20,6 +20,8 @@ export interface SyncTargetReport {
   lastSuccessAt: number | null;
   lastError: string | null;
   nextAttemptAt: number | null;
+  /** Samples the target acknowledged but did not keep (older than the hub's raw retention). */
+  notKeptSamples: number;
 }
 
 export function syncReport(dataDir: string, store: SampleStore, agentRunning: boolean): SyncTargetReport[] {
@@ -40,6 +42,7 @@ export function syncReport(dataDir: string, store: SampleStore, agentRunning: bo
       lastSuccessAt: t.lastSuccessAt,
       lastError: t.lastError,
       nextAttemptAt: agentRunning ? t.nextAttemptAt : null,
+      notKeptSamples: t.notKept,
     };
   });
 }
@@ -60,6 +63,9 @@ export function syncLines(reports: readonly SyncTargetReport[], now: number): st
     };
     lines.push(`Sync     ${r.name} ${r.endpoint}: ${what[r.state]}, ${last}${r.cursor !== null ? ` (has samples up to ${formatLocalIso(r.cursor)})` : ''}`);
     if (r.lastError && r.state !== 'idle' && r.state !== 'sending') lines.push(`         last error: ${r.lastError}`);
+    if (r.notKeptSamples > 0) {
+      lines.push(`         ${r.notKeptSamples} sample${r.notKeptSamples === 1 ? ' was' : 's were'} older than the ${r.name}'s raw retention: acknowledged but not kept there (kept here)`);
+    }
   }
   return lines;
 }

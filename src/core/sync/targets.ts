@@ -77,6 +77,7 @@ export async function createSyncServiceFactory(env: SyncTargetEnv): Promise<((co
       logger: context.logger,
       settings: () => context.settings(),
       state: () => context.state(),
+      sleepUntil: () => context.sleepUntil(),
       healthUrl: () => healthUrlOf(context),
       flush: () => context.engine.flush(),
       targets,

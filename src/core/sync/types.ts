@@ -26,6 +26,13 @@ export interface SyncAgentInfo {
   healthUrl: string | null;
   /** The machine's IANA time zone (e.g. Europe/Paris): the hub resolves the machine's days in it. Optional (added later; older agents omit it). */
   timeZone?: string;
+  /**
+   * With state 'sleeping': unix ms (the agent's clock) by which the machine said it would be
+   * back. The hub marks it stale if it is still silent after that (plus its usual stale
+   * window); without one, after hub.maxSleepHours. Sent only when there is a deadline (added
+   * later: older hubs refuse the field, and older agents never send it).
+   */
+  sleepUntil?: number;
 }
 
 /**
@@ -77,6 +84,16 @@ export class SyncError extends VigilError {
   readonly retryAfterMs: number | null;
 }
 
+/** What a target may tell about a batch it accepted. */
+export interface SendOutcome {
+  /**
+   * Samples the target acknowledged but did not keep: the hub ignores samples older than its own
+   * raw retention. The cursor moves past them all the same (re-sending cannot change that); the
+   * service logs it and `vigil status` shows the count.
+   */
+  notKept?: number;
+}
+
 /** A place samples are delivered to. One instance per configured target. */
 export interface SyncTarget {
   /**
@@ -94,7 +111,7 @@ export interface SyncTarget {
    * SyncError (anything else thrown counts as 'retryable'). Must stop promptly when `signal`
    * aborts (the agent is stopping). Use src/core/http-client.ts (never fetch: lite mode).
    */
-  send(batch: SyncBatch, signal: AbortSignal): Promise<void>;
+  send(batch: SyncBatch, signal: AbortSignal): Promise<void | SendOutcome>;
   /** Releases connections; called once when the service stops. */
   close?(): void | Promise<void>;
 }

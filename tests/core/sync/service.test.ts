@@ -1,15 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/core/log.js';
+import { silentLogger, type Logger } from '../../../src/core/log.js';
 import type { MachineState } from '../../../src/core/server/health.js';
 import { openSampleStore } from '../../../src/core/storage/sample-store.js';
 import type { SampleStore } from '../../../src/core/storage/types.js';
 import { backoffDelay } from '../../../src/core/sync/backoff.js';
 import { SyncService } from '../../../src/core/sync/service.js';
 import { readSyncState } from '../../../src/core/sync/state.js';
-import { SyncError, syncErrorForStatus, type SyncBatch, type SyncTarget } from '../../../src/core/sync/types.js';
+import { syncLines, syncReport } from '../../../src/core/sync/status.js';
+import { SyncError, syncErrorForStatus, type SendOutcome, type SyncBatch, type SyncTarget } from '../../../src/core/sync/types.js';
 import { defaultSettings, mergeSettings, type Settings } from '../../../src/shared/settings.js';
+import type { Clock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 import { randomSamples } from '../../helpers/random.js';
 import { waitFor } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -21,15 +24,18 @@ class FakeTarget implements SyncTarget {
   readonly attempts: SyncBatch[] = [];
   /** Decides, per attempt, whether it fails (throws) or succeeds (returns). */
   failWith: ((batch: SyncBatch, attempt: number) => SyncError | null) | null = null;
+  /** What the target says about a batch it accepted (e.g. samples it did not keep). */
+  outcome: ((batch: SyncBatch) => SendOutcome | void) | null = null;
   constructor(
     readonly name = 'fake',
     readonly endpoint = 'fake://one',
   ) {}
-  async send(batch: SyncBatch): Promise<void> {
+  async send(batch: SyncBatch): Promise<SendOutcome | void> {
     this.attempts.push(batch);
     const failure = this.failWith?.(batch, this.attempts.length);
     if (failure) throw failure;
     this.batches.push(batch);
+    return this.outcome?.(batch);
   }
   get delivered(): number[] {
     return this.batches.flatMap((b) => b.samples.map((s) => s.ts));
@@ -53,14 +59,22 @@ function setup(count: number, settings: Partial<Settings['sync']> = {}) {
   return { dataDir, writer, samples, settings: current };
 }
 
-function startService(dataDir: string, settings: Settings, targets: SyncTarget[], state: () => MachineState = () => 'running') {
+function startService(
+  dataDir: string,
+  settings: Settings,
+  targets: SyncTarget[],
+  state: () => MachineState = () => 'running',
+  more: { sleepUntil?: () => number | null; clock?: Clock; logger?: Logger } = {},
+) {
   const service = new SyncService({
     dataDir,
     identity: { id: '11111111-2222-4333-8444-555555555555', name: 'box' },
-    logger: silentLogger,
+    logger: more.logger ?? silentLogger,
     settings: () => settings,
     state,
+    sleepUntil: more.sleepUntil,
     targets,
+    clock: more.clock,
     backoffBaseMs: 5,
     random: () => 0.5,
   });
@@ -162,6 +176,67 @@ describe('sync service', () => {
     state = 'sleeping';
     await waitFor(() => target.batches.some((b) => b.agent.state === 'sleeping'), 'sleep announced', 3000);
     expect(target.batches.at(-1)!.agent).toMatchObject({ state: 'sleeping', syncIntervalSeconds: 60, intervalSeconds: 1 });
+  });
+
+  it('machineStateChanged: the sleep announcement (with its deadline) goes at once, even in the middle of a long backoff', async () => {
+    const { dataDir, settings } = setup(10, { intervalSeconds: 60, maxBackoffSeconds: 300 });
+    const target = new FakeTarget();
+    let reachable = false;
+    target.failWith = () => (reachable ? null : new SyncError('retryable', 'connection refused'));
+    let state: MachineState = 'running';
+    let until: number | null = null;
+    // On a fake clock nobody advances, the backoff never ends and the once-a-second state poll
+    // never runs: only machineStateChanged can make the service try again.
+    const clock = new FakeClock({ wall: Date.now() });
+    const service = startService(dataDir, settings, [target], () => state, { sleepUntil: () => until, clock });
+    await waitFor(() => service.status().fake!.state === 'retrying', 'backing off');
+    expect(target.attempts).toHaveLength(1);
+
+    // Announced while the target is still away: one immediate attempt, then the backoff again (no hammering).
+    state = 'sleeping';
+    until = Date.now() + 3_600_000;
+    service.machineStateChanged();
+    await waitFor(() => target.attempts.length === 2, 'one immediate attempt', 1000);
+    expect(target.attempts[1]!.agent).toMatchObject({ state: 'sleeping', sleepUntil: until });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(target.attempts).toHaveLength(2);
+    expect(service.status().fake).toMatchObject({ state: 'retrying', consecutiveFailures: 2 });
+    // Told once: the same state again is no news.
+    service.machineStateChanged();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(target.attempts).toHaveLength(2);
+
+    // The target is back, still in the backoff; a new deadline is announced: it arrives at once, with the data.
+    reachable = true;
+    until += 60_000;
+    service.machineStateChanged();
+    await waitFor(() => target.batches.length > 0, 'the announcement delivered', 1000);
+    expect(target.batches[0]!.agent).toMatchObject({ state: 'sleeping', sleepUntil: until });
+    expect(target.delivered).toHaveLength(10);
+
+    // Awake again: told at once too; a running agent sends no deadline.
+    state = 'running';
+    until = null;
+    service.machineStateChanged();
+    await waitFor(() => target.batches.at(-1)!.agent.state === 'running', 'awake announced', 1000);
+    expect(target.batches.at(-1)!.agent).not.toHaveProperty('sleepUntil');
+  });
+
+  it('samples the target acknowledged but did not keep are counted, logged once and shown by vigil status', async () => {
+    const { dataDir, writer, settings } = setup(250);
+    const target = new FakeTarget();
+    // Like a hub whose raw retention ended before the first 120 samples.
+    const floor = T0 + 120_000;
+    target.outcome = (batch) => ({ notKept: batch.samples.filter((s) => s.ts < floor).length });
+    const lines: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void lines.push(`warn ${message}`), debug: (message: string) => void lines.push(`debug ${message}`) };
+    startService(dataDir, settings, [target], () => 'running', { logger });
+    await waitFor(() => target.delivered.length === 250, 'delivery');
+    await waitFor(() => readSyncState(dataDir)?.targets.fake?.notKept === 120, 'count persisted');
+    expect(lines.filter((l) => l.startsWith('warn sync: the target did not keep'))).toHaveLength(1);
+    const report = syncReport(dataDir, writer, true);
+    expect(report[0]).toMatchObject({ name: 'fake', notKeptSamples: 120, pendingSamples: 0 });
+    expect(syncLines(report, Date.now()).join('\n')).toContain("120 samples were older than the fake's raw retention: acknowledged but not kept there (kept here)");
   });
 
   it('reads through its own read-only connection: the writer keeps writing during a backfill', async () => {
