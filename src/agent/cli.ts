@@ -182,6 +182,7 @@ export function buildProgram(): Command {
     .option('-n, --lines <n>', 'how many of the last lines, 1-1000', parseLimit, 50)
     .addOption(new Option('--level <level>', 'only lines at this level or more severe: error, warn, info, debug').argParser(parseLogLevel))
     .option('--hub', "the hub's log instead of the agent's")
+    .option('--app', "the tray app's log (<data-dir>/logs/app.log) instead of the agent's")
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .action(async (options) => {
       const { runLogs } = await import('./commands/logs.js');

@@ -79,6 +79,26 @@ describe('vigil logs', () => {
     expect(errors.stdout.trimEnd().split('\n')).toHaveLength(1);
   });
 
+  it('--app shows the tray app\'s own log (logs/app.log, beside the agent\'s)', async () => {
+    const dataDir = tempDir();
+    const missing = await runVigil(['logs', '--app', '--data-dir', dataDir]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/No log at .*app\.log: has the tray app run with this data folder/);
+    const agentLog = smallLogger(dataDir);
+    agentLog.info('from the agent');
+    agentLog.close();
+    const appLog = createLogger({ level: 'info', stream: null, file: path.join(dataDir, 'logs/app.log') });
+    appLog.info('from the app');
+    appLog.close();
+    const app = await runVigil(['logs', '--app', '--data-dir', dataDir]);
+    expect(app.code).toBe(0);
+    expect(app.stdout).toContain('from the app');
+    expect(app.stdout).not.toContain('from the agent');
+    const both = await runVigil(['logs', '--app', '--hub', '--data-dir', dataDir]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--hub and --app/);
+  });
+
   it('--follow prints new lines across rotation until Ctrl-C', async () => {
     const dataDir = tempDir();
     const logger = smallLogger(dataDir);

@@ -1,9 +1,11 @@
-// `vigil logs [--follow] [--lines N] [--level L] [--hub]`: the agent's (or the hub's) log,
-// <data-dir>/logs/vigil.log, which src/core/log.ts rotates by size (vigil.log.1 … .N).
+// `vigil logs [--follow] [--lines N] [--level L] [--hub | --app]`: the agent's (or the hub's) log,
+// <data-dir>/logs/vigil.log, or the tray app's <data-dir>/logs/app.log (the app shares the agent's
+// data folder but logs in a file of its own), which src/core/log.ts rotates by size (vigil.log.1 … .N).
 // The last lines come from the rotated files too when the current one is short; --follow keeps
 // printing new lines and follows the log across rotation, like `tail -F`: when vigil.log is
 // renamed away, the rest of the old file is read to its end before the new one is opened.
 import fs from 'node:fs';
+import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { VigilError } from '../../shared/errors.js';
 import { LOG_LEVEL_VALUES, type LogLevelSetting } from '../../shared/settings.js';
@@ -15,18 +17,23 @@ export interface LogsOptions {
   lines?: number;
   level?: LogLevelSetting;
   hub?: boolean;
+  /** The tray app's log (logs/app.log) instead of the agent's. */
+  app?: boolean;
   dataDir?: string;
 }
 
 export const FOLLOW_POLL_MS = 250;
 
 export async function runLogs(options: LogsOptions): Promise<number> {
+  if (options.hub && options.app) throw new VigilError('invalid_argument', '--hub and --app name different logs: choose one');
   const dataDir = options.hub ? (await import('./hub.js')).resolveHubDataDir(options.dataDir) : resolveDataDir(options.dataDir);
-  const file = dataPaths(dataDir).logFile;
+  const paths = dataPaths(dataDir);
+  const file = options.app ? path.join(paths.logs, 'app.log') : paths.logFile;
+  const who = options.hub ? 'the hub' : options.app ? 'the tray app' : 'the agent';
   const keep = levelFilter(options.level);
   const write = (text: string) => process.stdout.write(text);
   if (!fs.existsSync(file) && !options.follow) {
-    throw new VigilError('not_found', `No log at ${file}: has ${options.hub ? 'the hub' : 'the agent'} run with this data folder? (pass --data-dir; \`vigil service status\` shows a service's)`);
+    throw new VigilError('not_found', `No log at ${file}: has ${who} run with this data folder? (pass --data-dir; \`vigil service status\` shows a service's)`);
   }
   const tail = lastLines(file, options.lines ?? 50, keep);
   if (tail.length > 0) write(`${tail.join('\n')}\n`);
