@@ -18,20 +18,21 @@ import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { createLogger, type Logger } from '../core/log.js';
 import type { MetricSources } from '../core/metrics/index.js';
-import { dataPaths, defaultDataDir } from '../core/paths.js';
+import { dataPaths } from '../core/paths.js';
 import { Runtime } from '../core/runtime.js';
 import { ChartService } from '../core/server/chart-service.js';
 import type { SettingsStore } from '../core/settings.js';
-import type { SettingsUpdate, SettingsView, TestOutcome } from '../shared/app-ipc.js';
+import type { DataFolderOutcome, SettingsUpdate, SettingsView, TestOutcome } from '../shared/app-ipc.js';
 import { VigilError, isVigilError } from '../shared/errors.js';
 import type { Settings, SettingsPatch } from '../shared/settings.js';
+import { carryOver, checkDataFolder, emptyAgain, locateDataFolder, saveDataFolderChoice } from './data-folder.js';
 import type { ElectronApi } from './electron-api.js';
 import { Exporter, exportPresetParams } from './export.js';
 import { appFeatures, type CoreFeatures, type FeatureEnv } from './features.js';
 import { registerIpcHandlers } from './ipc/handlers.js';
 import { alertNotification, createNotifier, type Notifier } from './notifications.js';
 import { createAutostart, type Autostart } from './platform/autostart.js';
-import { wirePowerEvents } from './power.js';
+import { sessionWindowOptions, wirePowerEvents } from './power.js';
 import { prepareSecrets, secretsState } from './secrets.js';
 import { openAppSettings, type ElectronStoreClass } from './settings-store.js';
 import type { MenuAction } from './tray/menu-model.js';
@@ -76,9 +77,11 @@ export interface AppOptions {
 }
 
 export interface VigilApp {
+  /** The data folder in use (the settings window may move it: chooseDataFolder). */
   readonly dataDir: string;
   /** The running core (replaced when a settings change needs a restart). */
   readonly runtime: Runtime;
+  /** The settings of the data folder in use (replaced with it). */
   readonly settings: SettingsStore;
   readonly windows: WindowManager;
   readonly tray: TrayController;
@@ -103,10 +106,14 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
 
-  // The default data folder (or $VIGIL_DATA_DIR) IS userData: the agent and the app share the
-  // database, the CSV files and config.json. Set before anything reads userData.
-  const dataDir = defaultDataDir(env, platform, options.home);
-  app.setPath('userData', dataDir);
+  // The data folder: $VIGIL_DATA_DIR, else the one chosen in the settings window, else the
+  // per-user default one, which the agent uses too (the two share the database, the CSV files and
+  // config.json). userData is the default folder (or $VIGIL_DATA_DIR) whatever was chosen: the
+  // single-instance lock lives there and must not move with the data (data-folder.ts). Set before
+  // anything reads userData.
+  const location = locateDataFolder(env, platform, options.home);
+  let dataDir = location.dataDir;
+  app.setPath('userData', location.homeDir);
 
   // One app per user: a second launch hands over to the first (which shows its chart window).
   if (!app.requestSingleInstanceLock()) {
@@ -130,7 +137,6 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   const rendererDir = path.join(options.appRoot, 'dist', 'renderer');
   const preloadPath = path.join(options.appRoot, 'dist', 'preload', 'preload.cjs');
   const iconPath = path.join(assetsDir, 'build', 'icon.png');
-  const paths = dataPaths(dataDir);
 
   const fail = (title: string, error: unknown, logger?: Logger): null => {
     const message = error instanceof Error ? error.message : String(error);
@@ -147,15 +153,30 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     return fail('Vigil cannot read its settings', error);
   }
   const initial = settings.get();
-  const logger = createLogger({
-    level: initial.log.level,
-    stream: options.logStream === undefined ? process.stderr : options.logStream,
-    // The app logs beside the agent's vigil.log, in its own file: the two may start on the same
-    // data folder (one of them is then refused by the lock, and says so in its own log).
-    file: path.join(paths.logs, 'app.log'),
-    maxBytes: initial.log.maxFileMegabytes * 1024 * 1024,
-    maxFiles: initial.log.maxFiles,
-  });
+  const openLog = (dir: string, current: Settings): Logger =>
+    createLogger({
+      level: current.log.level,
+      stream: options.logStream === undefined ? process.stderr : options.logStream,
+      // The app logs beside the agent's vigil.log, in its own file: the two may start on the same
+      // data folder (one of them is then refused by the lock, and says so in its own log).
+      file: path.join(dataPaths(dir).logs, 'app.log'),
+      maxBytes: current.log.maxFileMegabytes * 1024 * 1024,
+      maxFiles: current.log.maxFiles,
+    });
+  // Everything holds this one logger; it writes to the log file of the data folder in use, which
+  // changes when the data folder moves.
+  let logFile = openLog(dataDir, initial);
+  const logger: Logger = {
+    error: (message, fields) => logFile.error(message, fields),
+    warn: (message, fields) => logFile.warn(message, fields),
+    info: (message, fields) => logFile.info(message, fields),
+    debug: (message, fields) => logFile.debug(message, fields),
+    setLevel: (level) => logFile.setLevel(level),
+    close: () => logFile.close(),
+  };
+  // Shown in the settings window until the data folder moves.
+  let folderProblem = location.problem;
+  if (folderProblem) logger.warn('data folder', { problem: folderProblem });
 
   // Web contents rules first: nothing can open a window or navigate without them.
   const openExternal = createOpenExternal(electron.shell, (url, reason) => logger.warn('refused to open a link', { url, reason }));
@@ -171,10 +192,10 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     chart: ChartService;
   }
   const makeFeatures = options.features ?? appFeatures;
-  const startCore = async (startSettings: Settings): Promise<Core> => {
-    const features = await makeFeatures({ dataDir, settings: startSettings, currentSettings: () => settings.get(), logger, now });
+  const startCore = async (startSettings: Settings, dir = dataDir): Promise<Core> => {
+    const features = await makeFeatures({ dataDir: dir, settings: startSettings, currentSettings: () => settings.get(), logger, now });
     const runtime = await Runtime.start({
-      dataDir,
+      dataDir: dir,
       settings: startSettings,
       logger,
       role: 'app',
@@ -319,7 +340,18 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
 
   const settingsView = (): SettingsView => {
     const current = settings.get();
-    return { settings: current, file: settings.path, dataDir, secrets: secretsState(dataDir, current) };
+    return {
+      settings: current,
+      file: settings.path,
+      dataDir,
+      dataFolder: {
+        source: location.source === 'env' ? 'env' : dataDir === location.defaultDir ? 'default' : 'chosen',
+        defaultDir: location.defaultDir,
+        canChoose: location.source !== 'env',
+        problem: folderProblem,
+      },
+      secrets: secretsState(dataDir, current),
+    };
   };
 
   /** Replaces the core with one started on the saved settings; on failure, puts the old ones back. */
@@ -354,7 +386,11 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
       const next = settings.update(patch);
       secrets.write(dataDir, next);
       const changed = Object.keys(patch).filter((section) => JSON.stringify((previous as Record<string, unknown>)[section]) !== JSON.stringify((next as Record<string, unknown>)[section]));
-      const restart = changed.some((section) => CORE_RESTART_SECTIONS.includes(section)) || (update.secrets?.syncToken !== undefined && next.sync.enabled);
+      // The sync and InfluxDB targets read their token files when the core starts.
+      const restart =
+        changed.some((section) => CORE_RESTART_SECTIONS.includes(section)) ||
+        (update.secrets?.syncToken !== undefined && next.sync.enabled) ||
+        (update.secrets?.influxToken !== undefined && next.influx.enabled);
       logger.info('settings changed in the settings window', { sections: changed, restart });
       logger.setLevel(next.log.level);
       if (restart) await restartCore(previous);
@@ -363,6 +399,79 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
       return settingsView();
     };
     const result = settingsQueue.then(run, run);
+    settingsQueue = result.catch(() => undefined);
+    return result;
+  };
+
+  /**
+   * Moves to another data folder: the core stops, starts again there (its lock, its database, its
+   * settings), and the choice is kept for the next starts; if it cannot start there, it starts
+   * again in the old folder, which is left as it was. See data-folder.ts for what is copied.
+   */
+  const moveDataFolder = async (target: string): Promise<DataFolderOutcome> => {
+    if (path.resolve(target) === dataDir) return { moved: false, message: `Already using ${dataDir}.`, view: settingsView() };
+    const checked = checkDataFolder(target, dataDir);
+    const old = core;
+    old.runtime.engine.off('sample', refresh);
+    await old.runtime.stop();
+    let started: Core | null = null;
+    try {
+      if (!checked.holdsData) carryOver(dataDir, checked.dir, settings.get());
+      const nextSettings = openAppSettings(options.ElectronStore, checked.dir);
+      started = await startCore(nextSettings.get(), checked.dir);
+      saveDataFolderChoice(location.homeDir, checked.dir === location.defaultDir ? null : checked.dir);
+      const from = dataDir;
+      core = started;
+      settings = nextSettings;
+      dataDir = checked.dir;
+      folderProblem = null;
+      const previousLog = logFile;
+      logFile = openLog(dataDir, settings.get());
+      previousLog.info('data folder moved; logging there from now on', { to: dataDir });
+      previousLog.close();
+      logger.info('data folder moved', { from, to: dataDir, copiedSettings: !checked.holdsData });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.error('could not move the data folder; staying in the old one', { to: checked.dir, error: message });
+      if (started) await started.runtime.stop().catch((stopError: unknown) => logger.error('could not stop the core in the new folder', { error: stopError }));
+      try {
+        emptyAgain(checked);
+      } catch (cleanError) {
+        logger.warn('could not tidy the folder the move was refused for', { dir: checked.dir, error: String(cleanError) });
+      }
+      core = await startCore(settings.get());
+      throw new VigilError(isVigilError(error) ? error.code : 'io_error', `Not moved, still using ${dataDir}: ${message}`);
+    } finally {
+      core.runtime.engine.on('sample', refresh);
+      if (sleeping) core.runtime.setSleeping(true);
+      logger.setLevel(settings.get().log.level);
+      refresh();
+    }
+    const kept = checked.holdsData ? 'its own settings and history' : 'these settings and an empty history';
+    return { moved: true, message: `Now using ${dataDir}, with ${kept}. The history so far stays in the previous folder.`, view: settingsView() };
+  };
+
+  const chooseDataFolder = async ({ useDefault }: { useDefault?: boolean }): Promise<DataFolderOutcome> => {
+    if (location.source === 'env') {
+      throw new VigilError('invalid_argument', `The data folder is set by $VIGIL_DATA_DIR (${dataDir}): change or unset that variable to use another one`);
+    }
+    let target = location.defaultDir;
+    if (!useDefault) {
+      // The folder comes from the OS dialog, never from the page: a page can ask, not point.
+      const choice = await electron.dialog.showOpenDialog({
+        title: 'Choose the Vigil data folder',
+        defaultPath: dataDir,
+        buttonLabel: 'Use this folder',
+        properties: ['openDirectory', 'createDirectory', 'dontAddToRecent'],
+      });
+      const picked = choice.filePaths[0];
+      if (choice.canceled || !picked) return { moved: false, message: 'No folder chosen.', view: settingsView() };
+      target = picked;
+    } else if (dataDir === location.defaultDir) {
+      return { moved: false, message: `Already using the default folder ${dataDir}.`, view: settingsView() };
+    }
+    // One change at a time: a move waits for a settings change (and its restart) to finish.
+    const result = settingsQueue.then(() => moveDataFolder(target));
     settingsQueue = result.catch(() => undefined);
     return result;
   };
@@ -380,11 +489,15 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
       testSync: () => runTest(core.features.testSync, 'Sync is not part of this build'),
       sendTestEmail: () => runTest(core.features.sendTestEmail, 'Email alerts are not part of this build'),
       openDataFolder,
+      chooseDataFolder,
       openExternal,
     },
   });
 
-  wirePowerEvents(
+  // Windows announces a shutdown only to windows, and a tray app may have none open: one hidden
+  // window, kept from start to quit, hears it whatever the user has open (power.ts).
+  const sessionWindow = platform === 'win32' ? new electron.BaseWindow(sessionWindowOptions()) : null;
+  const stopPowerEvents = wirePowerEvents(
     electron.powerMonitor,
     () => ({
       setSleeping: (value) => {
@@ -395,6 +508,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     }),
     logger,
     refresh,
+    { sessionWindow },
   );
   // Alerts become notifications; the services' state (peers, sync) reaches the tray icon.
   const poll = () => {
@@ -419,6 +533,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     stopping = true;
     windowManager.setQuitting();
     clearInterval(healthTimer);
+    stopPowerEvents();
     core.runtime.engine.off('sample', refresh);
     unregisterIpc();
     tray.destroy();
@@ -430,6 +545,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
         logger.info('vigil app stopped', {});
         logger.close();
         windowManager.destroyAll();
+        if (sessionWindow && !sessionWindow.isDestroyed()) sessionWindow.destroy();
         done = true;
         resolveStopped();
         app.quit();
@@ -437,11 +553,15 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   });
 
   return {
-    dataDir,
+    get dataDir() {
+      return dataDir;
+    },
     get runtime() {
       return core.runtime;
     },
-    settings,
+    get settings() {
+      return settings;
+    },
     windows: windowManager,
     tray,
     exporter,

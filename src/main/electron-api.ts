@@ -88,6 +88,17 @@ export interface BrowserWindowApi {
   once(event: 'ready-to-show', listener: Listener): this;
 }
 
+/**
+ * The hidden window that hears Windows' session end (power.ts): Electron emits these two events
+ * on windows only, on Windows only.
+ */
+export interface SessionWindowApi {
+  on(event: 'query-session-end', listener: (event: Electron.WindowSessionEndEvent) => void): this;
+  on(event: 'session-end', listener: (event: Electron.WindowSessionEndEvent) => void): this;
+  isDestroyed(): boolean;
+  destroy(): void;
+}
+
 export interface IpcMainApi {
   handle(channel: string, listener: (event: InvokeEventApi, ...args: unknown[]) => unknown): void;
   removeHandler(channel: string): void;
@@ -105,6 +116,7 @@ export interface NotificationApi {
 export interface DialogApi {
   showErrorBox(title: string, content: string): void;
   showSaveDialog(options: Electron.SaveDialogOptions): Promise<Electron.SaveDialogReturnValue>;
+  showOpenDialog(options: Electron.OpenDialogOptions): Promise<Electron.OpenDialogReturnValue>;
   showMessageBox(options: Electron.MessageBoxOptions): Promise<Electron.MessageBoxReturnValue>;
 }
 
@@ -129,6 +141,8 @@ export interface ElectronApi {
   Tray: new (image: ImageApi) => TrayApi;
   Menu: { buildFromTemplate(template: Electron.MenuItemConstructorOptions[]): MenuApi };
   BrowserWindow: new (options: Electron.BrowserWindowConstructorOptions) => BrowserWindowApi;
+  /** A window without web contents (only the hidden session-end window, on Windows). */
+  BaseWindow: new (options: Electron.BaseWindowConstructorOptions) => SessionWindowApi;
   ipcMain: IpcMainApi;
   powerMonitor: PowerMonitorApi;
   Notification: (new (options: Electron.NotificationConstructorOptions) => NotificationApi) & { isSupported(): boolean };

@@ -1,10 +1,12 @@
-// Secrets typed into the settings window (the hub token, the SMTP password) never go into
-// config.json: each is written alone to a file only its owner can read (0600), where the core
-// reads it (sync: sync.tokenFile, default <data-dir>/sync-token; alerts: smtp.passwordFile).
+// Secrets typed into the settings window (the hub token, the SMTP password, the InfluxDB token)
+// never go into config.json: each is written alone to a file only its owner can read (0600), where
+// the core reads it (sync: sync.tokenFile, default <data-dir>/sync-token; alerts:
+// smtp.passwordFile; InfluxDB: influx.tokenFile, default <data-dir>/influx-token).
 import fs from 'node:fs';
 import path from 'node:path';
+import { checkInfluxToken, influxTokenPath } from '../core/sync/influx-target.js';
 import { syncTokenPath, checkToken } from '../core/sync/token.js';
-import type { SecretsState } from '../shared/app-ipc.js';
+import type { SecretValues, SecretsState } from '../shared/app-ipc.js';
 import { VigilError } from '../shared/errors.js';
 import type { Settings, SettingsPatch } from '../shared/settings.js';
 
@@ -16,6 +18,7 @@ export function secretsState(dataDir: string, settings: Settings): SecretsState 
   return {
     syncToken: fileHasContent(syncTokenPath(dataDir, settings.sync.tokenFile)),
     smtpPassword: smtpUrlHasPassword || (settings.smtp.passwordFile !== '' && fileHasContent(path.resolve(dataDir, settings.smtp.passwordFile))),
+    influxToken: fileHasContent(influxTokenPath(dataDir, settings.influx.tokenFile)),
   };
 }
 
@@ -23,17 +26,20 @@ export function secretsState(dataDir: string, settings: Settings): SecretsState 
  * Checks new secret values before anything is written, and says which settings must change with
  * them (a password file name when none is set yet).
  */
-export function prepareSecrets(secrets: { syncToken?: string; smtpPassword?: string } | undefined, settings: Settings): { patch: SettingsPatch; write: (dataDir: string, settings: Settings) => void } {
+export function prepareSecrets(secrets: SecretValues | undefined, settings: Settings): { patch: SettingsPatch; write: (dataDir: string, settings: Settings) => void } {
   const patch: SettingsPatch = {};
   const syncToken = secrets?.syncToken;
   const smtpPassword = secrets?.smtpPassword;
+  const influxToken = secrets?.influxToken;
   if (syncToken) checkToken(syncToken, 'typed in the settings window');
+  if (influxToken) checkInfluxToken(influxToken, 'typed in the settings window');
   if (smtpPassword && !settings.smtp.passwordFile) patch.smtp = { passwordFile: DEFAULT_SMTP_PASSWORD_FILE };
   return {
     patch,
     write(dataDir, saved) {
       if (syncToken !== undefined) writeSecretFile(syncTokenPath(dataDir, saved.sync.tokenFile), syncToken === '' ? null : checkToken(syncToken, 'typed in the settings window'));
       if (smtpPassword !== undefined && saved.smtp.passwordFile) writeSecretFile(path.resolve(dataDir, saved.smtp.passwordFile), smtpPassword === '' ? null : smtpPassword);
+      if (influxToken !== undefined) writeSecretFile(influxTokenPath(dataDir, saved.influx.tokenFile), influxToken === '' ? null : checkInfluxToken(influxToken, 'typed in the settings window'));
     },
   };
 }

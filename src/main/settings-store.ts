@@ -1,6 +1,7 @@
-// The app's settings: electron-store over <userData>/config.json, where userData is the default
-// data folder (app.ts sets it), so the tray app and the agent read and write the same file with
-// the same schema. electron-store imports electron itself, so the app passes the class in (and
+// The app's settings: electron-store over <data-dir>/config.json, the agent's file, so the tray
+// app and the agent read and write the same file with the same schema. The folder is given
+// explicitly (cwd): it is userData only while the data folder is the default one (data-folder.ts).
+// electron-store imports electron itself, so the app passes the class in (and
 // tests can load the real one against a stub electron module).
 import type ElectronStore from 'electron-store';
 import { dataPaths } from '../core/paths.js';
@@ -12,8 +13,8 @@ export function openAppSettings(Store: ElectronStoreClass, dataDir: string): Set
   return settingsStoreOver(dataPaths(dataDir).settings, () =>
     new Store<Record<string, unknown>>({
       ...settingsConfOptions(),
-      // electron-store's defaults would be the same (name 'config', cwd userData); said here so
-      // the file cannot move away from the agent's if either default changes.
+      // electron-store's defaults are name 'config' and cwd userData; said here so the file
+      // follows the data folder, and cannot move away from the agent's if a default changes.
       name: 'config',
       cwd: dataDir,
     }),

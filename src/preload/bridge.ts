@@ -47,6 +47,7 @@ export function createBridge(ipc: IpcRendererLike): WindowBridge {
     testSync: () => invoke(APP_CHANNELS.testSync),
     sendTestEmail: () => invoke(APP_CHANNELS.sendTestEmail),
     openDataFolder: () => invoke(APP_CHANNELS.openDataFolder),
+    chooseDataFolder: (params) => invoke(APP_CHANNELS.chooseDataFolder, params),
     openExternal: (params) => invoke(APP_CHANNELS.openExternal, params),
   };
 

@@ -12,6 +12,35 @@ export interface SecretsState {
   syncToken: boolean;
   /** The SMTP password (smtp.passwordFile) is set, or written in smtp.url. */
   smtpPassword: boolean;
+  /** The InfluxDB token (influx.tokenFile, default <data-dir>/influx-token) is set. */
+  influxToken: boolean;
+}
+
+/** The secrets the settings window can set (see SettingsUpdate.secrets). */
+export interface SecretValues {
+  syncToken?: string;
+  smtpPassword?: string;
+  influxToken?: string;
+}
+
+/** Where the data folder comes from, and whether the settings window may change it. */
+export interface DataFolderView {
+  /** The per-user default folder, $VIGIL_DATA_DIR, or a folder chosen in the settings window. */
+  source: 'default' | 'env' | 'chosen';
+  /** The per-user default folder (the choice itself is kept there, in data-folder.json). */
+  defaultDir: string;
+  /** False when $VIGIL_DATA_DIR names the folder: it wins over a choice made in the window. */
+  canChoose: boolean;
+  /** Why the chosen folder is not the one in use (it was missing at start), else null. */
+  problem: string | null;
+}
+
+/** What "Choose…" / "Use the default folder" did. */
+export interface DataFolderOutcome {
+  /** False when the dialog was cancelled or the folder is the one in use already. */
+  moved: boolean;
+  message: string;
+  view: SettingsView;
 }
 
 export interface SettingsView {
@@ -19,17 +48,18 @@ export interface SettingsView {
   /** The settings file (<data-dir>/config.json). */
   file: string;
   /**
-   * The data folder. Shown, not edited: the settings file itself lives in it, and so do the
-   * history and the lock the agent checks; moving it is VIGIL_DATA_DIR's job (see README).
+   * The data folder in use. Not a setting in config.json (that file lives in it): it changes
+   * through chooseDataFolder, which restarts the core there.
    */
   dataDir: string;
+  dataFolder: DataFolderView;
   secrets: SecretsState;
 }
 
 export interface SettingsUpdate {
   patch: SettingsPatch;
   /** New secret values; an empty string removes the secret, an absent key leaves it alone. */
-  secrets?: { syncToken?: string; smtpPassword?: string };
+  secrets?: SecretValues;
 }
 
 /** The outcome of "Test connection" / "Send test email": shown as it is in the window. */
@@ -47,6 +77,12 @@ export interface AppBridge {
   /** Sends a test email with the saved SMTP settings. */
   sendTestEmail(): Promise<Settled<TestOutcome>>;
   openDataFolder(): Promise<Settled<null>>;
+  /**
+   * Asks for a new data folder in the OS's folder dialog (the page never names a path), or with
+   * `useDefault` goes back to the per-user default; the core restarts there. The history stays in
+   * the old folder; an empty new folder gets this machine's settings, id and secrets.
+   */
+  chooseDataFolder(params?: { useDefault?: boolean }): Promise<Settled<DataFolderOutcome>>;
   /** Opens an http(s) link in the user's browser; anything else is refused. */
   openExternal(params: { url: string }): Promise<Settled<null>>;
 }
@@ -59,6 +95,7 @@ export const APP_CHANNELS: Record<AppMethod, string> = {
   testSync: 'vigil:app:testSync',
   sendTestEmail: 'vigil:app:sendTestEmail',
   openDataFolder: 'vigil:app:openDataFolder',
+  chooseDataFolder: 'vigil:app:chooseDataFolder',
   openExternal: 'vigil:app:openExternal',
 };
 

@@ -40,7 +40,9 @@ let temp: string;
 
 test.beforeAll(async () => {
   temp = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bridge-'));
-  const dataDir = path.join(temp, 'data');
+  // No $VIGIL_DATA_DIR: the per-user default folder (under XDG_CONFIG_HOME), as for a user who
+  // installed the app, so the settings window may choose another one.
+  const dataDir = path.join(temp, 'config', 'Vigil');
   const downloads = path.join(temp, 'downloads');
   fs.mkdirSync(dataDir, { recursive: true });
   fs.mkdirSync(downloads);
@@ -59,7 +61,7 @@ test.beforeAll(async () => {
     ElectronStore,
     appRoot: root,
     platform: 'linux',
-    env: { VIGIL_DATA_DIR: dataDir, XDG_CONFIG_HOME: path.join(temp, 'config') },
+    env: { XDG_CONFIG_HOME: path.join(temp, 'config') },
     home: temp,
     sources: fakeSources(),
     clock,
@@ -249,4 +251,53 @@ test('export window: two days, then the save dialog, then the file', async ({ pa
   await page.locator('#export-start').click();
   await expect(page.locator('#export-status')).toContainText(`rows to ${file}`);
   expect(fs.readFileSync(file, 'utf8').split('\r\n')[0]).toMatch(/^time,unix_ms,/);
+});
+
+test('settings window: the InfluxDB token goes to its own file; another data folder is chosen through the OS dialog, and back', async ({ page }) => {
+  await openBridged(page, 'Settings…', 'settings/index.html');
+  await expect(page.locator('body')).toHaveAttribute('data-state', 'ready');
+  const defaultDir = harness.dataDir;
+
+  const influxToken = page.locator('#secret-influx-token');
+  await expect(influxToken).toHaveAttribute('placeholder', 'not set');
+  await influxToken.fill('influx-api-token-42');
+  await page.locator('#save').click();
+  await expect(page.locator('#status')).toHaveText('Saved and applied.');
+  await expect(influxToken).toHaveValue('');
+  await expect(influxToken).toHaveAttribute('placeholder', 'saved (hidden)');
+  expect(fs.readFileSync(path.join(defaultDir, 'influx-token'), 'utf8')).toBe('influx-api-token-42\n');
+  expect(fs.readFileSync(path.join(defaultDir, 'config.json'), 'utf8')).not.toContain('influx-api-token-42');
+
+  await expect(page.locator('#data-folder-source')).toHaveText('The default folder, which the vigil agent uses too.');
+  await expect(page.locator('#default-data-folder')).toBeHidden();
+  // A folder with someone else's files is refused, with the reason.
+  const busy = path.join(temp, 'busy');
+  fs.mkdirSync(busy);
+  fs.writeFileSync(path.join(busy, 'report.txt'), 'mine');
+  harness.fake.world.openDialogAnswers.push({ canceled: false, filePaths: [busy] });
+  await page.locator('#choose-data-folder').click();
+  await expect(page.locator('#data-folder-status')).toHaveText(`${busy} holds other files: choose an empty folder, or one that already holds Vigil data`);
+  await expect(page.locator('#data-folder-status')).toHaveAttribute('data-kind', 'error');
+  await expect(page.locator('#data-dir')).toHaveText(defaultDir);
+
+  // An empty folder: the core moves there with these settings; the page shows the new folder.
+  const moved = path.join(temp, 'moved');
+  fs.mkdirSync(moved);
+  harness.fake.world.openDialogAnswers.push({ canceled: false, filePaths: [moved] });
+  await page.locator('#choose-data-folder').click();
+  await expect(page.locator('#data-folder-status')).toHaveText(`Now using ${moved}, with these settings and an empty history. The history so far stays in the previous folder.`);
+  await expect(page.locator('#data-dir')).toHaveText(moved);
+  await expect(page.locator('#file')).toHaveText(path.join(moved, 'config.json'));
+  await expect(page.locator('#data-folder-source')).toHaveText(`A folder chosen here (the default one is ${defaultDir}).`);
+  await expect(page.locator('#field-sampling-intervalSeconds')).toHaveValue(String(harness.app.settings.get().sampling.intervalSeconds));
+  await expect(influxToken).toHaveAttribute('placeholder', 'saved (hidden)');
+  expect(harness.app.dataDir).toBe(moved);
+  expect(fs.existsSync(path.join(moved, 'agent.lock'))).toBe(true);
+
+  // And back to the default folder, with its own settings and history.
+  await page.locator('#default-data-folder').click();
+  await expect(page.locator('#data-folder-status')).toHaveText(`Now using ${defaultDir}, with its own settings and history. The history so far stays in the previous folder.`);
+  await expect(page.locator('#data-dir')).toHaveText(defaultDir);
+  await expect(page.locator('#default-data-folder')).toBeHidden();
+  expect(harness.app.dataDir).toBe(defaultDir);
 });

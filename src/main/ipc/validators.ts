@@ -7,6 +7,7 @@
 //   compiled once with ajv, so IPC accepts exactly what the HTTP API and the settings file accept.
 import { Ajv, type ValidateFunction } from 'ajv';
 import { API_ROUTES, exportParamsSchema, type ApiMethod } from '../../shared/api.js';
+import type { SecretValues } from '../../shared/app-ipc.js';
 import { VigilError } from '../../shared/errors.js';
 import { settingsSections } from '../../shared/settings.js';
 import type { InvokeEventApi } from '../electron-api.js';
@@ -79,14 +80,25 @@ const settingsPatchSchema = {
 
 const secretString = { type: 'string', maxLength: 4096, pattern: '^[^\\r\\n\\u0000]*$' } as const;
 
-export const settingsUpdate = validatorFor<{ patch: Record<string, Record<string, unknown>>; secrets?: { syncToken?: string; smtpPassword?: string } }>('updateSettings', {
+export const settingsUpdate = validatorFor<{ patch: Record<string, Record<string, unknown>>; secrets?: SecretValues }>('updateSettings', {
   type: 'object',
   additionalProperties: false,
   required: ['patch'],
   properties: {
     patch: settingsPatchSchema,
-    secrets: { type: 'object', additionalProperties: false, properties: { syncToken: secretString, smtpPassword: secretString } },
+    secrets: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { syncToken: secretString, smtpPassword: secretString, influxToken: secretString } satisfies Record<keyof SecretValues, unknown>,
+    },
   },
+});
+
+/** "Choose…" takes no path from the page (the OS dialog gives it); only "back to the default". */
+export const chooseDataFolderParams = validatorFor<{ useDefault?: boolean }>('chooseDataFolder', {
+  type: 'object',
+  additionalProperties: false,
+  properties: { useDefault: { type: 'boolean' } },
 });
 
 /** Calls that take no parameters accept nothing but an empty object (or nothing at all). */

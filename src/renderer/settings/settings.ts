@@ -1,8 +1,9 @@
 // The settings window. Every control comes from the shared settings schema (fields.ts); a save
 // sends only what changed, the main process validates it against the same schema the agent's
 // settings file uses, writes config.json and applies it to the running core at once. Secrets (the
-// hub token, the SMTP password) go to their own 0600 files and are never shown back.
-import type { SettingsView, TestOutcome } from '../../shared/app-ipc.js';
+// hub token, the SMTP password, the InfluxDB token) go to their own 0600 files and are never shown
+// back. The data folder is not a field: the main process asks for it in the OS's folder dialog.
+import type { DataFolderOutcome, SecretValues, SettingsView, TestOutcome } from '../../shared/app-ipc.js';
 import { settingsSections, type Settings } from '../../shared/settings.js';
 import { byId, call, el, windowBridge } from './bridge.js';
 import { describeSettings, diffSettings, fieldPathIn, linesOf, type FieldDescriptor, type SectionDescriptor } from './fields.js';
@@ -17,7 +18,7 @@ interface Control {
 
 const bridge = windowBridge();
 const controls = new Map<string, Control>();
-const secretInputs: { syncToken?: HTMLInputElement; smtpPassword?: HTMLInputElement } = {};
+const secretInputs: { [K in keyof SecretValues]?: HTMLInputElement } = {};
 const status = byId('status');
 let view: SettingsView | null = null;
 
@@ -191,6 +192,11 @@ function sectionElement(section: SectionDescriptor): HTMLElement {
     secretInputs.smtpPassword = secret.input;
     box.append(secret.row, testRow('Send test email', () => call(bridge.app.sendTestEmail())));
   }
+  if (section.key === 'influx') {
+    const secret = secretRow('secret-influx-token', 'Token', 'An InfluxDB 2.x/3.x API token, or user:password for 1.x; none for VictoriaMetrics. Leave empty to keep the saved one.');
+    secretInputs.influxToken = secret.input;
+    box.append(secret.row);
+  }
   return box;
 }
 
@@ -200,6 +206,7 @@ function show(next: SettingsView): void {
   view = next;
   byId('file').textContent = next.file;
   byId('data-dir').textContent = next.dataDir;
+  showDataFolder(next);
   const values = next.settings as unknown as Record<string, Record<string, unknown>>;
   for (const control of controls.values()) {
     control.write(values[control.field.section]?.[control.field.key]);
@@ -213,6 +220,51 @@ function show(next: SettingsView): void {
   };
   secretState(secretInputs.syncToken, next.secrets.syncToken);
   secretState(secretInputs.smtpPassword, next.secrets.smtpPassword);
+  secretState(secretInputs.influxToken, next.secrets.influxToken);
+}
+
+// ---------------------------------------------------------------- data folder
+
+function showDataFolder(next: SettingsView): void {
+  const folder = next.dataFolder;
+  const choose = byId<HTMLButtonElement>('choose-data-folder');
+  const useDefault = byId<HTMLButtonElement>('default-data-folder');
+  choose.disabled = !folder.canChoose;
+  useDefault.hidden = !folder.canChoose || folder.source === 'default';
+  byId('data-folder-source').textContent =
+    folder.source === 'env'
+      ? 'Set by the environment variable VIGIL_DATA_DIR, which wins over a folder chosen here: change or unset it to use another folder.'
+      : folder.source === 'chosen'
+        ? `A folder chosen here (the default one is ${folder.defaultDir}).`
+        : 'The default folder, which the vigil agent uses too.';
+  const folderStatus = byId('data-folder-status');
+  folderStatus.textContent = folder.problem ?? '';
+  if (folder.problem) folderStatus.dataset.kind = 'error';
+  else delete folderStatus.dataset.kind;
+}
+
+async function moveDataFolder(params: { useDefault?: boolean }): Promise<void> {
+  if (!bridge) return;
+  const buttons = [byId<HTMLButtonElement>('choose-data-folder'), byId<HTMLButtonElement>('default-data-folder')];
+  const folderStatus = byId('data-folder-status');
+  for (const button of buttons) button.disabled = true;
+  folderStatus.textContent = params.useDefault ? 'Moving to the default folder…' : 'Choose the folder in the dialog…';
+  delete folderStatus.dataset.kind;
+  try {
+    const outcome: DataFolderOutcome = await call(bridge.app.chooseDataFolder(params));
+    // The settings shown are the new folder's from now on.
+    if (outcome.moved) show(outcome.view);
+    else showDataFolder(outcome.view);
+    folderStatus.textContent = outcome.message;
+    if (outcome.moved) folderStatus.dataset.kind = 'ok';
+  } catch (error) {
+    if (view) showDataFolder(view);
+    folderStatus.textContent = describeError(error);
+    folderStatus.dataset.kind = 'error';
+  } finally {
+    if (view?.dataFolder.canChoose) buttons[0]!.disabled = false;
+    buttons[1]!.disabled = false;
+  }
 }
 
 function edited(): Record<string, Record<string, unknown>> {
@@ -232,11 +284,11 @@ async function save(): Promise<boolean> {
   if (!bridge || !view) return false;
   for (const control of controls.values()) control.element.removeAttribute('aria-invalid');
   const patch = diffSettings(view.settings as Settings, edited());
-  const secrets: { syncToken?: string; smtpPassword?: string } = {};
-  const syncToken = secretValue(secretInputs.syncToken);
-  const smtpPassword = secretValue(secretInputs.smtpPassword);
-  if (syncToken !== undefined) secrets.syncToken = syncToken;
-  if (smtpPassword !== undefined) secrets.smtpPassword = smtpPassword;
+  const secrets: SecretValues = {};
+  for (const key of Object.keys(secretInputs) as (keyof SecretValues)[]) {
+    const value = secretValue(secretInputs[key]);
+    if (value !== undefined) secrets[key] = value;
+  }
   if (Object.keys(patch).length === 0 && Object.keys(secrets).length === 0) {
     setStatus('No changes.');
     return true;
@@ -269,6 +321,8 @@ async function start(): Promise<void> {
     return;
   }
   byId('open-data-folder').addEventListener('click', () => void call(bridge.app.openDataFolder()).catch((error: unknown) => setStatus(describeError(error), 'error')));
+  byId('choose-data-folder').addEventListener('click', () => void moveDataFolder({}));
+  byId('default-data-folder').addEventListener('click', () => void moveDataFolder({ useDefault: true }));
   byId('revert').addEventListener('click', () => {
     if (view) show(view);
     setStatus('Changes discarded.');

@@ -15,6 +15,7 @@ import type {
   InvokeEventApi,
   MenuApi,
   NotificationApi,
+  SessionWindowApi,
   TrayApi,
   WebContentsApi,
 } from '../../../src/main/electron-api.js';
@@ -198,6 +199,39 @@ export class FakeBrowserWindow extends EventEmitter implements BrowserWindowApi 
   }
 }
 
+/**
+ * A window without web contents (Electron's BaseWindow), as the shell uses it: hidden, to hear
+ * Windows' session end. Electron hands both listeners a WindowSessionEndEvent.
+ */
+export class FakeBaseWindow extends EventEmitter implements SessionWindowApi {
+  destroyed = false;
+  constructor(
+    readonly options: Electron.BaseWindowConstructorOptions,
+    world: FakeElectronWorld,
+  ) {
+    super();
+    world.baseWindows.push(this);
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+
+  /** Windows asks whether the session may end (WM_QUERYENDSESSION); true when a listener prevented it. */
+  queryEndSession(reasons: Electron.WindowSessionEndEvent['reasons'] = ['shutdown']): boolean {
+    const event = Object.assign(new FakeEvent(), { reasons });
+    if (!this.destroyed) this.emit('query-session-end', event);
+    return event.defaultPrevented;
+  }
+
+  /** The session ends (WM_ENDSESSION with wParam TRUE). */
+  endSession(reasons: Electron.WindowSessionEndEvent['reasons'] = ['shutdown']): void {
+    if (!this.destroyed) this.emit('session-end', Object.assign(new FakeEvent(), { reasons }));
+  }
+}
+
 export class FakeNotification extends EventEmitter implements NotificationApi {
   shown = false;
   constructor(
@@ -298,6 +332,7 @@ export interface FakeElectronWorld {
   app: FakeApp;
   trays: FakeTray[];
   windows: FakeBrowserWindow[];
+  baseWindows: FakeBaseWindow[];
   notifications: FakeNotification[];
   handlers: Map<string, (event: InvokeEventApi, ...args: unknown[]) => unknown>;
   power: EventEmitter;
@@ -305,6 +340,9 @@ export interface FakeElectronWorld {
   saveDialogs: Electron.SaveDialogOptions[];
   /** What the next save dialogs answer (shifted per call); default: cancelled. */
   saveDialogAnswers: Electron.SaveDialogReturnValue[];
+  openDialogs: Electron.OpenDialogOptions[];
+  /** What the next open dialogs answer (shifted per call); default: cancelled. */
+  openDialogAnswers: Electron.OpenDialogReturnValue[];
   openedPaths: string[];
   openedExternal: string[];
   shownInFolder: string[];
@@ -322,12 +360,15 @@ export function createFakeElectron(options: { platform: NodeJS.Platform; appPath
     app: new FakeApp(options.platform, options.appPath),
     trays: [],
     windows: [],
+    baseWindows: [],
     notifications: [],
     handlers: new Map(),
     power: new EventEmitter(),
     errorBoxes: [],
     saveDialogs: [],
     saveDialogAnswers: [],
+    openDialogs: [],
+    openDialogAnswers: [],
     openedPaths: [],
     openedExternal: [],
     shownInFolder: [],
@@ -362,6 +403,11 @@ export function createFakeElectron(options: { platform: NodeJS.Platform; appPath
         super(windowOptions, world);
       }
     },
+    BaseWindow: class extends FakeBaseWindow {
+      constructor(windowOptions: Electron.BaseWindowConstructorOptions) {
+        super(windowOptions, world);
+      }
+    },
     ipcMain: {
       handle(channel: string, listener: (event: InvokeEventApi, ...args: unknown[]) => unknown) {
         if (world.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
@@ -392,6 +438,10 @@ export function createFakeElectron(options: { platform: NodeJS.Platform; appPath
       async showSaveDialog(dialogOptions: Electron.SaveDialogOptions): Promise<Electron.SaveDialogReturnValue> {
         world.saveDialogs.push(dialogOptions);
         return world.saveDialogAnswers.shift() ?? { canceled: true, filePath: '' };
+      },
+      async showOpenDialog(dialogOptions: Electron.OpenDialogOptions): Promise<Electron.OpenDialogReturnValue> {
+        world.openDialogs.push(dialogOptions);
+        return world.openDialogAnswers.shift() ?? { canceled: true, filePaths: [] };
       },
       async showMessageBox(): Promise<Electron.MessageBoxReturnValue> {
         return { response: 0, checkboxChecked: false };

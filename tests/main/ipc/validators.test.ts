@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiParams, exportParams, externalUrl, noParams, openExternalParams, senderRejection, settingsUpdate } from '../../../src/main/ipc/validators.js';
+import { apiParams, chooseDataFolderParams, exportParams, externalUrl, noParams, openExternalParams, senderRejection, settingsUpdate } from '../../../src/main/ipc/validators.js';
 import { VigilError } from '../../../src/shared/errors.js';
 import { API_METHODS } from '../../../src/shared/api.js';
 
@@ -59,6 +59,22 @@ describe('IPC payloads (the shared schemas)', () => {
     expect(refusal(() => settingsUpdate({ patch: { peers: { list: [{ name: 'x', url: 'javascript:alert(1)' }] } } }))).toMatch(/^updateSettings: patch\.peers\.list\.0\.url must match pattern/);
     expect(refusal(() => settingsUpdate({ patch: {}, secrets: { syncToken: 'a\nb' } }))).toMatch(/^updateSettings: secrets\.syncToken must match pattern/);
     expect(refusal(() => settingsUpdate({}))).toBe("updateSettings: must have required property 'patch'");
+  });
+
+  it('settings: the three secrets the window sets (hub token, SMTP password, InfluxDB token), nothing else', () => {
+    expect(settingsUpdate({ patch: {}, secrets: { influxToken: 'user:pass word' } })).toEqual({ patch: {}, secrets: { influxToken: 'user:pass word' } });
+    expect(settingsUpdate({ patch: {}, secrets: { syncToken: '', smtpPassword: '', influxToken: '' } })).toBeTruthy();
+    expect(refusal(() => settingsUpdate({ patch: {}, secrets: { influxToken: 'a\r\nb' } }))).toMatch(/^updateSettings: secrets\.influxToken must match pattern/);
+    expect(refusal(() => settingsUpdate({ patch: {}, secrets: { influxToken: 'x'.repeat(4097) } }))).toBe('updateSettings: secrets.influxToken must NOT have more than 4096 characters');
+    expect(refusal(() => settingsUpdate({ patch: {}, secrets: { influxToken: 42 } }))).toBe('updateSettings: secrets.influxToken must be string');
+    expect(refusal(() => settingsUpdate({ patch: {}, secrets: { hubPassword: 'x' } }))).toBe('updateSettings: secrets must NOT have additional properties (hubPassword)');
+  });
+
+  it('choosing the data folder: the page may ask for the dialog or the default folder, never name a path', () => {
+    expect(chooseDataFolderParams({})).toEqual({});
+    expect(chooseDataFolderParams({ useDefault: true })).toEqual({ useDefault: true });
+    expect(refusal(() => chooseDataFolderParams({ path: '/etc' }))).toBe('chooseDataFolder: must NOT have additional properties (path)');
+    expect(refusal(() => chooseDataFolderParams({ useDefault: 'yes' }))).toBe('chooseDataFolder: useDefault must be boolean');
   });
 
   it('parameterless calls take an empty object only', () => {
