@@ -1,5 +1,6 @@
 // data-folder.ts on real folders: where the app finds its data folder at start, which folders it
 // may move to, and what it copies into an empty one. tests/main/app.test.ts moves a running app.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,14 +82,24 @@ describe('data folder: where it may move', () => {
     expect(refusal(() => checkDataFolder('relative/dir', current))).toBe('Not an absolute path: relative/dir');
   });
 
-  it.skipIf(process.platform === 'win32' || process.getuid?.() === 0)('refuses a folder it cannot write in (not run as root, who writes anywhere)', () => {
+  it('refuses a folder it cannot write in', (ctx) => {
+    if (process.platform === 'win32') return ctx.skip('no POSIX permissions on Windows');
     const current = tempDir('vigil-current-');
     const locked = tempDir('vigil-locked-');
-    fs.chmodSync(locked, 0o500);
+    // Root writes through any mode bits, but not into a read-only file system.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) {
+      try {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=16k', 'tmpfs', locked], { stdio: 'pipe' });
+      } catch (error) {
+        return ctx.skip(`root, and cannot mount a read-only tmpfs here: ${String((error as Error).message).split('\n')[0]}`);
+      }
+    } else fs.chmodSync(locked, 0o500);
     try {
-      expect(refusal(() => checkDataFolder(locked, current))).toBe(`Cannot write in ${locked}: EACCES`);
+      expect(refusal(() => checkDataFolder(locked, current))).toBe(`Cannot write in ${locked}: ${asRoot ? 'EROFS' : 'EACCES'}`);
     } finally {
-      fs.chmodSync(locked, 0o700);
+      if (asRoot) execFileSync('umount', [locked]);
+      else fs.chmodSync(locked, 0o700);
     }
   });
 });
