@@ -130,10 +130,7 @@ export class Hub {
     for (const disk of batch.disks) store.insertDiskSample(disk);
     // The store ignores samples older than what its retention already deleted; the agent is told
     // how many, since it moves its cursor past them all the same.
-    const floor = batch.samples.length > 0 ? store.rawFloor() : null;
-    let tooOld = 0;
-    if (floor !== null) for (const sample of batch.samples) if (sample.ts < floor) tooOld++;
-    const accepted = store.insertSamples(batch.samples);
+    const { inserted: accepted, tooOld } = store.storeSamples(batch.samples);
     let newest: Sample | null = null;
     for (const sample of batch.samples) if (!newest || sample.ts > newest.ts) newest = sample;
     const previousTs = machine.lastSampleTs;

@@ -403,13 +403,17 @@ class SqliteSampleStore implements SampleStore {
   // ---------------------------------------------------------------- writing samples
 
   insertSamples(samples: readonly Sample[]): number {
+    return this.storeSamples(samples).inserted;
+  }
+
+  storeSamples(samples: readonly Sample[]): { inserted: number; tooOld: number } {
     this.assertOpen();
-    if (samples.length === 0) return 0;
+    if (samples.length === 0) return { inserted: 0, tooOld: 0 };
     const prepared = samples.map((sample, i) => prepareSample(sample, i));
     return this.write(`storing ${samples.length} sample${samples.length === 1 ? '' : 's'}`, () => this.insertPrepared(prepared));
   }
 
-  private insertPrepared(prepared: readonly Prepared[]): number {
+  private insertPrepared(prepared: readonly Prepared[]): { inserted: number; tooOld: number } {
     const st = this.state;
     const markBefore = st.minuteMark;
     const dirtyMinutes = new Set<number>();
@@ -438,7 +442,7 @@ class SqliteSampleStore implements SampleStore {
       if (st.lastTs === null || newest > st.lastTs) st.lastTs = newest;
       this.updateRollups(dirtyMinutes);
     }
-    return added;
+    return { inserted: added, tooOld };
   }
 
   private encodeValues(layout: Layout, values: readonly (number | null)[]): void {
@@ -613,10 +617,6 @@ class SqliteSampleStore implements SampleStore {
 
   firstTimestamp(): number | null {
     return this.read('reading', () => this.s.minRaw.get() as number | null);
-  }
-
-  rawFloor(): number | null {
-    return this.read('reading', () => (Number.isFinite(this.state.rawFloor) ? this.state.rawFloor : null));
   }
 
   countSamples(from: number, to: number): number {

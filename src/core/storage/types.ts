@@ -27,6 +27,8 @@ export interface SampleStore {
    * rollups) are ignored and logged. Returns how many samples were new.
    */
   insertSamples(samples: readonly Sample[]): number;
+  /** insertSamples, telling also how many were ignored as older than the raw retention (the hub tells its agents). */
+  storeSamples(samples: readonly Sample[]): { inserted: number; tooOld: number };
   insertDiskSample(sample: DiskSample): void;
   /** Records a host snapshot unless it equals the latest one; returns whether it was stored. */
   insertHostSnapshot(record: HostRecord): boolean;
@@ -38,8 +40,6 @@ export interface SampleStore {
   /** The ts of the newest / oldest stored raw sample, or null when empty. */
   lastTimestamp(): number | null;
   firstTimestamp(): number | null;
-  /** insertSamples ignores samples older than this (retention deleted that raw time); null: nothing deleted yet. */
-  rawFloor(): number | null;
   countSamples(from: number, to: number): number;
   /**
    * For each [from, to): whether it holds any data — a raw sample, or a minute or hour rollup
