@@ -27,6 +27,8 @@ export function dataPaths(dataDir: string) {
     telemetry: path.join(dataDir, 'telemetry'),
     logs: path.join(dataDir, 'logs'),
     logFile: path.join(dataDir, 'logs', 'vigil.log'),
+    /** The tray app's log: it shares the data folder, but may run beside an agent's log. */
+    appLogFile: path.join(dataDir, 'logs', 'app.log'),
     lock: path.join(dataDir, 'agent.lock'),
   };
 }

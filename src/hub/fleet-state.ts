@@ -1,5 +1,6 @@
 // A machine's state on the fleet page, from what it last reported and when.
 import type { FleetState } from '../shared/hub-api.js';
+import type { HubSettings } from '../shared/settings.js';
 import type { MachineRecord } from './registry.js';
 
 export interface StalePolicy {
@@ -10,6 +11,11 @@ export interface StalePolicy {
    * silent before it is stale (0 = for ever). Default DEFAULT_MAX_SLEEP_HOURS.
    */
   maxSleepHours?: number;
+}
+
+/** The policy the hub's settings set (the running hub and `vigil hub list` judge alike). */
+export function stalePolicyOf(hub: Pick<HubSettings, 'staleAfterIntervals' | 'maxSleepHours'>): StalePolicy {
+  return { staleAfterIntervals: hub.staleAfterIntervals, maxSleepHours: hub.maxSleepHours };
 }
 
 /** Slack for a batch's own transit and the agent's database flush before it is read. */

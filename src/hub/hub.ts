@@ -23,7 +23,7 @@ import type { MetricSources } from '../core/metrics/index.js';
 import { createHttpServer, listenOn } from '../core/server/http-server.js';
 import { VERSION } from '../core/version.js';
 import type { SyncBatch } from '../core/sync/types.js';
-import { fleetState, type StalePolicy } from './fleet-state.js';
+import { fleetState, stalePolicyOf } from './fleet-state.js';
 import { LiveFeed } from './live.js';
 import { MachineRegistry, type MachineRecord } from './registry.js';
 import { StorePool } from './stores.js';
@@ -187,7 +187,7 @@ export class Hub {
       name: record.name,
       agentId: record.agentId,
       self: false,
-      state: record.revokedAt !== null ? 'stale' : fleetState(record, now, this.stalePolicy()),
+      state: record.revokedAt !== null ? 'stale' : fleetState(record, now, stalePolicyOf(this.settings.hub)),
       reportedState: record.reportedState,
       lastSeen: record.lastSeen,
       lastSampleTs: record.lastSampleTs,
@@ -199,10 +199,6 @@ export class Hub {
       revokedAt: record.revokedAt,
       sleepUntil: record.reportedState === 'sleeping' ? record.sleepUntil : null,
     };
-  }
-
-  private stalePolicy(): StalePolicy {
-    return { staleAfterIntervals: this.settings.hub.staleAfterIntervals, maxSleepHours: this.settings.hub.maxSleepHours };
   }
 
   /** The hub process's own figures (GET /api/hub). */
@@ -341,7 +337,7 @@ export class Hub {
   private watch(machineId: string): void {
     const record = this.registry.get(machineId);
     if (!record) return;
-    this.announce(machineId, fleetState(record, this.clock.now(), this.stalePolicy()), record.lastSeen);
+    this.announce(machineId, fleetState(record, this.clock.now(), stalePolicyOf(this.settings.hub)), record.lastSeen);
   }
 
   private announce(machineId: string, state: FleetState, lastSeen: number | null): void {

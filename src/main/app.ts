@@ -159,7 +159,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
       stream: options.logStream === undefined ? process.stderr : options.logStream,
       // The app logs beside the agent's vigil.log, in its own file: the two may start on the same
       // data folder (one of them is then refused by the lock, and says so in its own log).
-      file: path.join(dataPaths(dir).logs, 'app.log'),
+      file: dataPaths(dir).appLogFile,
       maxBytes: current.log.maxFileMegabytes * 1024 * 1024,
       maxFiles: current.log.maxFiles,
     });

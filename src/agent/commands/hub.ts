@@ -162,12 +162,12 @@ export async function runRevokeMachine(idOrName: string, options: { dataDir?: st
 export async function runListMachines(options: { dataDir?: string; all?: boolean; json?: boolean }, now = Date.now()): Promise<number> {
   const registry = await openRegistry(options.dataDir);
   try {
-    const { fleetState } = await import('../../hub/fleet-state.js');
+    const { fleetState, stalePolicyOf } = await import('../../hub/fleet-state.js');
     const dataDir = resolveHubDataDir(options.dataDir);
     const settings = (await readSettingsIsolated(dataPaths(dataDir).settings)).settings;
     const machines = registry.list(options.all === true).map((m) => ({
       ...m,
-      state: m.revokedAt !== null ? 'revoked' : fleetState(m, now, { staleAfterIntervals: settings.hub.staleAfterIntervals, maxSleepHours: settings.hub.maxSleepHours }),
+      state: m.revokedAt !== null ? 'revoked' : fleetState(m, now, stalePolicyOf(settings.hub)),
     }));
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ time: now, machines }, null, 2)}\n`);

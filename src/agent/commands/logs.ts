@@ -5,7 +5,6 @@
 // printing new lines and follows the log across rotation, like `tail -F`: when vigil.log is
 // renamed away, the rest of the old file is read to its end before the new one is opened.
 import fs from 'node:fs';
-import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { VigilError } from '../../shared/errors.js';
 import { LOG_LEVEL_VALUES, type LogLevelSetting } from '../../shared/settings.js';
@@ -28,7 +27,7 @@ export async function runLogs(options: LogsOptions): Promise<number> {
   if (options.hub && options.app) throw new VigilError('invalid_argument', '--hub and --app name different logs: choose one');
   const dataDir = options.hub ? (await import('./hub.js')).resolveHubDataDir(options.dataDir) : resolveDataDir(options.dataDir);
   const paths = dataPaths(dataDir);
-  const file = options.app ? path.join(paths.logs, 'app.log') : paths.logFile;
+  const file = options.app ? paths.appLogFile : paths.logFile;
   const who = options.hub ? 'the hub' : options.app ? 'the tray app' : 'the agent';
   const keep = levelFilter(options.level);
   const write = (text: string) => process.stdout.write(text);
