@@ -2,7 +2,7 @@
 // command runs, so the long-running agent never loads export, status or watch code.
 import { Command, CommanderError, Option } from 'commander';
 import { VigilError } from '../shared/errors.js';
-import { collectNames, parseIntervalSeconds, parseLimit, parseLogLevel, parsePort, parseWidth } from './options.js';
+import { collectHosts, collectNames, parseIntervalSeconds, parseLimit, parseLogLevel, parsePort, parseWidth } from './options.js';
 import { VERSION } from '../core/version.js';
 import { collectAddresses, collectPeers, parseDurationSeconds } from './commands/alert-options.js';
 
@@ -43,6 +43,7 @@ export function buildProgram(): Command {
     .option('--host <address>', 'run the web server (API and /health; the chart page too with --ui) on this address (default from settings: 127.0.0.1); any other than loopback needs --ui-token')
     .option('--port <port>', 'run the web server on this port, 0 = any free one (default from settings: 7470)', parsePort)
     .addOption(new Option('--ui-token <token>', "access token the web server's page and API require (at least 16 characters); prefer $VIGIL_TOKEN, which ps does not show").env('VIGIL_TOKEN'))
+    .option('--allowed-host <name>', 'without a token the web server answers only loopback names (127.0.0.1, localhost, [::1]): also answer this one (repeat; replaces server.allowedHosts)', collectHosts)
     .option('--peer <NAME=URL>', "watch this machine's /health and email when it stops answering (repeat; replaces peers.list); a token goes in the URL: http://:TOKEN@host:7470", collectPeers)
     .addOption(new Option('--smtp <url>', 'send alert emails through smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (TLS); prefer $VIGIL_SMTP, which ps does not show').env('VIGIL_SMTP'))
     .option('--alert-from <address>', 'From address of alert emails (default from settings)')
@@ -200,6 +201,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--token <token>', 'token the read API and live feed require (the pages ask for it; at least 16 characters); prefer $VIGIL_HUB_TOKEN').env('VIGIL_HUB_TOKEN'))
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)')
     .option('--tls-key <file>', 'private key (PEM) of --tls-cert')
+    .option('--allowed-host <name>', 'without a token the hub answers only loopback names (127.0.0.1, localhost, [::1]): also answer this one (repeat; replaces hub.allowedHosts)', collectHosts)
     .addOption(new Option('--log-level <level>', 'error, warn, info or debug (default from settings: info)').argParser(parseLogLevel))
     .action(async (options) => {
       const { runHub } = await import('./commands/hub.js');

@@ -2,7 +2,7 @@
 // one clear line and exit code 2 before anything is opened.
 import { InvalidArgumentError } from 'commander';
 import { defaultDataDir } from '../core/paths.js';
-import { LOG_LEVEL_VALUES, samplingSchema, type LogLevelSetting } from '../shared/settings.js';
+import { LOG_LEVEL_VALUES, samplingSchema, serverSchema, type LogLevelSetting } from '../shared/settings.js';
 import path from 'node:path';
 
 const intervalBounds = samplingSchema.properties.intervalSeconds;
@@ -47,6 +47,18 @@ export function collectNames(text: string, previous: string[] | undefined): stri
   if (names.length === 0) throw new InvalidArgumentError('expected an interface name');
   return [...(previous ?? []), ...names];
 }
+
+/** --allowed-host NAME, repeatable (or comma-separated): a host name or address, a port is ignored. */
+export function collectHosts(text: string, previous: string[] | undefined): string[] {
+  const names = text.split(',').map((n) => n.trim()).filter(Boolean);
+  const valid = new RegExp(ALLOWED_HOST_PATTERN);
+  if (names.length === 0 || names.some((name) => name.length > 255 || !valid.test(name))) {
+    throw new InvalidArgumentError(`expected a host name or address (e.g. vigil.lan or 192.168.1.5), got ${JSON.stringify(text)}`);
+  }
+  return [...(previous ?? []), ...names];
+}
+
+const ALLOWED_HOST_PATTERN = serverSchema.properties.allowedHosts.items.pattern;
 
 /** --width W: an image width in pixels, 600–4000. */
 export function parseWidth(text: string): number {

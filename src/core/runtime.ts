@@ -188,7 +188,7 @@ export class Runtime implements RuntimeContext {
   }
 
   private async startServer(): Promise<void> {
-    const { host, port, tokenHash } = this.current.server;
+    const { host, port, tokenHash, allowedHosts } = this.current.server;
     // The server's modules (Fastify, node:crypto) load only when a server runs: the plain
     // agent's memory budget has no room for them.
     const [{ createHttpServer, listenOn }, { registerHealthRoute }, { PAGE_PATHS }] = await Promise.all([
@@ -197,7 +197,7 @@ export class Runtime implements RuntimeContext {
       import('./server/page-paths.js'),
     ]);
     const publicPaths = ['/health', ...(this.current.server.ui ? PAGE_PATHS : [])];
-    const app = await createHttpServer({ host, port, tokenHash: tokenHash || null, logger: this.logger, publicPaths });
+    const app = await createHttpServer({ host, port, tokenHash: tokenHash || null, logger: this.logger, publicPaths, allowedHosts });
     registerHealthRoute(app, {
       identity: this.identity,
       startedAt: this.startedAt,

@@ -296,7 +296,7 @@ export class Hub {
     const tokenHash = this.options.tokenHash !== undefined ? this.options.tokenHash : hubSettings.tokenHash || null;
     const { PUBLIC_PATHS, PUBLIC_PREFIXES, registerHubRoutes } = await import('./routes.js');
     const tls = readTls(this.options.tlsCertFile ?? hubSettings.tlsCertFile, this.options.tlsKeyFile ?? hubSettings.tlsKeyFile);
-    const app = await createHttpServer({ host, port, tokenHash, logger: this.logger, publicPaths: PUBLIC_PATHS, publicPrefixes: PUBLIC_PREFIXES, tls });
+    const app = await createHttpServer({ host, port, tokenHash, logger: this.logger, publicPaths: PUBLIC_PATHS, publicPrefixes: PUBLIC_PREFIXES, tls, allowedHosts: hubSettings.allowedHosts });
     await registerHubRoutes(app, this, { tokenHash, rendererDir: this.options.rendererDir });
     this.serverUrl = await listenOn(app, host, port, tls ? 'https' : 'http');
     this.server = app;

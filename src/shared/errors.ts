@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'data_dir_unwritable'
   | 'already_running'
   | 'unauthorized'
+  | 'host_not_allowed'
   | 'conflict'
   | 'io_error'
   | 'internal';
@@ -25,6 +26,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   data_dir_unwritable: 73, // EX_CANTCREAT
   already_running: 75, // EX_TEMPFAIL
   unauthorized: 77, // EX_NOPERM
+  host_not_allowed: 77,
   conflict: 2,
   io_error: 74, // EX_IOERR
   internal: 70, // EX_SOFTWARE
@@ -40,6 +42,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   data_dir_unwritable: 500,
   already_running: 409,
   unauthorized: 401,
+  host_not_allowed: 403,
   conflict: 409,
   io_error: 500,
   internal: 500,

@@ -75,6 +75,18 @@ export const machineSchema = {
   default: {},
 } as const satisfies JSONSchema;
 
+/**
+ * Host names a server without an access token answers, besides loopback names (127.0.0.1,
+ * localhost, [::1]) and the address it is bound to: any other Host header is refused (403), so a
+ * web page cannot reach the server through DNS rebinding. A port is ignored.
+ */
+const ALLOWED_HOSTS = {
+  type: 'array',
+  maxItems: 64,
+  default: [],
+  items: { type: 'string', minLength: 1, maxLength: 255, pattern: '^([A-Za-z0-9_.-]+|\\[?[0-9A-Fa-f:.]+\\]?)(:[0-9]{1,5})?$' },
+} as const;
+
 export const serverSchema = {
   type: 'object',
   additionalProperties: false,
@@ -89,8 +101,10 @@ export const serverSchema = {
     port: { type: 'integer', minimum: 0, maximum: 65535, default: 7470 },
     /** SHA-256 (hex) of the access token; the token itself is never stored. */
     tokenHash: { type: 'string', pattern: '^([0-9a-f]{64})?$', default: '' },
+    /** Without a token: other names than loopback this server answers to (e.g. a name in /etc/hosts). */
+    allowedHosts: ALLOWED_HOSTS,
   },
-  required: ['enabled', 'ui', 'host', 'port', 'tokenHash'],
+  required: ['enabled', 'ui', 'host', 'port', 'tokenHash', 'allowedHosts'],
   default: {},
 } as const satisfies JSONSchema;
 
@@ -180,8 +194,10 @@ export const hubSchema = {
     /** Serve HTTPS with this certificate (PEM, chain first) and key; both empty = plain HTTP (e.g. behind a TLS proxy). */
     tlsCertFile: { type: 'string', maxLength: 4096, default: '' },
     tlsKeyFile: { type: 'string', maxLength: 4096, default: '' },
+    /** Without a token: other names than loopback the hub answers to (e.g. a name in /etc/hosts). */
+    allowedHosts: ALLOWED_HOSTS,
   },
-  required: ['host', 'port', 'tokenHash', 'staleAfterIntervals', 'maxSleepHours', 'maxOpenStores', 'sampleSelf', 'tlsCertFile', 'tlsKeyFile'],
+  required: ['host', 'port', 'tokenHash', 'staleAfterIntervals', 'maxSleepHours', 'maxOpenStores', 'sampleSelf', 'tlsCertFile', 'tlsKeyFile', 'allowedHosts'],
   default: {},
 } as const satisfies JSONSchema;
 

@@ -39,6 +39,8 @@ export interface AgentOptions extends AlertFlags {
   host?: string;
   port?: number;
   uiToken?: string;
+  /** --allowed-host NAME (repeat): names a server without a token answers besides loopback ones. */
+  allowedHost?: string[];
 }
 
 /** Shorter tokens are guessable; `openssl rand -base64 32` gives 44 characters. */
@@ -90,6 +92,7 @@ async function flagOverrides(options: AgentOptions): Promise<SettingsPatch> {
   if (options.ui) Object.assign(server, { enabled: true, ui: true });
   if (options.host !== undefined) server.host = options.host;
   if (options.port !== undefined) server.port = options.port;
+  if (options.allowedHost !== undefined) server.allowedHosts = options.allowedHost;
   // Only the hash is kept, as in the settings file. (Loaded here: node:crypto costs the plain
   // agent ~0.8 MB of resident memory.)
   if (options.uiToken !== undefined) server.tokenHash = (await import('../../core/server/http-server.js')).hashToken(options.uiToken);

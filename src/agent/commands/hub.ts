@@ -25,6 +25,8 @@ export interface HubServeOptions {
   logLevel?: LogLevelSetting;
   tlsCert?: string;
   tlsKey?: string;
+  /** --allowed-host NAME (repeat): names the hub answers without a token besides loopback ones. */
+  allowedHost?: string[];
 }
 
 /** Shorter tokens are guessable; `openssl rand -base64 32` gives 44 characters. */
@@ -77,6 +79,7 @@ export async function runHub(options: HubServeOptions): Promise<number> {
   const file = await readSettingsIsolated(paths.settings);
   const patch: SettingsPatch = {};
   if (options.logLevel) patch.log = { level: options.logLevel };
+  if (options.allowedHost) patch.hub = { allowedHosts: options.allowedHost };
   const settings: Settings = mergeSettings(file.settings, patch);
   const { hashToken, isLoopbackHost } = await import('../../core/server/http-server.js');
   let tokenHash: string | null = settings.hub.tokenHash || null;

@@ -4,6 +4,9 @@
 //   input, never a stack trace);
 // - loopback by default; binding any other address requires an access token, and only its hash
 //   is kept (tokens are random and long, so SHA-256 is the right cost; passwords would want scrypt);
+// - without a token, only Host names that are loopback, the bound address or configured by the
+//   user are answered: a web page whose DNS name is re-pointed at 127.0.0.1 (DNS rebinding) must
+//   not read this machine's data or silence its alerts;
 // - a body size limit on every route.
 // Loaded lazily: Fastify costs ~10 MB of resident memory, which a plain agent without a server
 // does not pay.
@@ -29,6 +32,11 @@ export interface HttpServerOptions {
   publicPrefixes?: readonly string[];
   /** Serve HTTPS with this certificate chain and key (PEM) instead of plain HTTP. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Host names a server without a token answers besides loopback ones and the bound address
+   * (`server.allowedHosts`, `hub.allowedHosts`, `--allowed-host`), e.g. a name in /etc/hosts.
+   */
+  allowedHosts?: readonly string[];
 }
 
 export const DEFAULT_AGENT_PORT = 7470;
@@ -38,6 +46,32 @@ export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
+
+/**
+ * The host name of a Host header or of a configured name: lowercased, without its port, brackets
+ * or trailing dot; null when it is not a plain name or address (`a:80@b`, spaces, empty). A bare
+ * IPv6 address (configured as `fd00::7`) is taken whole.
+ */
+export function hostNameOf(value: string): string | null {
+  const text = value.trim().toLowerCase();
+  const bracketed = /^\[([0-9a-f:.]+)\](?::\d{1,5})?$/.exec(text);
+  if (bracketed) return bracketed[1]!;
+  if (/^[0-9a-f:.]+$/.test(text) && (text.match(/:/g) ?? []).length > 1) return text;
+  const named = /^([a-z0-9_.-]+?)\.?(?::\d{1,5})?$/.exec(text);
+  return named ? named[1]! : null;
+}
+
+/** Whether a server bound to `boundHost` without a token answers a request whose Host is `hostHeader`. */
+export function hostAllowed(hostHeader: string | undefined, boundHost: string, allowedHosts: readonly string[] = []): boolean {
+  const name = hostHeader === undefined ? null : hostNameOf(hostHeader);
+  if (name === null) return false;
+  if (name === 'localhost' || isLoopbackHost(name)) return true;
+  const bound = hostNameOf(boundHost);
+  if (bound !== null && !WILDCARD_HOSTS.has(bound) && name === bound) return true;
+  return allowedHosts.some((allowed) => hostNameOf(allowed) === name);
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0']);
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -76,6 +110,22 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     // Routes do not care whether the socket is TLS: one instance type for both.
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
   }) as unknown as FastifyInstance;
+
+  if (!options.tokenHash) {
+    const allowedHosts = options.allowedHosts ?? [];
+    // First of all hooks: a refused Host learns nothing, not even which paths exist.
+    app.addHook('onRequest', async (request, reply) => {
+      const host = request.headers.host;
+      if (hostAllowed(host, options.host, allowedHosts)) return;
+      await sendError(
+        reply,
+        new VigilError(
+          'host_not_allowed',
+          `This server has no access token, so it answers only loopback names (127.0.0.1, localhost, [::1]), not ${JSON.stringify(host ?? '')}: add the name to server.allowedHosts (vigil hub: hub.allowedHosts), or pass --allowed-host NAME`,
+        ),
+      );
+    });
+  }
 
   const publicPaths = new Set(options.publicPaths ?? []);
   const publicPrefixes = options.publicPrefixes ?? [];
