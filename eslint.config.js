@@ -1,4 +1,4 @@
-// Lint, including the layer rules of the architecture (see README, "Layout"):
+// Lint, including the layer rules of the architecture (see docs/architecture.md, "Layout"):
 //   shared   → nothing of ours, no Node built-ins, no electron (the browser renderer imports it)
 //   core, agent, hub → shared and core; never electron, never the Electron layers
 //   main     → core and shared (and electron)
