@@ -2,6 +2,7 @@
 // command runs, so the long-running agent never loads export, status or watch code.
 import { Command, CommanderError, Option } from 'commander';
 import { VigilError } from '../shared/errors.js';
+import { DEFAULT_PROCESS_LIMIT, MAX_PROCESS_LIMIT, PROCESS_SORTS } from '../shared/processes.js';
 import { collectHosts, collectNames, parseIntervalSeconds, parseLimit, parseLogLevel, parsePort, parseWidth } from './options.js';
 import { VERSION } from '../core/version.js';
 import { collectAddresses, collectPeers, parseDurationSeconds } from './commands/alert-options.js';
@@ -141,8 +142,8 @@ export function buildProgram(): Command {
   program
     .command('top')
     .description('the processes using the most CPU or memory right now (read-only: Vigil never runs or signals processes)')
-    .addOption(new Option('--sort <key>', 'cpu or mem').choices(['cpu', 'mem']).default('cpu'))
-    .option('--limit <n>', 'how many processes, 1-1000', parseLimit, 15)
+    .addOption(new Option('--sort <key>', 'cpu or mem').choices(PROCESS_SORTS).default('cpu'))
+    .option('--limit <n>', `how many processes, 1-${MAX_PROCESS_LIMIT}`, parseLimit, DEFAULT_PROCESS_LIMIT)
     .option('--json', 'machine-readable output')
     .action(async (options) => {
       const { runTop } = await import('./commands/top.js');

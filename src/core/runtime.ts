@@ -9,7 +9,7 @@ import { machineIdentity, type MachineIdentity } from './identity.js';
 import type { Logger } from './log.js';
 import type { MetricSources } from './metrics/index.js';
 import { peerWatchWanted } from './peers/config.js';
-import type { MachineState } from './server/health.js';
+import type { MachineState } from '../shared/wire.js';
 
 /** A feature that runs beside the engine (sync, peer watch, alerts, public IP …). */
 export interface Service {

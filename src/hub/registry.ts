@@ -8,10 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { VigilError } from '../shared/errors.js';
-import type { MACHINE_STATES_REPORTED } from '../shared/hub-api.js';
+import type { MachineState } from '../shared/wire.js';
 import { generateToken, hashToken } from '../core/server/http-server.js';
 
-export type ReportedState = (typeof MACHINE_STATES_REPORTED)[number];
+export type ReportedState = MachineState;
 
 export interface MachineRecord {
   id: string;

@@ -28,7 +28,7 @@ import type { Settings, SettingsPatch } from '../shared/settings.js';
 import { carryOver, checkDataFolder, emptyAgain, locateDataFolder, saveDataFolderChoice } from './data-folder.js';
 import type { ElectronApi } from './electron-api.js';
 import { Exporter, exportPresetParams } from './export.js';
-import { appFeatures, type CoreFeatures, type FeatureEnv } from './features.js';
+import { appFeatures, type AppFeatures, type FeatureEnv } from './features.js';
 import { registerIpcHandlers } from './ipc/handlers.js';
 import { alertNotification, createNotifier, type Notifier } from './notifications.js';
 import { createAutostart, type Autostart } from './platform/autostart.js';
@@ -63,7 +63,7 @@ export interface AppOptions {
   execPath?: string;
   home?: string;
   /** Makes the core features beside the engine (default: the same set as the agent). */
-  features?: (env: FeatureEnv) => CoreFeatures | Promise<CoreFeatures>;
+  features?: (env: FeatureEnv) => AppFeatures | Promise<AppFeatures>;
   /** Passed to the engine (tests: recorded metric sources, a fake clock). */
   sources?: MetricSources;
   clock?: Clock;
@@ -188,7 +188,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   // store. Held in one place, because a settings change may replace it (CORE_RESTART_SECTIONS).
   interface Core {
     runtime: Runtime;
-    features: CoreFeatures;
+    features: AppFeatures;
     chart: ChartService;
   }
   const makeFeatures = options.features ?? appFeatures;

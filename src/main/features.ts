@@ -7,10 +7,10 @@
 // The services expose no events, so the app reads them on its refresh timer: peer states from
 // the alert service's watcher, sync status from the sync service, new alerts from the alert
 // history (the persisted record: each alert is notified once, in order).
-import { coreFeatures } from '../core/features.js';
+import { coreFeatures, type CoreFeatures } from '../core/features.js';
 import type { AlertView } from '../core/alerts/types.js';
 import type { Logger } from '../core/log.js';
-import type { RouteModule, RuntimeContext, Service } from '../core/runtime.js';
+import type { RuntimeContext, Service } from '../core/runtime.js';
 import type { SyncService } from '../core/sync/service.js';
 import { createSyncServiceFactory, hubTargetFactory } from '../core/sync/targets.js';
 import { VERSION } from '../core/version.js';
@@ -20,9 +20,8 @@ import { runtimeTimeZone } from '../shared/time-zone.js';
 import type { AlertLike } from './notifications.js';
 import { NO_HEALTH, type ShellHealth, type SyncHealth } from './tray/state.js';
 
-export interface CoreFeatures {
-  routes: RouteModule[];
-  services: ((context: RuntimeContext) => Service | null)[];
+/** The core's features (the agent's list) as the tray app runs them, plus what the tray reads of them. */
+export interface AppFeatures extends Pick<CoreFeatures, 'routes' | 'services'> {
   /** What the services report, for the tray (NO_HEALTH when none of them runs). */
   health(): ShellHealth;
   /** Alerts recorded since the last call, oldest first (the first call only sets the mark). */
@@ -48,7 +47,7 @@ const FAILURES_BEFORE_FAILING = 3;
 /** Alerts read per refresh at most (a storm is summed up, not shown one by one). */
 const ALERTS_PER_READ = 20;
 
-export async function appFeatures(env: FeatureEnv): Promise<CoreFeatures> {
+export async function appFeatures(env: FeatureEnv): Promise<AppFeatures> {
   const now = env.now ?? Date.now;
 
   // Sync targets are made from the settings at start (a change restarts the core, see app.ts).

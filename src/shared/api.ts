@@ -17,8 +17,9 @@
 // hub can put them in its OpenAPI document as they are, and json-schema-to-ts types the params.
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { ErrorCode } from './errors.js';
-import type { HostSnapshot, Sample } from './model.js';
+import type { Sample } from './model.js';
 import type { SeriesQueryResult } from './query.js';
+import { hostSnapshotSchema, type HostSnapshot } from './wire.js';
 
 /** Where the local server mounts the API (the hub mounts it per machine, see README). */
 export const API_PREFIX = '/api';
@@ -190,41 +191,6 @@ export interface VigilClient extends VigilApi {
 
 const nullableInteger = { type: ['integer', 'null'] } as const;
 const nullableNumberArray = { type: 'array', items: { type: ['number', 'null'] } } as const;
-
-const hostSnapshotSchema = {
-  type: 'object',
-  required: ['hostname', 'user', 'platform', 'os', 'kernel', 'arch', 'bootTime', 'cpu', 'interfaces'],
-  properties: {
-    hostname: { type: 'string' },
-    user: { type: 'string' },
-    platform: { type: 'string' },
-    os: { type: 'string' },
-    kernel: { type: 'string' },
-    arch: { type: 'string' },
-    bootTime: { type: 'number' },
-    cpu: {
-      type: 'object',
-      required: ['model', 'cores', 'threads', 'maxFrequencyMhz'],
-      properties: { model: { type: 'string' }, cores: nullableInteger, threads: { type: 'integer' }, maxFrequencyMhz: { type: ['number', 'null'] } },
-    },
-    interfaces: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['name', 'loopback', 'virtual'],
-        properties: {
-          name: { type: 'string' },
-          loopback: { type: 'boolean' },
-          virtual: { type: 'boolean' },
-          mtu: nullableInteger,
-          mac: { type: ['string', 'null'] },
-          ipv4: { type: 'array', items: { type: 'string' } },
-          ipv6: { type: 'array', items: { type: 'string' } },
-        },
-      },
-    },
-  },
-} as const satisfies JSONSchema;
 
 export const hostInfoSchema = {
   type: 'object',

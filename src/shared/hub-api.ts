@@ -8,6 +8,7 @@
 // broken client from making the hub allocate without bound.
 
 import type { Sample } from './model.js';
+import { hostSnapshotSchema, machineStateSchema, text, type MachineState } from './wire.js';
 
 export const INGEST_MAX_SAMPLES = 5000;
 /** Earliest accepted timestamp: 2000-01-01T00:00:00Z (anything before is a broken clock). */
@@ -22,9 +23,6 @@ const bytes = { type: 'number', minimum: 0, maximum: 2 ** 50 } as const;
 /** Bits per second: up to 10 Tbit/s (storage keeps 2^41 steps of 8 bit/s). */
 const bitRate = { type: ['number', 'null'], minimum: 0, maximum: 1e13 } as const;
 const loadValue = { type: 'number', minimum: 0, maximum: 1e6 } as const;
-/** Printable text: no control characters (names end up in logs, CSV and HTML). */
-const text = (maxLength: number, minLength = 0) => ({ type: 'string', minLength, maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]*$' }) as const;
-const nullableText = (maxLength: number) => ({ type: ['string', 'null'], maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]*$' }) as const;
 
 export const sampleSchema = {
   type: 'object',
@@ -98,61 +96,8 @@ export const hostRecordSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['ts', 'host'],
-  properties: {
-    ts,
-    host: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['hostname', 'user', 'platform', 'os', 'kernel', 'arch', 'bootTime', 'cpu', 'interfaces'],
-      properties: {
-        hostname: text(255),
-        user: text(255),
-        platform: text(32),
-        os: text(255),
-        kernel: text(255),
-        arch: text(32),
-        bootTime: { type: 'integer', minimum: 0, maximum: 8_640_000_000_000_000 },
-        cpu: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['model', 'cores', 'threads', 'maxFrequencyMhz'],
-          properties: {
-            model: text(255),
-            cores: { type: ['integer', 'null'], minimum: 0, maximum: 65536 },
-            threads: { type: 'integer', minimum: 0, maximum: 65536 },
-            maxFrequencyMhz: { type: ['number', 'null'], minimum: 0, maximum: 1e6 },
-          },
-        },
-        interfaces: {
-          type: 'array',
-          maxItems: 512,
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['name', 'mtu', 'mac', 'ipv4', 'ipv6', 'loopback', 'virtual'],
-            properties: {
-              name: text(128, 1),
-              mtu: { type: ['integer', 'null'], minimum: 0, maximum: 1_000_000 },
-              mac: nullableText(64),
-              ipv4: { type: 'array', maxItems: 64, items: text(64) },
-              ipv6: { type: 'array', maxItems: 64, items: text(64) },
-              loopback: { type: 'boolean' },
-              virtual: { type: 'boolean' },
-            },
-          },
-        },
-        publicIp: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['address', 'since'],
-          properties: { address: nullableText(64), since: { type: 'integer', minimum: 0, maximum: 8_640_000_000_000_000 } },
-        },
-      },
-    },
-  },
+  properties: { ts, host: hostSnapshotSchema },
 } as const;
-
-export const MACHINE_STATES_REPORTED = ['running', 'paused', 'sleeping'] as const;
 
 /** POST /api/ingest body: a SyncBatch (src/core/sync/types.ts). */
 export const ingestBatchSchema = {
@@ -175,7 +120,7 @@ export const ingestBatchSchema = {
       additionalProperties: false,
       required: ['state', 'intervalSeconds', 'syncIntervalSeconds', 'version', 'healthUrl'],
       properties: {
-        state: { type: 'string', enum: MACHINE_STATES_REPORTED },
+        state: machineStateSchema,
         intervalSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
         syncIntervalSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
         version: text(64, 1),
@@ -230,7 +175,7 @@ export interface HubMachine {
   self: boolean;
   state: FleetState;
   /** What the agent last said it was doing (running, paused, sleeping). */
-  reportedState: (typeof MACHINE_STATES_REPORTED)[number] | null;
+  reportedState: MachineState | null;
   /** Unix ms of the last request from the agent. */
   lastSeen: number | null;
   /** Newest stored sample's ts. */

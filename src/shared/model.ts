@@ -4,6 +4,7 @@
 // Values are quantized at the source (see series.ts, RESOLUTION) so that what the sampler
 // emits, what SQLite stores, what the daily CSV holds and what an export reads back are the
 // same numbers, bit for bit.
+import type { HostSnapshot } from './wire.js';
 
 /** CPU busy time over the last interval, in percent (0–100, 0.1 resolution). */
 export interface CpuUsage {
@@ -72,49 +73,9 @@ export interface DiskSample {
   disks: DiskUsage[];
 }
 
-export interface InterfaceInfo extends InterfaceFlags {
-  name: string;
-  mtu: number | null;
-  mac: string | null;
-  ipv4: string[];
-  ipv6: string[];
-}
-
-/** What the machine is; recorded at start and whenever it changes. */
-export interface HostSnapshot {
-  hostname: string;
-  user: string;
-  platform: string;
-  /** Human name of the OS, e.g. "Debian GNU/Linux 12 (bookworm)". */
-  os: string;
-  kernel: string;
-  arch: string;
-  /** Unix ms. */
-  bootTime: number;
-  cpu: {
-    model: string;
-    /** Physical cores; null where the OS does not tell. */
-    cores: number | null;
-    /** Logical CPUs. */
-    threads: number;
-    /** MHz; null where the OS does not tell. */
-    maxFrequencyMhz: number | null;
-  };
-  interfaces: InterfaceInfo[];
-  /**
-   * The public (outside) address, when the lookup is on (settings `publicIp`); absent when it is
-   * off. Kept in the snapshot so that its history is recorded with the host's other facts,
-   * whenever it changes (src/core/public-ip.ts).
-   */
-  publicIp?: PublicIpInfo;
-}
-
-export interface PublicIpInfo {
-  /** The address the lookup service saw (IPv4 or IPv6); null while it is unknown (lookups fail). */
-  address: string | null;
-  /** Unix ms since when this holds: the address was first seen, or lookups started failing. */
-  since: number;
-}
+// What the machine is (HostSnapshot, its interfaces and public address): derived from the wire
+// schema the hub validates and the API publishes (wire.ts), so the three cannot drift apart.
+export type { HostSnapshot, InterfaceInfo, PublicIpInfo } from './wire.js';
 
 export interface HostRecord {
   ts: number;

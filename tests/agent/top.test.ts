@@ -1,6 +1,7 @@
 // `vigil top` through the real command (bin/vigil.js, V8 lite mode).
 import { describe, expect, it } from 'vitest';
 import type { ProcessList } from '../../src/core/metrics/processes.js';
+import { DEFAULT_PROCESS_LIMIT } from '../../src/shared/processes.js';
 import { runVigil } from '../helpers/cli.js';
 
 describe('vigil top', () => {
@@ -28,6 +29,14 @@ describe('vigil top', () => {
         command: expect.any(String),
       });
     }
+  });
+
+  it('lists as many processes by default as its help says (the API has the same default)', async () => {
+    const help = await runVigil(['top', '--help']);
+    expect(help.stdout).toMatch(new RegExp(`--limit <n> +how many processes, 1-1000 \\(default: ${DEFAULT_PROCESS_LIMIT}\\)`));
+    const result = await runVigil(['top', '--json']);
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as ProcessList).processes).toHaveLength(DEFAULT_PROCESS_LIMIT);
   });
 
   it('--sort mem prints a table sorted by resident memory', async () => {

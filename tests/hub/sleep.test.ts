@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.js';
-import type { MachineState } from '../../src/core/server/health.js';
+import type { MachineState } from '../../src/shared/wire.js';
 import { openSampleStore } from '../../src/core/storage/sample-store.js';
 import { HubTarget } from '../../src/core/sync/hub-target.js';
 import { SyncService } from '../../src/core/sync/service.js';

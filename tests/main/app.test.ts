@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSampleStore } from '../../src/core/storage/sample-store.js';
 import { startApp, type VigilApp } from '../../src/main/app.js';
-import type { CoreFeatures } from '../../src/main/features.js';
+import type { AppFeatures } from '../../src/main/features.js';
 import type { AlertLike } from '../../src/main/notifications.js';
 import { NO_HEALTH, type ShellHealth } from '../../src/main/tray/state.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/main/windows/options.js';
@@ -49,7 +49,7 @@ async function launch(
     platform?: NodeJS.Platform;
     dataDir?: string;
     lock?: boolean;
-    features?: Partial<CoreFeatures>;
+    features?: Partial<AppFeatures>;
     home?: string;
     noDataDirEnv?: boolean;
     /** Called each time a core is about to start, with its data folder (may throw). */

@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.js';
 import { Runtime } from '../../src/core/runtime.js';
-import { appFeatures, type CoreFeatures } from '../../src/main/features.js';
+import { appFeatures, type AppFeatures } from '../../src/main/features.js';
 import { writeSecretFile } from '../../src/main/secrets.js';
 import { NO_HEALTH } from '../../src/main/tray/state.js';
 import { defaultSettings, mergeSettings, type Settings, type SettingsPatch } from '../../src/shared/settings.js';
@@ -19,7 +19,7 @@ afterEach(async () => {
   for (const runtime of running.splice(0)) await runtime.stop();
 });
 
-async function start(patch: SettingsPatch): Promise<{ features: CoreFeatures; runtime: Runtime; settings: Settings }> {
+async function start(patch: SettingsPatch): Promise<{ features: AppFeatures; runtime: Runtime; settings: Settings }> {
   const dataDir = tempDir();
   const settings = mergeSettings(defaultSettings(), { server: { port: 0 }, ...patch });
   const features = await appFeatures({ dataDir, settings, currentSettings: () => settings, logger: silentLogger });

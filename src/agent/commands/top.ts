@@ -13,7 +13,7 @@ export interface TopOptions {
 
 export async function runTop(options: TopOptions): Promise<number> {
   const lister = await createProcessLister();
-  const list = await lister.list({ sort: options.sort ?? 'cpu', limit: options.limit ?? 15 });
+  const list = await lister.list({ sort: options.sort ?? 'cpu', limit: options.limit });
   if (options.json) {
     process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
     return 0;

@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { VigilError } from '../../shared/errors.js';
+import { DEFAULT_PROCESS_LIMIT, MAX_PROCESS_LIMIT, type ProcessSort } from '../../shared/processes.js';
 import type { LoadSystemInformation } from './types.js';
 
 export interface ProcessInfo {
@@ -42,7 +43,7 @@ export interface ProcessInfo {
   command: string;
 }
 
-export type ProcessSort = 'cpu' | 'mem';
+export type { ProcessSort } from '../../shared/processes.js';
 
 export interface ProcessList {
   /** Unix ms of the reading. */
@@ -59,7 +60,7 @@ export interface ProcessList {
 
 export interface ListOptions {
   sort?: ProcessSort;
-  /** How many to return (1–1000); default 15. */
+  /** How many to return (1 to MAX_PROCESS_LIMIT); default DEFAULT_PROCESS_LIMIT. */
   limit?: number;
 }
 
@@ -68,8 +69,6 @@ export interface ProcessLister {
   list(options?: ListOptions): Promise<ProcessList>;
 }
 
-export const DEFAULT_LIMIT = 15;
-export const MAX_LIMIT = 1000;
 /** Command lines are cut to this many characters (a UI row, not an audit trail). */
 export const COMMAND_MAX_CHARS = 256;
 /** The first call's window: long enough for ±2 % at 100 CPU ticks per second. */
@@ -154,8 +153,8 @@ export function truncate(text: string, max = COMMAND_MAX_CHARS): string {
 export function validateListOptions(options: ListOptions = {}): { sort: ProcessSort; limit: number } {
   const sort = options.sort ?? 'cpu';
   if (sort !== 'cpu' && sort !== 'mem') throw new VigilError('invalid_argument', `sort must be cpu or mem, not ${JSON.stringify(sort)}`);
-  const limit = options.limit ?? DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new VigilError('invalid_argument', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  const limit = options.limit ?? DEFAULT_PROCESS_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PROCESS_LIMIT) throw new VigilError('invalid_argument', `limit must be a whole number from 1 to ${MAX_PROCESS_LIMIT}`);
   return { sort, limit };
 }
 

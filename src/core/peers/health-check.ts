@@ -3,7 +3,8 @@
 // proves about *this* machine's network, which decides between "the peer is down" and "I am
 // offline" (watcher.ts).
 import { httpRequest, HttpRequestError, type HttpFailure } from '../http-client.js';
-import type { LatestSummary, MachineState } from '../server/health.js';
+import { isMachineState, type MachineState } from '../../shared/wire.js';
+import type { LatestSummary } from '../server/health.js';
 
 /** What a peer's /health told us (the fields peer watch uses). */
 export interface PeerHealth {
@@ -30,8 +31,6 @@ export type CheckResult =
       /** The failure is about this machine's own network: no route (ENETUNREACH/ENETDOWN), DNS not answering (EAI_AGAIN). */
       localNetwork: boolean;
     };
-
-const STATES: readonly MachineState[] = ['running', 'paused', 'sleeping'];
 
 export async function checkPeerHealth(url: string, options: { token?: string | null; timeoutMs: number; signal?: AbortSignal }): Promise<CheckResult> {
   const started = performance.now();
@@ -65,12 +64,12 @@ export function parseHealth(body: unknown): PeerHealth | null {
   if (!body || typeof body !== 'object') return null;
   const b = body as Record<string, unknown>;
   if (typeof b.id !== 'string' || !b.id || typeof b.name !== 'string') return null;
-  if (typeof b.state !== 'string' || !STATES.includes(b.state as MachineState)) return null;
+  if (!isMachineState(b.state)) return null;
   const time = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
   return {
     id: b.id,
     name: b.name,
-    state: b.state as MachineState,
+    state: b.state,
     bootTime: time(b.bootTime),
     uptimeSeconds: time(b.uptimeSeconds),
     sleepUntil: time(b.sleepUntil),

@@ -20,7 +20,7 @@ import { formatDuration } from '../../shared/units.js';
 import type { AlertChange, AlertSink } from '../alerts/types.js';
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
-import type { MachineState } from '../server/health.js';
+import type { MachineState } from '../../shared/wire.js';
 import type { PeerConfig } from './config.js';
 import { checkPeerHealth, type CheckResult, type PeerHealth } from './health-check.js';
 import { peerAlert, peerKey, type PeerAlertContext } from './peer-alerts.js';

@@ -7,12 +7,10 @@
 // before. One request per check instead of two, and load figures never reach anonymous callers.
 import type { FastifyInstance } from 'fastify';
 import type { Sample } from '../../shared/model.js';
+import type { MachineState } from '../../shared/wire.js';
 import type { MachineIdentity } from '../identity.js';
 import { VERSION } from '../version.js';
 import { bearerToken, tokenMatches } from './http-server.js';
-
-/** running: sampling; sleeping: announced suspend or shutdown (peers must not alarm); paused: sampling paused by the user. */
-export type MachineState = 'running' | 'paused' | 'sleeping';
 
 export interface HealthReport {
   id: string;

@@ -5,20 +5,12 @@
 // One lister per server, kept between requests, so a UI polling every few seconds gets the CPU %
 // since its previous call; the first call measures over a 500 ms window.
 import type { RouteModule } from '../runtime.js';
+import { processesQuerySchema, type ProcessesQuery } from '../../shared/processes.js';
 import type { ProcessLister } from '../metrics/processes.js';
-
-const querySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    sort: { type: 'string', enum: ['cpu', 'mem'], default: 'cpu' },
-    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
-  },
-} as const;
 
 export const processesRoutes: RouteModule = (app) => {
   let lister: Promise<ProcessLister> | null = null;
-  app.get<{ Querystring: { sort: 'cpu' | 'mem'; limit: number } }>('/api/processes', { schema: { querystring: querySchema } }, async (request, reply) => {
+  app.get<{ Querystring: ProcessesQuery }>('/api/processes', { schema: { querystring: processesQuerySchema } }, async (request, reply) => {
     // Loaded on the first request: an agent whose API nobody asks for processes never pays for it.
     lister ??= import('../metrics/processes.js').then((m) => m.createProcessLister());
     const list = await (await lister).list({ sort: request.query.sort, limit: request.query.limit });

@@ -19,7 +19,7 @@ import type { MachineIdentity } from '../identity.js';
 import type { Logger } from '../log.js';
 import { dataPaths } from '../paths.js';
 import type { Service } from '../runtime.js';
-import type { MachineState } from '../server/health.js';
+import type { MachineState } from '../../shared/wire.js';
 import { openSampleStore } from '../storage/sample-store.js';
 import type { SampleStore } from '../storage/types.js';
 import { VERSION } from '../version.js';

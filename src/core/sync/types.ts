@@ -11,11 +11,12 @@
 // already has; InfluxDB/VictoriaMetrics overwrite a point with the same series and timestamp.
 import { VigilError } from '../../shared/errors.js';
 import type { DiskSample, HostRecord, Sample } from '../../shared/model.js';
+import type { MachineState } from '../../shared/wire.js';
 
 /** What the agent says about itself with every batch (the hub shows it on the fleet page). */
 export interface SyncAgentInfo {
   /** 'sleeping': suspend/shutdown was announced; the hub then expects silence and does not mark the machine stale. */
-  state: 'running' | 'paused' | 'sleeping';
+  state: MachineState;
   /** The agent's sampling interval, seconds. */
   intervalSeconds: number;
   /** Seconds between the agent's sends once caught up; the hub marks a machine stale after a few of these without news. */

@@ -6,6 +6,7 @@ import type { ProcessList } from '../../../src/core/metrics/processes.js';
 import { Runtime } from '../../../src/core/runtime.js';
 import { hashToken } from '../../../src/core/server/http-server.js';
 import { processesRoutes } from '../../../src/core/server/processes-routes.js';
+import { DEFAULT_PROCESS_LIMIT } from '../../../src/shared/processes.js';
 import { defaultSettings, mergeSettings } from '../../../src/shared/settings.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -27,7 +28,8 @@ describe('GET /api/processes', () => {
       await new Promise((r) => setTimeout(r, 1200));
       const second = (await httpRequest({ url: `${runtime.url}/api/processes` })).json<ProcessList>();
       expect(second.sort).toBe('cpu');
-      expect(second.processes).toHaveLength(20);
+      // The same default as `vigil top` (tests/agent/top.test.ts).
+      expect(second.processes).toHaveLength(DEFAULT_PROCESS_LIMIT);
       expect(second.windowMs).toBeGreaterThanOrEqual(1150);
 
       for (const query of ['limit=0', 'limit=abc', 'sort=pid', 'limit=1001']) {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger, type Logger } from '../../../src/core/log.js';
-import type { MachineState } from '../../../src/core/server/health.js';
+import type { MachineState } from '../../../src/shared/wire.js';
 import { openSampleStore } from '../../../src/core/storage/sample-store.js';
 import type { SampleStore } from '../../../src/core/storage/types.js';
 import { backoffDelay } from '../../../src/core/sync/backoff.js';
