@@ -42,7 +42,7 @@ EXPOSE 7471
 # /health is public (no token) and cheap; node is the only tool the slim image is sure to have.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["node", "-e", "require('http').get('http://127.0.0.1:7471/health', (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
-# The hub with Node's default V8 settings (the agent's lite mode is for the per-second sampler).
+# The hub with Node's default V8 settings (the agent's interpreter-only flags are for the per-second sampler).
 # Listening beyond the container needs VIGIL_HUB_TOKEN: the hub refuses to start without it.
 ENTRYPOINT ["node", "bin/vigil.js"]
 CMD ["hub", "--data-dir", "/data", "--host", "0.0.0.0", "--port", "7471"]

@@ -1,5 +1,5 @@
 // Chart benchmark: opening a full day at 1 s (4 interfaces) in the page, from the request to
-// painted charts, in Debian's Chromium against the real agent (lite mode, as users run it); and
+// painted charts, in Debian's Chromium against the real agent (its V8 flags, as users run it); and
 // the PNG of that day (`vigil chart`). Prints figures; asserts nothing. Goal: ≤ 150 ms.
 //
 //   npm run build && npx tsx bench/charts.ts [runs]
@@ -146,7 +146,7 @@ for (let i = 0; i < 8; i++) {
   size = png.png.length;
 }
 store.close();
-console.log(`\nPNG of the day (vigil chart, 1200 px wide, 4 charts, ${(size / 1024).toFixed(0)} KiB), in-process (not lite mode):`);
+console.log(`\nPNG of the day (vigil chart, 1200 px wide, 4 charts, ${(size / 1024).toFixed(0)} KiB), in-process (optimizing compilers on):`);
 console.log(`  query: ${stats(query.slice(1))}`);
 console.log(`  draw + encode: ${stats(render.slice(1))} (first: ${render[0]!.toFixed(0)} ms)`);
 

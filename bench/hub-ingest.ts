@@ -91,7 +91,7 @@ async function startHub(dir: string): Promise<{ url: string; pid: number; stop()
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`hub did not start: ${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  // `vigil hub` serves from a child Node (without lite mode): measure that one.
+  // `vigil hub` serves from a child Node (with the optimizing compilers): measure that one.
   const server = fs
     .readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))

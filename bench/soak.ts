@@ -5,7 +5,7 @@
 //
 // Fast-forward: the real engine (the Linux /proc readers, SQLite, the daily CSV, retention, the
 // disk and host checks) on a fake clock, so 8 hours of ticks take minutes. It runs in a child
-// Node with the agent's own V8 flags (package.json "agent": --lite-mode --max-semi-space-size=1)
+// Node with the agent's own V8 flags (package.json "agent": --no-opt --no-maglev --no-sparkplug --max-semi-space-size=1)
 // and prints, per simulated hour, RSS, V8's heap, and what lies outside V8's heap (malloc: SQLite's
 // cache, buffers) — the part a leak in native code would grow.
 // --real: the real process on the real clock; slower, but nothing simulated.
@@ -31,7 +31,7 @@ function rssOf(pid: number): number | null {
 
 async function real(minutes: number): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-soak-'));
-  const agent = spawn(process.execPath, ['--lite-mode', '--no-expose-wasm', '--max-semi-space-size=1', path.resolve('bin/vigil.js'), 'agent', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: 'ignore' });
+  const agent = spawn(process.execPath, ['--no-opt', '--no-maglev', '--no-sparkplug', '--max-semi-space-size=1', path.resolve('bin/vigil.js'), 'agent', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: 'ignore' });
   console.log(`real agent (pid ${agent.pid}) at 1 s for ${minutes} min; RSS every minute`);
   console.log('minute  RSS MB');
   const first = Date.now();
@@ -90,7 +90,7 @@ if (args[0] === '--real') {
   await fastForward(Number(args[0] ?? 8));
 } else {
   // Re-run in a Node with the agent's V8 flags (and gc exposed, so each figure is after a collection).
-  const child = spawnSync(process.execPath, ['--lite-mode', '--no-expose-wasm', '--max-semi-space-size=1', '--expose-gc', '--import', 'tsx', here, ...args], {
+  const child = spawnSync(process.execPath, ['--no-opt', '--no-maglev', '--no-sparkplug', '--max-semi-space-size=1', '--expose-gc', '--import', 'tsx', here, ...args], {
     stdio: 'inherit',
     env: { ...process.env, VIGIL_SOAK_CHILD: '1' },
   });

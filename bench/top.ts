@@ -5,7 +5,7 @@
 //
 // - in-process: the Linux lister as a UI polling it would use it (a kept lister, CPU % since the
 //   previous call): CPU time and wall time per call, without the first call's 500 ms window;
-// - the whole command: `node bin/vigil.js top --json` (the real launcher, lite mode) and
+// - the whole command: `node bin/vigil.js top --json` (the real launcher and its V8 flags) and
 //   `ps aux --sort=-%cpu`, each run --calls times; CPU is the children's user + system time from
 //   /proc/self/stat (cutime, cstime: every waited-for child's CPU lands there), wall includes the
 //   process start — and, for vigil, its 500 ms measuring window (ps reports lifetime averages,
@@ -111,8 +111,8 @@ if (!fs.existsSync('dist/agent/main.js')) {
 }
 
 const lister = await inProcess();
-const vigil = command(process.execPath, ['--lite-mode', '--no-expose-wasm', '--max-semi-space-size=1', 'bin/vigil.js', 'top', '--json']);
-const startup = command(process.execPath, ['--lite-mode', '--no-expose-wasm', '--max-semi-space-size=1', 'bin/vigil.js', '--version']);
+const vigil = command(process.execPath, ['--no-opt', '--no-maglev', '--no-sparkplug', '--max-semi-space-size=1', 'bin/vigil.js', 'top', '--json']);
+const startup = command(process.execPath, ['--no-opt', '--no-maglev', '--no-sparkplug', '--max-semi-space-size=1', 'bin/vigil.js', '--version']);
 const ps = command('ps', ['aux', '--sort=-%cpu']);
 const sys = await systemInformation();
 

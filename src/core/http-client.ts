@@ -1,7 +1,7 @@
 // Outgoing HTTP(S) for the core: sync to the hub or an InfluxDB, peer health checks, the public
-// IP lookup. Built on node:http/https rather than the global fetch(): the agent runs with V8's
-// lite mode to stay within its memory budget, and lite mode has no WebAssembly, which fetch's
-// HTTP parser (undici's llhttp) needs. node:http parses with native code and costs less memory.
+// IP lookup. Built on node:http/https rather than the global fetch(): fetch's HTTP parser
+// (undici's llhttp) is WebAssembly, which the agent would then keep compiled and resident;
+// node:http parses with native code and costs less memory.
 import http from 'node:http';
 import https from 'node:https';
 import { VigilError } from '../shared/errors.js';

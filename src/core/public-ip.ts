@@ -8,8 +8,8 @@
 // than silently keeping a value that may be stale.
 //
 // Failures never touch sampling: the check is one asynchronous HTTP request with a deadline, its
-// errors end here, and http-client (node:http; fetch() needs WebAssembly, which the agent's lite
-// mode lacks) is loaded only when the feature is on.
+// errors end here, and http-client (node:http rather than fetch(), whose WebAssembly parser
+// would stay resident) is loaded only when the feature is on.
 import type { FastifyInstance } from 'fastify';
 import { VigilError } from '../shared/errors.js';
 import type { PublicIpInfo } from '../shared/model.js';

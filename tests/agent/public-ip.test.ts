@@ -1,4 +1,4 @@
-// The public IP through the real `vigil` command: the agent (lite mode, node:http) asks a local
+// The public IP through the real `vigil` command: the agent (its V8 flags, node:http) asks a local
 // lookup service, `vigil status` shows the address, then "unknown since …" once lookups fail.
 import fs from 'node:fs';
 import http from 'node:http';

@@ -15,7 +15,7 @@ describe('vigil service', () => {
     const asRoot = process.getuid?.() === 0;
     const user = await runVigil(['service', 'install', '--dry-run', '--data-dir', path.join(home, 'data')], { env });
     expect(user.code, user.stderr).toBe(0);
-    expect(user.stdout).toContain(`ExecStart=${process.execPath} --lite-mode --no-expose-wasm --max-semi-space-size=1 ${path.resolve('bin/vigil.js')} agent --data-dir ${path.join(home, 'data')}\n`);
+    expect(user.stdout).toContain(`ExecStart=${process.execPath} --no-opt --no-maglev --no-sparkplug --max-semi-space-size=1 ${path.resolve('bin/vigil.js')} agent --data-dir ${path.join(home, 'data')}\n`);
     expect(user.stderr).toContain(`# would write ${path.join(home, '.config/systemd/user/vigil-agent.service')}`);
     if (asRoot) {
       expect(user.stderr).toMatch(/^# note: A user service belongs to a logged-in user: .* pass --system .*; a real install or uninstall is refused$/m);

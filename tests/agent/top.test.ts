@@ -1,4 +1,4 @@
-// `vigil top` through the real command (bin/vigil.js, V8 lite mode).
+// `vigil top` through the real command (bin/vigil.js, the agent's V8 flags).
 import { describe, expect, it } from 'vitest';
 import type { ProcessList } from '../../src/core/metrics/processes.js';
 import { DEFAULT_PROCESS_LIMIT } from '../../src/shared/processes.js';

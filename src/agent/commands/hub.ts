@@ -14,6 +14,7 @@ import { ensureWritableDir } from '../../core/engine.js';
 import { createLogger } from '../../core/log.js';
 import { defaultDataDir, dataPaths } from '../../core/paths.js';
 import { readSettingsIsolated } from '../../core/settings.js';
+import { AGENT_V8_FLAGS } from '../../core/service/spec.js';
 import type { Hub } from '../../hub/hub.js';
 import { runUntilSignalled } from '../shutdown.js';
 
@@ -40,14 +41,15 @@ export function resolveHubDataDir(flag: string | undefined, env: NodeJS.ProcessE
 }
 
 /**
- * bin/vigil.js starts Node in V8's lite mode with a 1 MB young generation: right for a sampler
- * that works microseconds per second, wrong for a server that parses, validates and stores
- * thousands of samples a second (ingest is ~2.3× slower in lite mode: bench/hub-ingest.ts). The
+ * bin/vigil.js starts Node without V8's optimizing compilers and with a 1 MB young generation:
+ * right for a sampler that works microseconds per second, wrong for a server that parses,
+ * validates and stores thousands of samples a second (bench/hub-ingest.ts). The
  * hub therefore runs in a child Node without those flags; this process only relays signals and
  * the exit code. The child exits when this process disappears (the IPC channel closes).
  */
-function relaunchWithoutLiteMode(): Promise<number> | null {
-  const tuned = (flag: string) => flag === '--lite-mode' || flag.startsWith('--max-semi-space-size');
+function relaunchWithOptimizingCompilers(): Promise<number> | null {
+  const agentFlagNames = new Set(AGENT_V8_FLAGS.map((flag) => flag.split('=')[0]));
+  const tuned = (flag: string) => agentFlagNames.has(flag.split('=')[0]!);
   if (!process.execArgv.some(tuned) || process.env.VIGIL_HUB_CHILD === '1') return null;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...process.execArgv.filter((flag) => !tuned(flag)), ...process.argv.slice(1)], {
@@ -66,7 +68,7 @@ function relaunchWithoutLiteMode(): Promise<number> | null {
 }
 
 export async function runHub(options: HubServeOptions): Promise<number> {
-  const relaunched = relaunchWithoutLiteMode();
+  const relaunched = relaunchWithOptimizingCompilers();
   if (relaunched) return relaunched;
   // Started by relaunchWithoutLiteMode: stop when the parent goes (killed, even with SIGKILL).
   if (process.env.VIGIL_HUB_CHILD === '1' && process.connected) {

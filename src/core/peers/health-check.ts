@@ -1,5 +1,5 @@
-// One check of one peer: GET its /health with a deadline, through node:http (never fetch():
-// the agent runs in lite mode, without WebAssembly). The result also says what the failure
+// One check of one peer: GET its /health with a deadline, through node:http (never fetch(),
+// whose WebAssembly parser would stay resident in the agent). The result also says what the failure
 // proves about *this* machine's network, which decides between "the peer is down" and "I am
 // offline" (watcher.ts).
 import { httpRequest, HttpRequestError, type HttpFailure } from '../http-client.js';

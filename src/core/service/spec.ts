@@ -9,11 +9,11 @@ export type ServiceRole = 'agent' | 'hub';
 export type ServiceScope = 'user' | 'system';
 
 /**
- * The agent's V8 flags (see bin/vigil.js): lite mode and a 1 MB young generation keep the sampler
- * within its memory budget; no WebAssembly, which lite mode cannot run anyway. The hub runs with
+ * The agent's V8 flags (see bin/vigil.js): no optimizing compilers and a 1 MB young generation
+ * keep the sampler within its memory budget (the same flags on Node 22 and 24). The hub runs with
  * Node's defaults: it serves queries for many machines and wants the optimizing compilers.
  */
-export const AGENT_V8_FLAGS = ['--lite-mode', '--no-expose-wasm', '--max-semi-space-size=1'] as const;
+export const AGENT_V8_FLAGS = ['--no-opt', '--no-maglev', '--no-sparkplug', '--max-semi-space-size=1'] as const;
 
 export interface ServiceSpec {
   role: ServiceRole;

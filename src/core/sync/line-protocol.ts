@@ -120,7 +120,7 @@ function float(value: number): string {
 
 /**
  * The lines of one sample: the same text as encodePoints(samplePoints(sample, machine)) (a test
- * holds them equal), written directly. The agent runs in V8 lite mode, where building a point
+ * holds them equal), written directly. The agent runs without V8's optimizing compilers, where building a point
  * object per line costs ~3× more than the strings themselves, and a backfill encodes millions
  * of samples. Anything unusual (a value that is not finite) takes the general path.
  */

@@ -110,7 +110,7 @@ export interface SyncTarget {
   /**
    * Delivers one batch. Resolves only when the target has durably accepted all of it. Throws a
    * SyncError (anything else thrown counts as 'retryable'). Must stop promptly when `signal`
-   * aborts (the agent is stopping). Use src/core/http-client.ts (never fetch: lite mode).
+   * aborts (the agent is stopping). Use src/core/http-client.ts (never fetch: its WebAssembly parser stays resident).
    */
   send(batch: SyncBatch, signal: AbortSignal): Promise<void | SendOutcome>;
   /** Releases connections; called once when the service stops. */

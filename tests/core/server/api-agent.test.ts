@@ -1,4 +1,4 @@
-// The chart page and API through the real `bin/vigil.js agent --ui` (lite mode, as users run
+// The chart page and API through the real `bin/vigil.js agent --ui` (its V8 flags, as users run
 // it): the URL it prints, the page, live data in the API, the token, and the refusals.
 import fs from 'node:fs';
 import path from 'node:path';

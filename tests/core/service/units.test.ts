@@ -61,7 +61,7 @@ describe('the agent runs with its V8 flags', () => {
 describe('systemd', () => {
   it('a user unit: restart on failure, reload on SIGHUP, unprivileged hardening, enabled for the login session', () => {
     const unit = systemdUnit(spec());
-    expect(unit).toContain(`ExecStart=${process.execPath} --lite-mode --no-expose-wasm --max-semi-space-size=1 ${script} agent --data-dir /home/ann/.config/Vigil\n`);
+    expect(unit).toContain(`ExecStart=${process.execPath} --no-opt --no-maglev --no-sparkplug --max-semi-space-size=1 ${script} agent --data-dir /home/ann/.config/Vigil\n`);
     for (const line of ['Restart=on-failure', 'RestartPreventExitStatus=2 75 78', 'ExecReload=/bin/kill -HUP $MAINPID', 'NoNewPrivileges=yes', 'UMask=0077', 'WantedBy=default.target', 'EnvironmentFile=-/home/ann/.config/Vigil/vigil-agent.env']) {
       expect(unit).toContain(`${line}\n`);
     }

@@ -1,4 +1,4 @@
-// The real `vigil agent` (bin/vigil.js, V8 lite mode: no fetch, no WebAssembly) with --influx
+// The real `vigil agent` (bin/vigil.js, the agent's V8 flags) with --influx
 // pointed at a VictoriaMetrics that is not up yet, and its local server on: /metrics answers
 // from the start, samples queue in the agent's own database, and once VictoriaMetrics is up
 // every one of them arrives, oldest first, values as stored.
