@@ -2,7 +2,7 @@
 //
 //   const pipeline = openAlertPipeline({ dataDir, settings, origin: { id, name } });
 //   pipeline.start();
-//   pipeline.report({ key: `machine:${id}`, severity: 'problem', kind: 'stale', machine: name,
+//   pipeline.report({ key: `machine:${id}`, severity: 'problem', kind: 'machine_stale', machine: name,
 //                     title: `${name} is STALE`, since: lastSeen, at: Date.now(), details: [...] });
 //   …
 //   await pipeline.stop();

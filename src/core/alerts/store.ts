@@ -11,7 +11,7 @@ import { VigilError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { migrate, type Migration } from '../storage/schema.js';
 import { toVigilError } from '../storage/sqlite-errors.js';
-import type { AlertChange, AlertHistory, AlertSeverity, AlertStatus, AlertView, IncidentView, OutboxSummary } from './types.js';
+import type { AlertChange, AlertHistory, AlertKind, AlertSeverity, AlertStatus, AlertView, IncidentView, OutboxSummary } from './types.js';
 
 export const ALERTS_DB_FILE = 'alerts.db';
 
@@ -100,7 +100,7 @@ export const ALERT_MIGRATIONS: readonly Migration[] = [
 export interface IncidentRow {
   id: number;
   key: string;
-  kind: string;
+  kind: AlertKind;
   machine: string;
   title: string;
   openedAt: number;
@@ -115,12 +115,14 @@ export interface PendingAlert {
   since: number;
   key: string;
   severity: AlertSeverity | 'reminder';
-  kind: string;
+  kind: AlertKind;
   machine: string;
   title: string;
   details: string[];
   durationMs: number | null;
 }
+
+export type MessageState = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface MessageRow {
   id: number;
@@ -128,7 +130,7 @@ export interface MessageRow {
   createdAt: number;
   subject: string;
   body: string;
-  state: 'pending' | 'sending' | 'sent' | 'failed';
+  state: MessageState;
   attempts: number;
   nextAttemptAt: number;
 }
@@ -139,7 +141,73 @@ export interface PeerMemory {
   health: unknown;
 }
 
-type Row = Record<string, unknown>;
+// The tables' rows as better-sqlite3 returns them: column names as written in the migration,
+// INTEGER as number (no safeIntegers: ids and unix ms fit in 2^53), TEXT as string. The unions
+// (kind, severity, state) hold because this file is the only writer.
+interface IncidentRecord {
+  id: number;
+  key: string;
+  kind: AlertKind;
+  machine: string;
+  title: string;
+  opened_at: number;
+  detected_at: number;
+  closed_at: number | null;
+  reminders_sent: number;
+  next_reminder_at: number | null;
+}
+
+interface AlertRecord {
+  id: number;
+  at: number;
+  since: number;
+  key: string;
+  severity: AlertSeverity | 'reminder';
+  kind: AlertKind;
+  machine: string;
+  title: string;
+  /** JSON array of strings. */
+  details: string;
+  duration_ms: number | null;
+  incident: number | null;
+  state: AlertStatus;
+  message: number | null;
+}
+
+/** An alert joined with the email it went into (history). */
+interface AlertHistoryRecord extends AlertRecord {
+  mid: string | null;
+  sent_at: number | null;
+  last_error: string | null;
+}
+
+interface MessageRecord {
+  id: number;
+  message_id: string;
+  created_at: number;
+  subject: string;
+  body: string;
+  state: MessageState;
+  attempts: number;
+  next_attempt_at: number;
+  last_attempt_at: number | null;
+  last_error: string | null;
+  sent_at: number | null;
+  response: string | null;
+}
+
+interface PeerRecord {
+  name: string;
+  machine_id: string | null;
+  last_seen: number;
+  /** JSON. */
+  health: string;
+}
+
+/** An aggregate over no rows is NULL. */
+interface EarliestRecord {
+  t: number | null;
+}
 
 export class AlertStore {
   private constructor(
@@ -184,43 +252,44 @@ export class AlertStore {
   // --- incidents -------------------------------------------------------------------------
 
   openIncident(key: string): IncidentRow | null {
-    const row = this.db.prepare('SELECT * FROM incident WHERE key = ? AND closed_at IS NULL').get(key) as Row | undefined;
+    const row = this.db.prepare<[string], IncidentRecord>('SELECT * FROM incident WHERE key = ? AND closed_at IS NULL').get(key);
     return row ? incidentRow(row) : null;
   }
 
   openIncidents(): IncidentRow[] {
-    return (this.db.prepare('SELECT * FROM incident WHERE closed_at IS NULL ORDER BY opened_at, id').all() as Row[]).map(incidentRow);
+    return this.db.prepare<[], IncidentRecord>('SELECT * FROM incident WHERE closed_at IS NULL ORDER BY opened_at, id').all().map(incidentRow);
   }
 
   insertIncident(change: AlertChange, nextReminderAt: number | null): number {
     return Number(
       this.db
-        .prepare('INSERT INTO incident (key, kind, machine, title, opened_at, detected_at, next_reminder_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .prepare<[string, AlertKind, string, string, number, number, number | null]>(
+          'INSERT INTO incident (key, kind, machine, title, opened_at, detected_at, next_reminder_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
         .run(change.key, change.kind, change.machine, change.title, change.since, change.at, nextReminderAt).lastInsertRowid,
     );
   }
 
   closeIncident(id: number, closedAt: number): void {
-    this.db.prepare('UPDATE incident SET closed_at = ?, next_reminder_at = NULL WHERE id = ?').run(closedAt, id);
+    this.db.prepare<[number, number]>('UPDATE incident SET closed_at = ?, next_reminder_at = NULL WHERE id = ?').run(closedAt, id);
   }
 
   setReminder(id: number, remindersSent: number, nextReminderAt: number | null): void {
-    this.db.prepare('UPDATE incident SET reminders_sent = ?, next_reminder_at = ? WHERE id = ?').run(remindersSent, nextReminderAt, id);
+    this.db.prepare<[number, number | null, number]>('UPDATE incident SET reminders_sent = ?, next_reminder_at = ? WHERE id = ?').run(remindersSent, nextReminderAt, id);
   }
 
   /** Every open incident's next reminder, moved to `first` when it was later or unset (policy change). */
   rescheduleReminders(nextFor: (incident: IncidentRow) => number | null): void {
-    const update = this.db.prepare('UPDATE incident SET next_reminder_at = ? WHERE id = ?');
+    const update = this.db.prepare<[number | null, number]>('UPDATE incident SET next_reminder_at = ? WHERE id = ?');
     for (const incident of this.openIncidents()) update.run(nextFor(incident), incident.id);
   }
 
   nextReminderAt(): number | null {
-    const row = this.db.prepare('SELECT MIN(next_reminder_at) AS t FROM incident WHERE closed_at IS NULL').get() as { t: number | null };
-    return row.t;
+    return this.db.prepare<[], EarliestRecord>('SELECT MIN(next_reminder_at) AS t FROM incident WHERE closed_at IS NULL').get()?.t ?? null;
   }
 
   dueReminders(now: number): IncidentRow[] {
-    return (this.db.prepare('SELECT * FROM incident WHERE closed_at IS NULL AND next_reminder_at <= ? ORDER BY next_reminder_at, id').all(now) as Row[]).map(incidentRow);
+    return this.db.prepare<[number], IncidentRecord>('SELECT * FROM incident WHERE closed_at IS NULL AND next_reminder_at <= ? ORDER BY next_reminder_at, id').all(now).map(incidentRow);
   }
 
   // --- alerts ----------------------------------------------------------------------------
@@ -228,7 +297,7 @@ export class AlertStore {
   insertAlert(alert: Omit<PendingAlert, 'id'> & { incident: number | null; state: 'pending' | 'unsent' }): number {
     return Number(
       this.db
-        .prepare(
+        .prepare<[number, number, string, AlertRecord['severity'], AlertKind, string, string, string, number | null, number | null, 'pending' | 'unsent']>(
           `INSERT INTO alert (at, since, key, severity, kind, machine, title, details, duration_ms, incident, state)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
@@ -249,27 +318,16 @@ export class AlertStore {
   }
 
   pendingAlerts(): PendingAlert[] {
-    return (this.db.prepare("SELECT * FROM alert WHERE state = 'pending' ORDER BY id").all() as Row[]).map((row) => ({
-      id: row.id as number,
-      at: row.at as number,
-      since: row.since as number,
-      key: row.key as string,
-      severity: row.severity as PendingAlert['severity'],
-      kind: row.kind as string,
-      machine: row.machine as string,
-      title: row.title as string,
-      details: JSON.parse(row.details as string) as string[],
-      durationMs: (row.duration_ms as number | null) ?? null,
-    }));
+    return this.db.prepare<[], AlertRecord>("SELECT * FROM alert WHERE state = 'pending' ORDER BY id").all().map(pendingAlert);
   }
 
   /** True when the incident's own alerts have not gone out yet (a reminder would repeat them). */
   incidentHasPendingAlert(incident: number): boolean {
-    return this.db.prepare("SELECT 1 FROM alert WHERE incident = ? AND state = 'pending' LIMIT 1").get(incident) !== undefined;
+    return this.db.prepare<[number]>("SELECT 1 FROM alert WHERE incident = ? AND state = 'pending' LIMIT 1").get(incident) !== undefined;
   }
 
   assignAlerts(ids: readonly number[], message: number | null, state: 'queued' | 'unsent'): void {
-    const update = this.db.prepare('UPDATE alert SET message = ?, state = ? WHERE id = ?');
+    const update = this.db.prepare<[number | null, 'queued' | 'unsent', number]>('UPDATE alert SET message = ?, state = ? WHERE id = ?');
     for (const id of ids) update.run(message, state, id);
   }
 
@@ -278,53 +336,53 @@ export class AlertStore {
   insertMessage(message: { messageId: string; createdAt: number; subject: string; body: string }): number {
     return Number(
       this.db
-        .prepare("INSERT INTO message (message_id, created_at, subject, body, state, next_attempt_at) VALUES (?, ?, ?, ?, 'pending', ?)")
+        .prepare<[string, number, string, string, number]>("INSERT INTO message (message_id, created_at, subject, body, state, next_attempt_at) VALUES (?, ?, ?, ?, 'pending', ?)")
         .run(message.messageId, message.createdAt, message.subject, message.body, message.createdAt).lastInsertRowid,
     );
   }
 
   /** The oldest unsent message that may be tried at `now`. */
   nextMessage(now: number): MessageRow | null {
-    const row = this.db.prepare("SELECT * FROM message WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 1").get(now) as Row | undefined;
+    const row = this.db.prepare<[number], MessageRecord>("SELECT * FROM message WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 1").get(now);
     return row ? messageRow(row) : null;
   }
 
   nextAttemptAt(): number | null {
-    return (this.db.prepare("SELECT MIN(next_attempt_at) AS t FROM message WHERE state = 'pending'").get() as { t: number | null }).t;
+    return this.db.prepare<[], EarliestRecord>("SELECT MIN(next_attempt_at) AS t FROM message WHERE state = 'pending'").get()?.t ?? null;
   }
 
   /** Committed before the SMTP transaction starts: a crash from here on leaves the message "in doubt". */
   markSending(id: number, now: number): void {
     this.transaction(() => {
-      this.db.prepare("UPDATE message SET state = 'sending', attempts = attempts + 1, last_attempt_at = ? WHERE id = ?").run(now, id);
-      this.db.prepare("UPDATE alert SET state = 'sending' WHERE message = ?").run(id);
+      this.db.prepare<[number, number]>("UPDATE message SET state = 'sending', attempts = attempts + 1, last_attempt_at = ? WHERE id = ?").run(now, id);
+      this.db.prepare<[number]>("UPDATE alert SET state = 'sending' WHERE message = ?").run(id);
     });
   }
 
   markSent(id: number, now: number, response: string): void {
     this.transaction(() => {
-      this.db.prepare("UPDATE message SET state = 'sent', sent_at = ?, response = ?, last_error = NULL WHERE id = ?").run(now, response.slice(0, 500), id);
-      this.db.prepare("UPDATE alert SET state = 'sent' WHERE message = ?").run(id);
+      this.db.prepare<[number, string, number]>("UPDATE message SET state = 'sent', sent_at = ?, response = ?, last_error = NULL WHERE id = ?").run(now, response.slice(0, 500), id);
+      this.db.prepare<[number]>("UPDATE alert SET state = 'sent' WHERE message = ?").run(id);
     });
   }
 
   markRetry(id: number, nextAttemptAt: number, error: string): void {
     this.transaction(() => {
-      this.db.prepare("UPDATE message SET state = 'pending', next_attempt_at = ?, last_error = ? WHERE id = ?").run(nextAttemptAt, error.slice(0, 500), id);
-      this.db.prepare("UPDATE alert SET state = 'queued' WHERE message = ?").run(id);
+      this.db.prepare<[number, string, number]>("UPDATE message SET state = 'pending', next_attempt_at = ?, last_error = ? WHERE id = ?").run(nextAttemptAt, error.slice(0, 500), id);
+      this.db.prepare<[number]>("UPDATE alert SET state = 'queued' WHERE message = ?").run(id);
     });
   }
 
   markFailed(id: number, error: string): void {
     this.transaction(() => {
-      this.db.prepare("UPDATE message SET state = 'failed', last_error = ? WHERE id = ?").run(error.slice(0, 500), id);
-      this.db.prepare("UPDATE alert SET state = 'failed' WHERE message = ?").run(id);
+      this.db.prepare<[string, number]>("UPDATE message SET state = 'failed', last_error = ? WHERE id = ?").run(error.slice(0, 500), id);
+      this.db.prepare<[number]>("UPDATE alert SET state = 'failed' WHERE message = ?").run(id);
     });
   }
 
   /** The SMTP server works again: every waiting message may go now, in order. */
   releaseMessages(now: number): void {
-    this.db.prepare("UPDATE message SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?").run(now, now);
+    this.db.prepare<[number, number]>("UPDATE message SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?").run(now, now);
   }
 
   /**
@@ -332,7 +390,7 @@ export class AlertStore {
    * back to 'pending' and are sent again with the same Message-ID (at-least-once; see README).
    */
   resetInDoubt(): string[] {
-    const ids = (this.db.prepare("SELECT message_id FROM message WHERE state = 'sending'").all() as { message_id: string }[]).map((r) => r.message_id);
+    const ids = this.db.prepare<[], Pick<MessageRecord, 'message_id'>>("SELECT message_id FROM message WHERE state = 'sending'").all().map((r) => r.message_id);
     if (ids.length > 0) {
       this.transaction(() => {
         this.db.prepare("UPDATE alert SET state = 'queued' WHERE message IN (SELECT id FROM message WHERE state = 'sending')").run();
@@ -343,29 +401,31 @@ export class AlertStore {
   }
 
   message(id: number): MessageRow | null {
-    const row = this.db.prepare('SELECT * FROM message WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.prepare<[number], MessageRecord>('SELECT * FROM message WHERE id = ?').get(id);
     return row ? messageRow(row) : null;
   }
 
   // --- peers, meta -----------------------------------------------------------------------
 
   peerMemory(name: string): PeerMemory | null {
-    const row = this.db.prepare('SELECT * FROM peer WHERE name = ?').get(name) as Row | undefined;
-    return row ? { machineId: (row.machine_id as string | null) ?? null, lastSeen: row.last_seen as number, health: JSON.parse(row.health as string) as unknown } : null;
+    const row = this.db.prepare<[string], PeerRecord>('SELECT * FROM peer WHERE name = ?').get(name);
+    return row ? { machineId: row.machine_id, lastSeen: row.last_seen, health: parseJson(row.health) } : null;
   }
 
   rememberPeer(name: string, memory: PeerMemory): void {
     this.db
-      .prepare('INSERT INTO peer (name, machine_id, last_seen, health) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET machine_id = excluded.machine_id, last_seen = excluded.last_seen, health = excluded.health')
+      .prepare<[string, string | null, number, string]>(
+        'INSERT INTO peer (name, machine_id, last_seen, health) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET machine_id = excluded.machine_id, last_seen = excluded.last_seen, health = excluded.health',
+      )
       .run(name, memory.machineId, memory.lastSeen, JSON.stringify(memory.health));
   }
 
   getMeta(key: string): string | null {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null;
+    return this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key)?.value ?? null;
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   // --- reading ---------------------------------------------------------------------------
@@ -373,78 +433,97 @@ export class AlertStore {
   history(options: { limit?: number; beforeId?: number } = {}): AlertHistory {
     const limit = Math.max(1, Math.min(options.limit ?? 50, 1000));
     const rows = this.db
-      .prepare(
+      .prepare<[number, number], AlertHistoryRecord>(
         `SELECT a.*, m.message_id AS mid, m.sent_at AS sent_at, m.last_error AS last_error
            FROM alert a LEFT JOIN message m ON m.id = a.message
           WHERE a.id < ? ORDER BY a.id DESC LIMIT ?`,
       )
-      .all(options.beforeId ?? Number.MAX_SAFE_INTEGER, limit) as Row[];
+      .all(options.beforeId ?? Number.MAX_SAFE_INTEGER, limit);
     const alerts: AlertView[] = rows.map((row) => ({
-      id: row.id as number,
-      at: row.at as number,
-      since: row.since as number,
-      key: row.key as string,
-      severity: row.severity as AlertView['severity'],
-      kind: row.kind as string,
-      machine: row.machine as string,
-      title: row.title as string,
-      details: JSON.parse(row.details as string) as string[],
-      durationMs: (row.duration_ms as number | null) ?? null,
-      status: row.state as AlertStatus,
-      messageId: (row.mid as string | null) ?? null,
-      sentAt: (row.sent_at as number | null) ?? null,
-      error: row.state === 'sent' ? null : ((row.last_error as string | null) ?? null),
+      ...pendingAlert(row),
+      status: row.state,
+      messageId: row.mid,
+      sentAt: row.sent_at,
+      error: row.state === 'sent' ? null : row.last_error,
     }));
     const open: IncidentView[] = this.openIncidents().map((i) => ({ key: i.key, kind: i.kind, machine: i.machine, title: i.title, openedAt: i.openedAt, remindersSent: i.remindersSent }));
     return { alerts, open, outbox: this.outboxSummary() };
   }
 
   outboxSummary(): OutboxSummary {
+    // SUM and MIN over no rows are NULL.
     const counts = this.db
-      .prepare("SELECT SUM(state IN ('pending', 'sending')) AS pending, SUM(state = 'failed') AS failed, MIN(CASE WHEN state IN ('pending', 'sending') THEN created_at END) AS oldest FROM message")
-      .get() as { pending: number | null; failed: number | null; oldest: number | null };
-    const last = this.db.prepare("SELECT last_error FROM message WHERE state IN ('pending', 'sending', 'failed') AND last_error IS NOT NULL ORDER BY last_attempt_at DESC LIMIT 1").get() as
-      | { last_error: string }
-      | undefined;
-    return { pending: counts.pending ?? 0, failed: counts.failed ?? 0, oldestPendingAt: counts.oldest, lastError: last?.last_error ?? null };
+      .prepare<[], { pending: number | null; failed: number | null; oldest: number | null }>(
+        "SELECT SUM(state IN ('pending', 'sending')) AS pending, SUM(state = 'failed') AS failed, MIN(CASE WHEN state IN ('pending', 'sending') THEN created_at END) AS oldest FROM message",
+      )
+      .get();
+    const last = this.db
+      .prepare<[], { last_error: string }>("SELECT last_error FROM message WHERE state IN ('pending', 'sending', 'failed') AND last_error IS NOT NULL ORDER BY last_attempt_at DESC LIMIT 1")
+      .get();
+    return { pending: counts?.pending ?? 0, failed: counts?.failed ?? 0, oldestPendingAt: counts?.oldest ?? null, lastError: last?.last_error ?? null };
   }
 
   /** Deletes history older than `before` (closed incidents, alerts, emails no longer waiting). */
   prune(before: number): number {
     return this.transaction(() => {
-      const alerts = this.db.prepare("DELETE FROM alert WHERE at < ? AND state IN ('sent', 'failed', 'unsent')").run(before).changes;
-      this.db.prepare("DELETE FROM message WHERE created_at < ? AND state IN ('sent', 'failed') AND id NOT IN (SELECT message FROM alert WHERE message IS NOT NULL)").run(before);
-      this.db.prepare('DELETE FROM incident WHERE closed_at IS NOT NULL AND closed_at < ?').run(before);
+      const alerts = this.db.prepare<[number]>("DELETE FROM alert WHERE at < ? AND state IN ('sent', 'failed', 'unsent')").run(before).changes;
+      this.db.prepare<[number]>("DELETE FROM message WHERE created_at < ? AND state IN ('sent', 'failed') AND id NOT IN (SELECT message FROM alert WHERE message IS NOT NULL)").run(before);
+      this.db.prepare<[number]>('DELETE FROM incident WHERE closed_at IS NOT NULL AND closed_at < ?').run(before);
       return alerts;
     });
   }
 }
 
-function incidentRow(row: Row): IncidentRow {
+function incidentRow(row: IncidentRecord): IncidentRow {
   return {
-    id: row.id as number,
-    key: row.key as string,
-    kind: row.kind as string,
-    machine: row.machine as string,
-    title: row.title as string,
-    openedAt: row.opened_at as number,
-    detectedAt: row.detected_at as number,
-    remindersSent: row.reminders_sent as number,
-    nextReminderAt: (row.next_reminder_at as number | null) ?? null,
+    id: row.id,
+    key: row.key,
+    kind: row.kind,
+    machine: row.machine,
+    title: row.title,
+    openedAt: row.opened_at,
+    detectedAt: row.detected_at,
+    remindersSent: row.reminders_sent,
+    nextReminderAt: row.next_reminder_at,
   };
 }
 
-function messageRow(row: Row): MessageRow {
+function pendingAlert(row: AlertRecord): PendingAlert {
   return {
-    id: row.id as number,
-    messageId: row.message_id as string,
-    createdAt: row.created_at as number,
-    subject: row.subject as string,
-    body: row.body as string,
-    state: row.state as MessageRow['state'],
-    attempts: row.attempts as number,
-    nextAttemptAt: row.next_attempt_at as number,
+    id: row.id,
+    at: row.at,
+    since: row.since,
+    key: row.key,
+    severity: row.severity,
+    kind: row.kind,
+    machine: row.machine,
+    title: row.title,
+    details: parseDetails(row.details),
+    durationMs: row.duration_ms,
   };
+}
+
+function messageRow(row: MessageRecord): MessageRow {
+  return {
+    id: row.id,
+    messageId: row.message_id,
+    createdAt: row.created_at,
+    subject: row.subject,
+    body: row.body,
+    state: row.state,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+  };
+}
+
+function parseJson(text: string): unknown {
+  return JSON.parse(text);
+}
+
+/** An alert's body lines, written by insertAlert as a JSON array of strings. */
+function parseDetails(text: string): string[] {
+  const parsed = parseJson(text);
+  return Array.isArray(parsed) ? parsed.map(String) : [];
 }
 
 /** Reads the history of a data dir (`vigil alerts`, GET /api/alerts); empty when there is none yet. */

@@ -7,7 +7,7 @@
 // the count, so a value seen before and after a gap is not taken as lasting through it.
 import type { DiskSample, Sample } from '../../shared/model.js';
 import { formatDuration, formatPercent } from '../../shared/units.js';
-import type { AlertChange, AlertSink } from './types.js';
+import type { AlertChange, AlertSink, ThresholdMetric } from './types.js';
 
 export interface ThresholdPolicy {
   /** Limits in %, 0 = off. */
@@ -46,9 +46,9 @@ export class ThresholdMonitor {
 
   onSample(sample: Sample): void {
     const changes: AlertChange[] = [];
-    if (this.policy.cpuPercent > 0) this.observe('cpu', 'CPU', sample.cpu.total, this.policy.cpuPercent, sample.ts, changes);
+    if (this.policy.cpuPercent > 0) this.observe('cpu', 'cpu', 'CPU', sample.cpu.total, this.policy.cpuPercent, sample.ts, changes);
     if (this.policy.memoryPercent > 0 && sample.memory.total > 0) {
-      this.observe('memory', 'Memory', (100 * sample.memory.used) / sample.memory.total, this.policy.memoryPercent, sample.ts, changes);
+      this.observe('memory', 'memory', 'Memory', (100 * sample.memory.used) / sample.memory.total, this.policy.memoryPercent, sample.ts, changes);
     }
     if (changes.length > 0) this.sink.report(changes);
   }
@@ -58,7 +58,7 @@ export class ThresholdMonitor {
     const changes: AlertChange[] = [];
     for (const d of disk.disks) {
       if (d.total <= 0) continue;
-      this.observe(`disk:${d.mountPoint}`, `Disk ${d.mountPoint}`, (100 * d.used) / d.total, this.policy.diskPercent, disk.ts, changes);
+      this.observe('disk', `disk:${d.mountPoint}`, `Disk ${d.mountPoint}`, (100 * d.used) / d.total, this.policy.diskPercent, disk.ts, changes);
     }
     if (changes.length > 0) this.sink.report(changes);
   }
@@ -71,14 +71,13 @@ export class ThresholdMonitor {
     }
   }
 
-  private observe(key: string, label: string, value: number, limit: number, ts: number, out: AlertChange[]): void {
+  private observe(metric: ThresholdMetric, key: string, label: string, value: number, limit: number, ts: number, out: AlertChange[]): void {
     let streak = this.streaks.get(key);
     if (!streak) {
       streak = { alerted: null, aboveSince: null, belowSince: null, peak: 0 };
       this.streaks.set(key, streak);
     }
     const lasted = this.policy.forMs;
-    const kind = key.startsWith('disk:') ? 'disk' : key;
     if (value > limit) {
       streak.belowSince = null;
       if (streak.aboveSince === null) {
@@ -91,7 +90,7 @@ export class ThresholdMonitor {
         out.push({
           key,
           severity: 'problem',
-          kind: `${kind}_high`,
+          kind: `${metric}_high`,
           machine: this.machine,
           title: `${label} on ${this.machine} above ${limit} %`,
           since: streak.aboveSince,
@@ -109,7 +108,7 @@ export class ThresholdMonitor {
         out.push({
           key,
           severity: 'recovery',
-          kind: `${kind}_ok`,
+          kind: `${metric}_ok`,
           machine: this.machine,
           title: `${label} on ${this.machine} back below ${limit} %`,
           since: streak.belowSince,

@@ -11,6 +11,28 @@
  */
 export type AlertSeverity = 'problem' | 'recovery' | 'notice';
 
+/** The local measurements a threshold watches (thresholds.ts); each gives a `_high` and an `_ok` kind. */
+export type ThresholdMetric = 'cpu' | 'memory' | 'disk';
+
+/**
+ * Machine-readable kind of an alert, written to alerts.db and shown by `vigil alerts` and
+ * GET /api/alerts. A new source adds its kinds here.
+ * - peer_down / peer_up / peer_reboot: a watched peer (peers/peer-alerts.ts);
+ * - network_down / network_up: this machine lost every peer at once (peers/watcher.ts);
+ * - machine_stale / machine_up: a machine stopped or resumed sending to the hub (fleet-alerts.ts);
+ * - cpu_high, memory_ok, disk_high…: a local threshold crossed (thresholds.ts).
+ */
+export type AlertKind =
+  | 'peer_down'
+  | 'peer_up'
+  | 'peer_reboot'
+  | 'network_down'
+  | 'network_up'
+  | 'machine_stale'
+  | 'machine_up'
+  | `${ThresholdMetric}_high`
+  | `${ThresholdMetric}_ok`;
+
 /** A state change reported by a source. */
 export interface AlertChange {
   /**
@@ -19,8 +41,7 @@ export interface AlertChange {
    */
   key: string;
   severity: AlertSeverity;
-  /** Machine-readable kind, e.g. 'peer_down', 'peer_up', 'reboot', 'network_down', 'cpu_high'. */
-  kind: string;
+  kind: AlertKind;
   /** The machine concerned (display name). */
   machine: string;
   /** One line for people, e.g. "web-1 is DOWN"; the subject of a single-alert email. */
@@ -43,7 +64,7 @@ export interface AlertView {
   since: number;
   key: string;
   severity: AlertSeverity | 'reminder';
-  kind: string;
+  kind: AlertKind;
   machine: string;
   title: string;
   details: string[];
@@ -59,7 +80,7 @@ export interface AlertView {
 
 export interface IncidentView {
   key: string;
-  kind: string;
+  kind: AlertKind;
   machine: string;
   title: string;
   openedAt: number;
