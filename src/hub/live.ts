@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { LiveEvent } from '../shared/hub-api.js';
 import { VigilError } from '../shared/errors.js';
-import { sendError } from '../core/server/http-server.js';
+import { SECURITY_HEADERS, sendError } from '../core/server/http-server.js';
 
 /** Open streams are capped: each holds a socket and a little memory. */
 const MAX_CLIENTS = 256;
@@ -60,14 +60,12 @@ export class LiveFeed {
         if (this.clients.size >= MAX_CLIENTS) {
           return sendError(reply, new VigilError('io_error', `Too many live feed clients (${MAX_CLIENTS})`), 503);
         }
+        const headers = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' };
+        // HEAD (which Fastify derives from this GET route): the headers, then done, not a stream.
+        if (request.method === 'HEAD') return reply.code(200).headers(headers).send();
         reply.hijack();
         const raw = reply.raw;
-        raw.writeHead(200, {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-store',
-          connection: 'keep-alive',
-          'x-accel-buffering': 'no',
-        });
+        raw.writeHead(200, { ...headers, connection: 'keep-alive', ...SECURITY_HEADERS });
         raw.write(': vigil live feed\nretry: 3000\n\n');
         const client: Client = { reply, machineId };
         this.clients.add(client);

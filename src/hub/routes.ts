@@ -7,6 +7,7 @@
 //     for the token and send it with their API calls).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { VigilError } from '../shared/errors.js';
+import { parseIsoInstant } from '../shared/dates.js';
 import { errorSchema, hubMachineSchema, machineListSchema, type HubMachineList } from '../shared/hub-api.js';
 import type { Sample } from '../shared/model.js';
 import { unflattenSample } from '../shared/series.js';
@@ -278,11 +279,9 @@ function chartServiceFor(hub: Hub, idOrName: string): ChartService {
 export function parseInstant(text: string, name: string): number {
   const trimmed = text.trim();
   if (/^\d{1,16}$/.test(trimmed)) return Number(trimmed);
-  if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.test(trimmed)) {
-    const ms = Date.parse(trimmed);
-    if (Number.isFinite(ms)) return ms;
-  }
-  throw new VigilError('invalid_argument', `${name}=${JSON.stringify(text)} is not a time: use ISO 8601 (2026-11-22T14:00:00+01:00) or unix milliseconds`);
+  const ms = parseIsoInstant(trimmed);
+  if (ms !== null) return ms;
+  throw new VigilError('invalid_argument', `${name}=${JSON.stringify(text)} is not a time: use ISO 8601 (2026-11-22T14:00:00+01:00, a real calendar date) or unix milliseconds`);
 }
 
 /** "60000", "30s", "5m", "1h", "1d" → ms (at least a second). */

@@ -28,6 +28,31 @@ export function parseDay(text: string): LocalDay {
   return { day, month, year };
 }
 
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * Strict ISO 8601 date, or date and time, with an optional offset (local time without one, UTC
+ * for a date alone, as Date.parse reads them): unix ms, or null when the text is not one or
+ * names no such moment. Date.parse alone rolls 2026-02-31 over to 3 March, and 24:30 to the next
+ * day; here every field must be within its calendar bounds.
+ */
+export function parseIsoInstant(text: string): number | null {
+  const match = ISO_INSTANT.exec(text.trim());
+  if (!match) return null;
+  const [, year, month, day, hour, minute, second, , offset] = match;
+  const y = Number(year);
+  const m = Number(month);
+  const d = Number(day);
+  if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return null;
+  if (hour !== undefined && (Number(hour) > 23 || Number(minute) > 59 || (second !== undefined && Number(second) > 59))) return null;
+  if (offset !== undefined && !/^z$/i.test(offset)) {
+    const digits = offset.replace(':', '');
+    if (Number(digits.slice(1, 3)) > 23 || Number(digits.slice(3, 5)) > 59) return null;
+  }
+  const ms = Date.parse(text.trim().replace(' ', 'T'));
+  return Number.isFinite(ms) ? ms : null;
+}
+
 export function isValidDay(text: string): boolean {
   try {
     parseDay(text);

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'already_running'
   | 'unauthorized'
   | 'host_not_allowed'
+  | 'method_not_allowed'
   | 'conflict'
   | 'io_error'
   | 'internal';
@@ -27,6 +28,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   already_running: 75, // EX_TEMPFAIL
   unauthorized: 77, // EX_NOPERM
   host_not_allowed: 77,
+  method_not_allowed: 2,
   conflict: 2,
   io_error: 74, // EX_IOERR
   internal: 70, // EX_SOFTWARE
@@ -43,6 +45,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   already_running: 409,
   unauthorized: 401,
   host_not_allowed: 403,
+  method_not_allowed: 405,
   conflict: 409,
   io_error: 500,
   internal: 500,

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { httpRequest } from '../../core/http-client.js';
 import { dataPaths } from '../../core/paths.js';
 import { readSettingsIsolated } from '../../core/settings.js';
-import { formatLocalIso } from '../../shared/dates.js';
+import { formatLocalIso, parseIsoInstant } from '../../shared/dates.js';
 import { VigilError } from '../../shared/errors.js';
 import { defaultSettings } from '../../shared/settings.js';
 import { resolveDataDir } from '../options.js';
@@ -33,8 +33,8 @@ export async function runSleep(options: SleepOptions): Promise<number> {
   if (!options.wake) {
     if (options.indefinite) body = { indefinite: true };
     else if (options.until !== undefined) {
-      const until = Date.parse(options.until);
-      if (!Number.isFinite(until)) throw new VigilError('invalid_argument', `--until: not a date and time: ${JSON.stringify(options.until)} (e.g. 2026-11-22T14:30)`);
+      const until = parseIsoInstant(options.until);
+      if (until === null) throw new VigilError('invalid_argument', `--until: not a date and time: ${JSON.stringify(options.until)} (e.g. 2026-11-22T14:30)`);
       body = { until };
     } else body = { seconds: options.for ?? DEFAULT_SECONDS };
   }
