@@ -15,7 +15,6 @@
 // Loaded lazily: Fastify costs ~10 MB of resident memory, which a plain agent without a server
 // does not pay.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VigilError, type ErrorCode } from '../../shared/errors.js';
@@ -69,8 +68,11 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
 };
 
-/** Node's limit on a request's headers (its default, http.maxHeaderSize); larger ones get 431. */
-const MAX_HEADER_BYTES = http.maxHeaderSize;
+/** Node's default limit on a request's headers (http.maxHeaderSize); larger ones get 431. */
+const MAX_HEADER_BYTES = 16 * 1024;
+// (No `import http from 'node:http'` here for its STATUS_CODES: on Node 22 the ES facade of
+// node:http loads undici, which needs WebAssembly, which the agent's lite mode lacks.)
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
 const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
 
@@ -244,7 +246,7 @@ function answerClientError(error: NodeJS.ErrnoException & { reason?: string }, s
   const body = JSON.stringify(new VigilError('invalid_argument', message).toJSON());
   if (socket.writable) {
     const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close', ...SECURITY_HEADERS };
-    socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`);
+    socket.write(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`);
   }
   socket.destroy();
 }
