@@ -108,7 +108,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const clock = options.clock ?? systemClock;
     const paths = dataPaths(options.dataDir);
     ensureWritableDir(paths.dataDir);
-    const lock = acquireDataDirLock(paths.lock, options.role ?? 'agent', paths.dataDir);
+    const lock = await acquireDataDirLock(paths.lock, options.role ?? 'agent', paths.dataDir);
     let store: SampleStore | null = null;
     try {
       store = openSampleStore(paths.database, { logger });
@@ -136,9 +136,14 @@ export class Engine extends EventEmitter<EngineEvents> {
       return engine;
     } catch (error) {
       store?.close();
-      lock.release();
+      await lock.release();
       throw error;
     }
+  }
+
+  /** Records the local server's URL with the data-dir lock, where `vigil sleep --data-dir` finds it. */
+  recordServerUrl(url: string | null): void {
+    if (!this.stopped) this.lock.setUrl(url);
   }
 
   /** The newest sample taken (flushed to the database or not). */
@@ -226,7 +231,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.pending.length > 0) this.logger.error('stopping with samples the database refused', { lost: this.pending.length });
     this.csv.close();
     this.store.close();
-    this.lock.release();
+    await this.lock.release();
     this.logger.info('sampling stopped');
   }
 

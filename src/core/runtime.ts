@@ -211,6 +211,8 @@ export class Runtime implements RuntimeContext {
     for (const register of this.routes) await register(app, this);
     this.serverUrl = await listenOn(app, host, port);
     this.server = app;
+    // With the lock, so `vigil sleep --data-dir D` finds a server started on any --port.
+    this.engine.recordServerUrl(this.serverUrl);
     this.logger.info('http server listening', { url: this.serverUrl });
   }
 }

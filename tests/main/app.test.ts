@@ -3,10 +3,10 @@
 // fake clock, and the real electron-store (loaded against a stub 'electron' module).
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { acquireDataDirLock, readOwner } from '../../src/core/lock.js';
 import { openSampleStore } from '../../src/core/storage/sample-store.js';
 import { startApp, type VigilApp } from '../../src/main/app.js';
 import type { AppFeatures } from '../../src/main/features.js';
@@ -201,9 +201,10 @@ describe('tray app: start', () => {
 
   it('refuses to sample a data folder the agent holds: a dialog names it, and the app exits 75', async () => {
     const dataDir = tempDir('vigil-app-');
-    // An agent's lock, held by a live process other than this one (the test runner's parent).
-    const agentPid = process.ppid;
-    fs.writeFileSync(path.join(dataDir, 'agent.lock'), JSON.stringify({ pid: agentPid, hostname: os.hostname(), startedAt: Date.now(), role: 'agent' }));
+    // An agent's lock (taken here: the OS refuses a second holder in the same process too).
+    const agentPid = process.pid;
+    const agentLock = await acquireDataDirLock(path.join(dataDir, 'agent.lock'), 'agent', dataDir);
+    onTestFinished(() => agentLock.release());
     const result = await launch({ dataDir });
     expect(result.app).toBeNull();
     expect(result.fake.world.errorBoxes).toEqual([{ title: 'Vigil is already sampling this machine', content: expect.stringContaining(`Vigil agent (pid ${agentPid})`) }]);
@@ -611,13 +612,15 @@ describe('tray app: the data folder', () => {
     const contents = settingsWindow(h);
     const agentFolder = tempDir('vigil-agent-');
     fs.writeFileSync(path.join(agentFolder, 'config.json'), '{}');
-    fs.writeFileSync(path.join(agentFolder, 'agent.lock'), JSON.stringify({ pid: process.ppid, hostname: os.hostname(), startedAt: Date.now(), role: 'agent' }));
+    const agentLock = await acquireDataDirLock(path.join(agentFolder, 'agent.lock'), 'agent', agentFolder);
+    onTestFinished(() => agentLock.release());
     h.fake.world.openDialogAnswers.push({ canceled: false, filePaths: [agentFolder] });
     const answer = (await h.fake.world.invoke('vigil:app:chooseDataFolder', sender(contents), {})) as Outcome;
     expect(answer.error?.code).toBe('already_running');
     expect(answer.error?.message).toMatch(new RegExp(`^Not moved, still using ${h.dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
     // A folder that held Vigil data is left exactly as it was.
     expect(fs.readdirSync(agentFolder).sort()).toEqual(['agent.lock', 'config.json']);
+    expect(readOwner(path.join(agentFolder, 'agent.lock'))?.role).toBe('agent');
     expect(h.app.dataDir).toBe(h.dataDir);
     expect(fs.existsSync(path.join(h.dataDir, 'agent.lock'))).toBe(true);
     await h.quit();

@@ -5,6 +5,7 @@
 // /api/sleep), so the agent must run with its server on (it does whenever peers are set).
 import fs from 'node:fs';
 import { httpRequest } from '../../core/http-client.js';
+import { currentHolder } from '../../core/lock.js';
 import { dataPaths } from '../../core/paths.js';
 import { readSettingsIsolated } from '../../core/settings.js';
 import { formatLocalIso, parseIsoInstant } from '../../shared/dates.js';
@@ -68,11 +69,25 @@ export async function runSleep(options: SleepOptions): Promise<number> {
   return 0;
 }
 
+/**
+ * Where the agent of that data dir listens: the URL it recorded with its lock (whatever --port or
+ * --host it was started with), else the one its settings name.
+ */
 async function settingsUrl(options: SleepOptions): Promise<string> {
   const paths = dataPaths(resolveDataDir(options.dataDir));
+  const recorded = (await currentHolder(paths.lock, paths.dataDir))?.url;
+  if (recorded) return reachable(recorded);
   const file = options.config ?? paths.settings;
   const settings = options.config !== undefined || fs.existsSync(file) ? (await readSettingsIsolated(file)).settings : defaultSettings();
   const url = localServerUrl(settings);
   if (!url) throw new VigilError('invalid_argument', "The agent's port is chosen when it starts (server.port is 0): pass --url");
   return url;
+}
+
+/** A server bound to every address (0.0.0.0, [::]) is reached on loopback. */
+function reachable(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.hostname === '0.0.0.0') parsed.hostname = '127.0.0.1';
+  else if (parsed.hostname === '[::]') parsed.hostname = '[::1]';
+  return parsed.origin;
 }

@@ -18,7 +18,7 @@ export async function runStatus(options: StatusOptions, now = Date.now()): Promi
   const paths = dataPaths(resolveDataDir(options.dataDir));
   const store = openStoreForReading(paths.database, paths.dataDir);
   try {
-    const owner = currentHolder(paths.lock);
+    const owner = await currentHolder(paths.lock, paths.dataDir);
     const running = owner !== null;
     const latest = store.latestSample();
     const host = store.latestHost();
