@@ -16,16 +16,22 @@ import type { Sample } from '../shared/model.js';
 import type { Settings } from '../shared/settings.js';
 import { FleetAlerts } from '../core/alerts/fleet-alerts.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { Engine } from '../core/engine.js';
 import { machineIdentity, type MachineIdentity } from '../core/identity.js';
 import type { Logger } from '../core/log.js';
 import type { MetricSources } from '../core/metrics/index.js';
+import { ChartService } from '../core/server/chart-service.js';
+import type { HealthSource } from '../core/server/health.js';
 import { createHttpServer, listenOn } from '../core/server/http-server.js';
-import { VERSION } from '../core/version.js';
+import { storeSnapshot, type MachineSnapshot } from '../core/server/prometheus.js';
+import type { SampleStore } from '../core/storage/types.js';
 import type { SyncBatch } from '../core/sync/types.js';
 import { fleetState, stalePolicyOf } from './fleet-state.js';
+import { ProcessCpu, storageStats } from './hub-stats.js';
 import { LiveFeed } from './live.js';
+import type { HubIngest, HubReadModel, HubStats } from './read-model.js';
 import { MachineRegistry, type MachineRecord } from './registry.js';
+import { PUBLIC_PATHS, PUBLIC_PREFIXES, registerHubRoutes } from './routes.js';
+import { SelfMachine } from './self-machine.js';
 import { StorePool } from './stores.js';
 
 export interface HubOptions {
@@ -58,25 +64,26 @@ const WATCH_EVERY_MS = 1000;
 const FLUSH_SEEN_EVERY_MS = 2000;
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 
-export class Hub {
+export class Hub implements HubReadModel, HubIngest {
   readonly registry: MachineRegistry;
   readonly pool: StorePool;
   readonly live = new LiveFeed();
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly startedAt = Date.now();
-  /** The hub's own machine: sampled here when settings.hub.sampleSelf (else null). */
-  engine: Engine | null = null;
   readonly identity: MachineIdentity;
+  readonly health: HealthSource;
+  private readonly startedAt = Date.now();
+  /** The hub's own machine: sampled here when settings.hub.sampleSelf (else null). */
+  private self: SelfMachine | null = null;
   private server: FastifyInstance | null = null;
   private serverUrl: string | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly states = new Map<string, FleetState>();
   /** Stale / back emails (the smtp and alerts settings; history in <data-dir>/alerts.db). */
   private alerts: FleetAlerts | null = null;
-  private settings: Settings;
-  private stats = { batches: 0, samples: 0, rejected: 0 };
-  private cpu = { at: process.hrtime.bigint(), usage: process.cpuUsage(), percent: 0 };
+  private readonly settings: Settings;
+  private readonly counts = { batches: 0, samples: 0, rejected: 0 };
+  private readonly cpu = new ProcessCpu();
 
   private constructor(private readonly options: HubOptions) {
     this.clock = options.clock ?? systemClock;
@@ -86,14 +93,28 @@ export class Hub {
     this.registry = new MachineRegistry(paths.registry);
     this.pool = new StorePool({ dir: paths.machines, logger: options.logger, maxOpen: options.settings.hub.maxOpenStores });
     this.identity = machineIdentity(options.dataDir, options.settings.machine.name);
+    this.health = {
+      identity: this.identity,
+      startedAt: this.startedAt,
+      state: () => this.self?.state() ?? 'running',
+      bootTime: () => this.self?.bootTime() ?? null,
+      lastSampleTs: () => this.self?.latest()?.ts ?? null,
+    };
   }
 
   static async start(options: HubOptions): Promise<Hub> {
     const hub = new Hub(options);
     try {
       if (options.settings.hub.sampleSelf) {
-        hub.engine = await Engine.start({ dataDir: options.dataDir, settings: options.settings, logger: options.logger, role: 'hub', sources: options.sources, clock: options.clock });
-        hub.engine.on('sample', (sample) => hub.live.publish({ type: 'sample', machineId: hub.identity.id, sample }));
+        hub.self = await SelfMachine.start({
+          dataDir: options.dataDir,
+          settings: () => hub.settings,
+          identity: hub.identity,
+          logger: options.logger,
+          clock: hub.clock,
+          sources: options.sources,
+          onSample: (sample) => hub.live.publish({ type: 'sample', machineId: hub.identity.id, sample }),
+        });
       }
       await hub.startServer();
       hub.alerts = FleetAlerts.open({
@@ -119,8 +140,16 @@ export class Hub {
     return this.serverUrl ?? '';
   }
 
-  get settingsNow(): Settings {
-    return this.settings;
+  now(): number {
+    return this.clock.now();
+  }
+
+  authenticate(token: string): MachineRecord | null {
+    return this.registry.authenticate(token);
+  }
+
+  bindAgent(machine: MachineRecord, agentId: string): boolean {
+    return this.registry.bindAgent(machine, agentId);
   }
 
   /** Stores a validated batch (ingest.ts has checked it); idempotent. */
@@ -146,15 +175,15 @@ export class Hub {
       timeZone: batch.agent.timeZone ?? null,
       sleepUntil: batch.agent.state === 'sleeping' ? (batch.agent.sleepUntil ?? null) : null,
     });
-    this.stats.batches++;
-    this.stats.samples += accepted;
+    this.counts.batches++;
+    this.counts.samples += accepted;
     if (newest && (previousTs === null || newest.ts > previousTs)) this.live.publish({ type: 'sample', machineId: machine.id, sample: newest });
     this.watch(machine.id);
     return { machineId: machine.id, accepted, ignored: batch.samples.length - accepted, tooOld };
   }
 
   countRejected(): void {
-    this.stats.rejected++;
+    this.counts.rejected++;
   }
 
   /** Every machine (the hub's own first), with its state now. */
@@ -181,6 +210,65 @@ export class Hub {
     return this.describe(record, this.clock.now());
   }
 
+  store(machine: HubMachine): SampleStore {
+    if (!machine.self) return this.pool.get(machine.id);
+    if (!this.self) throw new VigilError('not_found', 'The hub does not sample its own machine');
+    return this.self.store;
+  }
+
+  charts(machine: HubMachine): ChartService {
+    if (machine.self && this.self) return this.self.charts();
+    return new ChartService({
+      store: this.store(machine),
+      identity: { id: machine.id, name: machine.name },
+      intervalSeconds: () => machine.intervalSeconds,
+      // A machine's days are its own local days (DD-MM-YYYY where it stands), not the hub's.
+      timeZone: machine.timeZone ?? undefined,
+    });
+  }
+
+  snapshots(): MachineSnapshot[] {
+    return this.machines().flatMap((m) => {
+      // machine_id is the agent's own id, so series match whichever way they came (its own /metrics or the hub's).
+      const labels = { machineId: m.agentId ?? m.id, name: m.name };
+      if (m.self) return this.self ? [this.self.snapshot(labels)] : [];
+      // A machine that never reported has no database yet: nothing to expose (and nothing created).
+      const store = this.pool.existing(m.id);
+      return store ? [storeSnapshot(labels, store)] : [];
+    });
+  }
+
+  stats(): HubStats {
+    const memory = process.memoryUsage();
+    return {
+      selfLatest: this.self?.latest() ?? null,
+      process: { cpuPercent: this.cpu.percent, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, ...this.counts, openStores: this.pool.openCount, liveClients: this.live.size },
+      storage: storageStats(hubPaths(this.options.dataDir), this.self?.sizeOnDisk() ?? 0),
+    };
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers.length = 0;
+    await this.alerts?.stop();
+    this.alerts = null;
+    this.live.close();
+    if (this.server) {
+      // Agents keep their connections alive between batches: a request in flight may finish
+      // (1 s), then every connection is cut, rather than waiting for the agents to hang up.
+      const server = this.server.server;
+      const force = setTimeout(() => server.closeAllConnections(), 1000);
+      force.unref();
+      await this.server.close();
+      clearTimeout(force);
+    }
+    this.server = null;
+    await this.self?.stop();
+    this.self = null;
+    this.pool.close();
+    this.registry.close();
+  }
+
   private describe(record: MachineRecord, now: number): HubMachine {
     return {
       id: record.id,
@@ -201,92 +289,8 @@ export class Hub {
     };
   }
 
-  /** The hub process's own figures (GET /api/hub). */
-  processStats(): { cpuPercent: number; rssBytes: number; heapUsedBytes: number; batches: number; samples: number; rejected: number; openStores: number; liveClients: number } {
-    const memory = process.memoryUsage();
-    return {
-      cpuPercent: this.cpu.percent,
-      rssBytes: memory.rss,
-      heapUsedBytes: memory.heapUsed,
-      ...this.stats,
-      openStores: this.pool.openCount,
-      liveClients: this.live.size,
-    };
-  }
-
-  /** Bytes on disk: the registry, the hub's own database and every machine's. */
-  storageStats(): { registryBytes: number; selfBytes: number; machinesBytes: number; machineFiles: number; freeBytes: number | null } {
-    const paths = hubPaths(this.options.dataDir);
-    const sizeOf = (file: string) => ['', '-wal', '-shm'].reduce((sum, suffix) => sum + fileSize(`${file}${suffix}`), 0);
-    let machinesBytes = 0;
-    let machineFiles = 0;
-    try {
-      for (const name of fs.readdirSync(paths.machines)) {
-        if (!name.endsWith('.db')) continue;
-        machineFiles++;
-        machinesBytes += sizeOf(path.join(paths.machines, name));
-      }
-    } catch {
-      // No machine has reported yet.
-    }
-    let freeBytes: number | null = null;
-    try {
-      const stat = fs.statfsSync(this.options.dataDir);
-      freeBytes = stat.bavail * stat.bsize;
-    } catch {
-      // statfs is not available everywhere.
-    }
-    return {
-      registryBytes: sizeOf(paths.registry),
-      selfBytes: this.engine ? this.engine.store.sizeOnDisk() : 0,
-      machinesBytes,
-      machineFiles,
-      freeBytes,
-    };
-  }
-
-  async stop(): Promise<void> {
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers.length = 0;
-    await this.alerts?.stop();
-    this.alerts = null;
-    this.live.close();
-    if (this.server) {
-      // Agents keep their connections alive between batches: a request in flight may finish
-      // (1 s), then every connection is cut, rather than waiting for the agents to hang up.
-      const server = this.server.server;
-      const force = setTimeout(() => server.closeAllConnections(), 1000);
-      force.unref();
-      await this.server.close();
-      clearTimeout(force);
-    }
-    this.server = null;
-    if (this.engine) await this.engine.stop();
-    this.engine = null;
-    this.pool.close();
-    this.registry.close();
-  }
-
   private selfMachine(): HubMachine | null {
-    if (!this.engine) return null;
-    const latest = this.engine.latest();
-    return {
-      id: this.identity.id,
-      name: this.identity.name,
-      agentId: this.identity.id,
-      self: true,
-      state: 'up',
-      reportedState: this.engine.paused ? 'paused' : 'running',
-      lastSeen: this.clock.now(),
-      lastSampleTs: latest?.ts ?? this.engine.store.lastTimestamp(),
-      healthUrl: this.serverUrl ? `${this.serverUrl}/health` : null,
-      version: VERSION,
-      intervalSeconds: this.settings.sampling.intervalSeconds,
-      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
-      createdAt: this.startedAt,
-      revokedAt: null,
-      sleepUntil: null,
-    };
+    return this.self?.describe(this.serverUrl ? `${this.serverUrl}/health` : null) ?? null;
   }
 
   private async startServer(): Promise<void> {
@@ -294,10 +298,9 @@ export class Hub {
     const host = this.options.host ?? hubSettings.host;
     const port = this.options.port ?? hubSettings.port;
     const tokenHash = this.options.tokenHash !== undefined ? this.options.tokenHash : hubSettings.tokenHash || null;
-    const { PUBLIC_PATHS, PUBLIC_PREFIXES, registerHubRoutes } = await import('./routes.js');
     const tls = readTls(this.options.tlsCertFile ?? hubSettings.tlsCertFile, this.options.tlsKeyFile ?? hubSettings.tlsKeyFile);
     const app = await createHttpServer({ host, port, tokenHash, logger: this.logger, publicPaths: PUBLIC_PATHS, publicPrefixes: PUBLIC_PREFIXES, tls, allowedHosts: hubSettings.allowedHosts });
-    await registerHubRoutes(app, this, { tokenHash, rendererDir: this.options.rendererDir });
+    await registerHubRoutes(app, { read: this, ingest: this, live: this.live, tokenHash, rendererDir: this.options.rendererDir });
     this.serverUrl = await listenOn(app, host, port, tls ? 'https' : 'http');
     this.server = app;
     this.logger.info('hub listening', { url: this.serverUrl });
@@ -316,7 +319,7 @@ export class Hub {
       this.timers.push(timer);
     };
     every(WATCH_EVERY_MS, () => {
-      this.sampleCpu();
+      this.cpu.sample();
       this.watchAll();
     });
     every(FLUSH_SEEN_EVERY_MS, () => this.registry.flush());
@@ -350,14 +353,6 @@ export class Hub {
       this.live.publish({ type: 'state', machineId, state, lastSeen });
     }
   }
-
-  private sampleCpu(): void {
-    const at = process.hrtime.bigint();
-    const usage = process.cpuUsage();
-    const elapsedUs = Number(at - this.cpu.at) / 1000;
-    const busyUs = usage.user - this.cpu.usage.user + (usage.system - this.cpu.usage.system);
-    this.cpu = { at, usage, percent: elapsedUs > 0 ? Math.round((busyUs / elapsedUs) * 1000) / 10 : 0 };
-  }
 }
 
 function readTls(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } | undefined {
@@ -371,12 +366,4 @@ function readTls(certFile: string, keyFile: string): { cert: Buffer; key: Buffer
     }
   };
   return { cert: read(certFile, 'certificate'), key: read(keyFile, 'key') };
-}
-
-function fileSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
 }

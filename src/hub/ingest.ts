@@ -19,7 +19,7 @@ import { VigilError } from '../shared/errors.js';
 import { INGEST_MAX_FUTURE_MS, ingestBatchSchema, ingestResultSchema, errorSchema, type IngestResult } from '../shared/hub-api.js';
 import { bearerToken, sendError } from '../core/server/http-server.js';
 import type { SyncBatch } from '../core/sync/types.js';
-import type { Hub } from './hub.js';
+import type { HubIngest } from './read-model.js';
 import type { MachineRecord } from './registry.js';
 
 declare module 'fastify' {
@@ -40,7 +40,7 @@ export function strictValidator(): Ajv {
   return new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, removeAdditional: false, allowUnionTypes: true, strict: true });
 }
 
-export function registerIngestRoute(app: FastifyInstance, hub: Hub): void {
+export function registerIngestRoute(app: FastifyInstance, hub: HubIngest): void {
   const ajv = strictValidator();
   app.post(
     '/api/ingest',
@@ -58,7 +58,7 @@ export function registerIngestRoute(app: FastifyInstance, hub: Hub): void {
       validatorCompiler: ({ schema }) => ajv.compile(schema),
       onRequest: async (request, reply) => {
         const token = bearerToken(request);
-        const machine = token ? hub.registry.authenticate(token) : null;
+        const machine = token ? hub.authenticate(token) : null;
         if (!machine) {
           // Close the connection: the client may be about to send megabytes nobody will read.
           void reply.header('connection', 'close');
@@ -71,8 +71,8 @@ export function registerIngestRoute(app: FastifyInstance, hub: Hub): void {
     async (request, reply) => {
       const machine = request.vigilMachine!;
       const batch = request.body as SyncBatch;
-      checkBatch(batch, hub.clock.now());
-      if (!hub.registry.bindAgent(machine, batch.machine.id)) {
+      checkBatch(batch, hub.now());
+      if (!hub.bindAgent(machine, batch.machine.id)) {
         return sendError(
           reply,
           new VigilError('conflict', `The token of ${machine.name} is already used by another machine (agent id ${machine.agentId}); give each machine its own token (vigil hub add-machine)`),

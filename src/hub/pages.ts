@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VigilError } from '../shared/errors.js';
 import { CONTENT_SECURITY_POLICY, defaultRendererDir } from '../core/server/static-files.js';
 import { FLEET_CSS, FLEET_HTML, FLEET_JS } from './fleet-page.js';
-import type { Hub } from './hub.js';
+import type { HubReadModel } from './read-model.js';
 
 export const PAGE_PUBLIC_PATHS = ['/', '/index.html', '/fleet.js', '/fleet.css'];
 export const PAGE_PUBLIC_PREFIXES = ['/machines/'];
@@ -50,7 +50,7 @@ function send(request: FastifyRequest, reply: FastifyReply, file: PageFile): Fas
   return reply.send(file.body);
 }
 
-export async function registerPages(app: FastifyInstance, hub: Hub, options: { rendererDir?: string }): Promise<void> {
+export async function registerPages(app: FastifyInstance, hub: Pick<HubReadModel, 'machine' | 'logger'>, options: { rendererDir?: string }): Promise<void> {
   const fleet = new Map<string, PageFile>([
     ['index.html', pageFile(FLEET_HTML, TYPES['.html']!)],
     ['fleet.js', pageFile(FLEET_JS, TYPES['.js']!)],

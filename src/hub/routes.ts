@@ -6,6 +6,8 @@
 //   - /health, /openapi.json, /docs and the pages' files: public (they hold no data; the pages ask
 //     for the token and send it with their API calls).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import { VigilError } from '../shared/errors.js';
 import { parseIsoInstant } from '../shared/dates.js';
 import { errorSchema, hubMachineSchema, machineListSchema, type HubMachineList } from '../shared/hub-api.js';
@@ -15,10 +17,11 @@ import { VERSION } from '../core/version.js';
 import { registerHealthRoute } from '../core/server/health.js';
 import { bearerToken, sendError, tokenMatches } from '../core/server/http-server.js';
 import { registerApiRoutes } from '../core/server/api-routes.js';
-import { ChartService } from '../core/server/chart-service.js';
-import type { Hub } from './hub.js';
+import { registerMetricsRoute } from '../core/server/prometheus.js';
 import { registerIngestRoute } from './ingest.js';
+import type { LiveFeed } from './live.js';
 import { registerPages, PAGE_PUBLIC_PATHS, PAGE_PUBLIC_PREFIXES } from './pages.js';
+import type { HubIngest, HubReadModel } from './read-model.js';
 
 export const PUBLIC_PATHS = ['/health', '/api/ingest', '/api/machines', '/openapi.json', ...PAGE_PUBLIC_PATHS];
 export const PUBLIC_PREFIXES = ['/docs', ...PAGE_PUBLIC_PREFIXES];
@@ -30,12 +33,15 @@ const UNITS = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as const;
 type Unit = keyof typeof UNITS;
 
 export interface HubRoutesOptions {
+  read: HubReadModel;
+  ingest: HubIngest;
+  live: LiveFeed;
   tokenHash: string | null;
   rendererDir?: string;
 }
 
-export async function registerHubRoutes(app: FastifyInstance, hub: Hub, options: HubRoutesOptions): Promise<void> {
-  const { default: swagger } = await import('@fastify/swagger');
+export async function registerHubRoutes(app: FastifyInstance, options: HubRoutesOptions): Promise<void> {
+  const { read: hub, live } = options;
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -59,19 +65,13 @@ export async function registerHubRoutes(app: FastifyInstance, hub: Hub, options:
     },
   });
 
-  registerHealthRoute(app, {
-    identity: hub.identity,
-    startedAt: hub.startedAt,
-    state: () => (hub.engine?.paused ? 'paused' : 'running'),
-    bootTime: () => hub.engine?.host()?.host.bootTime ?? null,
-    lastSampleTs: () => hub.engine?.latest()?.ts ?? null,
-  });
+  registerHealthRoute(app, hub.health);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  registerIngestRoute(app, hub);
+  registerIngestRoute(app, options.ingest);
   app.addHook('onResponse', async (request, reply) => {
-    if (request.routeOptions.url === '/api/ingest' && reply.statusCode >= 400) hub.countRejected();
+    if (request.routeOptions.url === '/api/ingest' && reply.statusCode >= 400) options.ingest.countRejected();
   });
 
   app.get(
@@ -89,11 +89,11 @@ export async function registerHubRoutes(app: FastifyInstance, hub: Hub, options:
     async (request, reply) => {
       if (options.tokenHash) {
         const token = bearerToken(request);
-        const allowed = token !== null && (tokenMatches(token, options.tokenHash) || hub.registry.authenticate(token) !== null);
+        const allowed = token !== null && (tokenMatches(token, options.tokenHash) || hub.authenticate(token) !== null);
         if (!allowed) return sendError(reply, new VigilError('unauthorized', token ? 'Wrong token' : 'A token is required (Authorization: Bearer <token>)'));
       }
       const { all } = request.query as { all?: boolean };
-      const list: HubMachineList = { time: hub.clock.now(), machines: hub.machines(all === true) };
+      const list: HubMachineList = { time: hub.now(), machines: hub.machines(all === true) };
       return list;
     },
   );
@@ -136,11 +136,11 @@ export async function registerHubRoutes(app: FastifyInstance, hub: Hub, options:
       const { id } = request.params as { id: string };
       const query = request.query as { from?: string; to?: string; bucket?: string; keys?: string[] };
       const machine = hub.machine(id);
-      const now = hub.clock.now();
+      const now = hub.now();
       const to = query.to ? parseInstant(query.to, 'to') : now + 1;
       const from = query.from ? parseInstant(query.from, 'from') : to - 3_600_000;
       if (from >= to) throw new VigilError('invalid_range', `from (${from}) must be before to (${to})`);
-      const store = storeOf(hub, machine.id, machine.self);
+      const store = hub.store(machine);
       if (query.bucket) {
         const bucketMs = parseBucket(query.bucket);
         if ((to - from) / bucketMs > 100_000) throw new VigilError('invalid_range', `${Math.ceil((to - from) / bucketMs)} buckets: use a wider bucket or a shorter range`);
@@ -161,7 +161,7 @@ export async function registerHubRoutes(app: FastifyInstance, hub: Hub, options:
     prefix: '/api/machines/:id',
     tags: ['machines'],
     logger: hub.logger,
-    service: (request: FastifyRequest) => chartServiceFor(hub, (request.params as { id: string }).id),
+    service: (request: FastifyRequest) => hub.charts(hub.machine((request.params as { id: string }).id)),
   });
 
   app.get(
@@ -177,9 +177,7 @@ export async function registerHubRoutes(app: FastifyInstance, hub: Hub, options:
     async (request) => {
       const unit = ((request.query as { units?: Unit }).units ?? 'B') as Unit;
       const scale = (bytes: number | null | undefined) => (bytes == null ? null : Math.round((bytes / UNITS[unit]) * 100) / 100);
-      const latest = hub.engine?.latest() ?? null;
-      const process = hub.processStats();
-      const storage = hub.storageStats();
+      const { selfLatest: latest, process, storage } = hub.stats();
       const counts = { total: 0, up: 0, stale: 0, sleeping: 0, new: 0 };
       for (const m of hub.machines()) {
         counts.total++;
@@ -188,8 +186,8 @@ export async function registerHubRoutes(app: FastifyInstance, hub: Hub, options:
       return {
         machine: { id: hub.identity.id, name: hub.identity.name },
         version: VERSION,
-        time: hub.clock.now(),
-        uptimeSeconds: Math.round((Date.now() - hub.startedAt) / 1000),
+        time: hub.now(),
+        uptimeSeconds: Math.round((Date.now() - hub.health.startedAt) / 1000),
         units: unit,
         cpu: { percent: latest?.cpu.total ?? null, cores: latest?.cpu.cores ?? [], processPercent: process.cpuPercent },
         memory: {
@@ -213,7 +211,7 @@ export async function registerHubRoutes(app: FastifyInstance, hub: Hub, options:
     },
   );
 
-  hub.live.register(app, (idOrName) => {
+  live.register(app, (idOrName) => {
     try {
       return hub.machine(idOrName).id;
     } catch {
@@ -222,21 +220,11 @@ export async function registerHubRoutes(app: FastifyInstance, hub: Hub, options:
   });
 
   // GET /metrics: every machine's latest sample in the Prometheus text format (the same names as an
-  // agent's own /metrics; machine_id is the agent's own id, so series match whichever way they came).
-  const { registerMetricsRoute, storeSnapshot } = await import('../core/server/prometheus.js');
-  registerMetricsRoute(app, () =>
-    hub.machines().flatMap((m) => {
-      const labels = { machineId: m.agentId ?? m.id, name: m.name };
-      if (m.self) return hub.engine ? [{ ...storeSnapshot(labels, hub.engine.store), sample: hub.engine.latest() }] : [];
-      // A machine that never reported has no database yet: nothing to expose (and nothing created).
-      const store = hub.pool.existing(m.id);
-      return store ? [storeSnapshot(labels, store)] : [];
-    }),
-  );
+  // agent's own /metrics).
+  registerMetricsRoute(app, () => hub.snapshots());
 
   await registerPages(app, hub, { rendererDir: options.rendererDir });
 
-  const { default: swaggerUi } = await import('@fastify/swagger-ui');
   await app.register(swaggerUi, { routePrefix: '/docs' });
 }
 
@@ -245,35 +233,6 @@ const machineParam = {
   required: ['id'],
   properties: { id: { type: 'string', minLength: 1, maxLength: 128, description: 'The machine’s id (or its name)' } },
 } as const;
-
-function storeOf(hub: Hub, machineId: string, self: boolean) {
-  if (self) {
-    if (!hub.engine) throw new VigilError('not_found', 'The hub does not sample its own machine');
-    return hub.engine.store;
-  }
-  return hub.pool.get(machineId);
-}
-
-function chartServiceFor(hub: Hub, idOrName: string): ChartService {
-  const machine = hub.machine(idOrName);
-  if (machine.self && hub.engine) {
-    const engine = hub.engine;
-    return new ChartService({
-      store: engine.store,
-      identity: { id: machine.id, name: machine.name },
-      latest: () => engine.latest(),
-      host: () => engine.host(),
-      intervalSeconds: () => hub.settingsNow.sampling.intervalSeconds,
-    });
-  }
-  return new ChartService({
-    store: storeOf(hub, machine.id, false),
-    identity: { id: machine.id, name: machine.name },
-    intervalSeconds: () => machine.intervalSeconds,
-    // A machine's days are its own local days (DD-MM-YYYY where it stands), not the hub's.
-    timeZone: machine.timeZone ?? undefined,
-  });
-}
 
 /** ISO 8601 with a date (and optional time and offset), or unix milliseconds. */
 export function parseInstant(text: string, name: string): number {

@@ -267,7 +267,7 @@ describe('hub ingest', () => {
       return { hub: h };
     });
     // The hub samples its own machine: wait for its first sample.
-    for (let i = 0; i < 50 && !hub.engine!.latest(); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && !hub.stats().selfLatest; i++) await new Promise((r) => setTimeout(r, 100));
     const inBytes = (await get(hub, '/api/hub')).json<{ memory: { total: number }; storage: { total: number } }>();
     const inMb = (await get(hub, '/api/hub?units=MB')).json<{ units: string; memory: { total: number } }>();
     expect(inMb.units).toBe('MB');
