@@ -8,10 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { VigilError } from '../shared/errors.js';
-import type { MachineState } from '../shared/wire.js';
+import { isMachineState, type MachineState } from '../shared/wire.js';
 import { generateToken, hashToken } from '../core/server/http-server.js';
-
-export type ReportedState = MachineState;
 
 export interface MachineRecord {
   id: string;
@@ -22,7 +20,7 @@ export interface MachineRecord {
   agentId: string | null;
   lastSeen: number | null;
   lastSampleTs: number | null;
-  reportedState: ReportedState | null;
+  reportedState: MachineState | null;
   intervalSeconds: number | null;
   syncIntervalSeconds: number | null;
   healthUrl: string | null;
@@ -37,7 +35,7 @@ export interface MachineRecord {
 export interface SeenUpdate {
   lastSeen: number;
   lastSampleTs: number | null;
-  reportedState: ReportedState;
+  reportedState: MachineState;
   intervalSeconds: number;
   syncIntervalSeconds: number;
   healthUrl: string | null;
@@ -252,7 +250,7 @@ export class MachineRegistry {
       agentId: row.agent_id,
       lastSeen: row.last_seen,
       lastSampleTs: row.last_sample_ts,
-      reportedState: row.reported_state as ReportedState | null,
+      reportedState: isMachineState(row.reported_state) ? row.reported_state : null,
       intervalSeconds: row.interval_seconds,
       syncIntervalSeconds: row.sync_interval_seconds,
       healthUrl: row.health_url,
