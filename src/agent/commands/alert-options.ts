@@ -64,6 +64,7 @@ export function alertOverrides(options: AlertFlags): SettingsPatch {
 export function localServerUrl(settings: Pick<Settings, 'server'>): string | null {
   const { host, port } = settings.server;
   if (port === 0) return null;
-  const address = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  const address = bare === '0.0.0.0' ? '127.0.0.1' : bare === '::' ? '::1' : bare;
   return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
 }

@@ -15,6 +15,7 @@
 // Loaded lazily: Fastify costs ~10 MB of resident memory, which a plain agent without a server
 // does not pay.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VigilError, type ErrorCode } from '../../shared/errors.js';
@@ -68,11 +69,8 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
 };
 
-/** Node's default limit on a request's headers (http.maxHeaderSize); larger ones get 431. */
-const MAX_HEADER_BYTES = 16 * 1024;
-// (No `import http from 'node:http'` here for its STATUS_CODES: on Node 22 the ES facade of
-// node:http loads undici, which needs WebAssembly, which the agent's lite mode lacks.)
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+/** Node's limit on a request's headers (16 KB unless --max-http-header-size says); larger ones get 431. */
+const MAX_HEADER_BYTES = maxHeaderSize;
 
 const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
 
@@ -246,7 +244,7 @@ function answerClientError(error: NodeJS.ErrnoException & { reason?: string }, s
   const body = JSON.stringify(new VigilError('invalid_argument', message).toJSON());
   if (socket.writable) {
     const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close', ...SECURITY_HEADERS };
-    socket.write(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`);
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`);
   }
   socket.destroy();
 }
@@ -263,8 +261,10 @@ function codeForStatus(status: number): ErrorCode {
  * closed on failure.
  */
 export async function listenOn(app: FastifyInstance, host: string, port: number, scheme: 'http' | 'https' = 'http'): Promise<string> {
+  // `[::1]` is how URLs (and people) write an IPv6 address; the socket wants `::1`.
+  const bindHost = bareHost(host);
   try {
-    await app.listen({ host, port });
+    await app.listen({ host: bindHost, port });
   } catch (error) {
     await app.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -276,5 +276,16 @@ export async function listenOn(app: FastifyInstance, host: string, port: number,
   }
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
-  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  return `${scheme}://${urlHost(bindHost)}:${boundPort}`;
+}
+
+/** An address without the brackets a URL puts around IPv6: `[::1]` → `::1`. */
+export function bareHost(host: string): string {
+  return host.replace(/^\[(.*)\]$/, '$1');
+}
+
+/** An address as a URL's host: IPv6 in brackets (`::1` and `[::1]` → `[::1]`). */
+export function urlHost(host: string): string {
+  const bare = bareHost(host);
+  return bare.includes(':') ? `[${bare}]` : bare;
 }
