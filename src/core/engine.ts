@@ -8,7 +8,7 @@ import { dayOf } from '../shared/dates.js';
 import { VigilError } from '../shared/errors.js';
 import type { DiskSample, HostRecord, PublicIpInfo, Sample } from '../shared/model.js';
 import type { Settings } from '../shared/settings.js';
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
 import { DailyCsvWriter } from './csv/daily-writer.js';
 import { recoverFromCsv } from './csv/recover.js';
 import { pruneCsvFiles } from './csv/retention.js';
@@ -16,6 +16,7 @@ import { acquireDataDirLock, type DataDirLock } from './lock.js';
 import { silentLogger, type Logger } from './log.js';
 import { createMetricSources, type MetricSources } from './metrics/index.js';
 import { dataPaths, type DataPaths } from './paths.js';
+import { PeriodicTask } from './periodic.js';
 import { Sampler } from './sampler.js';
 import { openSampleStore } from './storage/sample-store.js';
 import type { SampleStore } from './storage/types.js';
@@ -65,8 +66,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   private latestHostRecord: HostRecord | null = null;
   /** Merged into every host snapshot (setPublicIp); undefined when the lookup is off. */
   private publicIp: PublicIpInfo | undefined;
-  private flushTimer: TimerHandle | null = null;
-  private retentionTimer: TimerHandle | null = null;
+  /**
+   * Pending samples go to the database in one transaction per flush, every storage.flushSeconds:
+   * when to commit is decided here, not in the store.
+   */
+  private readonly flushes: PeriodicTask;
+  private readonly retention: PeriodicTask;
   private storageFailing = false;
   private csvFailing = false;
   /** ts of the last disk sample this run stored (they strictly increase). */
@@ -93,6 +98,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.settings = parts.settings;
     this.clock = parts.clock;
     this.logger = parts.logger;
+    this.flushes = new PeriodicTask(this.clock, { name: 'database flush', logger: this.logger, everyMs: () => this.settings.storage.flushSeconds * 1000 }, () => this.flush());
+    this.retention = new PeriodicTask(this.clock, { name: 'retention', logger: this.logger, everyMs: RETENTION_EVERY_MS }, () => this.applyRetention());
     this.sampler.on('sample', (sample) => this.onSample(sample));
     this.sampler.on('disk', (disk) => this.onDisk(disk));
     this.sampler.on('host', (host) => this.onHost(host));
@@ -129,8 +136,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       });
       const engine = new Engine({ paths, store, csv, sampler, lock, settings: options.settings, clock, logger });
       if (options.carryPublicIp) engine.publicIp = store.latestHost()?.host.publicIp;
-      engine.runRetention();
-      engine.scheduleFlush();
+      engine.retention.start({ now: true });
+      engine.flushes.start();
       sampler.start();
       logger.info('sampling started', { dataDir: paths.dataDir, intervalSeconds: options.settings.sampling.intervalSeconds, sources: sources.name });
       return engine;
@@ -194,9 +201,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (settings.sampling.intervalSeconds !== previous.sampling.intervalSeconds) {
       this.sampler.setIntervalMs(settings.sampling.intervalSeconds * 1000);
     }
-    if (settings.storage.flushSeconds !== previous.storage.flushSeconds) this.scheduleFlush();
+    if (settings.storage.flushSeconds !== previous.storage.flushSeconds) this.flushes.reschedule();
     if (JSON.stringify(settings.storage) !== JSON.stringify(previous.storage) || settings.csv.retentionDays !== previous.csv.retentionDays) {
-      this.runRetention();
+      void this.retention.runNow();
     }
   }
 
@@ -225,8 +232,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.stopped) return;
     this.stopped = true;
     await this.sampler.stop();
-    if (this.flushTimer !== null) this.clock.clearTimeout(this.flushTimer);
-    if (this.retentionTimer !== null) this.clock.clearTimeout(this.retentionTimer);
+    await Promise.all([this.flushes.stop(), this.retention.stop()]);
     this.flush();
     if (this.pending.length > 0) this.logger.error('stopping with samples the database refused', { lost: this.pending.length });
     this.csv.close();
@@ -302,17 +308,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.emit('host', host);
   }
 
-  private scheduleFlush(): void {
-    if (this.flushTimer !== null) this.clock.clearTimeout(this.flushTimer);
-    const tick = () => {
-      this.flush();
-      if (!this.stopped) this.flushTimer = this.clock.setTimeout(tick, this.settings.storage.flushSeconds * 1000);
-    };
-    this.flushTimer = this.clock.setTimeout(tick, this.settings.storage.flushSeconds * 1000);
-  }
-
-  private runRetention(): void {
-    if (this.retentionTimer !== null) this.clock.clearTimeout(this.retentionTimer);
+  private applyRetention(): void {
     const now = this.clock.now();
     try {
       const deleted = this.store.applyRetention(now, {
@@ -324,7 +320,6 @@ export class Engine extends EventEmitter<EngineEvents> {
     } catch (error) {
       this.logger.warn('retention failed; will retry', { error });
     }
-    if (!this.stopped) this.retentionTimer = this.clock.setTimeout(() => this.runRetention(), RETENTION_EVERY_MS);
   }
 }
 

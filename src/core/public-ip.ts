@@ -14,8 +14,9 @@ import type { FastifyInstance } from 'fastify';
 import { VigilError } from '../shared/errors.js';
 import type { PublicIpInfo } from '../shared/model.js';
 import type { Settings } from '../shared/settings.js';
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
 import { silentLogger, type Logger } from './log.js';
+import { PeriodicTask } from './periodic.js';
 import type { RouteModule, RuntimeContext, Service } from './runtime.js';
 
 type PublicIpSettings = Settings['publicIp'];
@@ -141,10 +142,9 @@ export class PublicIpService implements Service {
   private readonly lookup: PublicIpLookup;
   private info: PublicIpInfo | undefined;
   private running = false;
-  private timer: TimerHandle | null = null;
-  private inFlight: { promise: Promise<void>; abort: AbortController } | null = null;
+  /** A check every publicIp.intervalMinutes, single-flight; a check superseded (settings changed, stop()) is aborted and reports nothing. */
+  private readonly checks: PeriodicTask;
   private checkedAt: number | null = null;
-  private nextCheckAt: number | null = null;
   private lastError: string | null = null;
 
   constructor(options: PublicIpServiceOptions) {
@@ -154,6 +154,7 @@ export class PublicIpService implements Service {
     this.logger = options.logger ?? silentLogger;
     this.lookup = options.lookup ?? lookupPublicIp;
     this.info = options.initial;
+    this.checks = new PeriodicTask(this.clock, { name: 'public IP check', logger: this.logger, everyMs: () => this.settings.intervalMinutes * 60_000 }, ({ signal }) => this.check(signal));
   }
 
   start(): void {
@@ -163,10 +164,7 @@ export class PublicIpService implements Service {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.cancelTimer();
-    const inFlight = this.inFlight;
-    inFlight?.abort.abort();
-    await inFlight?.promise;
+    await this.checks.stop();
   }
 
   applySettings(settings: Settings): void {
@@ -185,54 +183,38 @@ export class PublicIpService implements Service {
       address: this.settings.enabled ? (this.info?.address ?? null) : null,
       since: this.settings.enabled ? (this.info?.since ?? null) : null,
       checkedAt: this.checkedAt,
-      nextCheckAt: this.settings.enabled ? this.nextCheckAt : null,
+      nextCheckAt: this.settings.enabled ? this.checks.nextRunAt : null,
       error: this.settings.enabled && this.info?.address === null ? this.lastError : null,
     };
   }
 
   /** Runs a check now (single-flight: a check already running is awaited instead). */
   checkNow(): Promise<void> {
-    if (this.inFlight) return this.inFlight.promise;
-    this.cancelTimer();
-    const abort = new AbortController();
+    return this.checks.runNow();
+  }
+
+  private async check(signal: AbortSignal): Promise<void> {
     const { url, timeoutSeconds } = this.settings;
-    // A check superseded (settings changed, stop()) while it ran reports nothing.
-    const current = (): boolean => this.inFlight === entry && !abort.signal.aborted;
-    const entry: { promise: Promise<void>; abort: AbortController } = {
-      abort,
-      promise: this.lookup(url, timeoutSeconds * 1000, abort.signal)
-        .then(
-          (address) => void (current() && this.succeeded(address)),
-          (error: unknown) => void (current() && this.failed(error)),
-        )
-        .catch((error: unknown) => this.logger.error('public IP check failed unexpectedly', { error }))
-        .finally((): void => {
-          if (this.inFlight !== entry) return;
-          this.inFlight = null;
-          this.scheduleNext();
-        }),
-    };
-    this.inFlight = entry;
-    return entry.promise;
+    let address: string;
+    try {
+      address = await this.lookup(url, timeoutSeconds * 1000, signal);
+    } catch (error) {
+      if (!signal.aborted) this.failed(error);
+      return;
+    }
+    if (!signal.aborted) this.succeeded(address);
   }
 
   private reconfigure(checkNow: boolean): void {
-    this.cancelTimer();
     if (!this.settings.enabled) {
-      this.inFlight?.abort.abort();
+      void this.checks.stop();
       this.info = undefined;
       this.lastError = null;
-      this.nextCheckAt = null;
       this.publish();
       return;
     }
-    if (checkNow) {
-      this.inFlight?.abort.abort();
-      this.inFlight = null;
-      void this.checkNow();
-    } else if (!this.inFlight) {
-      this.scheduleNext();
-    }
+    if (checkNow) void this.checks.restart();
+    else this.checks.reschedule();
   }
 
   private succeeded(address: string): void {
@@ -264,21 +246,6 @@ export class PublicIpService implements Service {
     } catch (error) {
       this.logger.error('could not record the public IP', { error });
     }
-  }
-
-  private scheduleNext(): void {
-    if (!this.running || !this.settings.enabled || this.timer !== null) return;
-    const delay = this.settings.intervalMinutes * 60_000;
-    this.nextCheckAt = this.clock.now() + delay;
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = null;
-      void this.checkNow();
-    }, delay);
-  }
-
-  private cancelTimer(): void {
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = null;
   }
 }
 

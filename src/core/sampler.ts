@@ -20,6 +20,8 @@
 //
 // Disk usage runs on its own aligned timer (default every minute); the host snapshot is taken at
 // start and whenever it changes. Both are asynchronous, single-flight and never delay a tick.
+// The three loops (ticks, disk, host check) are PeriodicTasks (periodic.ts): ticks and disk
+// readings aligned to the wall clock, the host check a period after the previous one.
 //
 // Failures: a reader that throws is logged (warn the first time, debug while it keeps failing
 // with the same message, info when it recovers) and skipped; `error` is emitted once per such
@@ -30,14 +32,14 @@ import { EventEmitter } from 'node:events';
 import type { DiskSample, HostRecord, HostSnapshot, LoadAverage, MemoryUsage, NetRate, Sample } from '../shared/model.js';
 import { VigilError } from '../shared/errors.js';
 import { formatDuration } from '../shared/units.js';
-import type { Clock, TimerHandle } from './clock.js';
-import { systemClock } from './clock.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { Logger } from './log.js';
 import { silentLogger } from './log.js';
 import { CpuUsageComputer } from './metrics/cpu.js';
 import { deepEqual } from './metrics/host.js';
 import { NetRateTracker } from './metrics/network.js';
 import type { Awaitable, CpuTimes, MetricSources } from './metrics/types.js';
+import { EARLY_FIRE_TOLERANCE_MS, PeriodicTask, alignDown } from './periodic.js';
 
 export interface SamplerOptions {
   intervalMs: number;
@@ -79,11 +81,6 @@ export const DEFAULT_HOST_CHECK_INTERVAL_MS = 60_000;
 export const GAP_INTERVALS = 2.5;
 /** stop() waits this long at most for readers in flight. */
 export const STOP_WAIT_MS = 5000;
-/**
- * A timer may fire a hair before the boundary on the wall clock (timers run on the monotonic
- * clock; NTP slews the wall clock by up to 500 ppm). Within this much, it belongs to that slot.
- */
-const EARLY_FIRE_TOLERANCE_MS = 25;
 
 type ReaderName = 'cpu' | 'memory' | 'load' | 'network' | 'disk' | 'host' | 'refresh';
 
@@ -98,11 +95,9 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   private running = false;
   private isPaused = false;
 
-  private tickTimer: TimerHandle | null = null;
-  private diskTimer: TimerHandle | null = null;
-  private hostTimer: TimerHandle | null = null;
-  private tickInFlight: Promise<void> | null = null;
-  private diskInFlight: Promise<void> | null = null;
+  private readonly ticks: PeriodicTask;
+  private readonly diskReadings: PeriodicTask;
+  private readonly hostChecks: PeriodicTask;
   private hostInFlight: Promise<void> | null = null;
   private hostAgain = false;
 
@@ -131,6 +126,12 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     this.logger = options.logger ?? silentLogger;
     this.lastEmittedTs = options.resumeAfter?.sampleTs ?? -Infinity;
     this.lastDiskTs = options.resumeAfter?.diskTs ?? -Infinity;
+    this.ticks = new PeriodicTask(this.clock, { name: 'sampler tick', logger: this.logger, everyMs: () => this.interval, align: 'wall' }, () => this.tick());
+    this.diskReadings = new PeriodicTask(this.clock, { name: 'disk reading', logger: this.logger, everyMs: this.diskIntervalMs, align: 'wall' }, ({ slot }) =>
+      // At start and resume, the reading belongs to the current sample slot.
+      this.readDisk(slot ?? alignDown(this.clock.now(), this.interval)),
+    );
+    this.hostChecks = new PeriodicTask(this.clock, { name: 'host check', logger: this.logger, everyMs: this.hostCheckIntervalMs }, () => this.runHostCheck(false));
   }
 
   get intervalMs(): number {
@@ -156,8 +157,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
    */
   async stop(): Promise<void> {
     this.running = false;
-    this.clearTimers();
-    const inFlight = Promise.allSettled([this.tickInFlight, this.diskInFlight, this.hostInFlight]);
+    const inFlight = Promise.allSettled([this.ticks.stop(), this.diskReadings.stop(), this.hostChecks.stop(), this.hostInFlight]);
     let timer: TimerHandle | null = null;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = this.clock.setTimeout(() => resolve('timeout'), STOP_WAIT_MS);
@@ -194,64 +194,29 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   /** Changes the interval from the next tick on (aligned to the new boundaries). */
   setIntervalMs(ms: number): void {
     this.interval = validateInterval(ms, 'intervalMs');
-    if (!this.running || this.isPaused) return;
-    if (this.tickTimer !== null) {
-      this.clock.clearTimeout(this.tickTimer);
-      this.tickTimer = null;
-    }
-    // A tick in flight reschedules itself with the new interval when it finishes.
-    if (!this.tickInFlight) this.scheduleTick();
+    // A tick in flight schedules the next with the new interval when it finishes.
+    if (this.active) this.ticks.reschedule();
   }
 
   // ---- scheduling -------------------------------------------------------------------------
 
   private startTimers(): void {
-    if (!this.tickInFlight) this.scheduleTick();
-    this.runDisk(alignDown(this.clock.now(), this.interval));
+    this.ticks.start();
+    if (this.diskReadings.inFlight) this.logger.debug('disk reading still running; slot skipped', { ts: alignDown(this.clock.now(), this.interval) });
+    this.diskReadings.start({ now: true });
     this.runHostCheck(true);
+    this.hostChecks.start();
   }
 
+  /** Readings in flight go on (and are dropped, as the sampler is no longer active). */
   private clearTimers(): void {
-    for (const timer of [this.tickTimer, this.diskTimer, this.hostTimer]) if (timer !== null) this.clock.clearTimeout(timer);
-    this.tickTimer = this.diskTimer = this.hostTimer = null;
+    void this.ticks.stop();
+    void this.diskReadings.stop();
+    void this.hostChecks.stop();
   }
 
   private get active(): boolean {
     return this.running && !this.isPaused;
-  }
-
-  private scheduleTick(): void {
-    if (!this.active || this.tickTimer !== null) return;
-    const now = this.clock.now();
-    const next = nextBoundary(now, this.interval);
-    this.tickTimer = this.clock.setTimeout(() => {
-      this.tickTimer = null;
-      const run = this.tick()
-        .catch((error: unknown) => this.logger.error('sampler tick failed', { error }))
-        .finally(() => {
-          this.tickInFlight = null;
-          this.scheduleTick();
-        });
-      this.tickInFlight = run;
-    }, next - now);
-  }
-
-  private scheduleDisk(): void {
-    if (!this.active || this.diskTimer !== null) return;
-    const now = this.clock.now();
-    const next = nextBoundary(now, this.diskIntervalMs);
-    this.diskTimer = this.clock.setTimeout(() => {
-      this.diskTimer = null;
-      this.runDisk(next);
-    }, next - now);
-  }
-
-  private scheduleHostCheck(): void {
-    if (!this.active || this.hostTimer !== null) return;
-    this.hostTimer = this.clock.setTimeout(() => {
-      this.hostTimer = null;
-      this.runHostCheck(false);
-    }, this.hostCheckIntervalMs);
   }
 
   // ---- the tick -----------------------------------------------------------------------------
@@ -396,24 +361,13 @@ export class Sampler extends EventEmitter<SamplerEvents> {
 
   // ---- disk -----------------------------------------------------------------------------------
 
-  private runDisk(ts: number): void {
-    if (this.diskInFlight) {
-      this.logger.debug('disk reading still running; slot skipped', { ts });
-      this.scheduleDisk();
-      return;
+  private async readDisk(ts: number): Promise<void> {
+    const disks = await this.read('disk', () => this.sources.disk.read());
+    // A backwards wall clock must not produce an older disk sample after a newer one.
+    if (disks && this.active && ts > this.lastDiskTs) {
+      this.lastDiskTs = ts;
+      this.emitSafely('disk', { ts, disks });
     }
-    const run = (async () => {
-      const disks = await this.read('disk', () => this.sources.disk.read());
-      // A backwards wall clock must not produce an older disk sample after a newer one.
-      if (disks && this.active && ts > this.lastDiskTs) {
-        this.lastDiskTs = ts;
-        this.emitSafely('disk', { ts, disks });
-      }
-    })().finally(() => {
-      this.diskInFlight = null;
-      this.scheduleDisk();
-    });
-    this.diskInFlight = run;
   }
 
   // ---- host -----------------------------------------------------------------------------------
@@ -431,7 +385,6 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       this.readerFailed('host', error);
     }
     if (force || fingerprint === null || fingerprint !== this.hostFingerprint) this.refreshHost();
-    this.scheduleHostCheck();
   }
 
   /** Takes a snapshot (single-flight; a request during one in flight runs once more after it). */
@@ -476,16 +429,6 @@ function validatePositiveMs(ms: number, name: string): number {
     throw new VigilError('invalid_argument', `${name} must be a whole number of milliseconds ≥ ${MIN_INTERVAL_MS}, got ${ms}`);
   }
   return ms;
-}
-
-/** The start of the slot that contains t. */
-export function alignDown(t: number, intervalMs: number): number {
-  return Math.floor(t / intervalMs) * intervalMs;
-}
-
-/** The first slot boundary strictly after t (allowing for a timer that fires a hair early). */
-export function nextBoundary(t: number, intervalMs: number): number {
-  return alignDown(t + Math.min(EARLY_FIRE_TOLERANCE_MS, intervalMs / 10), intervalMs) + intervalMs;
 }
 
 function isPromiseLike<T>(value: Awaitable<T>): value is Promise<T> {

@@ -19,6 +19,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { machineIdentity, type MachineIdentity } from '../core/identity.js';
 import type { Logger } from '../core/log.js';
 import type { MetricSources } from '../core/metrics/index.js';
+import { PeriodicTask } from '../core/periodic.js';
 import { ChartService } from '../core/server/chart-service.js';
 import type { HealthSource } from '../core/server/health.js';
 import { createHttpServer, listenOn } from '../core/server/http-server.js';
@@ -77,7 +78,7 @@ export class Hub implements HubReadModel, HubIngest {
   private self: SelfMachine | null = null;
   private server: FastifyInstance | null = null;
   private serverUrl: string | null = null;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly timers: PeriodicTask[] = [];
   private readonly states = new Map<string, FleetState>();
   /** Stale / back emails (the smtp and alerts settings; history in <data-dir>/alerts.db). */
   private alerts: FleetAlerts | null = null;
@@ -248,7 +249,7 @@ export class Hub implements HubReadModel, HubIngest {
   }
 
   async stop(): Promise<void> {
-    for (const timer of this.timers) clearInterval(timer);
+    await Promise.all(this.timers.map((timer) => timer.stop()));
     this.timers.length = 0;
     await this.alerts?.stop();
     this.alerts = null;
@@ -307,23 +308,17 @@ export class Hub implements HubReadModel, HubIngest {
   }
 
   private startTimers(): void {
-    const every = (ms: number, fn: () => void) => {
-      const timer = setInterval(() => {
-        try {
-          fn();
-        } catch (error) {
-          this.logger.warn('hub: periodic task failed', { error });
-        }
-      }, ms);
-      timer.unref();
+    const every = (name: string, everyMs: number, run: () => void) => {
+      const timer = new PeriodicTask(this.clock, { name: `hub: ${name}`, logger: this.logger, everyMs }, run);
+      timer.start();
       this.timers.push(timer);
     };
-    every(WATCH_EVERY_MS, () => {
+    every('machine state watch', WATCH_EVERY_MS, () => {
       this.cpu.sample();
       this.watchAll();
     });
-    every(FLUSH_SEEN_EVERY_MS, () => this.registry.flush());
-    every(RETENTION_EVERY_MS, () => this.runRetention());
+    every('last-seen flush', FLUSH_SEEN_EVERY_MS, () => this.registry.flush());
+    every('retention', RETENTION_EVERY_MS, () => this.runRetention());
     this.watchAll();
   }
 

@@ -62,7 +62,7 @@ export class AlertService {
     this.context.engine.off('sample', this.onSample);
     this.context.engine.off('disk', this.onDisk);
     this.context.engine.off('gap', this.onGap);
-    this.learner?.stop();
+    await this.learner?.stop();
     await this.watcher?.stop();
     await this.pipeline?.stop();
     this.learner = null;
@@ -158,7 +158,7 @@ export class AlertService {
         this.learner = new HubPeerLearner({ hub, selfId: self.id, logger: this.logger, onPeers: (list) => this.watcher?.setLearned(list) });
         this.learner.start();
       } else if (!hub && this.learner) {
-        this.learner.stop();
+        void this.learner.stop();
         this.learner = null;
         this.watcher.setLearned([]);
       } else if (hub && this.learner) {
@@ -167,7 +167,7 @@ export class AlertService {
     } else if (this.watcher) {
       const watcher = this.watcher;
       this.watcher = null;
-      this.learner?.stop();
+      void this.learner?.stop();
       this.learner = null;
       void watcher.stop();
       pipeline?.retain('peer:', new Set());

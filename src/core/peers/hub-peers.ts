@@ -5,8 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../../shared/settings.js';
+import { systemClock, type Clock } from '../clock.js';
 import { httpRequest } from '../http-client.js';
 import type { Logger } from '../log.js';
+import { PeriodicTask } from '../periodic.js';
 import { checkToken, readSyncToken, syncTokenPath } from '../sync/token.js';
 import { peerHealthUrl, type PeerConfig } from './config.js';
 
@@ -48,11 +50,12 @@ interface ListedMachine {
 }
 
 /** Fetches the hub's machine list and keeps the machines a peer can be made of. */
-export async function fetchHubPeers(hub: HubConnection, selfId: string, timeoutMs = 10_000): Promise<PeerConfig[]> {
+export async function fetchHubPeers(hub: HubConnection, selfId: string, timeoutMs = 10_000, signal?: AbortSignal): Promise<PeerConfig[]> {
   const response = await httpRequest({
     url: new URL('api/machines', hub.url.endsWith('/') ? hub.url : `${hub.url}/`),
     headers: { authorization: `Bearer ${hub.token}`, accept: 'application/json' },
     timeoutMs,
+    signal,
     tls: hub.ca ? { ca: hub.ca } : undefined,
   });
   if (response.status !== 200) throw new Error(`the hub answered HTTP ${response.status} to GET /api/machines`);
@@ -80,9 +83,9 @@ export async function fetchHubPeers(hub: HubConnection, selfId: string, timeoutM
 const REFRESH_MS = 60_000;
 
 export class HubPeerLearner {
-  private timer: NodeJS.Timeout | null = null;
+  /** The first refresh at start, then one every refreshMs. */
+  private readonly refreshes: PeriodicTask;
   private failing = false;
-  private stopped = false;
   private hub: HubConnection;
 
   constructor(
@@ -92,41 +95,40 @@ export class HubPeerLearner {
       logger: Logger;
       onPeers: (peers: PeerConfig[]) => void;
       refreshMs?: number;
+      clock?: Clock;
     },
   ) {
     this.hub = options.hub;
+    this.refreshes = new PeriodicTask(options.clock ?? systemClock, { name: 'hub machine list refresh', logger: options.logger, everyMs: options.refreshMs ?? REFRESH_MS }, ({ signal }) =>
+      this.refresh(signal),
+    );
   }
 
   start(): void {
-    void this.refresh();
+    this.refreshes.start({ now: true });
   }
 
   setHub(hub: HubConnection): void {
     this.hub = hub;
   }
 
-  stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+  /** Stops the refreshes; one in flight is cut short and its answer dropped. */
+  stop(): Promise<void> {
+    return this.refreshes.stop();
   }
 
-  async refresh(): Promise<void> {
+  private async refresh(signal: AbortSignal): Promise<void> {
     try {
-      const peers = await fetchHubPeers(this.hub, this.options.selfId);
-      if (this.stopped) return;
+      const peers = await fetchHubPeers(this.hub, this.options.selfId, undefined, signal);
+      if (signal.aborted) return;
       if (this.failing) this.options.logger.info('hub machine list readable again');
       this.failing = false;
       this.options.onPeers(peers);
       this.options.logger.debug('peers learned from the hub', { peers: peers.map((p) => p.name) });
     } catch (error) {
+      if (signal.aborted) return;
       if (!this.failing) this.options.logger.warn('cannot read the hub machine list; keeping the peers learned before', { error: error instanceof Error ? error.message : String(error) });
       this.failing = true;
-    } finally {
-      if (!this.stopped) {
-        this.timer = setTimeout(() => void this.refresh(), this.options.refreshMs ?? REFRESH_MS);
-        this.timer.unref();
-      }
     }
   }
 }

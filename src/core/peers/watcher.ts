@@ -18,8 +18,9 @@ import os from 'node:os';
 import { formatLocalIso } from '../../shared/dates.js';
 import { formatDuration } from '../../shared/units.js';
 import type { AlertChange, AlertSink } from '../alerts/types.js';
-import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
+import { PeriodicTask } from '../periodic.js';
 import type { MachineState } from '../../shared/wire.js';
 import type { PeerConfig } from './config.js';
 import { checkPeerHealth, type CheckResult, type PeerHealth } from './health-check.js';
@@ -52,8 +53,8 @@ export interface PeerWatcherOptions {
   sink: AlertSink;
   clock?: Clock;
   logger?: Logger;
-  /** The check (default: GET /health over node:http). */
-  check?: (peer: PeerConfig, timeoutMs: number) => Promise<CheckResult>;
+  /** The check (default: GET /health over node:http); its signal is aborted when the watcher stops. */
+  check?: (peer: PeerConfig, timeoutMs: number, signal: AbortSignal) => Promise<CheckResult>;
   witnesses?: () => Witness[];
   /** Whether this machine has any non-loopback address (default: os.networkInterfaces()). */
   hasNetworkInterface?: () => boolean;
@@ -91,14 +92,14 @@ interface Watched {
 export class PeerWatcher {
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly check: (peer: PeerConfig, timeoutMs: number) => Promise<CheckResult>;
+  private readonly check: (peer: PeerConfig, timeoutMs: number, signal: AbortSignal) => Promise<CheckResult>;
   private timing: PeerWatchTiming;
   private configured: PeerConfig[];
   private learned: PeerConfig[] = [];
   private learnedKnown: boolean;
   private readonly watched = new Map<string, Watched>();
-  private timer: TimerHandle | null = null;
-  private running = false;
+  /** One round every timing.intervalMs, start to start (a slow round is followed at once by the next). */
+  private readonly rounds: PeriodicTask;
   private stopped = false;
   private lastRound: { wall: number; mono: number } | null = null;
   private graceUntil = 0;
@@ -110,26 +111,24 @@ export class PeerWatcher {
   constructor(private readonly options: PeerWatcherOptions) {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
-    this.check = options.check ?? ((peer, timeoutMs) => checkPeerHealth(peer.healthUrl, { token: peer.token, timeoutMs }));
+    this.check = options.check ?? ((peer, timeoutMs, signal) => checkPeerHealth(peer.healthUrl, { token: peer.token, timeoutMs, signal }));
     this.timing = options.timing;
     this.configured = options.peers;
     this.learnedKnown = !options.learnsFromHub;
+    this.rounds = new PeriodicTask(this.clock, { name: 'peer check round', logger: this.logger, everyMs: () => this.timing.intervalMs }, ({ signal }) => this.round(signal));
     this.sync();
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
+    if (this.rounds.started || this.stopped) return;
     this.logger.info('peer watch started', { peers: [...this.watched.keys()], intervalSeconds: this.timing.intervalMs / 1000, failuresBeforeDown: this.timing.failuresBeforeDown });
-    this.schedule(0);
+    this.rounds.start({ firstRunInMs: 0 });
   }
 
-  /** Stops the rounds. A round in flight is not waited for: its results are dropped. */
+  /** Stops the rounds. A round in flight ends at once without waiting for its checks: its results are dropped. */
   async stop(): Promise<void> {
-    this.running = false;
     this.stopped = true;
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = null;
+    await this.rounds.stop();
   }
 
   setTiming(timing: PeerWatchTiming): void {
@@ -191,7 +190,7 @@ export class PeerWatcher {
 
   /** Runs one round now (tests, benchmarks); rounds are otherwise driven by the timer. */
   async runRound(): Promise<void> {
-    await this.round();
+    await this.rounds.runNow();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -222,22 +221,7 @@ export class PeerWatcher {
     if (this.learnedKnown) this.options.sink.retain?.('peer:', new Set([...this.watched.keys()].map(peerKey)));
   }
 
-  private schedule(delayMs: number): void {
-    if (!this.running) return;
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = null;
-      const started = this.clock.monotonic();
-      void this.round()
-        .catch((error: unknown) => this.logger.error('peer check round failed', { error }))
-        .finally(() => {
-          const elapsed = this.clock.monotonic() - started;
-          this.schedule(Math.max(0, this.timing.intervalMs - elapsed));
-        });
-    }, delayMs);
-  }
-
-  private async round(): Promise<void> {
+  private async round(signal: AbortSignal): Promise<void> {
     const wall = this.clock.now();
     const mono = this.clock.monotonic();
     if (this.lastRound && wall - this.lastRound.wall - (mono - this.lastRound.mono) > SUSPEND_JUMP_MS) {
@@ -247,16 +231,20 @@ export class PeerWatcher {
     const entries = [...this.watched.values()];
     if (entries.length === 0) return;
     const timeoutMs = this.timing.timeoutMs;
-    const results = await Promise.all(
-      entries.map((w) =>
-        this.check(w.config, timeoutMs).catch(
-          (error: unknown): CheckResult => ({ ok: false, failure: 'other', message: error instanceof Error ? error.message : String(error), reached: false, localNetwork: false }),
+    const results = await unlessAborted(
+      signal,
+      Promise.all(
+        entries.map((w) =>
+          this.check(w.config, timeoutMs, signal).catch(
+            (error: unknown): CheckResult => ({ ok: false, failure: 'other', message: error instanceof Error ? error.message : String(error), reached: false, localNetwork: false }),
+          ),
         ),
       ),
     );
-    if (this.stopped) return;
+    if (results === null || this.stopped) return;
     const now = this.clock.now();
-    const offline = await this.judgeOwnNetwork(results, timeoutMs);
+    const offline = await unlessAborted(signal, this.judgeOwnNetwork(results, timeoutMs));
+    if (offline === null || this.stopped) return;
     const changes: AlertChange[] = [];
     if (offline) {
       changes.push(...this.wentOffline(now, entries.length));
@@ -373,4 +361,23 @@ export class PeerWatcher {
 
 function defaultHasNetworkInterface(): boolean {
   return Object.values(os.networkInterfaces()).some((addresses) => addresses?.some((a) => !a.internal));
+}
+
+/** The work's result, or null as soon as the signal is aborted (stop() does not wait for slow checks). */
+function unlessAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T | null> {
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise<T | null>((resolve, reject) => {
+    const onAbort = () => resolve(null);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -18,6 +18,7 @@ import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { MachineIdentity } from '../identity.js';
 import type { Logger } from '../log.js';
 import { dataPaths } from '../paths.js';
+import { PeriodicTask } from '../periodic.js';
 import type { Service } from '../runtime.js';
 import type { MachineState } from '../../shared/wire.js';
 import { openSampleStore } from '../storage/sample-store.js';
@@ -90,13 +91,15 @@ export class SyncService implements Service {
   private store: SampleStore | null = null;
   private outbox: Outbox | null = null;
   private stopped = false;
-  private pollTimer: TimerHandle | null = null;
+  /** Checks the machine's state every STATE_POLL_MS (pause and resume have no hook). */
+  private readonly statePoll: PeriodicTask;
   private lastPersist = 0;
   private persistDirty = false;
 
   constructor(private readonly options: SyncServiceOptions) {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.statePoll = new PeriodicTask(this.clock, { name: 'sync state poll', logger: options.logger, everyMs: STATE_POLL_MS }, () => this.announceChanges());
     const names = new Set<string>();
     for (const target of options.targets) {
       if (names.has(target.name)) throw new SyncError('permanent', `Two sync targets are named ${target.name}: names key the cursors and must be unique`);
@@ -133,14 +136,14 @@ export class SyncService implements Service {
       });
     }
     for (const worker of this.workers) worker.loop = this.run(worker);
-    this.schedulePoll();
+    this.statePoll.start();
     this.persist(true);
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.pollTimer !== null) this.clock.clearTimeout(this.pollTimer);
+    await this.statePoll.stop();
     for (const worker of this.workers) this.wakeUp(worker);
     // Sends in flight may finish within the grace period; then they are cut.
     const graceMs = this.options.stopGraceMs ?? 3000;
@@ -390,15 +393,6 @@ export class SyncService implements Service {
 
   private wakeUp(worker: Worker): void {
     worker.wake?.();
-  }
-
-  /** Checks the machine's state every STATE_POLL_MS (pause and resume have no hook). */
-  private schedulePoll(): void {
-    this.pollTimer = this.clock.setTimeout(() => {
-      if (this.stopped) return;
-      this.announceChanges();
-      this.schedulePoll();
-    }, STATE_POLL_MS);
   }
 
   /**
