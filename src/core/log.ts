@@ -25,12 +25,18 @@ export interface Logger {
 export interface LoggerOptions {
   level?: LogLevel;
   /** Write lines here too (default: process.stderr); null for none. */
-  stream?: { write(text: string): unknown } | null;
+  stream?: LogStream | null;
   /** Log file path; rotated to .1 … .N when it grows past maxBytes. */
   file?: string;
   maxBytes?: number;
   maxFiles?: number;
   now?: () => number;
+}
+
+/** Where lines go besides the file: process.stderr, or anything with write() (and on('error')). */
+export interface LogStream {
+  write(text: string): unknown;
+  on?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 export const DEFAULT_LOG_MAX_BYTES = 5 * 1024 * 1024;
@@ -48,20 +54,38 @@ export const silentLogger: Logger = {
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   let threshold = LOG_LEVELS.indexOf(options.level ?? 'info');
-  const stream = options.stream === undefined ? process.stderr : options.stream;
+  let stream = options.stream === undefined ? process.stderr : options.stream;
   const now = options.now ?? Date.now;
   const file = options.file ? new RotatingFile(options.file, options.maxBytes ?? DEFAULT_LOG_MAX_BYTES, options.maxFiles ?? DEFAULT_LOG_MAX_FILES) : null;
 
-  const write = (level: LogLevel, message: string, fields?: LogFields): void => {
-    if (LOG_LEVELS.indexOf(level) > threshold) return;
-    const line = formatLine(now(), level, message, fields);
-    stream?.write(line);
+  const appendToFile = (line: string): void => {
     try {
       file?.append(line);
     } catch (error) {
       // A full or vanished disk must not take sampling down with it; say so once on stderr.
       file?.disable(error);
     }
+  };
+  // The reader of stderr may go away: `vigil agent 2>&1 | tee log`, then Ctrl-C, and tee dies
+  // first. The write then fails with EPIPE (an 'error' event, or a throw), which must neither
+  // crash the process nor stop its clean shutdown: the stream is dropped, the file goes on.
+  const dropStream = (error: unknown): void => {
+    if (!stream) return;
+    stream = null;
+    const code = (error as NodeJS.ErrnoException | null)?.code ?? (error instanceof Error ? error.message : String(error));
+    appendToFile(formatLine(now(), 'warn', `log output to stderr stopped (${code}): logging to this file only`));
+  };
+  stream?.on?.('error', dropStream);
+
+  const write = (level: LogLevel, message: string, fields?: LogFields): void => {
+    if (LOG_LEVELS.indexOf(level) > threshold) return;
+    const line = formatLine(now(), level, message, fields);
+    try {
+      stream?.write(line);
+    } catch (error) {
+      dropStream(error);
+    }
+    appendToFile(line);
   };
 
   return {
@@ -76,6 +100,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       file?.close();
     },
   };
+}
+
+/**
+ * Keeps a broken stdout (its reader gone: `vigil agent | head -1`) from killing a long-running
+ * command with an unhandled EPIPE: what it prints there (a banner, the URL) is informative, and
+ * the log file has it all.
+ */
+export function tolerateBrokenStdout(): void {
+  if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => {});
 }
 
 export function formatLine(ts: number, level: LogLevel, message: string, fields?: LogFields): string {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { createLogger, formatLine } from '../../src/core/log.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -18,6 +19,35 @@ describe('logger', () => {
       '1970-01-01T00:00:00.000Z ERROR failed {"error":{"name":"Error","message":"disk full"}}\n',
       '1970-01-01T00:00:00.000Z DEBUG now shown\n',
     ]);
+  });
+
+  it('drops a broken stream (EPIPE, thrown or emitted) and keeps writing the file', () => {
+    for (const how of ['throws', 'emits'] as const) {
+      const file = path.join(tempDir(), 'vigil.log');
+      const stream = new (class extends EventEmitter {
+        written = 0;
+        broken = false;
+        write(_text: string): void {
+          if (!this.broken) return void this.written++;
+          const error = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+          if (how === 'throws') throw error;
+          this.emit('error', error);
+        }
+      })();
+      const logger = createLogger({ stream, file, now: () => 0 });
+      logger.info('before');
+      stream.broken = true;
+      expect(() => logger.info('shutting down')).not.toThrow();
+      logger.info('sampling stopped');
+      logger.close();
+      expect(stream.written).toBe(1);
+      expect(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.slice(25))).toEqual([
+        'INFO  before',
+        'WARN  log output to stderr stopped (EPIPE): logging to this file only',
+        'INFO  shutting down',
+        'INFO  sampling stopped',
+      ]);
+    }
   });
 
   it('rotates the file by size and keeps a bounded number of old files', () => {

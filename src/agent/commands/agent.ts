@@ -1,7 +1,7 @@
 // `vigil agent`: sample until SIGINT/SIGTERM, then flush and close cleanly. SIGHUP re-reads the
 // settings file and applies it live (the convention daemons follow).
 import { ensureWritableDir } from '../../core/engine.js';
-import { createLogger, type Logger } from '../../core/log.js';
+import { createLogger, tolerateBrokenStdout, type Logger } from '../../core/log.js';
 import { dataPaths } from '../../core/paths.js';
 import { peerWatchWanted } from '../../core/peers/config.js';
 import { coreFeatures } from '../../core/features.js';
@@ -78,6 +78,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
     throw error;
   }
   logger.info('vigil agent running', { pid: process.pid, settings: settingsFile.path, url: runtime.url });
+  tolerateBrokenStdout();
   if (runtime.url) process.stdout.write(serverBanner(runtime.url, settings));
   return runUntilSignalled(runtime, logger, () => reloadSettings(settingsFile.path, overrides, options, runtime, logger));
 }

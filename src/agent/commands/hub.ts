@@ -11,7 +11,7 @@ import { mergeSettings, type LogLevelSetting, type Settings, type SettingsPatch 
 import { formatLocalIso } from '../../shared/dates.js';
 import { formatDuration } from '../../shared/units.js';
 import { ensureWritableDir } from '../../core/engine.js';
-import { createLogger } from '../../core/log.js';
+import { createLogger, tolerateBrokenStdout } from '../../core/log.js';
 import { defaultDataDir, dataPaths } from '../../core/paths.js';
 import { readSettingsIsolated } from '../../core/settings.js';
 import { AGENT_V8_FLAGS } from '../../core/service/spec.js';
@@ -113,6 +113,7 @@ export async function runHub(options: HubServeOptions): Promise<number> {
     throw error;
   }
   logger.info('vigil hub running', { pid: process.pid, dataDir, url: hub.url });
+  tolerateBrokenStdout();
   process.stdout.write(`Vigil hub: ${hub.url}/ (API docs: ${hub.url}/docs)\n`);
   return runUntilSignalled(hub, logger);
 }
