@@ -4,6 +4,7 @@
 // node:http parses with native code and costs less memory.
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { VigilError } from '../shared/errors.js';
 
 export interface HttpRequest {
@@ -18,6 +19,8 @@ export interface HttpRequest {
   /** Extra TLS options (e.g. a CA for a self-signed hub certificate). */
   tls?: https.RequestOptions;
   signal?: AbortSignal;
+  /** Resolves the host name (default dns.lookup); peer checks refuse some addresses through it. */
+  lookup?: LookupFunction;
 }
 
 export interface HttpResponse {
@@ -75,7 +78,7 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
     };
     const req = transport.request(
       url,
-      { method: request.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'], ...request.tls },
+      { method: request.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'], ...(request.lookup ? { lookup: request.lookup } : {}), ...request.tls },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;

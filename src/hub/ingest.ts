@@ -6,8 +6,10 @@
 //      parse, then the strict schema (src/shared/hub-api.ts: every field typed and bounded, no
 //      coercion, no unknown field) → 400/413/415;
 //   3. what a schema cannot say: timestamps not in the future, interface names unique per sample,
-//      samples inside the batch's window, a sleep deadline only with the sleeping state, the
-//      token not used by a second machine → 400/409.
+//      samples inside the batch's window, a sleep deadline only with the sleeping state, memory
+//      and swap figures within their totals, at least one core, a time zone that exists, a
+//      health URL peers may be sent to (core/peers/address-guard.ts), the token not used by a
+//      second machine → 400/409, the message naming the field.
 // Only then is anything written. Writes are idempotent (a ts already stored is ignored), in three
 // transactions (host snapshots, disk samples, samples); an I/O failure between them answers 500
 // and the agent re-sends the batch, which then completes without duplicating anything.
@@ -16,6 +18,10 @@ import zlib from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Ajv } from 'ajv';
 import { VigilError } from '../shared/errors.js';
+import type { Sample } from '../shared/model.js';
+import { knownTimeZone } from '../shared/time-zone.js';
+import { formatBytes } from '../shared/units.js';
+import { forbiddenPeerUrl } from '../core/peers/address-guard.js';
 import { INGEST_MAX_FUTURE_MS, ingestBatchSchema, ingestResultSchema, errorSchema, type IngestResult } from '../shared/hub-api.js';
 import { bearerToken, sendError } from '../core/server/http-server.js';
 import type { SyncBatch } from '../core/sync/types.js';
@@ -91,12 +97,21 @@ export function checkBatch(batch: SyncBatch, now: number): void {
   if (batch.agent.sleepUntil !== undefined && batch.agent.state !== 'sleeping') {
     throw new VigilError('invalid_argument', `agent/sleepUntil is only for agent/state "sleeping", not "${batch.agent.state}"`);
   }
+  const { timeZone, healthUrl } = batch.agent;
+  if (timeZone !== undefined && knownTimeZone(timeZone) === undefined) {
+    throw new VigilError('invalid_argument', `agent/timeZone ${JSON.stringify(timeZone)} is not a known IANA time zone (e.g. Europe/Paris, UTC)`);
+  }
+  if (healthUrl !== null) {
+    const refused = forbiddenPeerUrl(healthUrl);
+    if (refused) throw new VigilError('invalid_argument', `agent/healthUrl ${JSON.stringify(healthUrl)}: ${refused}; peers would be sent there`);
+  }
   for (let i = 0; i < batch.samples.length; i++) {
     const sample = batch.samples[i]!;
     if (sample.ts > latestAllowed) throw future(`samples/${i}/ts`, sample.ts, now);
     if (sample.ts <= batch.fromTs || sample.ts > batch.toTs) {
       throw new VigilError('invalid_argument', `samples/${i}/ts (${sample.ts}) is outside the batch window (${batch.fromTs}, ${batch.toTs}]`);
     }
+    checkFigures(sample, `samples/${i}`);
     if (sample.net.length > 1) {
       const names = new Set<string>();
       for (const rate of sample.net) {
@@ -111,6 +126,20 @@ export function checkBatch(batch: SyncBatch, now: number): void {
   batch.hosts.forEach((host, i) => {
     if (host.ts > latestAllowed) throw future(`hosts/${i}/ts`, host.ts, now);
   });
+}
+
+/** A sample's parts that must agree with each other: the schema checks each number alone. */
+function checkFigures(sample: Sample, at: string): void {
+  const memory = sample.memory;
+  const within = (part: keyof Sample['memory'], whole: keyof Sample['memory']) => {
+    if (memory[part] <= memory[whole]) return;
+    throw new VigilError('invalid_argument', `${at}/memory/${part} (${memory[part]} B, ${formatBytes(memory[part])}) is more than ${at}/memory/${whole} (${memory[whole]} B, ${formatBytes(memory[whole])})`);
+  };
+  within('used', 'total');
+  within('available', 'total');
+  within('free', 'total');
+  within('swapUsed', 'swapTotal');
+  if (sample.cpu.cores.length === 0) throw new VigilError('invalid_argument', `${at}/cpu/cores is empty: a machine has at least one core`);
 }
 
 function future(field: string, ts: number, now: number): VigilError {

@@ -199,6 +199,54 @@ describe('hub ingest', () => {
     expect(hub.pool.existing(machine.id)?.countSamples(0, Date.now() + 1e7) ?? 0).toBe(0);
   });
 
+  it('refuses nonsense the schema lets through (memory, swap, cores, time zone, health URL), naming the field; stores nothing', async () => {
+    const { hub, machine, auth } = await hubWithMachine();
+    const samples = recentSamples(10, 14);
+    const GiB = 1024 ** 3;
+    const withSample = (change: (sample: Sample) => Sample) => makeBatch(samples.map((s, i) => (i === 4 ? change(structuredClone(s)) : s)));
+    const withAgent = (agent: Partial<ReturnType<typeof makeBatch>['agent']>) => makeBatch(samples, { agent: { ...makeBatch([]).agent, ...agent } });
+    const cases: [string, unknown, RegExp][] = [
+      ['used 32 GiB of 8 GiB', withSample((s) => ({ ...s, memory: { ...s.memory, total: 8 * GiB, used: 32 * GiB, available: GiB, free: GiB } })), /^samples\/4\/memory\/used .* is more than .*memory\/total/],
+      ['swap 1 TiB of 1 GiB', withSample((s) => ({ ...s, memory: { ...s.memory, swapTotal: GiB, swapUsed: 1024 * GiB } })), /^samples\/4\/memory\/swapUsed .* is more than .*swapTotal/],
+      ['available above total', withSample((s) => ({ ...s, memory: { ...s.memory, available: s.memory.total + 1024 } })), /^samples\/4\/memory\/available .* is more than .*memory\/total/],
+      ['free above total', withSample((s) => ({ ...s, memory: { ...s.memory, free: s.memory.total * 2 } })), /^samples\/4\/memory\/free .* is more than .*memory\/total/],
+      ['no cores', withSample((s) => ({ ...s, cpu: { ...s.cpu, cores: [] } })), /^samples\/4\/cpu\/cores is empty/],
+      ['time zone on Mars', withAgent({ timeZone: 'Mars/Olympus_Mons' }), /^agent\/timeZone "Mars\/Olympus_Mons" is not a known IANA time zone/],
+      ['metadata address', withAgent({ healthUrl: 'http://169.254.169.254/latest/meta-data/' }), /^agent\/healthUrl .*169\.254\.169\.254.* link-local/],
+      ['metadata address, spelt in hex', withAgent({ healthUrl: 'http://0xA9FEA9FE:7470/health' }), /^agent\/healthUrl .* link-local/],
+      ['IPv6 link-local', withAgent({ healthUrl: 'http://[fe80::1]:7470/health' }), /^agent\/healthUrl .* link-local/],
+      ['IPv4-mapped metadata', withAgent({ healthUrl: 'http://[::ffff:169.254.169.254]/' }), /^agent\/healthUrl .* link-local/],
+      ['metadata name', withAgent({ healthUrl: 'http://metadata.google.internal./computeMetadata/v1/' }), /^agent\/healthUrl .* cloud metadata/],
+      ['unspecified address', withAgent({ healthUrl: 'http://0.0.0.0:7470/health' }), /^agent\/healthUrl .* (unspecified|not an address)/],
+      ['not a URL', withAgent({ healthUrl: 'http://exa mple/' }), /agent\/healthUrl/],
+      ['not http(s)', withAgent({ healthUrl: 'ftp://10.0.0.5/health' }), /agent\/healthUrl/],
+    ];
+    for (const [what, body, message] of cases) {
+      const response = await post(hub, '/api/ingest', body, auth);
+      expect(response.status, what).toBe(400);
+      const { error } = response.json<{ error: { code: string; message: string } }>();
+      expect(error.code, what).toBe('invalid_argument');
+      expect(error.message, what).toMatch(message);
+    }
+    expect(hub.pool.existing(machine.id)?.countSamples(0, Date.now() + 1e7) ?? 0).toBe(0);
+    expect(hub.machine('web-1')).toMatchObject({ lastSeen: null, healthUrl: null, timeZone: null });
+
+    // What real machines send still passes: LAN, loopback and IPv6 addresses, names, a real zone, full memory.
+    for (const [healthUrl, timeZone] of [
+      ['http://10.0.0.5:7470/health', 'Europe/Paris'],
+      ['http://127.0.0.1:7470/health', 'UTC'],
+      ['https://[2001:db8::5]:7470/health', 'America/Argentina/Buenos_Aires'],
+      ['https://web-1.example.org:7470/health', 'Etc/GMT+5'],
+      [null, 'Asia/Kolkata'],
+    ] as const) {
+      const full = withSample((s) => ({ ...s, memory: { ...s.memory, used: s.memory.total, available: 0, free: 0, swapUsed: s.memory.swapTotal } }));
+      const response = await post(hub, '/api/ingest', { ...full, agent: { ...full.agent, healthUrl, timeZone } }, auth);
+      expect(response.status, `${healthUrl} ${timeZone}: ${response.text()}`).toBe(200);
+      expect(hub.machine('web-1')).toMatchObject({ healthUrl, timeZone });
+    }
+    expect(countRows(hub, machine.id)).toBe(10);
+  });
+
   it('auth: no token, a wrong token or a revoked one → 401; a token on a second machine → 409', async () => {
     const { hub, machine, token, auth } = await hubWithMachine();
     const body = makeBatch(recentSamples(3, 5));

@@ -55,7 +55,10 @@ export function memoryUsage(total: number, available: number, free: number, swap
   const q = (v: number): number => quantize(Math.max(0, v), MEMORY_RESOLUTION);
   const t = q(total);
   const a = Math.min(t, q(available));
-  return { total: t, used: t - a, available: a, free: Math.min(t, q(free)), swapTotal: q(swapTotal), swapUsed: q(swapUsed) };
+  const swap = q(swapTotal);
+  // Within their totals, as the hub requires (a reader's rounding or a racy pair of readings must
+  // not get a machine's samples refused).
+  return { total: t, used: t - a, available: a, free: Math.min(t, q(free)), swapTotal: swap, swapUsed: Math.min(swap, q(swapUsed)) };
 }
 
 export function createLinuxMemoryReader(root = '/'): MemoryReader {

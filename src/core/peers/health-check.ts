@@ -2,6 +2,7 @@
 // whose WebAssembly parser would stay resident in the agent). The result also says what the failure
 // proves about *this* machine's network, which decides between "the peer is down" and "I am
 // offline" (watcher.ts).
+import type { LookupFunction } from 'node:net';
 import { httpRequest, HttpRequestError, type HttpFailure } from '../http-client.js';
 import { isMachineState, type MachineState } from '../../shared/wire.js';
 import type { LatestSummary } from '../server/health.js';
@@ -32,7 +33,7 @@ export type CheckResult =
       localNetwork: boolean;
     };
 
-export async function checkPeerHealth(url: string, options: { token?: string | null; timeoutMs: number; signal?: AbortSignal }): Promise<CheckResult> {
+export async function checkPeerHealth(url: string, options: { token?: string | null; timeoutMs: number; signal?: AbortSignal; lookup?: LookupFunction }): Promise<CheckResult> {
   const started = performance.now();
   let response;
   try {
@@ -42,6 +43,7 @@ export async function checkPeerHealth(url: string, options: { token?: string | n
       maxResponseBytes: 64 * 1024,
       headers: options.token ? { authorization: `Bearer ${options.token}`, accept: 'application/json' } : { accept: 'application/json' },
       signal: options.signal,
+      lookup: options.lookup,
     });
   } catch (error) {
     return failureOf(error, options.timeoutMs);
@@ -95,15 +97,17 @@ function failureOf(error: unknown, timeoutMs: number): CheckResult {
       ? `no answer within ${formatSeconds(timeoutMs)}`
       : error.failure === 'refused'
         ? 'connection refused'
-        : errno === 'ENOTFOUND'
-          ? 'host name not found'
-          : errno === 'EHOSTUNREACH'
-            ? 'host unreachable'
-            : errno === 'ENETUNREACH' || errno === 'ENETDOWN'
-              ? 'no route to the network'
-              : error.failure === 'tls'
-                ? `TLS failed (${errno || 'certificate'})`
-                : errno || error.failure;
+        : errno === 'EFORBIDDEN'
+          ? (error.cause as Error).message
+          : errno === 'ENOTFOUND'
+            ? 'host name not found'
+            : errno === 'EHOSTUNREACH'
+              ? 'host unreachable'
+              : errno === 'ENETUNREACH' || errno === 'ENETDOWN'
+                ? 'no route to the network'
+                : error.failure === 'tls'
+                  ? `TLS failed (${errno || 'certificate'})`
+                  : errno || error.failure;
   return {
     ok: false,
     failure: error.failure,

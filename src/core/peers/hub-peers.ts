@@ -10,6 +10,7 @@ import { httpRequest } from '../http-client.js';
 import type { Logger } from '../log.js';
 import { PeriodicTask } from '../periodic.js';
 import { checkToken, readSyncToken, syncTokenPath } from '../sync/token.js';
+import { forbiddenPeerUrl } from './address-guard.js';
 import { peerHealthUrl, type PeerConfig } from './config.js';
 
 export interface HubConnection {
@@ -49,8 +50,24 @@ interface ListedMachine {
   revokedAt?: unknown;
 }
 
-/** Fetches the hub's machine list and keeps the machines a peer can be made of. */
-export async function fetchHubPeers(hub: HubConnection, selfId: string, timeoutMs = 10_000, signal?: AbortSignal): Promise<PeerConfig[]> {
+/** A machine of the hub's list that is not watched, and why (its health URL is link-local, say). */
+export interface RefusedPeer {
+  name: string;
+  healthUrl: string;
+  reason: string;
+}
+
+/**
+ * Fetches the hub's machine list and keeps the machines a peer can be made of. A health URL at
+ * a link-local or metadata address (address-guard.ts) is never watched, whatever the hub says:
+ * `refused` hears of each.
+ */
+export async function fetchHubPeers(
+  hub: HubConnection,
+  selfId: string,
+  options: { timeoutMs?: number; signal?: AbortSignal; refused?: (peer: RefusedPeer) => void } = {},
+): Promise<PeerConfig[]> {
+  const { timeoutMs = 10_000, signal } = options;
   const response = await httpRequest({
     url: new URL('api/machines', hub.url.endsWith('/') ? hub.url : `${hub.url}/`),
     headers: { authorization: `Bearer ${hub.token}`, accept: 'application/json' },
@@ -69,6 +86,11 @@ export async function fetchHubPeers(hub: HubConnection, selfId: string, timeoutM
     if (entry.revokedAt !== null && entry.revokedAt !== undefined) continue;
     const machineId = typeof entry.agentId === 'string' ? entry.agentId : null;
     if (machineId === selfId) continue;
+    const refused = forbiddenPeerUrl(entry.healthUrl);
+    if (refused) {
+      options.refused?.({ name: entry.name, healthUrl: entry.healthUrl, reason: refused });
+      continue;
+    }
     let healthUrl: string;
     try {
       healthUrl = peerHealthUrl(entry.healthUrl).url;
@@ -86,6 +108,8 @@ export class HubPeerLearner {
   /** The first refresh at start, then one every refreshMs. */
   private readonly refreshes: PeriodicTask;
   private failing = false;
+  /** Refused health URLs already logged (the list is read every minute). */
+  private readonly refusedLogged = new Set<string>();
   private hub: HubConnection;
 
   constructor(
@@ -119,7 +143,14 @@ export class HubPeerLearner {
 
   private async refresh(signal: AbortSignal): Promise<void> {
     try {
-      const peers = await fetchHubPeers(this.hub, this.options.selfId, undefined, signal);
+      const peers = await fetchHubPeers(this.hub, this.options.selfId, {
+        signal,
+        refused: (peer) => {
+          if (this.refusedLogged.has(peer.healthUrl)) return;
+          this.refusedLogged.add(peer.healthUrl);
+          this.options.logger.warn('not watching a machine the hub lists: its health URL is not one peers may be watched at', { ...peer });
+        },
+      });
       if (signal.aborted) return;
       if (this.failing) this.options.logger.info('hub machine list readable again');
       this.failing = false;

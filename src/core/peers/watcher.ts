@@ -22,10 +22,13 @@ import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
 import { PeriodicTask } from '../periodic.js';
 import type { MachineState } from '../../shared/wire.js';
+import { peerLookup } from './address-guard.js';
 import type { PeerConfig } from './config.js';
 import { checkPeerHealth, type CheckResult, type PeerHealth } from './health-check.js';
 import { peerAlert, peerKey, type PeerAlertContext } from './peer-alerts.js';
 import { PeerTracker, type PeerEvent, type PeerState } from './tracker.js';
+
+const hubPeerLookup = peerLookup();
 
 export interface PeerWatchTiming {
   intervalMs: number;
@@ -111,7 +114,10 @@ export class PeerWatcher {
   constructor(private readonly options: PeerWatcherOptions) {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
-    this.check = options.check ?? ((peer, timeoutMs, signal) => checkPeerHealth(peer.healthUrl, { token: peer.token, timeoutMs, signal }));
+    // A peer the hub listed is checked only at addresses peers may be watched at, whatever its name resolves to.
+    this.check =
+      options.check ??
+      ((peer, timeoutMs, signal) => checkPeerHealth(peer.healthUrl, { token: peer.token, timeoutMs, signal, lookup: peer.origin === 'hub' ? hubPeerLookup : undefined }));
     this.timing = options.timing;
     this.configured = options.peers;
     this.learnedKnown = !options.learnsFromHub;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLinuxMemoryReader, createPortableMemoryReader, parseMeminfo } from '../../../src/core/metrics/memory.js';
+import { createLinuxMemoryReader, createPortableMemoryReader, memoryUsage, parseMeminfo } from '../../../src/core/metrics/memory.js';
 import type { SystemInformation } from '../../../src/core/metrics/types.js';
 import { VigilError } from '../../../src/shared/errors.js';
 import { SERVER, VM, fixtureText } from './fixtures.js';
@@ -37,6 +37,14 @@ describe('parseMeminfo', () => {
   it('rejects a file without MemTotal', () => {
     expect(() => parseMeminfo('Foo: 1 kB\n')).toThrow(VigilError);
     expect(() => parseMeminfo('MemTotal: lots kB\nMemFree: 1 kB\n')).toThrow(/unexpected/);
+  });
+});
+
+describe('memoryUsage', () => {
+  it('keeps every figure within its total, as the hub requires (a racy pair of readings is not refused there)', () => {
+    const GiB = 1024 ** 3;
+    expect(memoryUsage(8 * GiB, 9 * GiB, 10 * GiB, GiB, 2 * GiB)).toEqual({ total: 8 * GiB, used: 0, available: 8 * GiB, free: 8 * GiB, swapTotal: GiB, swapUsed: GiB });
+    expect(memoryUsage(8 * GiB, -5, -5, 0, 4096)).toEqual({ total: 8 * GiB, used: 8 * GiB, available: 0, free: 0, swapTotal: 0, swapUsed: 0 });
   });
 });
 
