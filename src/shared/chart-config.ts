@@ -14,6 +14,7 @@
 import type { ChartConfiguration, ChartDataset, Scale, TooltipItem } from 'chart.js';
 import type { InterfaceSummary, SeriesResult } from './api.js';
 import type { SeriesColumn } from './query.js';
+import { netKey } from './series.js';
 import { formatClock, formatDayOf, timeTicks } from './time-zone.js';
 import { formatBits, formatBytes, formatDuration, formatPercent, scaleBits, scaleBytes } from './units.js';
 
@@ -144,8 +145,8 @@ export function buildChartPanels(data: SeriesResult, options: PanelOptions): Cha
   for (const name of names) {
     const iface = byName.get(name);
     if (!iface) continue;
-    const rx = columns.get(`net.${name}.rx`);
-    const tx = columns.get(`net.${name}.tx`);
+    const rx = columns.get(netKey(name, 'rx'));
+    const tx = columns.get(netKey(name, 'tx'));
     const netScale = scaleBits(Math.max(peak(rx), peak(tx)));
     const kind = iface.loopback ? ' (loopback)' : iface.virtual ? ' (virtual)' : '';
     panels.push(

@@ -14,8 +14,11 @@ export interface SeriesQuery {
    * (or the finest resolution still kept for that period, see `resolution` in the result).
    */
   bucketMs?: number | null;
-  /** Only these series (exact keys, or a prefix ending in '.', e.g. 'net.eth0.'); default all. */
-  keys?: SeriesKey[];
+  /**
+   * Only these series: exact keys, or prefixes ending in '.' (a SeriesSelector, e.g. 'net.eth0.');
+   * default all. Plain strings: a selector that names nothing selects nothing.
+   */
+  keys?: readonly string[];
 }
 
 /** Columnar, so a chart can hand the arrays straight to its datasets. */

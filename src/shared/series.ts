@@ -1,13 +1,26 @@
-// A Sample flattened into named series: the one mapping shared by storage (row layout),
-// CSV (columns), the API and the charts. Keys are stable strings:
+// A Sample flattened into named series: the one mapping shared by storage (row layout), CSV
+// (columns), the API and the charts, generated from the metric table (metrics/table.ts). Keys are
+// stable strings, built by the helpers below from the table's patterns:
 //
 //   cpu                      total CPU %            cpu.<n>            CPU n %
 //   mem.total|used|available|free   bytes          swap.total|used    bytes
 //   load.1|5|15              load average
 //   net.<iface>.rx|tx        bits per second (interface names may contain dots: eth0.100)
+import { fill, parseSeriesKey, SAMPLE_BLOCKS, type MetricBlock, type MetricFamily } from './metrics/catalog.js';
+import type { METRIC_TABLE } from './metrics/table.js';
 import type { NetRate, Sample } from './model.js';
 
-export type SeriesKey = string;
+/** A key pattern of the table with its placeholder filled: 'cpu.{cpu}' → `cpu.${number}`. */
+type Filled<P extends string> = P extends `${infer Head}{cpu}${infer Tail}`
+  ? `${Head}${number}${Tail}`
+  : P extends `${infer Head}{${string}}${infer Tail}`
+    ? `${Head}${string}${Tail}`
+    : P;
+
+/** The name of one series: 'cpu', 'cpu.3', 'mem.used', 'load.15', 'net.eth0.rx', … */
+export type SeriesKey = Filled<NonNullable<(typeof METRIC_TABLE)[number]['key']>>;
+/** What a query selects: exact keys, or prefixes ending in '.' ('net.', 'net.eth0.'). */
+export type SeriesSelector = SeriesKey | `${string}.`;
 
 /** Bit flags stored with each series. */
 export const SeriesFlag = { loopback: 1, virtual: 2 } as const;
@@ -17,34 +30,54 @@ export interface SeriesInfo {
   flags: number;
 }
 
-export type SeriesKind = 'cpu' | 'mem' | 'swap' | 'load' | 'net';
+export type NetDirection = 'rx' | 'tx';
 
-export const MEMORY_KEYS = ['mem.total', 'mem.used', 'mem.available', 'mem.free', 'swap.total', 'swap.used'] as const;
-export const LOAD_KEYS = ['load.1', 'load.5', 'load.15'] as const;
+export function cpuCoreKey(index: number): `cpu.${number}` {
+  return `cpu.${index}`;
+}
 
-export function kindOf(key: SeriesKey): SeriesKind {
-  const dot = key.indexOf('.');
-  const head = dot < 0 ? key : key.slice(0, dot);
-  if (head === 'cpu' || head === 'mem' || head === 'swap' || head === 'load' || head === 'net') return head;
-  throw new Error(`unknown series key: ${key}`);
+export function netKey(iface: string, direction: NetDirection): `net.${string}.${NetDirection}` {
+  return `net.${iface}.${direction}`;
+}
+
+/** The selector of every series of one interface. */
+export function netPrefix(iface: string): `net.${string}.` {
+  return `net.${iface}.`;
+}
+
+/** The key of a family's instance (the CPU number, the interface; nothing for a machine-scope family). */
+export function seriesKeyOf(family: MetricFamily, instance: string | number | null = null): SeriesKey {
+  if (!family.key) throw new Error(`${family.descriptor.prometheus.name} is not a series`);
+  return fill(family.key, instance) as SeriesKey;
+}
+
+/** Whether a string names a series of the table. */
+export function isSeriesKey(key: string): key is SeriesKey {
+  return parseSeriesKey(key) !== null;
+}
+
+/** Parses `net.<iface>.rx|tx`; null for any other key. */
+export function parseNetKey(key: string): { iface: string; direction: NetDirection } | null {
+  const parsed = parseSeriesKey(key);
+  if (parsed?.family.scope !== 'interface') return null;
+  const direction = parsed.family.descriptor.key!.endsWith('.rx') ? 'rx' : parsed.family.descriptor.key!.endsWith('.tx') ? 'tx' : null;
+  return direction ? { iface: parsed.instance!, direction } : null;
+}
+
+/** Core index of `cpu.<n>`; null for the total and for other keys. */
+export function parseCoreKey(key: string): number | null {
+  const parsed = parseSeriesKey(key);
+  return parsed?.family.scope === 'cpu' ? Number(parsed.instance) : null;
 }
 
 /**
  * The step every value of a series is a whole multiple of. Values are rounded to it at the
  * source, so integer storage (value / resolution) is lossless.
  */
-export function resolutionOf(key: SeriesKey): number {
-  switch (kindOf(key)) {
-    case 'cpu':
-      return 0.1;
-    case 'load':
-      return 0.01;
-    case 'mem':
-    case 'swap':
-      return 1024;
-    case 'net':
-      return 8;
-  }
+export function resolutionOf(key: string): number {
+  const parsed = parseSeriesKey(key);
+  if (!parsed) throw new Error(`unknown series key: ${key}`);
+  return parsed.family.descriptor.resolution;
 }
 
 /** value → integer step count. Exact for quantized values. */
@@ -62,136 +95,190 @@ export function quantize(value: number, resolution: number): number {
   return fromSteps(toSteps(value, resolution), resolution);
 }
 
-export function cpuCoreKey(index: number): SeriesKey {
-  return `cpu.${index}`;
-}
-
-export function netKey(iface: string, direction: 'rx' | 'tx'): SeriesKey {
-  return `net.${iface}.${direction}`;
-}
-
-/** Parses `net.<iface>.rx|tx`; null for any other key. */
-export function parseNetKey(key: SeriesKey): { iface: string; direction: 'rx' | 'tx' } | null {
-  if (!key.startsWith('net.')) return null;
-  const direction = key.endsWith('.rx') ? 'rx' : key.endsWith('.tx') ? 'tx' : null;
-  if (!direction || key.length <= 7) return null;
-  return { iface: key.slice(4, -3), direction };
-}
-
-/** Core index of `cpu.<n>`; null for the total and for other keys. */
-export function parseCoreKey(key: SeriesKey): number | null {
-  const match = /^cpu\.(\d+)$/.exec(key);
-  return match ? Number(match[1]) : null;
-}
-
 export function interfaceFlags(rate: Pick<NetRate, 'loopback' | 'virtual'>): number {
   return (rate.loopback ? SeriesFlag.loopback : 0) | (rate.virtual ? SeriesFlag.virtual : 0);
 }
 
-/** The series of one sample, in canonical order, with their values (null = no value this tick). */
+type Group = Record<string, number | null>;
+
+/** A machine-scope family's value in a sample (null: none this tick, or a group the sample lacks). */
+export function machineValue(sample: Sample, family: MetricFamily): number | null {
+  const group = (sample as unknown as Record<string, Group | null | undefined>)[family.recordGroup!];
+  return group?.[family.recordField!] ?? null;
+}
+
+/**
+ * Calls `visit` for each instance of a block in a sample, in canonical order: the machine once,
+ * each CPU by number, each interface in the sample's order (sorted by name). `value(family)`
+ * reads that instance's value of a family of the block.
+ */
+export function forEachInstance(
+  sample: Sample,
+  block: MetricBlock,
+  visit: (instance: string | number | null, flags: number, value: (family: MetricFamily) => number | null, rate: NetRate | null) => void,
+): void {
+  switch (block.scope) {
+    case 'machine':
+      visit(null, 0, (family) => machineValue(sample, family), null);
+      return;
+    case 'cpu':
+      sample.cpu.cores.forEach((percent, index) => visit(index, 0, () => percent, null));
+      return;
+    case 'interface':
+      for (const rate of sample.net) {
+        visit(rate.iface, interfaceFlags(rate), (family) => (rate as unknown as Group)[family.recordField!] ?? null, rate);
+      }
+      return;
+    case 'filesystem':
+      return; // not part of a Sample (DiskSample)
+  }
+}
+
+/** Keys of instances already seen, per family: a tick then builds no key string. Bounded. */
+const instanceKeys = new Map<MetricFamily, Map<string | number, SeriesKey>>();
+
+function instanceKey(family: MetricFamily, instance: string | number): SeriesKey {
+  let keys = instanceKeys.get(family);
+  if (!keys) instanceKeys.set(family, (keys = new Map()));
+  let key = keys.get(instance);
+  if (key === undefined) {
+    if (keys.size >= 1024) keys.clear();
+    keys.set(instance, (key = fill(family.key!, instance) as SeriesKey));
+  }
+  return key;
+}
+
+/**
+ * The series of one sample, in canonical order, with their values (null = no value this tick).
+ * Runs every tick (for the CSV and the database), in the agent's interpreter-only V8: plain loops,
+ * no closure per value.
+ */
 export function flattenSample(sample: Sample): { series: SeriesInfo[]; values: (number | null)[] } {
-  const series: SeriesInfo[] = [{ key: 'cpu', flags: 0 }];
-  const values: (number | null)[] = [sample.cpu.total];
-  sample.cpu.cores.forEach((pct, i) => {
-    series.push({ key: cpuCoreKey(i), flags: 0 });
-    values.push(pct);
-  });
-  const m = sample.memory;
-  const memoryValues = [m.total, m.used, m.available, m.free, m.swapTotal, m.swapUsed];
-  MEMORY_KEYS.forEach((key, i) => {
-    series.push({ key, flags: 0 });
-    values.push(memoryValues[i] ?? null);
-  });
-  const l = sample.load;
-  const loadValues = l ? [l.one, l.five, l.fifteen] : [null, null, null];
-  LOAD_KEYS.forEach((key, i) => {
-    series.push({ key, flags: 0 });
-    values.push(loadValues[i] ?? null);
-  });
-  for (const rate of sample.net) {
-    const flags = interfaceFlags(rate);
-    series.push({ key: netKey(rate.iface, 'rx'), flags }, { key: netKey(rate.iface, 'tx'), flags });
-    values.push(rate.rxBitsPerSecond, rate.txBitsPerSecond);
+  const series: SeriesInfo[] = [];
+  const values: (number | null)[] = [];
+  const groups = sample as unknown as Record<string, Group | null | undefined>;
+  for (let b = 0; b < SAMPLE_BLOCKS.length; b++) {
+    const block = SAMPLE_BLOCKS[b]!;
+    const families = block.families;
+    const count = families.length;
+    if (block.scope === 'machine') {
+      for (let f = 0; f < count; f++) {
+        const family = families[f]!;
+        series.push({ key: family.key!.text as SeriesKey, flags: 0 });
+        values.push(groups[family.recordGroup!]?.[family.recordField!] ?? null);
+      }
+    } else if (block.scope === 'cpu') {
+      const cores = sample.cpu.cores;
+      for (let i = 0; i < cores.length; i++) {
+        for (let f = 0; f < count; f++) {
+          series.push({ key: instanceKey(families[f]!, i), flags: 0 });
+          values.push(cores[i]!);
+        }
+      }
+    } else if (block.scope === 'interface') {
+      const net = sample.net;
+      for (let i = 0; i < net.length; i++) {
+        const rate = net[i]!;
+        const flags = interfaceFlags(rate);
+        for (let f = 0; f < count; f++) {
+          const family = families[f]!;
+          series.push({ key: instanceKey(family, rate.iface), flags });
+          values.push((rate as unknown as Group)[family.recordField!] ?? null);
+        }
+      }
+    }
   }
   return { series, values };
 }
 
-/** The inverse of flattenSample: rebuilds a Sample from named values (missing → 0 / null). */
+/**
+ * The inverse of flattenSample: rebuilds a Sample from named values. A missing value is 0 where
+ * the table says a value is always measured, null where it may be missing; a group whose every
+ * value may be missing (the load average) is null when none is there. Keys of no family are
+ * ignored.
+ */
 export function unflattenSample(ts: number, series: readonly SeriesInfo[], values: readonly (number | null)[]): Sample {
-  const byKey = new Map<SeriesKey, number | null>();
-  series.forEach((s, i) => byKey.set(s.key, values[i] ?? null));
+  const machine = new Map<MetricFamily, number | null>();
   const cores: number[] = [];
   const nets = new Map<string, NetRate>();
   series.forEach((s, i) => {
-    const core = parseCoreKey(s.key);
-    if (core !== null) cores[core] = values[i] ?? 0;
-    const net = parseNetKey(s.key);
-    if (net) {
-      let rate = nets.get(net.iface);
-      if (!rate) {
-        rate = {
-          iface: net.iface,
-          rxBitsPerSecond: null,
-          txBitsPerSecond: null,
-          loopback: (s.flags & SeriesFlag.loopback) !== 0,
-          virtual: (s.flags & SeriesFlag.virtual) !== 0,
-        };
-        nets.set(net.iface, rate);
+    const parsed = parseSeriesKey(s.key);
+    if (!parsed) return;
+    const value = values[i] ?? null;
+    const { family, instance } = parsed;
+    switch (family.scope) {
+      case 'machine':
+        machine.set(family, value);
+        break;
+      case 'cpu':
+        cores[Number(instance)] = value ?? 0;
+        break;
+      case 'interface': {
+        let rate = nets.get(instance!);
+        if (!rate) {
+          rate = { iface: instance!, rxBitsPerSecond: null, txBitsPerSecond: null, loopback: (s.flags & SeriesFlag.loopback) !== 0, virtual: (s.flags & SeriesFlag.virtual) !== 0 };
+          nets.set(instance!, rate);
+        }
+        (rate as unknown as Group)[family.recordField!] = value;
+        break;
       }
-      if (net.direction === 'rx') rate.rxBitsPerSecond = values[i] ?? null;
-      else rate.txBitsPerSecond = values[i] ?? null;
     }
   });
-  const get = (key: SeriesKey): number => byKey.get(key) ?? 0;
-  const hasLoad = byKey.get('load.1') != null;
-  return {
-    ts,
-    cpu: { total: get('cpu'), cores: Array.from(cores, (v) => v ?? 0) },
-    memory: {
-      total: get('mem.total'),
-      used: get('mem.used'),
-      available: get('mem.available'),
-      free: get('mem.free'),
-      swapTotal: get('swap.total'),
-      swapUsed: get('swap.used'),
-    },
-    load: hasLoad ? { one: get('load.1'), five: get('load.5'), fifteen: get('load.15') } : null,
-    net: [...nets.values()].sort((a, b) => compareNames(a.iface, b.iface)),
-  };
+  const sample: Record<string, unknown> = { ts };
+  for (const block of SAMPLE_BLOCKS) {
+    if (block.scope === 'cpu') ((sample.cpu ??= {}) as Record<string, unknown>).cores = Array.from(cores, (v) => v ?? 0);
+    else if (block.scope === 'interface') sample.net = [...nets.values()].sort((a, b) => compareNames(a.iface, b.iface));
+    else if (block.scope === 'machine') assignMachineGroups(sample, block, machine);
+  }
+  return sample as unknown as Sample;
 }
 
-const MEMORY_RANK = new Map<string, number>(MEMORY_KEYS.map((k, i) => [k, i]));
-const LOAD_RANK = new Map<string, number>(LOAD_KEYS.map((k, i) => [k, i]));
+interface SampleGroup {
+  name: string;
+  members: MetricFamily[];
+  /** Every value of the group may be missing: the group is null when none is there (the load average). */
+  optional: boolean;
+}
 
-/** Canonical series order (CSV columns, stored layouts, query results): total CPU, cores by index, memory, swap, load, interfaces by name (rx, tx). */
-export function compareSeriesKeys(a: SeriesKey, b: SeriesKey): number {
-  const ga = group(a);
-  const gb = group(b);
-  if (ga !== gb) return ga - gb;
-  switch (ga) {
-    case 1:
-      return parseCoreKey(a)! - parseCoreKey(b)!;
-    case 2:
-      return (MEMORY_RANK.get(a) ?? MEMORY_KEYS.length) - (MEMORY_RANK.get(b) ?? MEMORY_KEYS.length) || compareNames(a, b);
-    case 3:
-      return (LOAD_RANK.get(a) ?? LOAD_KEYS.length) - (LOAD_RANK.get(b) ?? LOAD_KEYS.length) || compareNames(a, b);
-    case 4: {
-      const na = parseNetKey(a)!;
-      const nb = parseNetKey(b)!;
-      return compareNames(na.iface, nb.iface) || compareNames(na.direction, nb.direction);
+/** The Sample groups (cpu, memory, load) of each machine block, computed once. */
+const groupsOfBlock = new Map<MetricBlock, SampleGroup[]>(
+  SAMPLE_BLOCKS.filter((block) => block.scope === 'machine').map((block) => {
+    const groups = new Map<string, SampleGroup>();
+    for (const family of block.families) {
+      const name = family.recordGroup!;
+      let group = groups.get(name);
+      if (!group) groups.set(name, (group = { name, members: [], optional: true }));
+      group.members.push(family);
+      group.optional &&= family.descriptor.missing !== undefined;
     }
-    default:
-      return compareNames(a, b);
+    return [block, [...groups.values()]];
+  }),
+);
+
+function assignMachineGroups(sample: Record<string, unknown>, block: MetricBlock, values: Map<MetricFamily, number | null>): void {
+  for (const { name, members, optional } of groupsOfBlock.get(block)!) {
+    if (optional && members.every((family) => values.get(family) == null)) {
+      sample[name] = null;
+      continue;
+    }
+    const group = (sample[name] ??= {}) as Group;
+    // Inside a group that is there, a value is 0 unless its family alone may be missing.
+    for (const family of members) group[family.recordField!] = values.get(family) ?? (optional || family.descriptor.missing === undefined ? 0 : null);
   }
 }
 
-function group(key: SeriesKey): number {
-  if (key === 'cpu') return 0;
-  if (parseCoreKey(key) !== null) return 1;
-  if (key.startsWith('mem.') || key.startsWith('swap.')) return 2;
-  if (key.startsWith('load.')) return 3;
-  if (parseNetKey(key)) return 4;
-  return 5;
+/** Canonical series order (CSV columns, stored layouts, query results): the table's order, instances of a block by number or name; keys of no family last, by name. */
+export function compareSeriesKeys(a: string, b: string): number {
+  const pa = parseSeriesKey(a);
+  const pb = parseSeriesKey(b);
+  if (!pa || !pb) return pa ? -1 : pb ? 1 : compareNames(a, b);
+  const fa = pa.family;
+  const fb = pb.family;
+  if (fa.rank !== fb.rank) return fa.rank - fb.rank;
+  if (pa.instance !== pb.instance && pa.instance !== null && pb.instance !== null) {
+    return fa.scope === 'cpu' ? Number(pa.instance) - Number(pb.instance) : compareNames(pa.instance, pb.instance);
+  }
+  return fa.index - fb.index;
 }
 
 /** Interface order everywhere (CSV columns, charts, samples): plain code-point order, locale-free. */

@@ -2,6 +2,9 @@
 // order, number formatting, and rows. The daily files and `vigil export` both go through
 // CsvLayout, which is what makes an export of a day byte-identical to that day's file.
 //
+// The columns come from the metric table (src/shared/metrics/table.ts: each family's `csv.column`),
+// in its order; today:
+//
 //   time, unix_ms, cpu_percent, cpu0_percent … cpuN_percent,
 //   mem_total_bytes, mem_used_bytes, mem_available_bytes, mem_free_bytes,
 //   swap_total_bytes, swap_used_bytes, load1, load5, load15,
@@ -11,41 +14,29 @@
 // cell can start with = + - @: a hostile interface name cannot become a spreadsheet formula.
 import { formatLocalIso } from '../../shared/dates.js';
 import { VigilError } from '../../shared/errors.js';
-import { LOAD_KEYS, MEMORY_KEYS, compareSeriesKeys, parseCoreKey, parseNetKey, quantize, resolutionOf, toSteps, type SeriesKey } from '../../shared/series.js';
+import { FAMILIES, fill, parseColumn, parseSeriesKey } from '../../shared/metrics/catalog.js';
+import { compareSeriesKeys, quantize, resolutionOf, seriesKeyOf, toSteps, type SeriesKey } from '../../shared/series.js';
 import { LINE_END, escapeField } from './rfc4180.js';
 
 export const TIME_COLUMN = 'time';
 export const UNIX_MS_COLUMN = 'unix_ms';
 
-/** Series every file has a column for, whatever the machine (load stays empty where the OS has none). */
-export const FIXED_KEYS: readonly SeriesKey[] = ['cpu', ...MEMORY_KEYS, ...LOAD_KEYS];
+/**
+ * Series every file has a column for, whatever the machine: the machine-wide families (a value
+ * the OS does not have, like Windows' load average, stays an empty cell).
+ */
+export const FIXED_KEYS: readonly SeriesKey[] = FAMILIES.filter((family) => family.scope === 'machine' && family.column).map((family) => seriesKeyOf(family));
 
-export function columnName(key: SeriesKey): string {
-  if (key === 'cpu') return 'cpu_percent';
-  const core = parseCoreKey(key);
-  if (core !== null) return `cpu${core}_percent`;
-  const net = parseNetKey(key);
-  if (net) return `net_${net.iface}_${net.direction}_bps`;
-  const load = /^load\.(\d+)$/.exec(key);
-  if (load) return `load${load[1]}`;
-  const memory = /^(mem|swap)\.([a-z]+)$/.exec(key);
-  if (memory) return `${memory[1]}_${memory[2]}_bytes`;
-  throw new VigilError('internal', `No CSV column for series "${key}"`);
+export function columnName(key: string): string {
+  const parsed = parseSeriesKey(key);
+  if (!parsed?.family.column) throw new VigilError('internal', `No CSV column for series "${key}"`);
+  return fill(parsed.family.column, parsed.instance);
 }
 
 /** The series key of a column name; null for anything that is not a series column. */
 export function keyOfColumn(name: string): SeriesKey | null {
-  if (name === 'cpu_percent') return 'cpu';
-  let match = /^cpu(0|[1-9]\d*)_percent$/.exec(name);
-  if (match) return `cpu.${match[1]}`;
-  // The interface name is whatever lies between the fixed prefix and suffix, underscores included.
-  match = /^net_([\s\S]+)_(rx|tx)_bps$/.exec(name);
-  if (match) return `net.${match[1]}.${match[2]}`;
-  match = /^load(\d+)$/.exec(name);
-  if (match) return `load.${match[1]}`;
-  match = /^(mem|swap)_([a-z]+)_bytes$/.exec(name);
-  if (match) return `${match[1]}.${match[2]}`;
-  return null;
+  const parsed = parseColumn(name);
+  return parsed ? seriesKeyOf(parsed.family, parsed.instance) : null;
 }
 
 /**

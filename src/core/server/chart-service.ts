@@ -26,7 +26,8 @@ import { compareDays, dayBounds as localDayBounds, dayOf as localDayOf, daysBetw
 import { VigilError } from '../../shared/errors.js';
 import type { HostRecord, Sample } from '../../shared/model.js';
 import { chooseBucketMs } from '../../shared/query.js';
-import { SeriesFlag, compareNames, kindOf, parseNetKey, resolutionOf } from '../../shared/series.js';
+import { isSeriesPrefix } from '../../shared/metrics/catalog.js';
+import { SeriesFlag, compareNames, isSeriesKey, netPrefix, parseNetKey, resolutionOf } from '../../shared/series.js';
 import { dayBoundsInZone, dayInZone, knownTimeZone, runtimeTimeZone } from '../../shared/time-zone.js';
 import { exportCsv, type ExportCsvOptions } from '../csv/export.js';
 import type { MachineIdentity } from '../identity.js';
@@ -243,13 +244,11 @@ export class ChartService implements VigilApi {
 function chartKeys(keys: readonly string[] | undefined, ifaces: readonly string[] | null): string[] {
   const out = keys?.length ? [...keys] : [...CHART_KEYS];
   for (const key of out) {
-    try {
-      kindOf(key.endsWith('.') ? key.slice(0, -1) : key);
-    } catch {
+    if (!isSeriesKey(key) && !isSeriesPrefix(key)) {
       throw new VigilError('invalid_argument', `Unknown series key "${key}" (keys look like cpu, cpu.0, mem.used, load.1, net.eth0.rx, or a prefix such as net.)`);
     }
   }
-  if (ifaces && !out.includes('net.')) for (const name of ifaces) out.push(`net.${name}.`);
+  if (ifaces && !out.includes('net.')) for (const name of ifaces) out.push(netPrefix(name));
   return out;
 }
 

@@ -23,7 +23,7 @@ import Database from 'better-sqlite3';
 import type { DiskSample, DiskUsage, HostRecord, HostSnapshot, Sample } from '../../shared/model.js';
 import type { Resolution, SeriesColumn, SeriesQuery, SeriesQueryResult } from '../../shared/query.js';
 import { VigilError } from '../../shared/errors.js';
-import { compareSeriesKeys, flattenSample, fromSteps, resolutionOf, toSteps, unflattenSample, type SeriesInfo } from '../../shared/series.js';
+import { compareSeriesKeys, flattenSample, fromSteps, resolutionOf, toSteps, unflattenSample, type SeriesInfo, type SeriesKey } from '../../shared/series.js';
 import { silentLogger, type Logger } from '../log.js';
 import { Accumulator, feedRaw, feedRollup } from './accumulator.js';
 import { CHUNK_ROWS, ChunkReader } from './chunks.js';
@@ -219,7 +219,8 @@ class SqliteSampleStore implements SampleStore {
       // A key from a newer Vigil: keep it readable, in raw steps.
       this.warnOnce(`unknown:${key}`, 'storage: unknown series key, values shown in raw steps', { key });
     }
-    const entry: SeriesEntry = { id, info: Object.freeze({ key, flags }), resolution };
+    // A key of no family (a newer Vigil's) is kept as it is, as the type of what a newer table names.
+    const entry: SeriesEntry = { id, info: Object.freeze({ key: key as SeriesKey, flags }), resolution };
     this.seriesById.set(id, entry);
     this.seriesByKey.set(key, entry);
     return entry;
