@@ -117,7 +117,7 @@ async function child(mode: Mode): Promise<ChildReport> {
   if (mode !== 'idle') {
     const { createMetricSources } = await import('../src/core/metrics/index.js');
     const { Sampler } = await import('../src/core/sampler.js');
-    sources = createMetricSources({ portable: mode === 'portable' });
+    sources = await createMetricSources({ portable: mode === 'portable' });
     // The tick calls the network reader first and emits the sample last: CPU between the two is
     // the tick's own cost.
     const network = sources.network;

@@ -122,7 +122,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       const recovered = recoverFromCsv(store, paths.telemetry, { logger });
       if (recovered > 0) logger.info('recovered samples from the CSV tail after an unclean stop', { samples: recovered });
       const csv = new DailyCsvWriter({ dir: paths.telemetry, logger });
-      const sources = options.sources ?? createMetricSources({ logger });
+      const sources = options.sources ?? (await createMetricSources({ logger }));
       const sampler = new Sampler({
         intervalMs: options.settings.sampling.intervalSeconds * 1000,
         diskIntervalMs: options.settings.sampling.diskIntervalSeconds * 1000,

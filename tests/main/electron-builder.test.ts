@@ -72,6 +72,11 @@ describe('electron-builder.yml', () => {
     expect(config.npmRebuild).toBe(true);
   });
 
+  it("koffi's prebuilt binary (the Windows and macOS readers' FFI) is unpacked from the asar too", async () => {
+    const { config } = await loadConfig();
+    expect(config.asarUnpack).toContain('node_modules/@koromix/**');
+  });
+
   it('packs what the app loads; the icons it names exist', async () => {
     const { config } = await loadConfig();
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { main: string; productName: string };
@@ -108,5 +113,8 @@ describe('electron-builder.yml', () => {
     expect([...files].some((file) => file.endsWith('.map'))).toBe(false);
     expect([...files].some((file) => file.startsWith('/src/') || file.startsWith('/tests/'))).toBe(false);
     expect(fs.existsSync(path.join(resources, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))).toBe(true);
+    // koffi itself (JavaScript) stays in the archive; its platform package's binary sits beside it.
+    expect(files.has('/node_modules/koffi/package.json')).toBe(true);
+    expect(fs.existsSync(path.join(resources, 'app.asar.unpacked', 'node_modules', '@koromix', `koffi-${process.platform}-${process.arch}`, 'package.json'))).toBe(true);
   }, 300_000);
 });

@@ -18,7 +18,7 @@ const HOME_AND_CLEAR = '\x1b[H\x1b[2J';
 export async function runWatch(options: WatchOptions): Promise<number> {
   const out = process.stdout;
   const interactive = out.isTTY === true;
-  const sampler = new Sampler({ intervalMs: options.interval * 1000, diskIntervalMs: Math.max(10_000, options.interval * 1000), sources: createMetricSources() });
+  const sampler = new Sampler({ intervalMs: options.interval * 1000, diskIntervalMs: Math.max(10_000, options.interval * 1000), sources: await createMetricSources() });
   let host: HostSnapshot | null = null;
   let disks: DiskUsage[] = [];
 

@@ -86,28 +86,29 @@ export function diskUsageFromStatfs(mount: MountEntry, st: StatFsLike): DiskUsag
   return { device: mount.device, mountPoint: mount.mountPoint, fsType: mount.fsType, total: st.blocks * st.bsize, used: (st.blocks - st.bfree) * st.bsize };
 }
 
-export interface LinuxDiskReaderOptions {
-  root?: string;
+export interface StatfsMeasureOptions {
   statfs?: StatFs;
   timeoutMs?: number;
   /** Told about a mount left out this round (statfs failed, timed out or still stuck). */
   onSkip?: (mountPoint: string, reason: string) => void;
 }
 
-export function createLinuxDiskReader(options: LinuxDiskReaderOptions = {}): DiskReader {
-  const root = options.root ?? '/';
+/**
+ * statfs of one mount at a time with a timeout, at most one call in flight per mount (see the file
+ * comment); shared by the Linux, Windows and macOS readers. null when it is skipped or reports 0 blocks.
+ */
+export function createStatfsMeasure(options: StatfsMeasureOptions = {}): (mount: MountEntry, file: string) => Promise<DiskUsage | null> {
   const statfs: StatFs = options.statfs ?? ((file) => fs.promises.statfs(file));
   const timeoutMs = options.timeoutMs ?? STATFS_TIMEOUT_MS;
-  const file = path.join(root, 'proc/self/mounts');
   const stuck = new Set<string>();
 
-  const measure = async (mount: MountEntry): Promise<DiskUsage | null> => {
+  return async (mount, file) => {
     if (stuck.has(mount.mountPoint)) {
       options.onSkip?.(mount.mountPoint, 'previous statfs still pending');
       return null;
     }
     stuck.add(mount.mountPoint);
-    const call = statfs(path.join(root, mount.mountPoint)).finally(() => stuck.delete(mount.mountPoint));
+    const call = statfs(file).finally(() => stuck.delete(mount.mountPoint));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((resolve) => {
       timer = setTimeout(() => resolve(null), timeoutMs);
@@ -128,11 +129,20 @@ export function createLinuxDiskReader(options: LinuxDiskReaderOptions = {}): Dis
       clearTimeout(timer);
     }
   };
+}
 
+export interface LinuxDiskReaderOptions extends StatfsMeasureOptions {
+  root?: string;
+}
+
+export function createLinuxDiskReader(options: LinuxDiskReaderOptions = {}): DiskReader {
+  const root = options.root ?? '/';
+  const file = path.join(root, 'proc/self/mounts');
+  const measure = createStatfsMeasure(options);
   return {
     async read() {
       const mounts = selectRealMounts(parseMounts(fs.readFileSync(file, 'latin1')));
-      const usages = await Promise.all(mounts.map(measure));
+      const usages = await Promise.all(mounts.map((mount) => measure(mount, path.join(root, mount.mountPoint))));
       return usages.filter((u): u is DiskUsage => u !== null);
     },
   };

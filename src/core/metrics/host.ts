@@ -306,6 +306,42 @@ export function createPortableHostSource(options: PortableHostOptions): HostSour
   };
 }
 
+const OS_NAMES: Partial<Record<NodeJS.Platform, string>> = { win32: 'Windows', darwin: 'macOS', linux: 'Linux', freebsd: 'FreeBSD' };
+
+/**
+ * The host from Node's os module alone: no systeminformation, no process spawned. Less detail
+ * (the OS by kernel release, no physical core count, frequency or MTU) for commands that do not
+ * keep the snapshot (`vigil sample`), so they never load systeminformation.
+ */
+export function createOsHostSource(options: { os: OsApi; platform: NodeJS.Platform; now?: () => number }): HostSource {
+  const osApi = options.os;
+  const now = options.now ?? Date.now;
+  return {
+    fingerprint: () => osFingerprint(osApi).join('\n'),
+    async snapshot() {
+      const osInterfaces = osApi.networkInterfaces();
+      const interfaces: InterfaceInfo[] = Object.keys(osInterfaces)
+        .sort(compareNames)
+        .map((name) => {
+          const { ipv4, ipv6, mac, internal } = addressesOf(osInterfaces, name);
+          return { name, mtu: null, mac, ipv4, ipv6, ...classifyByName(name, internal) };
+        });
+      const cpus = osApi.cpus();
+      return {
+        hostname: osApi.hostname(),
+        user: userName(osApi),
+        platform: options.platform,
+        os: `${OS_NAMES[options.platform] ?? options.platform} ${osApi.release()}`,
+        kernel: osApi.release(),
+        arch: osApi.arch(),
+        bootTime: Math.round(now() / 1000 - osApi.uptime()) * 1000,
+        cpu: { model: cpus[0]?.model.trim() || 'unknown', cores: null, threads: cpus.length, maxFrequencyMhz: null },
+        interfaces,
+      };
+    },
+  };
+}
+
 /** Deep equality of plain data (JSON-like values); object key order is ignored, array order is not. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;

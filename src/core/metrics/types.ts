@@ -73,10 +73,23 @@ export interface HostSource {
   snapshot(): Promise<HostSnapshot>;
 }
 
+export type MetricSourcesKind = 'linux' | 'windows' | 'macos' | 'portable';
+
+/** What each reader set is called (a Linux root other than '/' is named in brackets after it). */
+export const READER_SET_NAMES: Readonly<Record<MetricSourcesKind, string>> = {
+  linux: 'linux /proc',
+  windows: 'windows native',
+  macos: 'macos native',
+  portable: 'portable',
+};
+
 export interface MetricSources {
-  /** Which implementation this is: the Linux /proc fast path or the portable one. */
-  readonly kind: 'linux' | 'portable';
-  /** For logs: which readers these are, e.g. "linux /proc" or "portable (os + systeminformation)". */
+  /**
+   * Which implementation this is: the Linux /proc fast path, the Windows or macOS native readers
+   * (FFI through koffi), or the portable one (Node's os module + systeminformation).
+   */
+  readonly kind: MetricSourcesKind;
+  /** The reader set's name, as `vigil sample` and the logs print it (READER_SET_NAMES). */
   readonly name: string;
   readonly platform: NodeJS.Platform;
   cpu: CpuReader;

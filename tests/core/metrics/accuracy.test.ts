@@ -57,7 +57,7 @@ function run(command: string, args: string[]): { child: ChildProcess; done: Prom
 
 /** Runs the real sampler around `work`; returns the samples and the wall-clock window of the work. */
 async function sampleAround(work: () => Promise<void>, settleMs = 2500): Promise<{ samples: Sample[]; start: number; end: number }> {
-  const sampler = new Sampler({ intervalMs: 1000, hostCheckIntervalMs: 3_600_000, diskIntervalMs: 3_600_000, sources: createMetricSources({ platform: 'linux' }) });
+  const sampler = new Sampler({ intervalMs: 1000, hostCheckIntervalMs: 3_600_000, diskIntervalMs: 3_600_000, sources: await createMetricSources({ platform: 'linux' }) });
   const samples: Sample[] = [];
   sampler.on('sample', (s) => samples.push(s));
   sampler.start();

@@ -1,16 +1,20 @@
 // The portable path (what macOS and Windows run) against the Linux /proc fast path, both on this
 // machine at the same moment: they must describe the same machine.
 import os from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CpuUsageComputer } from '../../../src/core/metrics/cpu.js';
 import { createMetricSources } from '../../../src/core/metrics/index.js';
-import type { CpuTimes, NetCounter } from '../../../src/core/metrics/types.js';
+import type { CpuTimes, MetricSources, NetCounter } from '../../../src/core/metrics/types.js';
 
 const onLinux = process.platform === 'linux';
 
 describe.skipIf(!onLinux)('Linux fast path and portable path agree on this machine (Linux only)', () => {
-  const linux = createMetricSources({ platform: 'linux' });
-  const portable = createMetricSources({ platform: 'linux', portable: true });
+  let linux: MetricSources;
+  let portable: MetricSources;
+  beforeAll(async () => {
+    linux = await createMetricSources({ platform: 'linux' });
+    portable = await createMetricSources({ platform: 'linux', portable: true });
+  });
 
   it('are the two different implementations', () => {
     expect(linux.kind).toBe('linux');
