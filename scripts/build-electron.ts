@@ -19,7 +19,8 @@ import { buildRenderer } from './build-renderer.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Electron 41's Chromium. */
-const CHROME_TARGET = 'chrome134';
+// Electron 41 embeds Chromium 146 and Node 24.
+const CHROME_TARGET = 'chrome146';
 
 export async function buildPreload(outFile = path.join(root, 'dist/preload/preload.cjs')): Promise<string> {
   await build({
@@ -72,7 +73,7 @@ export async function buildMain(outDir = path.join(root, 'dist/main')): Promise<
     bundle: false,
     format: 'esm',
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     sourcemap: 'linked',
     logLevel: 'warning',
   });

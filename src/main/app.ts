@@ -14,6 +14,7 @@
 //   it (and for progress, cancellation and the settings), to protect against a native crash that
 //   would leave a tray app with nothing to show anyway.
 // If the core ever needs isolation, Runtime is the seam: it would move behind a MessagePort.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { createLogger, type Logger } from '../core/log.js';
@@ -25,8 +26,8 @@ import type { SettingsStore } from '../core/settings.js';
 import type { DataFolderOutcome, SettingsUpdate, SettingsView, TestOutcome } from '../shared/app-ipc.js';
 import { VigilError, isVigilError } from '../shared/errors.js';
 import type { Settings, SettingsPatch } from '../shared/settings.js';
-import { carryOver, checkDataFolder, emptyAgain, locateDataFolder, saveDataFolderChoice } from './data-folder.js';
-import type { ElectronApi } from './electron-api.js';
+import { carryOver, checkDataFolder, emptyAgain, locateDataFolder, saveDataFolderChoice, sessionDataDir } from './data-folder.js';
+import type { DialogApi, ElectronApi } from './electron-api.js';
 import { Exporter, exportPresetParams } from './export.js';
 import { appFeatures, type AppFeatures, type FeatureEnv } from './features.js';
 import { registerIpcHandlers } from './ipc/handlers.js';
@@ -38,12 +39,16 @@ import { openAppSettings, type ElectronStoreClass } from './settings-store.js';
 import type { MenuAction } from './tray/menu-model.js';
 import type { ShellState } from './tray/state.js';
 import { TrayController } from './tray/tray.js';
+import { whereTheIconLives } from './tray/where.js';
 import { createOpenExternal, denyAllPermissions, hardenWebContents } from './windows/hardening.js';
 import { APP_SCHEME } from './windows/options.js';
 import { APP_SCHEME_PRIVILEGES, appProtocolHandler } from './windows/protocol.js';
 import { WindowManager } from './windows/windows.js';
 
 export const APP_USER_MODEL_ID = 'app.vigil.monitor';
+
+/** In userData: written once the first launch has shown where Vigil lives. */
+export const FIRST_LAUNCH_MARKER = 'app-first-launch-done';
 
 /**
  * Sections the running core cannot take live: the local server is bound at start, sync targets
@@ -114,6 +119,9 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   const location = locateDataFolder(env, platform, options.home);
   let dataDir = location.dataDir;
   app.setPath('userData', location.homeDir);
+  // Chromium's profile (caches, local storage) is not Vigil's data: it stays out of the data
+  // folder, which the user may move, back up or share with the agent. Read by Chromium at start.
+  app.setPath('sessionData', sessionDataDir(env, platform, options.home));
 
   // One app per user: a second launch hands over to the first (which shows its chart window).
   if (!app.requestSingleInstanceLock()) {
@@ -121,7 +129,11 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     return null;
   }
   let windows: WindowManager | null = null;
+  // A relaunch always opens the chart window: the icon may be out of sight (see tray/where.ts).
+  // macOS tells a running app it was opened again (Finder, Spotlight, the Dock) with 'activate',
+  // never with 'second-instance'.
   app.on('second-instance', () => windows?.focusMain());
+  if (platform === 'darwin') app.on('activate', () => windows?.focusMain());
   // A tray app keeps running with no window open.
   app.on('window-all-closed', () => undefined);
   // Privileged schemes must be registered before 'ready'.
@@ -225,6 +237,18 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   logger.info('vigil app running', { pid: process.pid, dataDir, settings: settings.path, url: core.runtime.url });
 
   const notifier: Notifier = createNotifier(electron.Notification, iconPath);
+  // A tray-only app brings itself to the front before a dialog: on macOS 14+ a dialog without a
+  // parent window otherwise opens behind the app the user is in.
+  const dialog: Pick<DialogApi, 'showSaveDialog' | 'showOpenDialog'> = {
+    showSaveDialog: (dialogOptions) => {
+      if (platform === 'darwin') app.focus({ steal: true });
+      return electron.dialog.showSaveDialog(dialogOptions);
+    },
+    showOpenDialog: (dialogOptions) => {
+      if (platform === 'darwin') app.focus({ steal: true });
+      return electron.dialog.showOpenDialog(dialogOptions);
+    },
+  };
   const autostart = createAutostart(app, {
     platform,
     execPath: options.execPath ?? process.execPath,
@@ -239,6 +263,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     platform,
     devTools: !app.isPackaged,
     logger,
+    onLoadFailed: (page, message) => electron.dialog.showErrorBox('Vigil cannot show this window', `The ${page} page did not load: ${message}`),
   });
   const windowManager = windows;
 
@@ -257,7 +282,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   const refresh = () => tray.update(state());
 
   const exporter = new Exporter({
-    dialog: electron.dialog,
+    dialog,
     chart: () => core.chart,
     defaultDir: () => app.getPath('downloads'),
     onState: () => refresh(),
@@ -334,6 +359,8 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
       dispatch: (action) => void dispatch(action).catch((error: unknown) => logger.error('tray action failed', { action, error })),
       now,
       menuRefreshMs: options.menuRefreshMs ?? 5000,
+      fallbackIconPath: iconPath,
+      onIconMissing: (file) => logger.error('tray icon missing; showing the app icon instead', { file }),
     },
     state(),
   );
@@ -458,7 +485,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     let target = location.defaultDir;
     if (!useDefault) {
       // The folder comes from the OS dialog, never from the page: a page can ask, not point.
-      const choice = await electron.dialog.showOpenDialog({
+      const choice = await dialog.showOpenDialog({
         title: 'Choose the Vigil data folder',
         defaultPath: dataDir,
         buttonLabel: 'Use this folder',
@@ -508,7 +535,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     }),
     logger,
     refresh,
-    { sessionWindow },
+    { sessionWindow, onSessionEnd: () => shutdown() },
   );
   // Alerts become notifications; the services' state (peers, sync) reaches the tray icon.
   const poll = () => {
@@ -529,6 +556,26 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   app.on('before-quit', (event) => {
     if (done) return;
     event.preventDefault();
+    shutdown();
+  });
+
+  // The first launch shows where Vigil lives: the chart window, and a note on where the icon is.
+  const welcomed = path.join(location.homeDir, FIRST_LAUNCH_MARKER);
+  if (!fs.existsSync(welcomed)) {
+    windowManager.open('chart');
+    notifier.show({ title: 'Vigil is running', body: whereTheIconLives(platform), urgency: 'normal', silent: true }, () => windowManager.open('chart'));
+    try {
+      fs.writeFileSync(welcomed, `${new Date(now()).toISOString()}\n`);
+    } catch (error) {
+      logger.warn('could not record the first launch', { error: String(error) });
+    }
+  }
+
+  /**
+   * Stops everything once: at 'before-quit', and at a Windows session end, where Electron emits
+   * no 'before-quit' and Windows ends the process right after.
+   */
+  function shutdown(): void {
     if (stopping) return;
     stopping = true;
     windowManager.setQuitting();
@@ -550,7 +597,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
         resolveStopped();
         app.quit();
       });
-  });
+  }
 
   return {
     get dataDir() {

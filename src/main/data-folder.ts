@@ -17,8 +17,10 @@
 // - any other folder with files in it is refused (config.json there may be another program's).
 // A headless agent started without --data-dir keeps using the default folder.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { dataPaths, defaultDataDir } from '../core/paths.js';
+import { APP_NAME, dataPaths, defaultDataDir } from '../core/paths.js';
+import { writePrivateFile } from '../core/private-file.js';
 import { influxTokenPath } from '../core/sync/influx-target.js';
 import { syncTokenPath } from '../core/sync/token.js';
 import type { DataFolderView } from '../shared/app-ipc.js';
@@ -37,6 +39,21 @@ export interface DataFolderLocation {
   source: DataFolderView['source'];
   /** Why a saved choice is not in use, else null. */
   problem: string | null;
+}
+
+/**
+ * Chromium's profile for the app's windows (Electron's sessionData, which defaults to userData, the
+ * data folder): the per-user cache folder instead, which backups skip and which never roams.
+ */
+export function sessionDataDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home = os.homedir()): string {
+  switch (platform) {
+    case 'win32':
+      return path.win32.join(env.LOCALAPPDATA || path.win32.join(home, 'AppData', 'Local'), APP_NAME, 'Session');
+    case 'darwin':
+      return path.posix.join(home, 'Library', 'Caches', APP_NAME);
+    default:
+      return path.posix.join(env.XDG_CACHE_HOME || path.posix.join(home, '.cache'), APP_NAME);
+  }
 }
 
 export function locateDataFolder(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home?: string): DataFolderLocation {
@@ -145,9 +162,12 @@ export function carryOver(from: string, to: string, settings: Settings): void {
       if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative) || !fs.existsSync(source)) continue;
       const target = path.join(to, relative);
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.copyFileSync(source, target, fs.constants.COPYFILE_EXCL);
+      if (fs.existsSync(target)) throw Object.assign(new Error(`${target} exists`), { code: 'EEXIST' });
+      // A secret is written private from the start (an ACL of its own on Windows), not copied
+      // with whatever the new folder would let it inherit.
+      if (secrets.includes(source)) writePrivateFile(target, fs.readFileSync(source, 'utf8'));
+      else fs.copyFileSync(source, target, fs.constants.COPYFILE_EXCL);
       created.push(target);
-      if (secrets.includes(source)) fs.chmodSync(target, 0o600);
     }
   } catch (error) {
     for (const file of created) fs.rmSync(file, { force: true });

@@ -18,12 +18,17 @@ type Listener<A extends unknown[] = []> = (...args: A) => void;
  */
 export type ImageApi = Electron.NativeImage;
 
-/** A built menu, opaque to the shell (built from a template, handed to the tray). */
-export type MenuApi = object;
+/**
+ * A built menu, handed to the tray. It says when it opens and closes (Menu's 'menu-will-show' and
+ * 'menu-will-close'), so the tray never replaces a menu the user is looking at.
+ */
+export interface MenuApi {
+  on(event: 'menu-will-show' | 'menu-will-close', listener: (event: Electron.Event) => void): this;
+}
 
 /** What an ipcMain handler reads from its event: who sent it. */
 export interface InvokeEventApi {
-  readonly sender: { readonly id: number; send(channel: string, ...args: unknown[]): void };
+  readonly sender: { readonly id: number; isDestroyed(): boolean; send(channel: string, ...args: unknown[]): void };
   /** null once the frame has navigated away or been destroyed. */
   readonly senderFrame: { readonly url: string; readonly parent: unknown } | null;
 }
@@ -40,7 +45,10 @@ export interface AppApi {
   quit(): void;
   exit(exitCode?: number): void;
   getPath(name: 'home' | 'userData' | 'downloads' | 'documents'): string;
-  setPath(name: 'userData', path: string): void;
+  /** sessionData: Chromium's profile (set before 'ready'). */
+  setPath(name: 'userData' | 'sessionData', path: string): void;
+  /** Brings the app to the front (macOS: a tray app's dialogs otherwise open behind other apps). */
+  focus(options?: { steal: boolean }): void;
   getAppPath(): string;
   getVersion(): string;
   setAppUserModelId(id: string): void;
@@ -53,7 +61,7 @@ export interface AppApi {
 export interface TrayApi {
   setImage(image: ImageApi): void;
   setToolTip(toolTip: string): void;
-  setTitle(title: string): void;
+  setTitle(title: string, options?: Electron.TitleOptions): void;
   setContextMenu(menu: MenuApi | null): void;
   destroy(): void;
   isDestroyed(): boolean;
@@ -110,7 +118,7 @@ export interface PowerMonitorApi {
 
 export interface NotificationApi {
   show(): void;
-  on(event: 'click', listener: (event: Electron.Event) => void): this;
+  on(event: 'click' | 'close', listener: (event: Electron.Event) => void): this;
 }
 
 export interface DialogApi {

@@ -31,6 +31,11 @@ export interface PowerEventsOptions {
   sessionWindow?: SessionWindowApi | null;
   /** A session-end query with no end within this time was cancelled (ms, default 2 min). */
   sessionCancelMs?: number;
+  /**
+   * The Windows session ends: Windows terminates the process right after, and Electron emits no
+   * 'before-quit' then, so this is the last chance to stop the core (flush, close, unlock).
+   */
+  onSessionEnd?: () => void;
 }
 
 /**
@@ -105,6 +110,7 @@ export function wirePowerEvents(powerMonitor: PowerMonitorApi, target: () => Pow
       // Nothing can stop it now; the cancel timer must not wake a machine that is going away.
       clearCancel();
       goingDown('session-end', { phase: 'end', reasons: event.reasons });
+      options.onSessionEnd?.();
     });
   }
   return clearCancel;

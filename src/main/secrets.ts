@@ -4,6 +4,7 @@
 // smtp.passwordFile; InfluxDB: influx.tokenFile, default <data-dir>/influx-token).
 import fs from 'node:fs';
 import path from 'node:path';
+import { writePrivateFile, type PrivateFileOptions } from '../core/private-file.js';
 import { checkInfluxToken, influxTokenPath } from '../core/sync/influx-target.js';
 import { syncTokenPath, checkToken } from '../core/sync/token.js';
 import type { SecretValues, SecretsState } from '../shared/app-ipc.js';
@@ -44,20 +45,20 @@ export function prepareSecrets(secrets: SecretValues | undefined, settings: Sett
   };
 }
 
-/** Writes (or, for null, removes) a one-line secret file, created 0600 and renamed into place. */
-export function writeSecretFile(file: string, value: string | null): void {
+/**
+ * Writes (or, for null, removes) a one-line secret file that only this user can read (0600; on
+ * Windows an ACL of its own, see core/private-file.ts), renamed into place.
+ */
+export function writeSecretFile(file: string, value: string | null, options: PrivateFileOptions = {}): void {
   try {
     if (value === null) {
       fs.rmSync(file, { force: true });
       return;
     }
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, `${value}\n`, { mode: 0o600 });
-    fs.chmodSync(temporary, 0o600);
-    fs.renameSync(temporary, file);
+    writePrivateFile(file, `${value}\n`, options);
   } catch (error) {
-    throw new VigilError('io_error', `Cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    throw new VigilError('io_error', `Cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error))}`, { cause: error });
   }
 }
 

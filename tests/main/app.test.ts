@@ -5,133 +5,17 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { acquireDataDirLock, readOwner } from '../../src/core/lock.js';
 import { openSampleStore } from '../../src/core/storage/sample-store.js';
-import { startApp, type VigilApp } from '../../src/main/app.js';
-import type { AppFeatures } from '../../src/main/features.js';
-import type { AlertLike } from '../../src/main/notifications.js';
-import { NO_HEALTH, type ShellHealth } from '../../src/main/tray/state.js';
+import { NO_HEALTH } from '../../src/main/tray/state.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/main/windows/options.js';
 import { formatDay, dayOf } from '../../src/shared/dates.js';
 import { VigilError } from '../../src/shared/errors.js';
-import { FakeClock } from '../helpers/fake-clock.js';
 import { tempDir } from '../helpers/tmp.js';
-import { createFakeElectron, type FakeMenu, type FakeTray } from './helpers/fake-electron.js';
-import { loadElectronStore } from './helpers/electron-module.js';
-import { fakeSources } from './helpers/fake-sources.js';
+import { launch, launched, sender, settingsWindow } from './helpers/app-harness.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const running: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  // Every app a test started is quit the way a user would, so no lock or database stays open.
-  for (const quit of running.splice(0)) await quit();
-});
-
-interface Harness {
-  app: VigilApp;
-  fake: ReturnType<typeof createFakeElectron>;
-  clock: FakeClock;
-  dataDir: string;
-  home: string;
-  downloads: string;
-  health: { value: ShellHealth };
-  /** What the fake features hand out as new alerts at the next poll. */
-  alerts: AlertLike[];
-  tray(): FakeTray;
-  menu(): FakeMenu;
-  quit(): Promise<void>;
-}
-
-async function launch(
-  options: {
-    platform?: NodeJS.Platform;
-    dataDir?: string;
-    lock?: boolean;
-    features?: Partial<AppFeatures>;
-    home?: string;
-    noDataDirEnv?: boolean;
-    /** Called each time a core is about to start, with its data folder (may throw). */
-    beforeCore?: (dataDir: string) => void;
-  } = {},
-): Promise<Harness | { app: null; fake: ReturnType<typeof createFakeElectron> }> {
-  const platform = options.platform ?? 'linux';
-  const fake = createFakeElectron({ platform, appPath: repoRoot });
-  fake.world.app.singleInstanceLock = options.lock ?? true;
-  const home = options.home ?? tempDir('vigil-home-');
-  // noDataDirEnv: no $VIGIL_DATA_DIR, so the per-user default folder under `home` (or the folder
-  // chosen there) is used, as for a user who installed the app.
-  const dataDir = options.noDataDirEnv ? path.join(home, '.config', 'Vigil') : (options.dataDir ?? tempDir('vigil-app-'));
-  const downloads = tempDir('vigil-downloads-');
-  fake.world.app.setPath('downloads', downloads);
-  const clock = new FakeClock({ wall: Date.now() });
-  const health = { value: NO_HEALTH };
-  const alerts: AlertLike[] = [];
-  const ElectronStore = await loadElectronStore({ app: fake.api.app, ipcMain: { on: () => undefined }, shell: fake.api.shell });
-  const started = startApp({
-    electron: fake.api,
-    ElectronStore,
-    appRoot: repoRoot,
-    platform,
-    env: options.noDataDirEnv ? { XDG_CONFIG_HOME: path.join(home, '.config') } : { VIGIL_DATA_DIR: dataDir, XDG_CONFIG_HOME: path.join(home, '.config') },
-    execPath: '/opt/Vigil/vigil',
-    home,
-    sources: fakeSources(),
-    clock,
-    logStream: null,
-    now: () => clock.now(),
-    healthPollMs: 20,
-    features: (env) => {
-      options.beforeCore?.(env.dataDir);
-      return {
-        routes: [],
-        services: [],
-        health: () => health.value,
-        takeNewAlerts: () => alerts.splice(0),
-        testSync: null,
-        sendTestEmail: null,
-        ...options.features,
-      };
-    },
-  });
-  fake.world.app.makeReady();
-  const app = await started;
-  if (!app) return { app: null, fake };
-  const quit = async () => {
-    fake.world.app.quit();
-    await app.stopped;
-  };
-  running.push(quit);
-  return {
-    app,
-    fake,
-    clock,
-    dataDir,
-    home,
-    downloads,
-    health,
-    alerts,
-    tray: () => fake.world.trays[0]!,
-    menu: () => fake.world.trays[0]!.menu!,
-    quit,
-  };
-}
-
-async function launched(options?: Parameters<typeof launch>[0]): Promise<Harness> {
-  const result = await launch(options);
-  if (!result.app) throw new Error('the app did not start');
-  return result as Harness;
-}
-
-/** Opens the settings window from the tray; its webContents, to call IPC as the page would. */
-const settingsWindow = (h: Harness) => {
-  h.menu().click('Settings…');
-  return h.fake.world.windows.at(-1)!.webContents;
-};
-
-const sender = (webContents: { id: number; send(): void } | object, extra: { url?: string; subframe?: boolean; noFrame?: boolean } = {}) =>
-  ({ webContents, ...extra }) as Parameters<ReturnType<typeof createFakeElectron>['world']['invoke']>[1];
 
 describe('tray app: start', () => {
   it('uses the default data folder as userData, registers app:// before ready, creates the tray with the Linux icon', async () => {
@@ -376,7 +260,7 @@ describe('tray app: IPC', () => {
     expect(latest.value.sample.cpu.total).toBe(25);
 
     const refused = { error: { code: 'unauthorized', message: expect.stringMatching(/^Refused: /) } };
-    expect(await h.fake.world.invoke('vigil:api:host', sender({ id: 9999, send() {} }, { url: 'app://vigil/index.html' }), {})).toEqual(refused);
+    expect(await h.fake.world.invoke('vigil:api:host', sender({ id: 9999, isDestroyed: () => false, send() {} }, { url: 'app://vigil/index.html' }), {})).toEqual(refused);
     expect(await h.fake.world.invoke('vigil:api:host', sender(contents, { subframe: true }), {})).toEqual(refused);
     expect(await h.fake.world.invoke('vigil:api:host', sender(contents, { url: 'https://evil.example/' }), {})).toEqual(refused);
     expect(await h.fake.world.invoke('vigil:api:host', sender(contents, { noFrame: true }), {})).toEqual(refused);
@@ -655,13 +539,13 @@ describe('tray app: export, power, notifications, quit', () => {
     expect(lines.length - 1).toBe(h.app.runtime.engine.store.countSamples(0, h.clock.now() + 1));
     expect(lines.length - 1).toBeGreaterThanOrEqual(3);
     expect(fs.existsSync(`${target}.partial`)).toBe(false);
-    const note = h.fake.world.notifications.at(-1)!;
+    const note = h.fake.world.shownNotifications.at(-1)!;
     expect(note.options.title).toBe('CSV export finished');
-    note.click();
+    note.ref.deref()!.click();
     expect(h.fake.world.shownInFolder).toEqual([target]);
     // A cancelled dialog writes nothing and says nothing.
     await h.app.dispatch('export:yesterday');
-    expect(h.fake.world.notifications).toHaveLength(1);
+    expect(h.fake.world.shownNotifications).toHaveLength(1);
     await h.quit();
   });
 
@@ -723,10 +607,10 @@ describe('tray app: export, power, notifications, quit', () => {
     const h = await launched();
     h.alerts.push({ severity: 'problem', title: 'db-1 is DOWN', details: ['No answer since 14:03', 'Last seen: CPU 12 %'] });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const note = h.fake.world.notifications.at(-1)!;
+    const note = h.fake.world.shownNotifications.at(-1)!;
     expect(note.options).toMatchObject({ title: 'db-1 is DOWN', body: 'No answer since 14:03\nLast seen: CPU 12 %', urgency: 'critical' });
-    expect(note.shown).toBe(true);
-    note.click();
+    expect(note.ref.deref()!.shown).toBe(true);
+    note.ref.deref()!.click();
     expect(h.fake.world.windows[0]?.loads).toEqual(['app://vigil/index.html']);
     await h.quit();
   });

@@ -40,7 +40,8 @@ async function loadConfig(): Promise<{ config: BuilderConfig; validate: (config:
 }
 
 describe('electron-builder.yml', () => {
-  it('is valid for electron-builder (its own schema), which refuses a misspelled option', async () => {
+  // CPU-bound (electron-builder loads its schema and validator): slow on a loaded machine.
+  it('is valid for electron-builder (its own schema), which refuses a misspelled option', { timeout: 120_000 }, async () => {
     const { config, validate } = await loadConfig();
     await expect(validate(config)).resolves.toBeUndefined();
     await expect(validate({ ...config, nsis: { ...config.nsis, oneClik: true } })).rejects.toThrow(/configuration\.nsis/);

@@ -36,7 +36,8 @@ describe('Exporter', () => {
       onState: (state) => states.push(state ? `${state.done}/${state.total}` : null),
     });
     const running = exporter.run({ date: '22-11-2026' });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Waits for the first row's progress (not a fixed time: the machine may be busy).
+    while (exporter.running?.done !== 1) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(exporter.running).toEqual({ label: '22-11-2026', done: 1, total: 3 });
     await expect(exporter.run({ date: '22-11-2026' })).rejects.toMatchObject({ code: 'already_running' });
     exporter.cancel();

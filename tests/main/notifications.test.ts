@@ -14,11 +14,11 @@ describe('notifications', () => {
     const notifier = createNotifier(api.Notification, '/app/assets/build/icon.png');
     let clicked = 0;
     notifier.show({ title: 't', body: 'b', urgency: 'normal', silent: true }, () => clicked++);
-    expect(world.notifications[0]!.options).toEqual({ title: 't', body: 'b', urgency: 'normal', silent: true, icon: '/app/assets/build/icon.png' });
-    world.notifications[0]!.click();
+    expect(world.shownNotifications[0]!.options).toEqual({ title: 't', body: 'b', urgency: 'normal', silent: true, icon: '/app/assets/build/icon.png' });
+    world.shownNotifications[0]!.ref.deref()!.click();
     expect(clicked).toBe(1);
     world.notificationsSupported = false;
     notifier.show({ title: 'x', body: '', urgency: 'low', silent: true });
-    expect(world.notifications).toHaveLength(1);
+    expect(world.shownNotifications).toHaveLength(1);
   });
 });

@@ -23,6 +23,7 @@
 // One 4xx is not an error: "partial write: points beyond retention policy dropped=N" means the
 // database keeps less history than the agent is backfilling; the other points were written, and
 // the dropped ones would be dropped again on every retry, so the batch counts as delivered.
+import { writePrivateFile } from '../private-file.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -225,13 +226,9 @@ export function readInfluxToken(file: string, warn?: (message: string) => void):
   return checkInfluxToken(text, `in ${file}`);
 }
 
-/** Writes the token to `file` with mode 0600 (created that way, never readable by others in between). */
+/** Writes the token to `file`, readable by its owner only (private-file.ts), never by others in between. */
 export function writeInfluxToken(file: string, token: string): void {
-  const value = checkInfluxToken(token, 'given');
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, `${value}\n`, { mode: 0o600 });
-  fs.chmodSync(temporary, 0o600);
-  fs.renameSync(temporary, file);
+  writePrivateFile(file, `${checkInfluxToken(token, 'given')}\n`);
 }
 
 /**

@@ -1,6 +1,7 @@
 // The hub token on the agent's side. The agent must present the token itself, so it cannot keep
 // only a hash (as the hub does): it lives alone in a file readable by its owner only (0600),
 // never in config.json, which people copy around and paste into bug reports.
+import { writePrivateFile } from '../private-file.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { VigilError } from '../../shared/errors.js';
@@ -43,11 +44,8 @@ export function readSyncToken(file: string, warn?: (message: string) => void): s
   return checkToken(text, `in ${file}`);
 }
 
-/** Writes the token to `file` with mode 0600 (created that way, never world-readable in between). */
+/** Writes the token to `file`, readable by its owner only (private-file.ts), never by others in between. */
 export function writeSyncToken(file: string, token: string): void {
   const value = checkToken(token, 'given');
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, `${value}\n`, { mode: 0o600 });
-  fs.chmodSync(temporary, 0o600);
-  fs.renameSync(temporary, file);
+  writePrivateFile(file, `${value}\n`);
 }

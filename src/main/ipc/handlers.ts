@@ -38,6 +38,21 @@ export interface IpcHandlersOptions {
   logger: Logger;
 }
 
+/**
+ * Progress for the window that started an export. The user may close that window while the export
+ * runs: Electron then throws "Object has been destroyed" from send, and the export must finish
+ * anyway (its file is what the user asked for), so progress to a closed window goes nowhere.
+ */
+export function progressTo(sender: InvokeEventApi['sender']): (done: number, total: number) => void {
+  return (done, total) => {
+    try {
+      if (!sender.isDestroyed()) sender.send(EXPORT_PROGRESS_CHANNEL, { done, total });
+    } catch {
+      // Destroyed between the check and the send (or a send Electron refused): nothing to tell.
+    }
+  };
+}
+
 /** Registers every handler; returns a function that removes them all. */
 export function registerIpcHandlers(options: IpcHandlersOptions): () => void {
   const channels: string[] = [];
@@ -68,11 +83,7 @@ export function registerIpcHandlers(options: IpcHandlersOptions): () => void {
       return call.call(options.api(), apiParams[method](params));
     });
   }
-  handle(EXPORT_CHANNEL, (event, params) =>
-    options.exportCsv(exportParams(params), (done, total) => {
-      event.sender.send(EXPORT_PROGRESS_CHANNEL, { done, total });
-    }),
-  );
+  handle(EXPORT_CHANNEL, (event, params) => options.exportCsv(exportParams(params), progressTo(event.sender)));
 
   handle(EXPORT_CANCEL_CHANNEL, (_event, params) => {
     noParams(params);

@@ -60,26 +60,36 @@ export function buildMenuModel(state: ShellState): MenuItemModel[] {
 }
 
 /** Electron's menu template for a model; every click goes to `dispatch` with the item's action. */
-export function toMenuTemplate(model: readonly MenuItemModel[], dispatch: (action: MenuAction) => void): MenuItemConstructorOptions[] {
+export function toMenuTemplate(model: readonly MenuItemModel[], dispatch: (action: MenuAction) => void, platform: NodeJS.Platform = 'linux'): MenuItemConstructorOptions[] {
+  const label = (text: string) => menuLabel(text, platform);
   return model.map((item): MenuItemConstructorOptions => {
     switch (item.kind) {
       case 'status':
-        return { label: item.label, enabled: false };
+        return { label: label(item.label), enabled: false };
       case 'separator':
         return { type: 'separator' };
       case 'submenu':
-        return { label: item.label, enabled: item.enabled, submenu: toMenuTemplate(item.items, dispatch) };
+        return { label: label(item.label), enabled: item.enabled, submenu: toMenuTemplate(item.items, dispatch, platform) };
       case 'action':
         return {
           // The action as the item's id: Menu.getMenuItemById finds it (the e2e suite clicks it so).
           id: item.action,
-          label: item.label,
+          label: label(item.label),
           enabled: item.enabled,
           ...(item.checked === undefined ? {} : { type: 'checkbox' as const, checked: item.checked }),
           click: () => dispatch(item.action),
         };
     }
   });
+}
+
+/**
+ * On Windows and Linux an `&` in a menu label marks the next letter as its keyboard mnemonic (it
+ * disappears, the letter is underlined): a peer named "R&D" would show as "RD". `&&` is a literal
+ * `&` there. macOS menus have no mnemonics and show the text as it is.
+ */
+export function menuLabel(text: string, platform: NodeJS.Platform): string {
+  return platform === 'darwin' ? text : text.replaceAll('&', '&&');
 }
 
 /** The actions a model offers (enabled or not), depth first: what a test or a menu walker sees. */

@@ -17,6 +17,10 @@ export interface TrayControllerOptions {
   now: () => number;
   /** Live figures rebuild the menu at most this often (other changes do at once). */
   menuRefreshMs: number;
+  /** Shown when a tray icon file cannot be read (an empty image shows nothing at all). */
+  fallbackIconPath?: string;
+  /** Told when an icon file could not be read. */
+  onIconMissing?: (file: string) => void;
 }
 
 export class TrayController {
@@ -28,11 +32,16 @@ export class TrayController {
   private model: MenuItemModel[] | null = null;
   private builtMenu: MenuApi | null = null;
   private menuBuiltAt = 0;
+  /** The menu is on screen: it is not replaced until it closes (then the newest state is shown). */
+  private menuOpen = false;
+  private changedWhileOpen = false;
+  private latest: ShellState;
 
   constructor(
     private readonly options: TrayControllerOptions,
     initial: ShellState,
   ) {
+    this.latest = initial;
     this.status = trayStatus({ peersDown: initial.health.peersDown, syncFailing: initial.health.sync.state === 'failing' });
     this.tray = new options.electron.Tray(this.image(this.status));
     // Windows: a left click on the icon opens the chart (the menu is on the right click). macOS
@@ -43,6 +52,8 @@ export class TrayController {
 
   update(state: ShellState): void {
     if (this.tray.isDestroyed()) return;
+    this.latest = state;
+    if (this.menuOpen) this.changedWhileOpen = true;
     const status = trayStatus({ peersDown: state.health.peersDown, syncFailing: state.health.sync.state === 'failing' });
     if (status !== this.status) {
       this.status = status;
@@ -57,18 +68,32 @@ export class TrayController {
       const title = trayTitle(state);
       if (title !== this.title) {
         this.title = title;
-        this.tray.setTitle(title);
+        // Digits of one width: the figures change every second, and the menu bar must not jitter.
+        this.tray.setTitle(title, { fontType: 'monospacedDigit' });
       }
     }
     const model = buildMenuModel(state);
     const now = this.options.now();
     // On Linux the menu must be set again after every change (AppIndicator menus are not live);
-    // doing the same everywhere keeps one code path.
+    // doing the same everywhere keeps one code path. Never while it is open: on Windows the open
+    // menu's model would go, and the click the user is making with it (menu-will-close applies
+    // what changed meanwhile).
+    if (this.menuOpen) return;
     if (shouldRebuildMenu(this.model, model, now - this.menuBuiltAt, this.options.menuRefreshMs)) {
       this.model = model;
       this.menuBuiltAt = now;
-      this.builtMenu = this.options.electron.Menu.buildFromTemplate(toMenuTemplate(model, this.options.dispatch));
-      this.tray.setContextMenu(this.builtMenu);
+      const menu = this.options.electron.Menu.buildFromTemplate(toMenuTemplate(model, this.options.dispatch, this.options.platform));
+      menu.on('menu-will-show', () => {
+        this.menuOpen = true;
+      });
+      menu.on('menu-will-close', () => {
+        this.menuOpen = false;
+        // After the click is handled (Electron emits the close first), with the newest state.
+        if (this.changedWhileOpen) setImmediate(() => this.update(this.latest));
+        this.changedWhileOpen = false;
+      });
+      this.builtMenu = menu;
+      this.tray.setContextMenu(menu);
     }
   }
 
@@ -90,8 +115,14 @@ export class TrayController {
     let image = this.images.get(status);
     if (!image) {
       const icon = trayIcon(this.options.platform, status);
-      image = this.options.electron.nativeImage.createFromPath(path.join(this.options.assetsDir, 'tray', icon.file));
-      if (icon.template) image.setTemplateImage(true);
+      const file = path.join(this.options.assetsDir, 'tray', icon.file);
+      image = this.options.electron.nativeImage.createFromPath(file);
+      // createFromPath does not fail for a file it cannot read: it gives an empty image, and the
+      // tray would be invisible. The app icon is better than nothing.
+      if (image.isEmpty()) {
+        this.options.onIconMissing?.(file);
+        if (this.options.fallbackIconPath) image = this.options.electron.nativeImage.createFromPath(this.options.fallbackIconPath);
+      } else if (icon.template) image.setTemplateImage(true);
       this.images.set(status, image);
     }
     return image;

@@ -13,6 +13,8 @@ export interface WindowManagerOptions {
   platform: NodeJS.Platform;
   devTools: boolean;
   logger: Logger;
+  /** A page could not load: its window is gone (it would never show), the user should hear why. */
+  onLoadFailed?: (page: PageName, message: string) => void;
 }
 
 /** Windows hidden rather than closed when the user closes them. */
@@ -31,7 +33,7 @@ export class WindowManager {
     const url = pageUrl(page, query);
     const existing = this.windows.get(page);
     if (existing && !existing.isDestroyed()) {
-      if (Object.keys(query).length > 0 && existing.webContents.getURL() !== url) void this.load(existing, url);
+      if (Object.keys(query).length > 0 && existing.webContents.getURL() !== url) void this.load(existing, url, page);
       if (existing.isMinimized()) existing.restore();
       existing.show();
       existing.focus();
@@ -80,7 +82,7 @@ export class WindowManager {
       this.trustedWebContents.delete(contentsId);
       if (this.windows.get(page) === window) this.windows.delete(page);
     });
-    void this.load(window, url);
+    void this.load(window, url, page);
     return window;
   }
 
@@ -106,11 +108,17 @@ export class WindowManager {
     this.trustedWebContents.clear();
   }
 
-  private async load(window: BrowserWindowApi, url: string): Promise<void> {
+  private async load(window: BrowserWindowApi, url: string, page: PageName): Promise<void> {
     try {
       await window.loadURL(url);
     } catch (error) {
-      this.options.logger.error('window page failed to load', { url, error: error instanceof Error ? error.message : String(error) });
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.logger.error('window page failed to load', { url, error: message });
+      // 'ready-to-show' never comes for a page that failed: the window would stay hidden for
+      // good, and opening it again would only bring back that hidden window. It goes; the next
+      // open tries again.
+      if (!window.isDestroyed() && this.windows.get(page) === window) window.destroy();
+      this.options.onLoadFailed?.(page, message);
     }
   }
 }

@@ -4,7 +4,7 @@ import { VigilError } from '../../../src/shared/errors.js';
 import { API_METHODS } from '../../../src/shared/api.js';
 
 const trusted = new Set([7]);
-const event = (id: number, frame: { url: string; parent: unknown } | null) => ({ sender: { id, send() {} }, senderFrame: frame });
+const event = (id: number, frame: { url: string; parent: unknown } | null) => ({ sender: { id, isDestroyed: () => false, send() {} }, senderFrame: frame });
 
 function refusal(run: () => unknown): string {
   try {
