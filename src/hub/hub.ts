@@ -26,7 +26,7 @@ import { createHttpServer, listenOn } from '../core/server/http-server.js';
 import { storeSnapshot, type MachineSnapshot } from '../core/server/prometheus.js';
 import type { SampleStore } from '../core/storage/types.js';
 import type { SyncBatch } from '../core/sync/types.js';
-import { fleetState, stalePolicyOf } from './fleet-state.js';
+import { hubFleetState, stalePolicyOf, type HubRun } from './fleet-state.js';
 import { ProcessCpu, storageStats } from './hub-stats.js';
 import { LiveFeed } from './live.js';
 import type { HubIngest, HubReadModel, HubStats } from './read-model.js';
@@ -85,6 +85,8 @@ export class Hub implements HubReadModel, HubIngest {
   private readonly settings: Settings;
   private readonly counts = { batches: 0, samples: 0, rejected: 0 };
   private readonly cpu = new ProcessCpu();
+  /** This run's start and when the previous one stopped: silence while the hub was down is not a machine's. */
+  private readonly run: HubRun;
 
   private constructor(private readonly options: HubOptions) {
     this.clock = options.clock ?? systemClock;
@@ -92,6 +94,7 @@ export class Hub implements HubReadModel, HubIngest {
     this.settings = options.settings;
     const paths = hubPaths(options.dataDir);
     this.registry = new MachineRegistry(paths.registry);
+    this.run = { since: this.clock.now(), previousStop: this.registry.previousRunEnd() };
     this.pool = new StorePool({ dir: paths.machines, logger: options.logger, maxOpen: options.settings.hub.maxOpenStores });
     this.identity = machineIdentity(options.dataDir, options.settings.machine.name);
     this.health = {
@@ -267,6 +270,8 @@ export class Hub implements HubReadModel, HubIngest {
     await this.self?.stop();
     this.self = null;
     this.pool.close();
+    // The next run measures its downtime from here (a run that never listened leaves the last mark).
+    if (this.serverUrl) this.registry.markAlive(this.clock.now());
     this.registry.close();
   }
 
@@ -276,7 +281,7 @@ export class Hub implements HubReadModel, HubIngest {
       name: record.name,
       agentId: record.agentId,
       self: false,
-      state: record.revokedAt !== null ? 'stale' : fleetState(record, now, stalePolicyOf(this.settings.hub)),
+      state: record.revokedAt !== null ? 'stale' : this.judge(record, now),
       reportedState: record.reportedState,
       lastSeen: record.lastSeen,
       lastSampleTs: record.lastSampleTs,
@@ -317,7 +322,10 @@ export class Hub implements HubReadModel, HubIngest {
       this.cpu.sample();
       this.watchAll();
     });
-    every('last-seen flush', FLUSH_SEEN_EVERY_MS, () => this.registry.flush());
+    every('last-seen flush', FLUSH_SEEN_EVERY_MS, () => {
+      this.registry.flush();
+      this.registry.markAlive(this.clock.now());
+    });
     every('retention', RETENTION_EVERY_MS, () => this.runRetention());
     this.watchAll();
   }
@@ -325,6 +333,10 @@ export class Hub implements HubReadModel, HubIngest {
   private runRetention(): void {
     const deleted = this.pool.applyRetention(this.clock.now(), { rawDays: this.settings.storage.rawRetentionDays, minuteDays: this.settings.storage.minuteRetentionDays });
     if (deleted.raw + deleted.minute > 0) this.logger.info('hub: retention applied to machines', deleted);
+  }
+
+  private judge(record: MachineRecord, now: number): FleetState {
+    return hubFleetState(record, now, stalePolicyOf(this.settings.hub), this.run);
   }
 
   /** Re-derives every machine's state and announces the changes. */
@@ -335,7 +347,7 @@ export class Hub implements HubReadModel, HubIngest {
   private watch(machineId: string): void {
     const record = this.registry.get(machineId);
     if (!record) return;
-    this.announce(machineId, fleetState(record, this.clock.now(), stalePolicyOf(this.settings.hub)), record.lastSeen);
+    this.announce(machineId, this.judge(record, this.clock.now()), record.lastSeen);
   }
 
   private announce(machineId: string, state: FleetState, lastSeen: number | null): void {

@@ -44,8 +44,8 @@ export interface SeenUpdate {
   sleepUntil: number | null;
 }
 
-/** 1: the machine table; 2: machine.sleep_until. */
-const SCHEMA_VERSION = 2;
+/** 1: the machine table; 2: machine.sleep_until; 3: hub_run (when the hub was last alive). */
+const SCHEMA_VERSION = 3;
 
 // No control characters: names end up in logs, CSV file names and HTML.
 // eslint-disable-next-line no-control-regex
@@ -114,7 +114,27 @@ export class MachineRegistry {
            interval_seconds = @intervalSeconds, sync_interval_seconds = @syncIntervalSeconds, health_url = @healthUrl, version = @version, time_zone = @timeZone,
            sleep_until = @sleepUntil WHERE id = @id`,
       ),
+      aliveAt: this.db.prepare('SELECT alive_at FROM hub_run WHERE id = 1').pluck(),
+      lastSeen: this.db.prepare('SELECT max(last_seen) FROM machine').pluck(),
+      markAlive: this.db.prepare('INSERT INTO hub_run (id, alive_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET alive_at = excluded.alive_at'),
     };
+  }
+
+  /** The running hub notes that it listens (every few seconds, and when it stops). */
+  markAlive(now: number): void {
+    this.statements.markAlive.run(now);
+  }
+
+  /**
+   * When the previous run of the hub was last alive; read at start, before this run marks itself.
+   * A hub.db from a Vigil that did not keep it: the newest report it received (it listened then
+   * at least). Null when neither is known.
+   */
+  previousRunEnd(): number | null {
+    const aliveAt = this.statements.aliveAt.get() as number | undefined;
+    if (typeof aliveAt === 'number') return aliveAt;
+    const lastSeen = this.statements.lastSeen.get() as number | null;
+    return typeof lastSeen === 'number' ? lastSeen : null;
   }
 
   /** Registers a machine; the token is returned once and only its hash is stored. */
@@ -297,6 +317,9 @@ export class MachineRegistry {
       }
       // The deadline a sleeping machine announced (unix ms; null: none).
       if (version < 2) this.db.exec('ALTER TABLE machine ADD COLUMN sleep_until INTEGER');
+      // One row: when the running hub was last alive (unix ms, its clock), so the next run knows
+      // how long it was away (fleet-state.ts, hubFleetState).
+      if (version < 3) this.db.exec('CREATE TABLE hub_run (id INTEGER PRIMARY KEY CHECK (id = 1), alive_at INTEGER NOT NULL)');
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();
   }

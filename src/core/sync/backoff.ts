@@ -10,6 +10,9 @@ export interface BackoffPolicy {
   maxMs: number;
 }
 
+/** The first wait of the sync service's backoff (the hub counts on it after a restart: src/hub/fleet-state.ts). */
+export const SYNC_BACKOFF_BASE_MS = 1000;
+
 /** The wait before retry number `failures` (1 = after the first failure). `random` ∈ [0, 1). */
 export function backoffDelay(failures: number, policy: BackoffPolicy, random: () => number = Math.random): number {
   const exponent = Math.min(Math.max(failures, 1) - 1, 40);

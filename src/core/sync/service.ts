@@ -24,7 +24,7 @@ import type { MachineState } from '../../shared/wire.js';
 import { openSampleStore } from '../storage/sample-store.js';
 import type { SampleStore } from '../storage/types.js';
 import { VERSION } from '../version.js';
-import { backoffDelay } from './backoff.js';
+import { SYNC_BACKOFF_BASE_MS, backoffDelay } from './backoff.js';
 import { Outbox } from './outbox.js';
 import { initialTargetStatus, readSyncState, writeSyncState, type SyncStateFile, type SyncTargetStatus } from './state.js';
 import { SyncError, type SendOutcome, type SyncBatch, type SyncTarget } from './types.js';
@@ -293,7 +293,7 @@ export class SyncService implements Service {
         const maxMs = settings.sync.maxBackoffSeconds * 1000;
         const delay =
           failure.kind === 'retryable'
-            ? Math.min(maxMs, Math.max(failure.retryAfterMs ?? 0, backoffDelay(status.consecutiveFailures, { baseMs: this.options.backoffBaseMs ?? 1000, maxMs }, this.random)))
+            ? Math.min(maxMs, Math.max(failure.retryAfterMs ?? 0, backoffDelay(status.consecutiveFailures, { baseMs: this.options.backoffBaseMs ?? SYNC_BACKOFF_BASE_MS, maxMs }, this.random)))
             : maxMs;
         status.lastError = failure.message;
         status.nextAttemptAt = this.clock.now() + delay;
