@@ -23,7 +23,8 @@ export function buildProgram(): Command {
     .description('sample this machine until stopped (SIGINT/SIGTERM), into SQLite and daily CSV files')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--interval <seconds>', 'seconds between samples, 1-3600 (default from settings: 1)', parseIntervalSeconds)
-    .option('--config <file>', 'settings file (default: <data-dir>/config.json)')
+    .option('--config <file>', 'settings file (default: <data-dir>/config.json, created when missing); another file must exist')
+    .option('--init-config', 'create the --config file with the defaults if it does not exist')
     .addOption(new Option('--log-level <level>', 'error, warn, info or debug (default from settings: info)').argParser(parseLogLevel))
     .option('--sync <url>', 'send samples to a Vigil hub at this URL (http or https), backfilling what it lacks; off by default')
     // No .env() here: sync reads $VIGIL_SYNC_TOKEN itself, so `options.token` is only ever the

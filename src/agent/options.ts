@@ -48,6 +48,11 @@ export function collectNames(text: string, previous: string[] | undefined): stri
   return [...(previous ?? []), ...names];
 }
 
+/** A warning of a command that is not a long-running one (those log it): one line on stderr. */
+export function warnOnStderr(warning: string | null): void {
+  if (warning) process.stderr.write(`vigil: warning: ${warning}\n`);
+}
+
 /** --allowed-host NAME, repeatable (or comma-separated): a host name or address, a port is ignored. */
 export function collectHosts(text: string, previous: string[] | undefined): string[] {
   const names = text.split(',').map((n) => n.trim()).filter(Boolean);

@@ -1,5 +1,6 @@
 // How a long-running command (agent, hub) ends: the first SIGINT/SIGTERM stops it cleanly
-// (flush, close), a second one exits at once; SIGHUP, where the OS has it, reloads.
+// (flush, close), a second one exits at once; SIGHUP, where the OS has it, reloads. The handlers
+// are installed synchronously, when this is called: call it before saying "running".
 import type { Logger } from '../core/log.js';
 
 export function runUntilSignalled(service: { stop(): Promise<void> }, logger: Logger, onReload?: () => Promise<void>): Promise<number> {

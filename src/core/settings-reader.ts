@@ -7,7 +7,7 @@ const file = process.argv[2];
 try {
   if (!file) throw new VigilError('invalid_argument', 'settings-reader: missing file argument');
   const store = await openSettingsFile(file);
-  process.stdout.write(`${JSON.stringify({ ok: true, path: store.path, settings: store.get() })}\n`);
+  process.stdout.write(`${JSON.stringify({ ok: true, path: store.path, settings: store.get(), unknownKeys: store.unknownKeys() })}\n`);
 } catch (error) {
   const vigilError = error instanceof VigilError ? error : new VigilError('io_error', String(error));
   process.stdout.write(`${JSON.stringify({ ok: false, code: vigilError.code, message: vigilError.message })}\n`);

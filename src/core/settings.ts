@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Schema } from 'conf';
 import { VigilError, type ErrorCode } from '../shared/errors.js';
-import { defaultSettings, mergeSettings, settingsSections, type Settings, type SettingsPatch } from '../shared/settings.js';
+import { defaultSettings, describeUnknownKeys, mergeSettings, settingsSections, unknownSettingsKeys, type Settings, type SettingsPatch, type UnknownSettingsKey } from '../shared/settings.js';
 
 export const SETTINGS_FILE_NAME = 'config.json';
 
@@ -18,6 +18,8 @@ export interface SettingsStore {
   get(): Settings;
   /** Validates and persists a change; throws VigilError('invalid_settings') and changes nothing when invalid. */
   update(patch: SettingsPatch): Settings;
+  /** Sections in the file the schema does not know (ignored: a newer Vigil may have written them). */
+  unknownKeys(): UnknownSettingsKey[];
 }
 
 /**
@@ -70,6 +72,7 @@ export function settingsStoreOver(file: string, open: () => ConfLike): SettingsS
   return {
     path: conf.path,
     get: () => completeSettings(conf.store),
+    unknownKeys: () => unknownSettingsKeys(conf.store),
     update(patch) {
       const next = mergeSettings(completeSettings(conf.store), patch);
       try {
@@ -89,6 +92,7 @@ export function memorySettings(initial: SettingsPatch = {}): SettingsStore {
   return {
     path: ':memory:',
     get: () => current,
+    unknownKeys: () => [],
     update(patch) {
       current = mergeSettings(current, patch);
       return current;
@@ -108,12 +112,30 @@ function settingsError(file: string, error: unknown): VigilError {
     return new VigilError('invalid_settings', `Settings file ${file} is not valid JSON: ${jsonErrorSummary(file, message)}`, { cause: error });
   }
   if (message.startsWith('Config schema violation:')) {
+    // ajv's "`sampling` must NOT have additional properties" does not say which: name them.
+    const unknown = unknownKeysInFile(file);
+    if (/must NOT have additional properties/.test(message) && unknown.length > 0) {
+      return new VigilError('invalid_settings', `Settings file ${file} is invalid: ${describeUnknownKeys(unknown)}`, { cause: error });
+    }
     return new VigilError('invalid_settings', `Settings file ${file} is invalid: ${message.slice('Config schema violation:'.length).trim()}`, { cause: error });
   }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return new VigilError('data_dir_unwritable', `Cannot write settings file ${file}: ${code}`, { cause: error });
   }
   return new VigilError('io_error', `Cannot read settings file ${file}: ${message}`, { cause: error });
+}
+
+function unknownKeysInFile(file: string): UnknownSettingsKey[] {
+  try {
+    return unknownSettingsKeys(JSON.parse(fs.readFileSync(path.resolve(file), 'utf8'))).filter(({ key }) => key.includes('.'));
+  } catch {
+    return [];
+  }
+}
+
+/** The one-line warning about unknown sections of a settings file, or null when it has none. */
+export function unknownKeysWarning(file: string, keys: readonly UnknownSettingsKey[]): string | null {
+  return keys.length === 0 ? null : `settings file ${file}: ${describeUnknownKeys(keys)} ignored`;
 }
 
 /**
@@ -167,7 +189,30 @@ function jsonErrorPosition(text: string, message: string): number {
  * imported (~4 MB, measured), which the agent's 50 MB budget cannot spare for something read at
  * start and on SIGHUP. The child costs ~60 ms of CPU once.
  */
-export async function readSettingsIsolated(file: string): Promise<{ path: string; settings: Settings }> {
+export interface IsolatedSettings {
+  path: string;
+  settings: Settings;
+  /** One line naming the file's unknown sections (ignored), or null: for the log or stderr. */
+  warning: string | null;
+  /** The file did not exist and was created with the defaults. */
+  created: boolean;
+}
+
+export interface ReadSettingsOptions {
+  /**
+   * A file that does not exist: 'create' it with the defaults (the data folder's own
+   * config.json, or when the user asked for a new file), or 'refuse' (a path the user gave,
+   * which is more likely a typo than a wish for a new file). `hint` ends the refusal.
+   */
+  missing?: 'create' | 'refuse';
+  hint?: string;
+}
+
+export async function readSettingsIsolated(file: string, options: ReadSettingsOptions = {}): Promise<IsolatedSettings> {
+  const existed = fs.existsSync(file);
+  if (!existed && options.missing === 'refuse') {
+    throw new VigilError('invalid_settings', `Settings file ${file} does not exist: check the path${options.hint ?? ''}`);
+  }
   const reader = fileURLToPath(new URL(`./settings-reader${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
   // Under the test runner this module is TypeScript: run the reader through tsx as well.
   const loader = reader.endsWith('.ts') ? ['--import', 'tsx'] : [];
@@ -178,12 +223,12 @@ export async function readSettingsIsolated(file: string): Promise<{ path: string
     });
   });
   const lastLine = stdout.trim().split('\n').pop() ?? '';
-  let reply: { ok: true; path: string; settings: Settings } | { ok: false; code: ErrorCode; message: string };
+  let reply: { ok: true; path: string; settings: Settings; unknownKeys: UnknownSettingsKey[] } | { ok: false; code: ErrorCode; message: string };
   try {
     reply = JSON.parse(lastLine) as typeof reply;
   } catch {
     throw new VigilError('io_error', `Could not read settings ${file}: unexpected reader output`);
   }
   if (!reply.ok) throw new VigilError(reply.code, reply.message);
-  return { path: reply.path, settings: reply.settings };
+  return { path: reply.path, settings: reply.settings, warning: unknownKeysWarning(reply.path, reply.unknownKeys), created: !existed };
 }

@@ -28,7 +28,7 @@ describe('settings file (conf + the shared schema)', () => {
     [{ sampling: { intervalSeconds: 0 } }, 'sampling/intervalSeconds'],
     [{ sampling: { intervalSeconds: 3601 } }, 'sampling/intervalSeconds'],
     [{ sampling: { intervalSeconds: 1.5 } }, 'must be integer'],
-    [{ sampling: { intervlSeconds: 2 } }, 'additional properties'],
+    [{ sampling: { intervlSeconds: 2 } }, 'unknown key "sampling.intervlSeconds" (did you mean "sampling.intervalSeconds"?)'],
     [{ log: { level: 'verbose' } }, 'log/level'],
     [{ storage: { rawRetentionDays: '30' } }, 'storage/rawRetentionDays'],
   ])('refuses %j, naming the field', async (content, fragment) => {

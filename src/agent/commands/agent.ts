@@ -19,6 +19,8 @@ export interface AgentOptions extends AlertFlags {
   dataDir?: string;
   interval?: number;
   config?: string;
+  /** --init-config: a --config file that does not exist is created with the defaults (else refused). */
+  initConfig?: boolean;
   logLevel?: LogLevelSetting;
   /** --sync URL: send samples to a hub; --token (or $VIGIL_SYNC_TOKEN, or <data-dir>/sync-token) authenticates; --sync-ca trusts a private CA. */
   sync?: string;
@@ -49,7 +51,13 @@ const MIN_TOKEN_LENGTH = 16;
 export async function runAgent(options: AgentOptions): Promise<number> {
   const paths = dataPaths(resolveDataDir(options.dataDir));
   ensureWritableDir(paths.dataDir);
-  const settingsFile = await readSettingsIsolated(options.config ?? paths.settings);
+  if (options.initConfig && options.config === undefined) {
+    throw new VigilError('invalid_argument', '--init-config creates the file --config names: add --config FILE (the data folder\'s own config.json is created when missing)');
+  }
+  const settingsFile = await readSettingsIsolated(options.config ?? paths.settings, {
+    missing: options.config !== undefined && !options.initConfig ? 'refuse' : 'create',
+    hint: ', or add --init-config to create it with the defaults',
+  });
   options = { ...options, token: hubTokenFlag(options), syncToken: undefined };
   // An empty $VIGIL_TOKEN is no token.
   if (options.uiToken === '') options = { ...options, uiToken: undefined };
@@ -65,6 +73,8 @@ export async function runAgent(options: AgentOptions): Promise<number> {
     maxBytes: settings.log.maxFileMegabytes * 1024 * 1024,
     maxFiles: settings.log.maxFiles,
   });
+  if (settingsFile.created && options.config !== undefined) logger.info('created settings file with the defaults', { file: settingsFile.path });
+  if (settingsFile.warning) logger.warn(settingsFile.warning);
   warnAboutAlertRoute(settings, options, logger);
   let runtime: Runtime;
   try {
@@ -77,10 +87,13 @@ export async function runAgent(options: AgentOptions): Promise<number> {
     logger.close();
     throw error;
   }
+  // The handlers first: whoever reads "running" (a supervisor, a test) may signal at once, and
+  // until Node has a handler a SIGTERM kills the process without a clean stop.
+  const stopped = runUntilSignalled(runtime, logger, () => reloadSettings(settingsFile.path, overrides, options, runtime, logger));
   logger.info('vigil agent running', { pid: process.pid, settings: settingsFile.path, url: runtime.url });
   tolerateBrokenStdout();
   if (runtime.url) process.stdout.write(serverBanner(runtime.url, settings));
-  return runUntilSignalled(runtime, logger, () => reloadSettings(settingsFile.path, overrides, options, runtime, logger));
+  return stopped;
 }
 
 /** Flags win over the settings file for this run only; they are never written back. */
@@ -161,7 +174,9 @@ async function reloadSettings(file: string, overrides: SettingsPatch, options: A
   let settings: Settings;
   try {
     // The same rules as at start: peers added here start the server (Runtime.applySettings).
-    settings = withServerWhenWanted(mergeSettings((await readSettingsIsolated(file)).settings, overrides), options);
+    const read = await readSettingsIsolated(file, { missing: 'refuse' });
+    if (read.warning) logger.warn(read.warning);
+    settings = withServerWhenWanted(mergeSettings(read.settings, overrides), options);
   } catch (error) {
     logger.error('settings not reloaded: keeping the current ones', { error: error instanceof Error ? error.message : String(error) });
     return;

@@ -17,6 +17,7 @@ import { readSettingsIsolated } from '../../core/settings.js';
 import { AGENT_V8_FLAGS } from '../../core/service/spec.js';
 import type { Hub } from '../../hub/hub.js';
 import { runUntilSignalled } from '../shutdown.js';
+import { warnOnStderr } from '../options.js';
 
 export interface HubServeOptions {
   dataDir?: string;
@@ -104,6 +105,7 @@ export async function runHub(options: HubServeOptions): Promise<number> {
     maxBytes: settings.log.maxFileMegabytes * 1024 * 1024,
     maxFiles: settings.log.maxFiles,
   });
+  if (file.warning) logger.warn(file.warning);
   const hubModule = await import('../../hub/hub.js');
   let hub: Hub;
   try {
@@ -112,10 +114,12 @@ export async function runHub(options: HubServeOptions): Promise<number> {
     logger.close();
     throw error;
   }
+  // The handlers first: whoever reads the URL may signal at once (see runAgent).
+  const stopped = runUntilSignalled(hub, logger);
   logger.info('vigil hub running', { pid: process.pid, dataDir, url: hub.url });
   tolerateBrokenStdout();
   process.stdout.write(`Vigil hub: ${hub.url}/ (API docs: ${hub.url}/docs)\n`);
-  return runUntilSignalled(hub, logger);
+  return stopped;
 }
 
 async function openRegistry(dataDirFlag: string | undefined) {
@@ -170,7 +174,9 @@ export async function runListMachines(options: { dataDir?: string; all?: boolean
   try {
     const { fleetState, stalePolicyOf } = await import('../../hub/fleet-state.js');
     const dataDir = resolveHubDataDir(options.dataDir);
-    const settings = (await readSettingsIsolated(dataPaths(dataDir).settings)).settings;
+    const read = await readSettingsIsolated(dataPaths(dataDir).settings);
+    warnOnStderr(read.warning);
+    const settings = read.settings;
     const machines = registry.list(options.all === true).map((m) => ({
       ...m,
       state: m.revokedAt !== null ? 'revoked' : fleetState(m, now, stalePolicyOf(settings.hub)),

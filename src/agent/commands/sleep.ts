@@ -11,7 +11,7 @@ import { readSettingsIsolated } from '../../core/settings.js';
 import { formatLocalIso, parseIsoInstant } from '../../shared/dates.js';
 import { VigilError } from '../../shared/errors.js';
 import { defaultSettings } from '../../shared/settings.js';
-import { resolveDataDir } from '../options.js';
+import { resolveDataDir, warnOnStderr } from '../options.js';
 import { localServerUrl } from './alert-options.js';
 
 export interface SleepOptions {
@@ -78,7 +78,12 @@ async function settingsUrl(options: SleepOptions): Promise<string> {
   const recorded = (await currentHolder(paths.lock, paths.dataDir))?.url;
   if (recorded) return reachable(recorded);
   const file = options.config ?? paths.settings;
-  const settings = options.config !== undefined || fs.existsSync(file) ? (await readSettingsIsolated(file)).settings : defaultSettings();
+  let settings = defaultSettings();
+  if (options.config !== undefined || fs.existsSync(file)) {
+    const read = await readSettingsIsolated(file, { missing: 'refuse' });
+    warnOnStderr(read.warning);
+    settings = read.settings;
+  }
   const url = localServerUrl(settings);
   if (!url) throw new VigilError('invalid_argument', "The agent's port is chosen when it starts (server.port is 0): pass --url");
   return url;

@@ -5,7 +5,7 @@ import { sendTestEmail } from '../../core/alerts/test-email.js';
 import { dataPaths } from '../../core/paths.js';
 import { readSettingsIsolated } from '../../core/settings.js';
 import { defaultSettings, mergeSettings, type Settings } from '../../shared/settings.js';
-import { resolveDataDir } from '../options.js';
+import { resolveDataDir, warnOnStderr } from '../options.js';
 import { alertOverrides, type AlertFlags } from './alert-options.js';
 
 export interface TestEmailOptions extends AlertFlags {
@@ -29,5 +29,7 @@ export async function runTestEmail(options: TestEmailOptions): Promise<number> {
 async function readSettingsIfAny(file: string, explicit: boolean): Promise<Settings> {
   // A missing default settings file is not an error here (and must not be created by a test).
   if (!explicit && !fs.existsSync(file)) return defaultSettings();
-  return (await readSettingsIsolated(file)).settings;
+  const read = await readSettingsIsolated(file, { missing: 'refuse' });
+  warnOnStderr(read.warning);
+  return read.settings;
 }
