@@ -3,7 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VigilError } from '../shared/errors.js';
 import { DEFAULT_PROCESS_LIMIT, MAX_PROCESS_LIMIT, PROCESS_SORTS } from '../shared/processes.js';
-import { collectHosts, collectNames, parseIntervalSeconds, parseLimit, parseLogLevel, parsePort, parseWidth } from './options.js';
+import { collectHosts, collectNames, parseCount, parseIntervalSeconds, parseLimit, parseLogLevel, parsePort, parseWidth } from './options.js';
 import { VERSION } from '../core/version.js';
 import { collectAddresses, collectPeers, parseDurationSeconds } from './commands/alert-options.js';
 
@@ -98,6 +98,18 @@ export function buildProgram(): Command {
     .action(async (options) => {
       const { runWatch } = await import('./commands/watch.js');
       process.exitCode = await runWatch(options);
+    });
+
+  program
+    .command('sample')
+    .description('print samples from this machine\'s readers as they come, like `sar 1 5`, and name the reader set in use (opens no database and no data folder)')
+    .option('--count <n>', 'how many samples, 1-86400', parseCount, 5)
+    .option('--interval <seconds>', 'seconds between samples, 1-3600', parseIntervalSeconds, 1)
+    .option('--json', 'one JSON object per sample and line (with the reader set and the latest disk reading)')
+    .option('--portable', 'use the portable readers (Node\'s os module + systeminformation) instead of this OS\'s own')
+    .action(async (options) => {
+      const { runSample } = await import('./commands/sample.js');
+      process.exitCode = await runSample(options);
     });
 
   program

@@ -71,3 +71,10 @@ export function parseWidth(text: string): number {
   if (!/^\d+$/.test(text.trim()) || value < 600 || value > 4000) throw new InvalidArgumentError('expected a width in pixels from 600 to 4000');
   return value;
 }
+
+/** --count N: how many samples `vigil sample` prints, 1–86400 (a day at 1 s). */
+export function parseCount(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < 1 || value > 86_400) throw new InvalidArgumentError('expected a whole number of samples from 1 to 86400');
+  return value;
+}
