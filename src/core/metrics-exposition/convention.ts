@@ -33,7 +33,13 @@
 // a machine's life. Host facts (OS, kernel, CPU model) are the labels of an info metric
 // (vigil_host_info = 1, the Prometheus pattern) rather than string fields: VictoriaMetrics stores
 // a line-protocol string field as the number 0.
-import type { DiskSample, HostSnapshot, Sample } from '../../shared/model.js';
+//
+// The names, units and HELP texts of the measured families live in the metric table
+// (src/shared/metrics/table.ts); this file turns a sample into points by that table, and adds the
+// host facts, which are not measurements.
+import { FAMILIES, FILESYSTEM_FAMILIES, SAMPLE_BLOCKS, familyByName, type MetricBlock, type MetricFamily } from '../../shared/metrics/catalog.js';
+import type { DiskSample, DiskUsage, HostSnapshot, NetRate, Sample } from '../../shared/model.js';
+import { fromSteps, machineValue, toSteps } from '../../shared/series.js';
 
 export type FieldType = 'float' | 'integer' | 'string';
 
@@ -62,27 +68,23 @@ export interface MachineLabels {
   name: string;
 }
 
-/** HELP text of every metric (Prometheus name = measurement_field), in exposition order. */
-export const METRIC_HELP: Readonly<Record<string, string>> = {
-  vigil_cpu_usage_ratio: 'Busy time of all CPUs over the last sampling interval, 0-1.',
-  vigil_cpu_core_usage_ratio: 'Busy time of one logical CPU over the last sampling interval, 0-1.',
-  vigil_memory_total_bytes: 'Physical memory.',
-  vigil_memory_used_bytes: 'Memory in use: total minus available.',
-  vigil_memory_available_bytes: 'Memory a new application could get without swapping (MemAvailable).',
-  vigil_memory_free_bytes: 'Completely unused memory (MemFree).',
-  vigil_swap_total_bytes: 'Swap space.',
-  vigil_swap_used_bytes: 'Swap space in use.',
-  vigil_system_load1: '1-minute load average.',
-  vigil_system_load5: '5-minute load average.',
-  vigil_system_load15: '15-minute load average.',
-  vigil_network_receive_bytes_per_second: 'Receive rate of a network interface over the last sampling interval.',
-  vigil_network_transmit_bytes_per_second: 'Transmit rate of a network interface over the last sampling interval.',
-  vigil_filesystem_size_bytes: 'Size of a mounted filesystem.',
-  vigil_filesystem_used_bytes: 'Used space of a mounted filesystem.',
+/** The host facts (hostPoints): not measurements, so not in the metric table. */
+const HOST_FACTS = {
   vigil_host_info: 'Facts about the machine in labels (OS, kernel, architecture, CPU model); always 1.',
   vigil_host_boot_time_seconds: 'Unix time the machine booted.',
   vigil_host_cpu_threads: 'Logical CPUs.',
+} as const;
+
+/** HELP text of every family (Prometheus name = measurement_field), in exposition order: the metric table's, then the host facts. */
+export const METRIC_HELP: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(FAMILIES.map((family) => [family.descriptor.prometheus.name, family.descriptor.prometheus.help])),
+  ...HOST_FACTS,
 };
+
+/** Prometheus TYPE of a family by name (gauge unless the table says counter). */
+export function metricType(name: string): 'gauge' | 'counter' {
+  return familyByName(name)?.descriptor.prometheus.type ?? 'gauge';
+}
 
 type Tags = [string, string][];
 
@@ -139,70 +141,91 @@ export function tagsOf(machine: MachineLabels): MachineTags {
   return tags;
 }
 
-/** 12.3 (%, 0.1 steps) → 0.123: divided from whole steps so the ratio is the shortest decimal. */
-export function percentToRatio(percent: number): number {
-  return Math.round(percent * 10) / 1000;
+/** How a family's value leaves Vigil (metric table: exportScale, lineProtocol.type), computed once per family. */
+export interface ExportedField {
+  family: MetricFamily;
+  /** The line-protocol field (and the Prometheus name's tail). */
+  key: string;
+  type: 'float' | 'integer';
+  /**
+   * For a family with an exportScale: its resolution, and the exported value of one step. The
+   * value is converted from its integer steps, so exactly: 12.3 % is 123 steps of 0.1, and 123
+   * steps of 0.001 are 0.123 (not 0.12300000000000001). null: exported as it is.
+   */
+  steps: { resolution: number; step: number } | null;
 }
 
-/** bits/s (multiples of 8) → bytes/s (exact integers). */
-export function bitsToBytes(bitsPerSecond: number): number {
-  return Math.round(bitsPerSecond / 8);
+function exportedField(family: MetricFamily): ExportedField {
+  const { resolution, exportScale } = family.descriptor;
+  const step = resolution * (exportScale ?? 1);
+  return {
+    family,
+    key: family.lineProtocolField,
+    type: family.descriptor.lineProtocol.type,
+    steps: exportScale === undefined || exportScale === 1 ? null : { resolution, step: step >= 1 ? Math.round(step) : 1 / Math.round(1 / step) },
+  };
 }
+
+/** Vigil's value of a field → the exported one (see ExportedField.steps). */
+export function exportValue(field: ExportedField, value: number): number {
+  return field.steps === null ? value : fromSteps(toSteps(value, field.steps.resolution), field.steps.step);
+}
+
+/** Families of one instance that travel as one point: consecutive ones of a block with one measurement. */
+export interface PointShape {
+  measurement: string;
+  fields: readonly ExportedField[];
+}
+
+function pointShapes(families: readonly MetricFamily[]): PointShape[] {
+  const shapes: { measurement: string; fields: ExportedField[] }[] = [];
+  for (const family of families) {
+    const measurement = family.descriptor.lineProtocol.measurement;
+    const last = shapes.at(-1);
+    if (last?.measurement === measurement) last.fields.push(exportedField(family));
+    else shapes.push({ measurement, fields: [exportedField(family)] });
+  }
+  return shapes;
+}
+
+/** The point shapes of each block of a Sample, and of a filesystem, in table order. */
+export const SAMPLE_POINT_SHAPES: ReadonlyMap<MetricBlock, readonly PointShape[]> = new Map(SAMPLE_BLOCKS.map((block) => [block, pointShapes(block.families)]));
+export const FILESYSTEM_POINT_SHAPES: readonly PointShape[] = pointShapes(FILESYSTEM_FAMILIES);
 
 export function interfaceKind(rate: { loopback: boolean; virtual: boolean }): 'loopback' | 'virtual' | 'physical' {
   return rate.loopback ? 'loopback' : rate.virtual ? 'virtual' : 'physical';
 }
 
-/** The points of one sample: CPU, cores, memory, swap, load and one point per interface. */
+type Values = Record<string, number | null | undefined>;
+
+/** One point per shape; a null value (baseline tick, counter reset, no load average) is no field, not 0, and a point without fields is left out. */
+function pushPoints(points: Point[], shapes: readonly PointShape[], tags: Point['tags'], ts: number, valueOf: (family: MetricFamily) => number | null | undefined): void {
+  for (const shape of shapes) {
+    const fields: Field[] = [];
+    for (const field of shape.fields) {
+      const value = valueOf(field.family);
+      if (value != null) fields.push({ key: field.key, value: exportValue(field, value), type: field.type });
+    }
+    if (fields.length > 0) points.push({ measurement: shape.measurement, tags, fields, ts });
+  }
+}
+
+/** The points of one sample, by the metric table: CPU, cores, memory, swap, load and one point per interface. */
 export function samplePoints(sample: Sample, machine: MachineLabels): Point[] {
   const tags = tagsOf(machine);
-  const base = tags.base;
-  const ts = sample.ts;
-  const points: Point[] = [{ measurement: 'vigil_cpu', tags: base, fields: [{ key: 'usage_ratio', value: percentToRatio(sample.cpu.total), type: 'float' }], ts }];
-  sample.cpu.cores.forEach((percent, index) => {
-    points.push({ measurement: 'vigil_cpu_core', tags: tags.core(index), fields: [{ key: 'usage_ratio', value: percentToRatio(percent), type: 'float' }], ts });
-  });
-  const m = sample.memory;
-  points.push({
-    measurement: 'vigil_memory',
-    tags: base,
-    fields: [
-      { key: 'total_bytes', value: m.total, type: 'integer' },
-      { key: 'used_bytes', value: m.used, type: 'integer' },
-      { key: 'available_bytes', value: m.available, type: 'integer' },
-      { key: 'free_bytes', value: m.free, type: 'integer' },
-    ],
-    ts,
-  });
-  points.push({
-    measurement: 'vigil_swap',
-    tags: base,
-    fields: [
-      { key: 'total_bytes', value: m.swapTotal, type: 'integer' },
-      { key: 'used_bytes', value: m.swapUsed, type: 'integer' },
-    ],
-    ts,
-  });
-  if (sample.load) {
-    points.push({
-      measurement: 'vigil_system',
-      tags: base,
-      fields: [
-        { key: 'load1', value: sample.load.one, type: 'float' },
-        { key: 'load5', value: sample.load.five, type: 'float' },
-        { key: 'load15', value: sample.load.fifteen, type: 'float' },
-      ],
-      ts,
-    });
-  }
-  for (const rate of sample.net) {
-    // A null rate (baseline tick, counter reset) is no value, not zero: the field is left out,
-    // and an interface with neither direction has no point this tick.
-    const fields: Field[] = [];
-    if (rate.rxBitsPerSecond !== null) fields.push({ key: 'receive_bytes_per_second', value: bitsToBytes(rate.rxBitsPerSecond), type: 'integer' });
-    if (rate.txBitsPerSecond !== null) fields.push({ key: 'transmit_bytes_per_second', value: bitsToBytes(rate.txBitsPerSecond), type: 'integer' });
-    if (fields.length === 0) continue;
-    points.push({ measurement: 'vigil_network', tags: tags.network(rate.iface, interfaceKind(rate)), fields, ts });
+  const points: Point[] = [];
+  for (const [block, shapes] of SAMPLE_POINT_SHAPES) {
+    switch (block.scope) {
+      case 'machine':
+        pushPoints(points, shapes, tags.base, sample.ts, (family) => machineValue(sample, family));
+        break;
+      case 'cpu':
+        sample.cpu.cores.forEach((percent, index) => pushPoints(points, shapes, tags.core(index), sample.ts, () => percent));
+        break;
+      case 'interface':
+        for (const rate of sample.net) pushPoints(points, shapes, tags.network(rate.iface, interfaceKind(rate)), sample.ts, (family) => (rate as NetRate & Values)[family.recordField!]);
+        break;
+    }
   }
   return points;
 }
@@ -210,15 +233,11 @@ export function samplePoints(sample: Sample, machine: MachineLabels): Point[] {
 /** One point per mounted filesystem. */
 export function diskPoints(sample: DiskSample, machine: MachineLabels): Point[] {
   const tags = tagsOf(machine);
-  return sample.disks.map((disk) => ({
-    measurement: 'vigil_filesystem',
-    tags: tags.filesystem(disk.device, disk.fsType, disk.mountPoint),
-    fields: [
-      { key: 'size_bytes', value: disk.total, type: 'integer' as const },
-      { key: 'used_bytes', value: disk.used, type: 'integer' as const },
-    ],
-    ts: sample.ts,
-  }));
+  const points: Point[] = [];
+  for (const disk of sample.disks) {
+    pushPoints(points, FILESYSTEM_POINT_SHAPES, tags.filesystem(disk.device, disk.fsType, disk.mountPoint), sample.ts, (family) => (disk as DiskUsage & Values)[family.recordField!]);
+  }
+  return points;
 }
 
 /**

@@ -1,12 +1,13 @@
 // Prometheus text exposition format 0.0.4 (https://prometheus.io/docs/instrumenting/exposition_formats/)
 // from the same points the line-protocol target writes: each numeric field of a point becomes
 // the sample `<measurement>_<field>{<tags>}` (see convention.ts). Every family gets HELP and
-// TYPE lines and its samples together, as the format requires; all are gauges (Vigil measures
-// rates and levels, not counters). No timestamps: Prometheus stamps samples with the scrape
+// TYPE lines and its samples together, as the format requires; HELP, TYPE and order come from the
+// metric table (src/shared/metrics/table.ts; all gauges so far: Vigil measures rates and levels).
+// No timestamps: Prometheus stamps samples with the scrape
 // time, and its staleness handling expects that; vigil_sample_timestamp_seconds tells how old
 // the machine's latest sample is.
 import type { DiskSample, HostRecord, Sample } from '../../shared/model.js';
-import { METRIC_HELP, diskPoints, hostPoints, samplePoints, type MachineLabels, type Point } from './convention.js';
+import { METRIC_HELP, diskPoints, hostPoints, metricType, samplePoints, type MachineLabels, type Point } from './convention.js';
 
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -70,7 +71,7 @@ export function encodeFamilies(points: readonly Point[]): string {
   let text = '';
   for (const name of names) {
     const help = METRIC_HELP[name] ?? EXTRA_HELP[name] ?? `Vigil metric ${name}.`;
-    text += `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} gauge\n${families.get(name)!.join('\n')}\n`;
+    text += `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${metricType(name)}\n${families.get(name)!.join('\n')}\n`;
   }
   return text;
 }

@@ -15,7 +15,7 @@
 // format"; such a backslash is dropped). Other backslashes pass through as they are. Vigil's tag
 // values are host, interface, device and mount names, where neither occurs in practice.
 import type { Sample } from '../../shared/model.js';
-import { interfaceKind, percentToRatio, samplePoints, tagsOf, type Field, type MachineLabels, type Point } from '../metrics-exposition/convention.js';
+import { SAMPLE_POINT_SHAPES, interfaceKind, samplePoints, tagsOf, type Field, type MachineLabels, type Point } from '../metrics-exposition/convention.js';
 
 export function escapeMeasurement(name: string): string {
   return stripNewlines(name).replace(/[, ]/g, '\\$&');
@@ -108,43 +108,100 @@ export function encodePoints(points: Iterable<Point>): string {
 /** Thrown inside encodeSampleLines when a value has no line-protocol form (NaN, ±Infinity). */
 const NOT_FINITE = Symbol('not finite');
 
-function int(value: number): string {
-  if (!Number.isFinite(value)) throw NOT_FINITE;
-  return `${Math.round(value)}i`;
+/** A point shape ready to write: its fields' escaped keys and where their values sit. */
+interface ShapePlan {
+  measurement: string;
+  fields: {
+    keyText: string;
+    group: string | null;
+    at: string | null;
+    integer: boolean;
+    /** exportValue() unrolled (see ExportedField.steps): steps = round(value × inMul ÷ inDiv), exported = steps × outMul ÷ outDiv. */
+    scaled: boolean;
+    inMul: number;
+    inDiv: number;
+    outMul: number;
+    outDiv: number;
+  }[];
 }
 
-function float(value: number): string {
-  if (!Number.isFinite(value)) throw NOT_FINITE;
-  return String(value);
+/** toSteps/fromSteps of shared/series.ts as factors: multiply by the whole number, divide by its inverse, so steps stay exact. */
+function factors(resolution: number): { mul: number; div: number } {
+  return resolution >= 1 ? { mul: resolution, div: 1 } : { mul: 1, div: Math.round(1 / resolution) };
+}
+
+const plans = [...SAMPLE_POINT_SHAPES].map(([block, shapes]) => ({
+  scope: block.scope,
+  shapes: shapes.map(
+    (shape): ShapePlan => ({
+      measurement: shape.measurement,
+      fields: shape.fields.map((field) => ({
+        keyText: `${fieldKey(field.key)}=`,
+        group: field.family.recordGroup,
+        at: field.family.recordField,
+        integer: field.type === 'integer',
+        scaled: field.steps !== null,
+        // toSteps divides by the resolution (multiplies by its inverse); fromSteps the other way round.
+        inMul: field.steps ? factors(field.steps.resolution).div : 1,
+        inDiv: field.steps ? factors(field.steps.resolution).mul : 1,
+        outMul: field.steps ? factors(field.steps.step).mul : 1,
+        outDiv: field.steps ? factors(field.steps.step).div : 1,
+      })),
+    }),
+  ),
+}));
+
+type Values = Record<string, number | null | undefined>;
+
+/**
+ * The lines of one instance's points (none for a point without a value). `values` holds the
+ * instance's values by field name (the Sample for the machine, a NetRate), or `only` is the
+ * value of every field (a CPU's percent).
+ */
+function shapeLines(shapes: readonly ShapePlan[], tags: Point['tags'], ts: string, values: Values | null, only: number): string {
+  let out = '';
+  for (let s = 0; s < shapes.length; s++) {
+    const shape = shapes[s]!;
+    let fields = '';
+    for (let f = 0; f < shape.fields.length; f++) {
+      const field = shape.fields[f]!;
+      let value = values === null ? only : field.group === null ? values[field.at!] : (values[field.group] as unknown as Values | null | undefined)?.[field.at!];
+      if (value == null) continue;
+      if (field.scaled) value = (Math.round((value * field.inMul) / field.inDiv) * field.outMul) / field.outDiv;
+      if (!Number.isFinite(value)) throw NOT_FINITE;
+      fields += `${fields === '' ? '' : ','}${field.keyText}${field.integer ? `${Math.round(value)}i` : String(value)}`;
+    }
+    if (fields !== '') out += `${seriesPrefix(shape.measurement, tags)} ${fields}${ts}`;
+  }
+  return out;
 }
 
 /**
  * The lines of one sample: the same text as encodePoints(samplePoints(sample, machine)) (a test
- * holds them equal), written directly. The agent runs without V8's optimizing compilers, where building a point
- * object per line costs ~3× more than the strings themselves, and a backfill encodes millions
- * of samples. Anything unusual (a value that is not finite) takes the general path.
+ * holds them equal), written directly from the metric table's point shapes. The agent runs
+ * without V8's optimizing compilers, where building a point object per line costs ~3× more than
+ * the strings themselves, and a backfill encodes millions of samples. Anything unusual (a value
+ * that is not finite) takes the general path.
  */
 export function encodeSampleLines(sample: Sample, machine: MachineLabels): string {
   try {
     const tags = tagsOf(machine);
-    const base = tags.base;
     const ts = ` ${Math.round(sample.ts)}\n`;
-    let out = `${seriesPrefix('vigil_cpu', base)} usage_ratio=${float(percentToRatio(sample.cpu.total))}${ts}`;
-    const cores = sample.cpu.cores;
-    for (let i = 0; i < cores.length; i++) {
-      out += `${seriesPrefix('vigil_cpu_core', tags.core(i))} usage_ratio=${float(percentToRatio(cores[i]!))}${ts}`;
-    }
-    const m = sample.memory;
-    out += `${seriesPrefix('vigil_memory', base)} total_bytes=${int(m.total)},used_bytes=${int(m.used)},available_bytes=${int(m.available)},free_bytes=${int(m.free)}${ts}`;
-    out += `${seriesPrefix('vigil_swap', base)} total_bytes=${int(m.swapTotal)},used_bytes=${int(m.swapUsed)}${ts}`;
-    const load = sample.load;
-    if (load) out += `${seriesPrefix('vigil_system', base)} load1=${float(load.one)},load5=${float(load.five)},load15=${float(load.fifteen)}${ts}`;
-    for (const rate of sample.net) {
-      const rx = rate.rxBitsPerSecond;
-      const tx = rate.txBitsPerSecond;
-      if (rx === null && tx === null) continue;
-      const fields = rx === null ? `transmit_bytes_per_second=${int(tx! / 8)}` : tx === null ? `receive_bytes_per_second=${int(rx / 8)}` : `receive_bytes_per_second=${int(rx / 8)},transmit_bytes_per_second=${int(tx / 8)}`;
-      out += `${seriesPrefix('vigil_network', tags.network(rate.iface, interfaceKind(rate)))} ${fields}${ts}`;
+    let out = '';
+    for (let p = 0; p < plans.length; p++) {
+      const { scope, shapes } = plans[p]!;
+      if (scope === 'machine') {
+        out += shapeLines(shapes, tags.base, ts, sample as unknown as Values, 0);
+      } else if (scope === 'cpu') {
+        const cores = sample.cpu.cores;
+        for (let i = 0; i < cores.length; i++) out += shapeLines(shapes, tags.core(i), ts, null, cores[i]!);
+      } else if (scope === 'interface') {
+        const net = sample.net;
+        for (let i = 0; i < net.length; i++) {
+          const rate = net[i]!;
+          out += shapeLines(shapes, tags.network(rate.iface, interfaceKind(rate)), ts, rate as unknown as Values, 0);
+        }
+      }
     }
     return out;
   } catch (error) {
