@@ -515,9 +515,9 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
       updateSettings,
       testSync: () => runTest(core.features.testSync, 'Sync is not part of this build'),
       sendTestEmail: () => runTest(core.features.sendTestEmail, 'Email alerts are not part of this build'),
-      openDataFolder,
-      chooseDataFolder,
-      openExternal,
+      openDataFolder: () => openDataFolder().then(() => null),
+      chooseDataFolder: (params) => chooseDataFolder(params ?? {}),
+      openExternal: ({ url }) => openExternal(url).then(() => null),
     },
   });
 

@@ -1,10 +1,11 @@
-// The functions the preload exposes to the page, generated from the shared contracts: one named
-// function per channel (api-client.ts for the chart API, app-ipc.ts for the app's windows). The
-// page never sees ipcRenderer, channel names or events, only these functions, and each passes
-// exactly one plain parameter object.
-import { EXPORT_CANCEL_CHANNEL, EXPORT_CHANNEL, EXPORT_PROGRESS_CHANNEL, IPC_CHANNELS, type Settled, type VigilBridge } from '../shared/api-client.js';
-import { API_METHODS, type ExportProgress } from '../shared/api.js';
-import { APP_CHANNELS, type AppBridge, type WindowBridge } from '../shared/app-ipc.js';
+// The functions the preload exposes to the page, generated from the one typed channel map
+// (shared/ipc-channels.ts): one named function per channel. The page never sees ipcRenderer,
+// channel names or events, only these functions, and each passes exactly one plain parameter
+// object.
+import type { Settled, VigilBridge } from '../shared/api-client.js';
+import { API_METHODS, type ApiMethod, type ExportProgress } from '../shared/api.js';
+import { APP_METHODS, type AppBridge, type AppMethod, type WindowBridge } from '../shared/app-ipc.js';
+import { apiChannel, appChannel, EXPORT_CANCEL_CHANNEL, EXPORT_CHANNEL, EXPORT_PROGRESS_CHANNEL, type ChannelParams, type ChannelResult, type IpcChannel } from '../shared/ipc-channels.js';
 
 /** The part of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
@@ -20,10 +21,18 @@ function plain(params: unknown): object {
   return params;
 }
 
-export function createBridge(ipc: IpcRendererLike): WindowBridge {
-  const invoke = <T>(channel: string, params?: unknown) => ipc.invoke(channel, plain(params)) as Promise<Settled<T>>;
+/** The one typed invoke: a channel of the map, its parameter object, its answer in the Settled envelope. */
+export function typedInvoke(ipc: IpcRendererLike) {
+  return <C extends IpcChannel>(channel: C, params?: ChannelParams<C>): Promise<Settled<ChannelResult<C>>> =>
+    ipc.invoke(channel, plain(params)) as Promise<Settled<ChannelResult<C>>>;
+}
 
-  const api = Object.fromEntries(API_METHODS.map((method) => [method, (params?: unknown) => invoke(IPC_CHANNELS[method], params)])) as Omit<VigilBridge, 'exportCsv' | 'cancelExport'>;
+export function createBridge(ipc: IpcRendererLike): WindowBridge {
+  const invoke = typedInvoke(ipc);
+  const apiCall = <M extends ApiMethod>(method: M) => (params?: ChannelParams<`vigil:api:${M}`>) => invoke(apiChannel(method), params);
+  const appCall = <M extends AppMethod>(method: M) => (params?: ChannelParams<`vigil:app:${M}`>) => invoke(appChannel(method), params);
+
+  const api = Object.fromEntries(API_METHODS.map((method) => [method, apiCall(method)])) as Omit<VigilBridge, 'exportCsv' | 'cancelExport'>;
   const bridge: VigilBridge = {
     ...api,
     async exportCsv(params, onProgress?: ExportProgress) {
@@ -40,16 +49,6 @@ export function createBridge(ipc: IpcRendererLike): WindowBridge {
     },
     cancelExport: () => invoke(EXPORT_CANCEL_CHANNEL),
   };
-
-  const app: AppBridge = {
-    getSettings: () => invoke(APP_CHANNELS.getSettings),
-    updateSettings: (update) => invoke(APP_CHANNELS.updateSettings, update),
-    testSync: () => invoke(APP_CHANNELS.testSync),
-    sendTestEmail: () => invoke(APP_CHANNELS.sendTestEmail),
-    openDataFolder: () => invoke(APP_CHANNELS.openDataFolder),
-    chooseDataFolder: (params) => invoke(APP_CHANNELS.chooseDataFolder, params),
-    openExternal: (params) => invoke(APP_CHANNELS.openExternal, params),
-  };
-
+  const app = Object.fromEntries(APP_METHODS.map((method) => [method, appCall(method)])) as AppBridge;
   return { api: bridge, app };
 }

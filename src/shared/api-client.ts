@@ -3,13 +3,13 @@
 // window). The page gets a VigilClient and never knows which one it has.
 //
 // IPC mapping, for the tray app (main and preload):
-// - one channel per method, `vigil:api:<method>` (IPC_CHANNELS); main validates `params` against
+// - one channel per method, `vigil:api:<method>` (ipc-channels.ts); main validates `params` against
 //   API_ROUTES[method].params, calls the core's ChartService method and returns settle()'s
 //   envelope: `{ value }` or `{ error: { code, message } }` (Error objects lose their code when
 //   Electron serializes them, hence the envelope);
 // - the preload exposes `window.vigil.api` as a VigilBridge: one named function per method plus
 //   exportCsv(params, onProgress), which main answers with a save dialog and the core's CSV export
-//   (progress events on EXPORT_PROGRESS_CHANNEL), and cancelExport() for the page's Cancel
+//   (progress events on ipc-channels.ts' EXPORT_PROGRESS_CHANNEL), and cancelExport() for the page's Cancel
 //   (an AbortSignal cannot cross IPC; a cancelled export resolves with fileName null);
 // - createIpcClient(bridge) turns that back into a VigilClient.
 import { VigilError, type ErrorCode } from './errors.js';
@@ -150,11 +150,6 @@ export type VigilBridge = {
   cancelExport(): Promise<Settled<null>>;
 };
 
-/** ipcMain/ipcRenderer channel per method, and the export's. */
-export const IPC_CHANNELS = Object.fromEntries(Object.keys(API_ROUTES).map((m) => [m, `vigil:api:${m}`])) as Record<ApiMethod, string>;
-export const EXPORT_CHANNEL = 'vigil:api:exportCsv';
-export const EXPORT_PROGRESS_CHANNEL = 'vigil:api:exportCsv:progress';
-export const EXPORT_CANCEL_CHANNEL = 'vigil:api:exportCsv:cancel';
 
 /** Runs a call and wraps its outcome for IPC; anything but a VigilError becomes a generic internal error. */
 export async function settle<T>(run: () => T | Promise<T>): Promise<Settled<T>> {

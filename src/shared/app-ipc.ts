@@ -68,38 +68,37 @@ export interface TestOutcome {
   message: string;
 }
 
-/** The app-only bridge, exposed as `window.vigil.app`. */
-export interface AppBridge {
-  getSettings(): Promise<Settled<SettingsView>>;
-  updateSettings(update: SettingsUpdate): Promise<Settled<SettingsView>>;
+/**
+ * What the app's own windows (settings, export) may ask of the main process: one method per IPC
+ * channel `vigil:app:<method>` (ipc-channels.ts), each with at most one parameter object.
+ */
+export interface AppCalls {
+  getSettings(): SettingsView;
+  updateSettings(update: SettingsUpdate): SettingsView;
   /** Tries the sync target(s) with the saved settings (after saving). */
-  testSync(): Promise<Settled<TestOutcome>>;
+  testSync(): TestOutcome;
   /** Sends a test email with the saved SMTP settings. */
-  sendTestEmail(): Promise<Settled<TestOutcome>>;
-  openDataFolder(): Promise<Settled<null>>;
+  sendTestEmail(): TestOutcome;
+  openDataFolder(): null;
   /**
    * Asks for a new data folder in the OS's folder dialog (the page never names a path), or with
    * `useDefault` goes back to the per-user default; the core restarts there. The history stays in
    * the old folder; an empty new folder gets this machine's settings, id and secrets.
    */
-  chooseDataFolder(params?: { useDefault?: boolean }): Promise<Settled<DataFolderOutcome>>;
+  chooseDataFolder(params?: { useDefault?: boolean }): DataFolderOutcome;
   /** Opens an http(s) link in the user's browser; anything else is refused. */
-  openExternal(params: { url: string }): Promise<Settled<null>>;
+  openExternal(params: { url: string }): null;
 }
 
-export type AppMethod = keyof AppBridge;
+export type AppMethod = keyof AppCalls;
 
-export const APP_CHANNELS: Record<AppMethod, string> = {
-  getSettings: 'vigil:app:getSettings',
-  updateSettings: 'vigil:app:updateSettings',
-  testSync: 'vigil:app:testSync',
-  sendTestEmail: 'vigil:app:sendTestEmail',
-  openDataFolder: 'vigil:app:openDataFolder',
-  chooseDataFolder: 'vigil:app:chooseDataFolder',
-  openExternal: 'vigil:app:openExternal',
-};
+/** The app methods at run time (the preload makes one function per entry); the type checks it is complete. */
+export const APP_METHODS = ['getSettings', 'updateSettings', 'testSync', 'sendTestEmail', 'openDataFolder', 'chooseDataFolder', 'openExternal'] as const satisfies readonly AppMethod[];
+const everyAppMethod: Exclude<AppMethod, (typeof APP_METHODS)[number]> extends never ? true : never = true;
+void everyAppMethod;
 
-export const APP_METHODS = Object.keys(APP_CHANNELS) as AppMethod[];
+/** The app-only bridge, exposed as `window.vigil.app`: AppCalls, answered in the Settled envelope. */
+export type AppBridge = { [M in AppMethod]: (...args: Parameters<AppCalls[M]>) => Promise<Settled<ReturnType<AppCalls[M]>>> };
 
 /** What the preload puts on `window` (contextBridge.exposeInMainWorld(BRIDGE_KEY, …)). */
 export const BRIDGE_KEY = 'vigil';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createBridge, type IpcRendererLike } from '../../src/preload/bridge.js';
-import { EXPORT_CHANNEL, EXPORT_PROGRESS_CHANNEL, IPC_CHANNELS } from '../../src/shared/api-client.js';
+import { createBridge, typedInvoke, type IpcRendererLike } from '../../src/preload/bridge.js';
+import { apiChannel, appChannel, EXPORT_CHANNEL, EXPORT_PROGRESS_CHANNEL } from '../../src/shared/ipc-channels.js';
 import { API_METHODS } from '../../src/shared/api.js';
-import { APP_CHANNELS, APP_METHODS } from '../../src/shared/app-ipc.js';
+import { APP_METHODS } from '../../src/shared/app-ipc.js';
 
 function recordingIpc(answer: (channel: string, params: unknown) => unknown = () => ({ value: null })) {
   const invoked: { channel: string; args: unknown[] }[] = [];
@@ -23,6 +23,23 @@ function recordingIpc(answer: (channel: string, params: unknown) => unknown = ()
 }
 
 describe('preload bridge', () => {
+  it('one typed invoke: the channel map decides the channels, their parameters and their answers', async () => {
+    const recorder = recordingIpc((channel) => ({ value: channel }));
+    const invoke = typedInvoke(recorder.ipc);
+    const opened = await invoke('vigil:app:openExternal', { url: 'https://example.org' });
+    expect(opened).toEqual({ value: 'vigil:app:openExternal' });
+    // These do not compile (npm run typecheck checks the test files): a wrong parameter shape, a
+    // channel the map does not have, an answer read as the wrong type.
+    // @ts-expect-error openExternal takes { url }
+    void invoke('vigil:app:openExternal', { href: 'https://example.org' });
+    // @ts-expect-error no such channel
+    void invoke('vigil:app:runCommand', {});
+    const settings = await invoke('vigil:app:getSettings');
+    // @ts-expect-error a SettingsView has no `rows`
+    void (settings.value?.rows as unknown);
+    expect(recorder.invoked.map((call) => call.channel)).toEqual(['vigil:app:openExternal', 'vigil:app:openExternal', 'vigil:app:runCommand', 'vigil:app:getSettings']);
+  });
+
   it('one named function per contract method; no ipcRenderer, no channel names, no generic send', () => {
     const { api, app } = createBridge(recordingIpc().ipc);
     expect(Object.keys(api).sort()).toEqual([...API_METHODS, 'exportCsv', 'cancelExport'].sort());
@@ -33,7 +50,7 @@ describe('preload bridge', () => {
   it('each function invokes its own channel with exactly one plain parameter object', async () => {
     const { ipc, invoked } = recordingIpc((channel) => ({ value: channel }));
     const { api, app } = createBridge(ipc);
-    expect(await api.day({ date: '22-11-2026' })).toEqual({ value: IPC_CHANNELS.day });
+    expect(await api.day({ date: '22-11-2026' })).toEqual({ value: apiChannel('day') });
     await api.host(undefined as never);
     await app.getSettings();
     await app.updateSettings({ patch: { sampling: { intervalSeconds: 5 } } });
@@ -42,9 +59,9 @@ describe('preload bridge', () => {
     expect(invoked).toEqual([
       { channel: 'vigil:api:day', args: [{ date: '22-11-2026' }] },
       { channel: 'vigil:api:host', args: [{}] },
-      { channel: APP_CHANNELS.getSettings, args: [{}] },
-      { channel: APP_CHANNELS.updateSettings, args: [{ patch: { sampling: { intervalSeconds: 5 } } }] },
-      { channel: APP_CHANNELS.openExternal, args: [{ url: 'https://example.org' }] },
+      { channel: appChannel('getSettings'), args: [{}] },
+      { channel: appChannel('updateSettings'), args: [{ patch: { sampling: { intervalSeconds: 5 } } }] },
+      { channel: appChannel('openExternal'), args: [{ url: 'https://example.org' }] },
       { channel: 'vigil:api:exportCsv:cancel', args: [{}] },
     ]);
     expect(() => api.day('22-11-2026' as never)).toThrow(/parameters must be an object/);

@@ -1,28 +1,34 @@
-// The main process's side of the IPC contract: one ipcMain.handle per channel of the chart API
-// (shared/api-client.ts: IPC_CHANNELS, EXPORT_CHANNEL) and of the app's own windows
-// (shared/app-ipc.ts: APP_CHANNELS). Every handler, before anything else:
+// The main process's side of the one typed IPC contract (shared/ipc-channels.ts): every channel
+// is registered through `handle`, which, before anything else,
 //   1. checks the sender (one of our windows, its main frame, on an app:// page),
 //   2. validates the one parameter object against the shared schema,
 // then calls the same core function the HTTP route calls, and answers with the Settled envelope.
-import { EXPORT_CANCEL_CHANNEL, EXPORT_CHANNEL, EXPORT_PROGRESS_CHANNEL, IPC_CHANNELS, settle } from '../../shared/api-client.js';
+// The channel map types both the validator's output and the answer, so a handler cannot drift
+// from what the preload's `invoke` expects.
+import { settle } from '../../shared/api-client.js';
 import { API_METHODS, type ExportResult, type VigilApi } from '../../shared/api.js';
-import { APP_CHANNELS, type DataFolderOutcome, type SettingsUpdate, type SettingsView, type TestOutcome } from '../../shared/app-ipc.js';
+import { APP_METHODS, type AppMethod } from '../../shared/app-ipc.js';
 import { VigilError } from '../../shared/errors.js';
+import { apiChannel, appChannel, EXPORT_CANCEL_CHANNEL, EXPORT_CHANNEL, EXPORT_PROGRESS_CHANNEL, type ChannelParams, type ChannelResult, type IpcChannel } from '../../shared/ipc-channels.js';
 import type { Logger } from '../../core/log.js';
 import type { InvokeEventApi, IpcMainApi } from '../electron-api.js';
 import { apiParams, chooseDataFolderParams, exportParams, noParams, openExternalParams, senderRejection, settingsUpdate } from './validators.js';
 
-/** What the app windows may ask of the main process besides the chart API. */
-export interface AppActions {
-  getSettings(): SettingsView;
-  updateSettings(update: SettingsUpdate): Promise<SettingsView> | SettingsView;
-  testSync(): Promise<TestOutcome>;
-  sendTestEmail(): Promise<TestOutcome>;
-  openDataFolder(): Promise<void>;
-  /** Asks for a folder in the OS dialog (or takes the default one) and restarts the core there. */
-  chooseDataFolder(params: { useDefault?: boolean }): Promise<DataFolderOutcome>;
-  openExternal(url: string): Promise<void>;
-}
+type AppChannel<M extends AppMethod> = `vigil:app:${M}`;
+
+/** What the app windows may ask of the main process besides the chart API: one per AppCalls method. */
+export type AppActions = { [M in AppMethod]: (params: ChannelParams<AppChannel<M>>) => ChannelResult<AppChannel<M>> | Promise<ChannelResult<AppChannel<M>>> };
+
+/** Each app method's parameter check (validators.ts), typed by the channel map. */
+const APP_PARAMS: { [M in AppMethod]: (params: unknown) => ChannelParams<AppChannel<M>> } = {
+  getSettings: noParams,
+  updateSettings: (params) => settingsUpdate(params) as ChannelParams<'vigil:app:updateSettings'>,
+  testSync: noParams,
+  sendTestEmail: noParams,
+  openDataFolder: noParams,
+  chooseDataFolder: chooseDataFolderParams,
+  openExternal: openExternalParams,
+};
 
 export interface IpcHandlersOptions {
   ipcMain: IpcMainApi;
@@ -55,8 +61,14 @@ export function progressTo(sender: InvokeEventApi['sender']): (done: number, tot
 
 /** Registers every handler; returns a function that removes them all. */
 export function registerIpcHandlers(options: IpcHandlersOptions): () => void {
-  const channels: string[] = [];
-  const handle = (channel: string, run: (event: InvokeEventApi, params: unknown) => unknown) => {
+  const channels: IpcChannel[] = [];
+
+  /** The one way a channel is answered: sender check, one validated parameter object, Settled. */
+  const handle = <C extends IpcChannel>(
+    channel: C,
+    validate: (params: unknown) => ChannelParams<C>,
+    run: (params: ChannelParams<C>, event: InvokeEventApi) => ChannelResult<C> | Promise<ChannelResult<C>>,
+  ) => {
     channels.push(channel);
     options.ipcMain.handle(channel, (event, ...args) =>
       settle(async () => {
@@ -67,7 +79,7 @@ export function registerIpcHandlers(options: IpcHandlersOptions): () => void {
         }
         if (args.length > 1) throw new VigilError('invalid_argument', `${channel} takes one parameter object`);
         try {
-          return await run(event, args[0] ?? {});
+          return await run(validate(args[0] ?? {}), event);
         } catch (error) {
           // The page gets a generic message for anything but a VigilError (settle); the log gets the detail.
           if (!(error instanceof VigilError)) options.logger.error('IPC handler failed', { channel, error });
@@ -78,43 +90,20 @@ export function registerIpcHandlers(options: IpcHandlersOptions): () => void {
   };
 
   for (const method of API_METHODS) {
-    handle(IPC_CHANNELS[method], (_event, params) => {
-      const call = options.api()[method] as (params: object) => Promise<unknown>;
-      return call.call(options.api(), apiParams[method](params));
+    handle(apiChannel(method), apiParams[method] as (params: unknown) => never, (params) => {
+      const api = options.api();
+      return (api[method] as (params: object) => Promise<never>).call(api, params as object);
     });
   }
-  handle(EXPORT_CHANNEL, (event, params) => options.exportCsv(exportParams(params), progressTo(event.sender)));
-
-  handle(EXPORT_CANCEL_CHANNEL, (_event, params) => {
-    noParams(params);
+  handle(EXPORT_CHANNEL, exportParams, (params, event) => options.exportCsv(params, progressTo(event.sender)));
+  handle(EXPORT_CANCEL_CHANNEL, noParams, () => {
     options.cancelExport();
     return null;
   });
-
-  const { actions } = options;
-  handle(APP_CHANNELS.getSettings, (_event, params) => {
-    noParams(params);
-    return actions.getSettings();
-  });
-  handle(APP_CHANNELS.updateSettings, (_event, params) => actions.updateSettings(settingsUpdate(params) as SettingsUpdate));
-  handle(APP_CHANNELS.testSync, (_event, params) => {
-    noParams(params);
-    return actions.testSync();
-  });
-  handle(APP_CHANNELS.sendTestEmail, (_event, params) => {
-    noParams(params);
-    return actions.sendTestEmail();
-  });
-  handle(APP_CHANNELS.openDataFolder, async (_event, params) => {
-    noParams(params);
-    await actions.openDataFolder();
-    return null;
-  });
-  handle(APP_CHANNELS.chooseDataFolder, (_event, params) => actions.chooseDataFolder(chooseDataFolderParams(params)));
-  handle(APP_CHANNELS.openExternal, async (_event, params) => {
-    await actions.openExternal(openExternalParams(params).url);
-    return null;
-  });
+  for (const method of APP_METHODS) {
+    const action = options.actions[method] as (params: unknown) => unknown;
+    handle(appChannel(method), APP_PARAMS[method] as (params: unknown) => never, (params) => action(params) as never);
+  }
 
   return () => {
     for (const channel of channels) options.ipcMain.removeHandler(channel);
