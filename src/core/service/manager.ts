@@ -101,8 +101,9 @@ export function planService(request: ServiceRequest, host: ServiceHost): Service
     const content = systemdUnit(spec);
     const notes = [logsHint];
     if (user) notes.push(`It runs while you are logged in; to start it at boot and keep it running after logout: loginctl enable-linger ${host.env.USER ?? host.env.LOGNAME ?? '$USER'}`);
-    else if (/^\/(home|root)\//.test(host.scriptPath)) {
-      notes.push(`Warning: ${host.scriptPath} is in a home folder, which the service's dynamic system user usually cannot read: install Vigil system-wide first (npm install -g)`);
+    else {
+      notes.push(...unreachableFromSystemUnit(host.nodePath, 'run it with a Node.js installed system-wide (e.g. /usr/bin/node)'));
+      notes.push(...unreachableFromSystemUnit(host.scriptPath, 'install Vigil system-wide first (npm install -g)'));
     }
     notes.push(`Access tokens (VIGIL_TOKEN, VIGIL_HUB_TOKEN) go in ${systemdEnvironmentFile(spec)} (mode 0600), never in the unit file`);
     return {
@@ -290,6 +291,18 @@ export function keyValues(text: string, separator: string): Record<string, strin
     out[key] = raw.slice(at + separator.length).trim();
   }
   return out;
+}
+
+/**
+ * Warnings for the files a system unit runs (node, the script) that its sandbox hides: a home
+ * folder, which its dynamic user usually cannot read, and /tmp or /var/tmp, which PrivateTmp=yes
+ * replaces with an empty one of its own.
+ */
+function unreachableFromSystemUnit(file: string, fix: string): string[] {
+  const tmp = /^(\/tmp|\/var\/tmp)\//.exec(file)?.[1];
+  if (/^\/(home|root)\//.test(file)) return [`Warning: ${file} is in a home folder, which the service's dynamic system user usually cannot read: ${fix}`];
+  if (tmp) return [`Warning: ${file} is under ${tmp}, which this unit cannot see (PrivateTmp=yes gives it a ${tmp} of its own): ${fix}`];
+  return [];
 }
 
 /** The real host: this process's OS, home, node and script, and child processes for the tools. */

@@ -64,6 +64,27 @@ describe('Linux (systemd)', () => {
     expect(planService({ role: 'agent', scope: 'system' }, fakeHost({ scriptPath: '/home/ann/vigil/bin/vigil.js' })).notes.join('\n')).toMatch(/Warning: .* home folder/);
   });
 
+  it('system service from a checkout (or a node) under /tmp or /var/tmp: warned, since PrivateTmp hides them from the unit', () => {
+    const warnings = (patch: Partial<ServiceHost>, scope: 'system' | 'user' = 'system') =>
+      planService({ role: 'agent', scope }, fakeHost(patch)).notes.filter((note) => note.startsWith('Warning:'));
+    const plan = planService({ role: 'agent', scope: 'system' }, fakeHost({ scriptPath: '/tmp/vigil/bin/vigil.js' }));
+    expect(plan.content).toContain('PrivateTmp=yes');
+    expect(plan.content).toContain('/tmp/vigil/bin/vigil.js');
+    expect(warnings({ scriptPath: '/tmp/vigil/bin/vigil.js' })).toEqual([
+      'Warning: /tmp/vigil/bin/vigil.js is under /tmp, which this unit cannot see (PrivateTmp=yes gives it a /tmp of its own): install Vigil system-wide first (npm install -g)',
+    ]);
+    expect(warnings({ scriptPath: '/var/tmp/checkout/bin/vigil.js' })).toEqual([expect.stringMatching(/^Warning: \/var\/tmp\/checkout\/bin\/vigil\.js is under \/var\/tmp, which this unit cannot see/)]);
+    // The node that runs it too (nvm puts it in a home folder; an unpacked tarball may sit in /tmp).
+    expect(warnings({ nodePath: '/tmp/node-v22/bin/node' })).toEqual([expect.stringMatching(/^Warning: \/tmp\/node-v22\/bin\/node is under \/tmp.*: run it with a Node.js installed system-wide/)]);
+    expect(warnings({ nodePath: '/home/ann/.nvm/versions/node/v22/bin/node' })).toEqual([expect.stringMatching(/^Warning: \/home\/ann\/\.nvm\/.* is in a home folder/)]);
+    // Not a prefix match on names: /tmpfiles is not /tmp.
+    expect(warnings({ scriptPath: '/tmpfiles/vigil/bin/vigil.js' })).toEqual([]);
+    expect(warnings({})).toEqual([]);
+    // A user unit has no PrivateTmp: nothing to warn about.
+    expect(planService({ role: 'agent', scope: 'user' }, fakeHost({ scriptPath: '/tmp/vigil/bin/vigil.js' })).content).not.toContain('PrivateTmp');
+    expect(warnings({ scriptPath: '/tmp/vigil/bin/vigil.js' }, 'user')).toEqual([]);
+  });
+
   it('a user service as root can be shown but not installed; a failing systemctl is a clear error, a tolerated one is not', async () => {
     const root = fakeHost({ uid: 0 });
     const asRoot = planService({ role: 'agent', scope: 'user' }, root);
