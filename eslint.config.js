@@ -98,4 +98,11 @@ export default tseslint.config(
       }],
     },
   },
+  // CommonJS by necessity: electron-builder's afterPack hook, and the installer's PATH script
+  // (run by the app's runtime from resources/bin, beside no package.json that says "module").
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );
