@@ -32,7 +32,15 @@ function electronBinary(): string | null {
   }
 }
 
-const binary = electronBinary();
+// VIGIL_E2E_APP names a packaged app's executable (the release workflow's installed deb, AppImage,
+// dmg copy or NSIS install): the suite then launches what ships (app.asar, the rebuilt
+// better-sqlite3, LSUIElement, the signature) instead of `electron .` on the source tree.
+const packaged = process.env.VIGIL_E2E_APP || null;
+const binary = packaged ?? electronBinary();
+const appArgs = packaged ? [] : [root];
+// VIGIL_E2E_SANDBOX=on: the app must be running with Chromium's sandbox (the deb's AppArmor
+// profile on Ubuntu 24.04, with the restriction left as shipped).
+const sandboxRequired = process.env.VIGIL_E2E_SANDBOX === 'on';
 const required = process.env.VIGIL_E2E_REQUIRED === '1';
 const SKIP_REASON = 'no Electron binary on this machine (ELECTRON_SKIP_BINARY_DOWNLOAD)';
 
@@ -69,7 +77,7 @@ test.describe('tray app in Electron', () => {
     downloads = path.join(temp, 'downloads');
     for (const dir of [dataDir, home, downloads]) fs.mkdirSync(dir, { recursive: true });
     env = { ...(process.env as Record<string, string>), VIGIL_DATA_DIR: dataDir, XDG_CONFIG_HOME: path.join(home, '.config'), VIGIL_E2E_HOOK: '1' };
-    app = await _electron.launch({ executablePath: binary!, args: [root], env, cwd: root });
+    app = await _electron.launch({ executablePath: binary!, args: appArgs, env, cwd: root });
     await expect.poll(() => app.evaluate(() => Boolean(handle()?.tray.menu)), { timeout: 30_000 }).toBe(true);
   });
 
@@ -80,6 +88,11 @@ test.describe('tray app in Electron', () => {
   test('launch: the tray menu offers every action, then shows live figures', async () => {
     expect(await menuLabels()).toEqual(expect.arrayContaining(['Open daily chart', 'Export CSV…', 'Pause sampling', 'Settings…', 'Start at login', 'Open data folder', 'Quit Vigil']));
     await expect.poll(async () => (await menuLabels())[0], { timeout: 20_000 }).toMatch(/^CPU \d+ % · RAM /);
+  });
+
+  test('the packaged app runs with the Chromium sandbox where the installer set it up', async () => {
+    test.skip(!sandboxRequired, 'VIGIL_E2E_SANDBOX=on only where the installer provides the sandbox (the deb)');
+    expect(await app.evaluate(({ app: electronApp }) => electronApp.commandLine.hasSwitch('no-sandbox'))).toBe(false);
   });
 
   test('Open daily chart: a sandboxed window on app://vigil, with this machine’s day drawn', async () => {
@@ -135,7 +148,7 @@ test.describe('tray app in Electron', () => {
 
   test('a second launch hands over and exits; the running app shows its chart window', async () => {
     await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().forEach((w) => w.hide()));
-    const second = spawn(binary!, [root], { env, cwd: root, stdio: 'ignore' });
+    const second = spawn(binary!, appArgs, { env, cwd: root, stdio: 'ignore' });
     const code = await new Promise<number | null>((resolve) => second.on('exit', resolve));
     expect(code).toBe(0);
     await expect.poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().some((w) => w.isVisible() && w.webContents.getURL() === 'app://vigil/index.html'))).toBe(true);

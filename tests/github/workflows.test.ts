@@ -32,16 +32,32 @@ describe('GitHub workflows', () => {
     expect(problems.some((p) => p.kind === 'expression' && p.message.includes('"runnr"'))).toBe(true);
   });
 
-  it('release: installers on the three OSes, the Electron e2e suite required there, the hub image from the Dockerfile', () => {
+  it('release: installers built, installed and launched on the three OSes; AppArmor left as shipped; the hub image holds nothing back', () => {
     const workflow = parse(fs.readFileSync(release, 'utf8')) as {
-      jobs: Record<string, { 'runs-on': string; strategy?: { matrix: { include: { os: string }[] } }; steps: { run?: string; uses?: string; with?: Record<string, unknown>; env?: Record<string, string> }[]; needs?: string[] }>;
+      jobs: Record<string, { 'runs-on': string; env?: Record<string, string>; strategy?: { matrix: { include?: { os: string; arch: string; builder: string }[]; os?: string[] } }; steps: { name?: string; run?: string; uses?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> }[]; needs?: string[] }>;
     };
     const installers = workflow.jobs.installers!;
-    expect(installers.strategy!.matrix.include.map((entry) => entry.os)).toEqual(['windows-latest', 'macos-latest', 'ubuntu-latest']);
+    expect(installers.strategy!.matrix.include!.map((entry) => `${entry.os}/${entry.arch}`)).toEqual(['windows-latest/x64', 'macos-latest/arm64', 'macos-latest/x64', 'ubuntu-24.04/x64']);
     const runs = installers.steps.map((step) => step.run ?? '').join('\n');
     expect(runs).toContain('npm run build:app');
-    expect(runs).toContain('npx electron-builder --publish never');
-    expect(runs).toContain('playwright test -c tests/e2e/playwright.config.ts');
+    expect(runs).toContain('npx electron-builder ${{ matrix.builder }} --${{ matrix.arch }} --publish never');
+    // Ubuntu 24.04's user-namespace restriction stays on: nothing turns it off.
+    expect(runs).not.toMatch(/apparmor_restrict_unprivileged_userns|aa-teardown|apparmor.*stop/);
+    // Installed as a user would, then launched: the deb (sandbox on), the quarantined dmg's copy,
+    // the per-user NSIS install, and the AppImage itself.
+    expect(runs).toContain('sudo apt-get install -y ./release/vigil_*_amd64.deb');
+    expect(runs).toContain('echo "VIGIL_E2E_SANDBOX=on"');
+    expect(runs).toContain('xattr -w com.apple.quarantine');
+    expect(runs).toContain('codesign --verify --deep --strict');
+    expect(runs).toMatch(/Start-Process -Wait -FilePath \$setup\.FullName -ArgumentList '\/S'/);
+    expect(runs).toContain('VIGIL_E2E_APP="$appimage"');
+    const e2eSteps = installers.steps.filter((step) => step.run?.includes('playwright test'));
+    expect(e2eSteps.length).toBe(2);
+    for (const step of e2eSteps) {
+      // On these runners a skipped e2e suite is a failure, not a pass; it runs after the installers.
+      expect(step.env).toEqual({ VIGIL_E2E_REQUIRED: '1' });
+      expect(installers.steps.indexOf(step)).toBeGreaterThan(installers.steps.findIndex((candidate) => candidate.name === 'Installers'));
+    }
     // Every e2e run there names its projects, and none of them drives a system browser by path
     // (the `bridge` project's /usr/bin/chromium exists on Debian, not on these runners).
     const e2eRuns = runs.split('\n').filter((line) => line.includes('playwright test -c tests/e2e/playwright.config.ts'));
@@ -55,11 +71,18 @@ describe('GitHub workflows', () => {
         expect(project!.use?.launchOptions?.executablePath, `project ${name} in ${line}`).toBeUndefined();
       }
     }
-    // On these runners a skipped e2e suite is a failure, not a pass.
-    expect(installers.steps.find((step) => step.run?.includes('playwright test'))?.env).toEqual({ VIGIL_E2E_REQUIRED: '1' });
+    // Signing and notarization secrets reach electron-builder when they exist.
+    for (const name of ['CSC_LINK', 'CSC_KEY_PASSWORD', 'APPLE_ID', 'APPLE_APP_SPECIFIC_PASSWORD', 'APPLE_TEAM_ID']) expect(installers.env![name]).toBe(`\${{ secrets.${name} }}`);
+    // The server bundles on both CPUs, tested as shipped.
+    const bundle = workflow.jobs['server-bundle']!;
+    expect(bundle.strategy!.matrix.os).toEqual(['ubuntu-24.04', 'ubuntu-24.04-arm']);
+    const bundleRuns = bundle.steps.map((step) => step.run ?? '').join('\n');
+    expect(bundleRuns).toContain('npm run bundle');
+    expect(bundleRuns).toContain('VIGIL_BUNDLE_TARBALL=');
     const build = workflow.jobs['hub-image']!.steps.find((step) => step.uses?.startsWith('docker/build-push-action'))!;
     expect(build.with).toMatchObject({ file: 'Dockerfile', context: '.' });
     expect(fs.existsSync(path.join(workflows, '..', '..', 'Dockerfile'))).toBe(true);
-    expect(workflow.jobs.release!.needs).toEqual(['installers', 'hub-image']);
+    expect(installers.needs).toBeUndefined();
+    expect(workflow.jobs.release!.needs).toEqual(['installers', 'server-bundle']);
   });
 });
