@@ -12,9 +12,6 @@
 !include WinMessages.nsh
 !include nsDialogs.nsh
 
-Var VigilAddToPath
-Var VigilPathCheckbox
-
 !macro VigilEditPath ACTION
   System::Call 'Kernel32::SetEnvironmentVariable(t "ELECTRON_RUN_AS_NODE", t "1")i'
   nsExec::ExecToLog '"$INSTDIR\${APP_EXECUTABLE_FILENAME}" "$INSTDIR\resources\bin\windows-path.cjs" ${ACTION} "$INSTDIR\resources\bin" $installMode'
@@ -23,17 +20,28 @@ Var VigilPathCheckbox
   SendMessage ${HWND_BROADCAST} ${WM_SETTINGCHANGE} 0 "STR:Environment" /TIMEOUT=5000
 !macroend
 
-!macro customInit
-  StrCpy $VigilAddToPath ${BST_CHECKED}
-  ${GetParameters} $R0
-  ClearErrors
-  ${GetOptions} $R0 "/NOPATH" $R1
-  ${IfNot} ${Errors}
-    StrCpy $VigilAddToPath ${BST_UNCHECKED}
-  ${EndIf}
-!macroend
-
+; The installer's variables, pages and steps only: the uninstaller is built from this file too,
+; and NSIS warns (an error for electron-builder) about a variable it never uses.
 !ifndef BUILD_UNINSTALLER
+  Var VigilAddToPath
+  Var VigilPathCheckbox
+
+  !macro customInit
+    StrCpy $VigilAddToPath ${BST_CHECKED}
+    ${GetParameters} $R0
+    ClearErrors
+    ${GetOptions} $R0 "/NOPATH" $R1
+    ${IfNot} ${Errors}
+      StrCpy $VigilAddToPath ${BST_UNCHECKED}
+    ${EndIf}
+  !macroend
+
+  !macro customInstall
+    ${If} $VigilAddToPath == ${BST_CHECKED}
+      !insertmacro VigilEditPath add
+    ${EndIf}
+  !macroend
+
   !macro customPageAfterChangeDir
     Page custom VigilPathPageCreate VigilPathPageLeave
   !macroend
@@ -53,12 +61,6 @@ Var VigilPathCheckbox
     ${NSD_GetState} $VigilPathCheckbox $VigilAddToPath
   FunctionEnd
 !endif
-
-!macro customInstall
-  ${If} $VigilAddToPath == ${BST_CHECKED}
-    !insertmacro VigilEditPath add
-  ${EndIf}
-!macroend
 
 !macro customUnInstall
   !insertmacro VigilEditPath remove
