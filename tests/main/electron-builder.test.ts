@@ -48,9 +48,9 @@ async function loadConfig(): Promise<{ config: BuilderConfig; validate: (config:
   return { config, validate: (candidate) => validateConfiguration(candidate, new DebugLogger(false)) };
 }
 
-describe('electron-builder.yml', () => {
-  // CPU-bound (electron-builder loads its schema and validator): slow on a loaded machine.
-  it('is valid for electron-builder (its own schema), which refuses a misspelled option', { timeout: 120_000 }, async () => {
+// Loading and validating the config takes seconds (electron-builder's own modules and schema): more on a loaded machine.
+describe('electron-builder.yml', { timeout: 120_000 }, () => {
+  it('is valid for electron-builder (its own schema), which refuses a misspelled option', async () => {
     const { config, validate } = await loadConfig();
     await expect(validate(config)).resolves.toBeUndefined();
     await expect(validate({ ...config, nsis: { ...config.nsis, oneClik: true } })).rejects.toThrow(/configuration\.nsis/);
