@@ -107,6 +107,15 @@ describe('server bundle (npm run bundle)', () => {
     expect(runtime.stdout.trim()).toBe(bundle.nodeVersion);
   });
 
+  it('./vigil sample --count 2 --json: two samples from the bundled runtime, one JSON line each', () => {
+    const sample = vigil(['sample', '--count', '2', '--json']);
+    expect([sample.status, sample.stderr]).toEqual([0, '']);
+    const lines = sample.stdout.trim().split('\n').map((line) => JSON.parse(line) as { ts: number; cpu: { total: number }; memory: { total: number } });
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line.memory.total).toBeGreaterThan(0);
+    expect(lines[1]!.ts).toBeGreaterThan(lines[0]!.ts);
+  });
+
   it('./vigil agent samples for a few seconds (better-sqlite3 loads in the bundled runtime), then stops on SIGTERM', async () => {
     const dataDir = path.join(home, 'agent data');
     const agent = spawn('./vigil', ['agent', '--data-dir', dataDir, '--log-level', 'warn'], { cwd: unpacked, env: { PATH: nodelessPath, HOME: home, LANG: 'C.UTF-8' }, stdio: ['ignore', 'pipe', 'pipe'] });
