@@ -14,32 +14,31 @@
 //   it (and for progress, cancellation and the settings), to protect against a native crash that
 //   would leave a tray app with nothing to show anyway.
 // If the core ever needs isolation, Runtime is the seam: it would move behind a MessagePort.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
-import { createLogger, type Logger } from '../core/log.js';
+import type { Logger } from '../core/log.js';
 import type { MetricSources } from '../core/metrics/index.js';
-import { dataPaths } from '../core/paths.js';
-import { Runtime } from '../core/runtime.js';
-import { ChartService } from '../core/server/chart-service.js';
+import type { Runtime } from '../core/runtime.js';
 import type { SettingsStore } from '../core/settings.js';
-import type { DataFolderOutcome, SettingsUpdate, SettingsView, TestOutcome } from '../shared/app-ipc.js';
+import type { TestOutcome } from '../shared/app-ipc.js';
 import { VigilError, isVigilError } from '../shared/errors.js';
-import type { Settings, SettingsPatch } from '../shared/settings.js';
-import { carryOver, checkDataFolder, emptyAgain, locateDataFolder, saveDataFolderChoice, sessionDataDir } from './data-folder.js';
-import type { DialogApi, ElectronApi } from './electron-api.js';
+import { locateDataFolder, sessionDataDir } from './data-folder.js';
+import type { ElectronApi } from './electron-api.js';
 import { Exporter, exportPresetParams } from './export.js';
 import { appFeatures, type AppFeatures, type FeatureEnv } from './features.js';
 import { registerIpcHandlers } from './ipc/handlers.js';
+import { openAppLog } from './libs/app-log.js';
+import { CoreHolder, coreFactory, type Core } from './libs/core-holder.js';
+import { frontDialogs } from './libs/dialogs.js';
+import { welcomeOnFirstLaunch } from './libs/first-launch.js';
+import { settingsActions, type AppFolder } from './libs/settings-actions.js';
 import { alertNotification, createNotifier, type Notifier } from './notifications.js';
 import { createAutostart, type Autostart } from './platform/autostart.js';
 import { sessionWindowOptions, wirePowerEvents } from './power.js';
-import { prepareSecrets, secretsState } from './secrets.js';
 import { openAppSettings, type ElectronStoreClass } from './settings-store.js';
-import type { MenuAction } from './tray/menu-model.js';
+import { exportPresetOf, type MenuAction } from './tray/menu-model.js';
 import type { ShellState } from './tray/state.js';
 import { TrayController } from './tray/tray.js';
-import { whereTheIconLives } from './tray/where.js';
 import { createOpenExternal, denyAllPermissions, hardenWebContents } from './windows/hardening.js';
 import { APP_SCHEME } from './windows/options.js';
 import { APP_SCHEME_PRIVILEGES, appProtocolHandler } from './windows/protocol.js';
@@ -47,15 +46,7 @@ import { WindowManager } from './windows/windows.js';
 
 export const APP_USER_MODEL_ID = 'app.vigil.monitor';
 
-/** In userData: written once the first launch has shown where Vigil lives. */
-export const FIRST_LAUNCH_MARKER = 'app-first-launch-done';
-
-/**
- * Sections the running core cannot take live: the local server is bound at start, sync targets
- * are made at start. A change to them restarts the core (a second or so, in place), so it still
- * applies at once.
- */
-const CORE_RESTART_SECTIONS = ['server', 'sync', 'influx'];
+export { FIRST_LAUNCH_MARKER } from './libs/first-launch.js';
 
 export interface AppOptions {
   electron: ElectronApi;
@@ -117,7 +108,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   // single-instance lock lives there and must not move with the data (data-folder.ts). Set before
   // anything reads userData.
   const location = locateDataFolder(env, platform, options.home);
-  let dataDir = location.dataDir;
+  const dataDir = location.dataDir;
   app.setPath('userData', location.homeDir);
   // Chromium's profile (caches, local storage) is not Vigil's data: it stays out of the data
   // folder, which the user may move, back up or share with the agent. Read by Chromium at start.
@@ -165,30 +156,9 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     return fail('Vigil cannot read its settings', error);
   }
   const initial = settings.get();
-  const openLog = (dir: string, current: Settings): Logger =>
-    createLogger({
-      level: current.log.level,
-      stream: options.logStream === undefined ? process.stderr : options.logStream,
-      // The app logs beside the agent's vigil.log, in its own file: the two may start on the same
-      // data folder (one of them is then refused by the lock, and says so in its own log).
-      file: dataPaths(dir).appLogFile,
-      maxBytes: current.log.maxFileMegabytes * 1024 * 1024,
-      maxFiles: current.log.maxFiles,
-    });
-  // Everything holds this one logger; it writes to the log file of the data folder in use, which
-  // changes when the data folder moves.
-  let logFile = openLog(dataDir, initial);
-  const logger: Logger = {
-    error: (message, fields) => logFile.error(message, fields),
-    warn: (message, fields) => logFile.warn(message, fields),
-    info: (message, fields) => logFile.info(message, fields),
-    debug: (message, fields) => logFile.debug(message, fields),
-    setLevel: (level) => logFile.setLevel(level),
-    close: () => logFile.close(),
-  };
-  // Shown in the settings window until the data folder moves.
-  let folderProblem = location.problem;
-  if (folderProblem) logger.warn('data folder', { problem: folderProblem });
+  const log = openAppLog(dataDir, initial, options.logStream === undefined ? process.stderr : options.logStream);
+  const { logger } = log;
+  if (location.problem) logger.warn('data folder', { problem: location.problem });
 
   // Web contents rules first: nothing can open a window or navigate without them.
   const openExternal = createOpenExternal(electron.shell, (url, reason) => logger.warn('refused to open a link', { url, reason }));
@@ -196,59 +166,24 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, openExternal));
   electron.protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir));
 
-  // The core: runtime (engine + server + services), its features, and the chart API over its
-  // store. Held in one place, because a settings change may replace it (CORE_RESTART_SECTIONS).
-  interface Core {
-    runtime: Runtime;
-    features: AppFeatures;
-    chart: ChartService;
-  }
-  const makeFeatures = options.features ?? appFeatures;
-  const startCore = async (startSettings: Settings, dir = dataDir): Promise<Core> => {
-    const features = await makeFeatures({ dataDir: dir, settings: startSettings, currentSettings: () => settings.get(), logger, now });
-    const runtime = await Runtime.start({
-      dataDir: dir,
-      settings: startSettings,
-      logger,
-      role: 'app',
-      routes: features.routes,
-      services: features.services,
-      sources: options.sources,
-      clock: options.clock,
-    });
-    const chart = new ChartService({
-      store: runtime.engine.store,
-      identity: runtime.identity,
-      latest: () => runtime.engine.latest(),
-      host: () => runtime.engine.host(),
-      intervalSeconds: () => runtime.engine.intervalMs / 1000,
-    });
-    return { runtime, features, chart };
-  };
-  let core: Core;
+  // The core (libs/core-holder.ts): replaced by a settings change or a move of the data folder.
+  const startCore = coreFactory({ features: options.features ?? appFeatures, currentSettings: () => folder.settings.get(), logger, now, sources: options.sources, clock: options.clock });
+  let firstCore: Core;
   try {
-    core = await startCore(initial);
+    firstCore = await startCore(initial, dataDir);
   } catch (error) {
     const title = isVigilError(error) && error.code === 'already_running' ? 'Vigil is already sampling this machine' : 'Vigil cannot start';
     const result = fail(title, error, logger);
     logger.close();
     return result;
   }
-  logger.info('vigil app running', { pid: process.pid, dataDir, settings: settings.path, url: core.runtime.url });
+  const folder: AppFolder = { dataDir, settings, problem: location.problem };
+  let sleeping = false;
+  const holder = new CoreHolder(firstCore, { onSample: () => refresh(), sleeping: () => sleeping, onReplaced: () => refresh() });
+  logger.info('vigil app running', { pid: process.pid, dataDir, settings: settings.path, url: holder.core.runtime.url });
 
   const notifier: Notifier = createNotifier(electron.Notification, iconPath);
-  // A tray-only app brings itself to the front before a dialog: on macOS 14+ a dialog without a
-  // parent window otherwise opens behind the app the user is in.
-  const dialog: Pick<DialogApi, 'showSaveDialog' | 'showOpenDialog'> = {
-    showSaveDialog: (dialogOptions) => {
-      if (platform === 'darwin') app.focus({ steal: true });
-      return electron.dialog.showSaveDialog(dialogOptions);
-    },
-    showOpenDialog: (dialogOptions) => {
-      if (platform === 'darwin') app.focus({ steal: true });
-      return electron.dialog.showOpenDialog(dialogOptions);
-    },
-  };
+  const dialog = frontDialogs(electron.dialog, app, platform);
   const autostart = createAutostart(app, {
     platform,
     execPath: options.execPath ?? process.execPath,
@@ -267,23 +202,22 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   });
   const windowManager = windows;
 
-  let sleeping = false;
   let openAtLogin = safely(() => autostart.isEnabled(), false, logger);
   const state = (): ShellState => ({
     platform,
     now: now(),
-    latest: core.runtime.engine.latest(),
-    paused: core.runtime.engine.paused,
+    latest: holder.core.runtime.engine.latest(),
+    paused: holder.core.runtime.engine.paused,
     sleeping,
     openAtLogin,
     exporting: exporter.running,
-    health: safely(() => core.features.health(), { peersWatched: 0, peersDown: [], sync: { state: 'off' } }, logger),
+    health: safely(() => holder.core.features.health(), { peersWatched: 0, peersDown: [], sync: { state: 'off' } }, logger),
   });
   const refresh = () => tray.update(state());
 
   const exporter = new Exporter({
     dialog,
-    chart: () => core.chart,
+    chart: () => holder.core.chart,
     defaultDir: () => app.getPath('downloads'),
     onState: () => refresh(),
   });
@@ -304,8 +238,8 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   };
 
   const openDataFolder = async () => {
-    const problem = await electron.shell.openPath(dataDir);
-    if (problem) throw new VigilError('io_error', `Cannot open ${dataDir}: ${problem}`);
+    const problem = await electron.shell.openPath(folder.dataDir);
+    if (problem) throw new VigilError('io_error', `Cannot open ${folder.dataDir}: ${problem}`);
   };
 
   const dispatch = async (action: MenuAction): Promise<void> => {
@@ -316,7 +250,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
       case 'export:today':
       case 'export:yesterday':
       case 'export:last-7-days':
-        await exportFromTray(exportPresetParams(action.slice('export:'.length) as 'today' | 'yesterday' | 'last-7-days', now()));
+        await exportFromTray(exportPresetParams(exportPresetOf(action), now()));
         break;
       case 'export:range':
         windowManager.open('export');
@@ -325,10 +259,10 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
         exporter.cancel();
         break;
       case 'pause':
-        core.runtime.engine.pause();
+        holder.core.runtime.engine.pause();
         break;
       case 'resume':
-        core.runtime.engine.resume();
+        holder.core.runtime.engine.resume();
         break;
       case 'open-settings':
         windowManager.open('settings');
@@ -365,158 +299,22 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     state(),
   );
 
-  const settingsView = (): SettingsView => {
-    const current = settings.get();
-    return {
-      settings: current,
-      file: settings.path,
-      dataDir,
-      dataFolder: {
-        source: location.source === 'env' ? 'env' : dataDir === location.defaultDir ? 'default' : 'chosen',
-        defaultDir: location.defaultDir,
-        canChoose: location.source !== 'env',
-        problem: folderProblem,
-      },
-      secrets: secretsState(dataDir, current),
-    };
-  };
-
-  /** Replaces the core with one started on the saved settings; on failure, puts the old ones back. */
-  const restartCore = async (previous: Settings): Promise<void> => {
-    const old = core;
-    old.runtime.engine.off('sample', refresh);
-    await old.runtime.stop();
-    try {
-      core = await startCore(settings.get());
-      logger.info('core restarted with the new settings', {});
-    } catch (error) {
-      logger.error('core did not start with the new settings; back to the previous ones', { error: error instanceof Error ? error.message : String(error) });
-      settings.update(previous as SettingsPatch);
-      core = await startCore(previous);
-      throw new VigilError(isVigilError(error) ? error.code : 'invalid_settings', `Not applied, the previous settings are back: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      core.runtime.engine.on('sample', refresh);
-      if (sleeping) core.runtime.setSleeping(true);
-      refresh();
-    }
-  };
-
-  // One settings change at a time (a restart must not interleave with another change).
-  let settingsQueue: Promise<unknown> = Promise.resolve();
-  const updateSettings = (update: SettingsUpdate): Promise<SettingsView> => {
-    const run = async (): Promise<SettingsView> => {
-      const previous = settings.get();
-      // Secrets are checked first, then the settings file is written (validated whole, or not at
-      // all), then the secret files, then the running core is told.
-      const secrets = prepareSecrets(update.secrets, previous);
-      const patch = mergePatches(update.patch, secrets.patch);
-      const next = settings.update(patch);
-      secrets.write(dataDir, next);
-      const changed = Object.keys(patch).filter((section) => JSON.stringify((previous as Record<string, unknown>)[section]) !== JSON.stringify((next as Record<string, unknown>)[section]));
-      // The sync and InfluxDB targets read their token files when the core starts.
-      const restart =
-        changed.some((section) => CORE_RESTART_SECTIONS.includes(section)) ||
-        (update.secrets?.syncToken !== undefined && next.sync.enabled) ||
-        (update.secrets?.influxToken !== undefined && next.influx.enabled);
-      logger.info('settings changed in the settings window', { sections: changed, restart });
-      logger.setLevel(next.log.level);
-      if (restart) await restartCore(previous);
-      else core.runtime.applySettings(next);
-      refresh();
-      return settingsView();
-    };
-    const result = settingsQueue.then(run, run);
-    settingsQueue = result.catch(() => undefined);
-    return result;
-  };
-
-  /**
-   * Moves to another data folder: the core stops, starts again there (its lock, its database, its
-   * settings), and the choice is kept for the next starts; if it cannot start there, it starts
-   * again in the old folder, which is left as it was. See data-folder.ts for what is copied.
-   */
-  const moveDataFolder = async (target: string): Promise<DataFolderOutcome> => {
-    if (path.resolve(target) === dataDir) return { moved: false, message: `Already using ${dataDir}.`, view: settingsView() };
-    const checked = checkDataFolder(target, dataDir);
-    const old = core;
-    old.runtime.engine.off('sample', refresh);
-    await old.runtime.stop();
-    let started: Core | null = null;
-    try {
-      if (!checked.holdsData) carryOver(dataDir, checked.dir, settings.get());
-      const nextSettings = openAppSettings(options.ElectronStore, checked.dir);
-      started = await startCore(nextSettings.get(), checked.dir);
-      saveDataFolderChoice(location.homeDir, checked.dir === location.defaultDir ? null : checked.dir);
-      const from = dataDir;
-      core = started;
-      settings = nextSettings;
-      dataDir = checked.dir;
-      folderProblem = null;
-      const previousLog = logFile;
-      logFile = openLog(dataDir, settings.get());
-      previousLog.info('data folder moved; logging there from now on', { to: dataDir });
-      previousLog.close();
-      logger.info('data folder moved', { from, to: dataDir, copiedSettings: !checked.holdsData });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      logger.error('could not move the data folder; staying in the old one', { to: checked.dir, error: message });
-      if (started) await started.runtime.stop().catch((stopError: unknown) => logger.error('could not stop the core in the new folder', { error: stopError }));
-      try {
-        emptyAgain(checked);
-      } catch (cleanError) {
-        logger.warn('could not tidy the folder the move was refused for', { dir: checked.dir, error: String(cleanError) });
-      }
-      core = await startCore(settings.get());
-      throw new VigilError(isVigilError(error) ? error.code : 'io_error', `Not moved, still using ${dataDir}: ${message}`);
-    } finally {
-      core.runtime.engine.on('sample', refresh);
-      if (sleeping) core.runtime.setSleeping(true);
-      logger.setLevel(settings.get().log.level);
-      refresh();
-    }
-    const kept = checked.holdsData ? 'its own settings and history' : 'these settings and an empty history';
-    return { moved: true, message: `Now using ${dataDir}, with ${kept}. The history so far stays in the previous folder.`, view: settingsView() };
-  };
-
-  const chooseDataFolder = async ({ useDefault }: { useDefault?: boolean }): Promise<DataFolderOutcome> => {
-    if (location.source === 'env') {
-      throw new VigilError('invalid_argument', `The data folder is set by $VIGIL_DATA_DIR (${dataDir}): change or unset that variable to use another one`);
-    }
-    let target = location.defaultDir;
-    if (!useDefault) {
-      // The folder comes from the OS dialog, never from the page: a page can ask, not point.
-      const choice = await dialog.showOpenDialog({
-        title: 'Choose the Vigil data folder',
-        defaultPath: dataDir,
-        buttonLabel: 'Use this folder',
-        properties: ['openDirectory', 'createDirectory', 'dontAddToRecent'],
-      });
-      const picked = choice.filePaths[0];
-      if (choice.canceled || !picked) return { moved: false, message: 'No folder chosen.', view: settingsView() };
-      target = picked;
-    } else if (dataDir === location.defaultDir) {
-      return { moved: false, message: `Already using the default folder ${dataDir}.`, view: settingsView() };
-    }
-    // One change at a time: a move waits for a settings change (and its restart) to finish.
-    const result = settingsQueue.then(() => moveDataFolder(target));
-    settingsQueue = result.catch(() => undefined);
-    return result;
-  };
+  const settingsWindow = settingsActions({ folder, location, holder, startCore, ElectronStore: options.ElectronStore, dialog, log, onChange: () => refresh() });
 
   const unregisterIpc = registerIpcHandlers({
     ipcMain: electron.ipcMain,
     trustedWebContents: windowManager.trustedWebContents,
-    api: () => core.chart,
+    api: () => holder.core.chart,
     exportCsv: (params, progress) => exporter.run(params, progress).then(({ rows, fileName }) => ({ rows, fileName })),
     cancelExport: () => exporter.cancel(),
     logger,
     actions: {
-      getSettings: settingsView,
-      updateSettings,
-      testSync: () => runTest(core.features.testSync, 'Sync is not part of this build'),
-      sendTestEmail: () => runTest(core.features.sendTestEmail, 'Email alerts are not part of this build'),
+      getSettings: settingsWindow.view,
+      updateSettings: settingsWindow.update,
+      testSync: () => runTest(holder.core.features.testSync, 'Sync is not part of this build'),
+      sendTestEmail: () => runTest(holder.core.features.sendTestEmail, 'Email alerts are not part of this build'),
       openDataFolder: () => openDataFolder().then(() => null),
-      chooseDataFolder: (params) => chooseDataFolder(params ?? {}),
+      chooseDataFolder: (params) => settingsWindow.chooseDataFolder(params ?? {}),
       openExternal: ({ url }) => openExternal(url).then(() => null),
     },
   });
@@ -529,9 +327,9 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     () => ({
       setSleeping: (value) => {
         sleeping = value;
-        core.runtime.setSleeping(value);
+        holder.core.runtime.setSleeping(value);
       },
-      flush: () => core.runtime.engine.flush(),
+      flush: () => holder.core.runtime.engine.flush(),
     }),
     logger,
     refresh,
@@ -539,11 +337,10 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   );
   // Alerts become notifications; the services' state (peers, sync) reaches the tray icon.
   const poll = () => {
-    for (const alert of safely(() => core.features.takeNewAlerts(), [], logger)) notifier.show(alertNotification(alert), () => windowManager.open('chart'));
+    for (const alert of safely(() => holder.core.features.takeNewAlerts(), [], logger)) notifier.show(alertNotification(alert), () => windowManager.open('chart'));
     refresh();
   };
-  safely(() => core.features.takeNewAlerts(), [], logger);
-  core.runtime.engine.on('sample', refresh);
+  safely(() => holder.core.features.takeNewAlerts(), [], logger);
   const healthTimer = setInterval(poll, options.healthPollMs ?? 5000);
   healthTimer.unref();
 
@@ -559,17 +356,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     shutdown();
   });
 
-  // The first launch shows where Vigil lives: the chart window, and a note on where the icon is.
-  const welcomed = path.join(location.homeDir, FIRST_LAUNCH_MARKER);
-  if (!fs.existsSync(welcomed)) {
-    windowManager.open('chart');
-    notifier.show({ title: 'Vigil is running', body: whereTheIconLives(platform), urgency: 'normal', silent: true }, () => windowManager.open('chart'));
-    try {
-      fs.writeFileSync(welcomed, `${new Date(now()).toISOString()}\n`);
-    } catch (error) {
-      logger.warn('could not record the first launch', { error: String(error) });
-    }
-  }
+  welcomeOnFirstLaunch({ userData: location.homeDir, platform, openChart: () => windowManager.open('chart'), notifier, logger, now });
 
   /**
    * Stops everything once: at 'before-quit', and at a Windows session end, where Electron emits
@@ -581,12 +368,12 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     windowManager.setQuitting();
     clearInterval(healthTimer);
     stopPowerEvents();
-    core.runtime.engine.off('sample', refresh);
     unregisterIpc();
     tray.destroy();
     // A settings change in progress (a core restart) finishes first.
-    settingsQueue
-      .then(() => core.runtime.stop())
+    settingsWindow
+      .idle()
+      .then(() => holder.stop())
       .catch((error: unknown) => logger.error('unclean shutdown', { error }))
       .finally(() => {
         logger.info('vigil app stopped', {});
@@ -601,13 +388,13 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
 
   return {
     get dataDir() {
-      return dataDir;
+      return folder.dataDir;
     },
     get runtime() {
-      return core.runtime;
+      return holder.core.runtime;
     },
     get settings() {
-      return settings;
+      return folder.settings;
     },
     windows: windowManager,
     tray,
@@ -627,14 +414,6 @@ async function runTest(test: (() => Promise<TestOutcome>) | null, unavailable: s
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
-}
-
-function mergePatches(a: SettingsUpdate['patch'], b: SettingsUpdate['patch']): SettingsUpdate['patch'] {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const patch of [a, b]) {
-    for (const [section, values] of Object.entries(patch)) out[section] = { ...(out[section] ?? {}), ...(values ?? {}) };
-  }
-  return out as SettingsUpdate['patch'];
 }
 
 function safely<T>(read: () => T, fallback: T, logger: Logger): T {

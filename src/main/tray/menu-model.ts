@@ -7,6 +7,21 @@ import type { ShellState } from './state.js';
 /** The presets of the Export CSV submenu; `range` opens a small window to pick the days. */
 export type ExportChoice = 'today' | 'yesterday' | 'last-7-days' | 'range';
 
+/** The exports the tray offers at once (a day or a week); 'range' opens a window instead. */
+export type ExportPreset = Exclude<ExportChoice, 'range'>;
+
+/** The preset an export action asks for (typed, where `action.slice('export:'.length)` was not). */
+export function exportPresetOf(action: `export:${ExportPreset}`): ExportPreset {
+  switch (action) {
+    case 'export:today':
+      return 'today';
+    case 'export:yesterday':
+      return 'yesterday';
+    case 'export:last-7-days':
+      return 'last-7-days';
+  }
+}
+
 export type MenuAction =
   | 'open-chart'
   | `export:${ExportChoice}`
