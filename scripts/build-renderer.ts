@@ -30,6 +30,7 @@ export async function buildRenderer(options: { outDir?: string; minify?: boolean
   });
   fs.copyFileSync(path.join(source, 'index.html'), path.join(outDir, 'index.html'));
   fs.copyFileSync(path.join(source, 'styles.css'), path.join(outDir, 'app.css'));
+  fs.copyFileSync(path.join(source, 'favicon.svg'), path.join(outDir, 'favicon.svg'));
   const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
   return { outDir, bytes };
 }

@@ -3,7 +3,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VigilError } from '../shared/errors.js';
 import { DEFAULT_PROCESS_LIMIT, MAX_PROCESS_LIMIT, PROCESS_SORTS } from '../shared/processes.js';
-import { collectHosts, collectNames, parseCount, parseIntervalSeconds, parseLimit, parseLogLevel, parsePort, parseWidth } from './options.js';
+import { collectHosts, collectNames, parseChartKinds, parseCount, parseIntervalSeconds, parseLimit, parseLogLevel, parsePort, parseWidth } from './options.js';
+import { ALL_PANEL_KINDS } from '../shared/panels.js';
 import { VERSION } from '../core/version.js';
 import { collectAddresses, collectPeers, parseDurationSeconds } from './commands/alert-options.js';
 
@@ -69,14 +70,20 @@ export function buildProgram(): Command {
     });
 
   program
-    .command('chart <DD-MM-YYYY>')
-    .description("render a day's charts (CPU, memory, each interface's traffic) to a PNG image")
+    .command('chart [DD-MM-YYYY]')
+    .description('render charts (CPU, per core, memory, swap, load, disks, each interface) of a day, the last minutes or hours, or a span of days to a PNG image')
     .requiredOption('--out <file>', 'the PNG file to write')
+    .addOption(new Option('--last <span>', 'the last 15m, 1h, 6h or 24h up to now').choices(['15m', '1h', '6h', '24h']))
+    .option('--from <DD-MM-YYYY>', 'first day of a span (with --to)')
+    .option('--to <DD-MM-YYYY>', 'last day of a span (inclusive)')
+    .option('--week <DD-MM-YYYY>', 'the week (Monday to Sunday) holding this day')
+    .option('--month <MM-YYYY>', 'a month')
+    .option('--charts <list>', `which charts, comma-separated: ${ALL_PANEL_KINDS.join(', ')} (default: every one with data)`, parseChartKinds)
     .option('--iface <name>', 'chart this interface (repeat, or comma-separate; default: every physical one)', collectNames, undefined)
     .option('--width <pixels>', 'image width, 600-4000 (default 1200)', parseWidth)
     .addOption(new Option('--theme <theme>', 'light or dark').choices(['light', 'dark']).default('light'))
     .option('--data-dir <dir>', DATA_DIR_HELP)
-    .action(async (date: string, options) => {
+    .action(async (date: string | undefined, options) => {
       const { runChart } = await import('./commands/chart.js');
       process.exitCode = await runChart(date, options);
     });

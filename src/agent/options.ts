@@ -2,6 +2,7 @@
 // one clear line and exit code 2 before anything is opened.
 import { InvalidArgumentError } from 'commander';
 import { defaultDataDir } from '../core/paths.js';
+import { ALL_PANEL_KINDS, type PanelKind } from '../shared/panels.js';
 import { LOG_LEVEL_VALUES, samplingSchema, serverSchema, type LogLevelSetting } from '../shared/settings.js';
 import path from 'node:path';
 
@@ -77,4 +78,14 @@ export function parseCount(text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || value < 1 || value > 86_400) throw new InvalidArgumentError('expected a whole number of samples from 1 to 86400');
   return value;
+}
+
+/** `--charts cpu,memory,net`: known chart names, in page order, each once. */
+export function parseChartKinds(text: string): PanelKind[] {
+  const names = text.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(ALL_PANEL_KINDS as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(`expected chart names from ${ALL_PANEL_KINDS.join(', ')}${unknown.length ? ` (not ${unknown.join(', ')})` : ''}`);
+  }
+  return ALL_PANEL_KINDS.filter((kind) => names.includes(kind));
 }

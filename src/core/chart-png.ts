@@ -1,11 +1,11 @@
-// The day's charts as one PNG, without a browser: the page's own chart.js configurations
+// Charts as one PNG, without a browser: the page's own chart.js configurations
 // (shared/chart-config.ts) drawn on @napi-rs/canvas (a prebuilt Skia binding: no compiler, no
-// cairo), one panel under the other below a title line. For servers: `vigil chart DD-MM-YYYY`.
+// cairo), one panel under the other below a title line. For servers: `vigil chart`.
 // Loaded only by that command; chart.js and the canvas binding never enter the agent.
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Title } from 'chart.js';
 import type { SeriesResult } from '../shared/api.js';
-import { buildChartPanels, DARK_THEME, LIGHT_THEME } from '../shared/chart-config.js';
+import { buildChartPanels, DARK_THEME, LIGHT_THEME, type PanelKind } from '../shared/chart-config.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Legend, Title);
 
@@ -21,6 +21,12 @@ export interface PngOptions {
   title?: string;
   /** Interfaces to draw, in order (default: every physical one; loopback and virtual left out). */
   interfaces?: string[];
+  /** Which charts (default: CPU, memory and network). */
+  panels?: readonly PanelKind[];
+  /** Leave out charts with nothing to draw (no swap, no load average, no disk readings). */
+  skipEmpty?: boolean;
+  /** The machine's OS, for what an empty load chart says. */
+  platform?: string;
 }
 
 export const DEFAULT_PNG_WIDTH = 1200;
@@ -39,8 +45,11 @@ export async function renderChartsPng(data: SeriesResult, options: PngOptions = 
   const panelHeight = options.panelHeight ?? 280;
   const theme = options.theme === 'dark' ? DARK_THEME : LIGHT_THEME;
   const interfaces = options.interfaces ?? data.interfaces.filter((i) => !i.loopback && !i.virtual).map((i) => i.name);
-  const panels = buildChartPanels(data, { theme, timeZone: options.timeZone, interfaces, target: 'image' });
-  const height = HEADER + panels.length * panelHeight;
+  let panels = buildChartPanels(data, { theme, timeZone: options.timeZone, interfaces, panels: options.panels, platform: options.platform, target: 'image' });
+  if (options.skipEmpty) panels = panels.filter((p) => !p.empty || p.kind === 'cpu' || p.kind === 'memory');
+  // The heat strip is as tall as its cores need; the others share one height.
+  const heights = panels.map((p) => (p.kind === 'cores' ? Math.min(panelHeight, p.height + 80) : panelHeight));
+  const height = HEADER + heights.reduce((a, b) => a + b, 0);
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = theme.background;
@@ -50,17 +59,26 @@ export async function renderChartsPng(data: SeriesResult, options: PngOptions = 
   ctx.textBaseline = 'middle';
   ctx.fillText(options.title ?? 'Vigil', 14, HEADER / 2);
 
+  let top = HEADER;
   panels.forEach((panel, i) => {
-    const surface = createCanvas(width, panelHeight);
+    const surface = createCanvas(width, heights[i]!);
     const panelCtx = surface.getContext('2d');
     // chart.js takes any 2D context; Skia's implements what it draws with.
     const chart = new Chart(panelCtx as unknown as ConstructorParameters<typeof Chart>[0], panel.config);
     try {
-      ctx.drawImage(surface, 0, HEADER + i * panelHeight);
+      if (panel.empty) {
+        // What the page writes over an empty chart, drawn into the image.
+        panelCtx.fillStyle = theme.text;
+        panelCtx.font = '14px sans-serif';
+        panelCtx.textAlign = 'center';
+        panelCtx.fillText(panel.emptyText, (chart.chartArea.left + chart.chartArea.right) / 2, (chart.chartArea.top + chart.chartArea.bottom) / 2);
+      }
+      ctx.drawImage(surface, 0, top);
     } finally {
       chart.destroy();
     }
-    drawSeparator(ctx, theme.grid, HEADER + i * panelHeight, width);
+    drawSeparator(ctx, theme.grid, top, width);
+    top += heights[i]!;
   });
   return { png: await canvas.encode('png'), width, height, panels: panels.map((p) => p.id) };
 }

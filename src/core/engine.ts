@@ -158,6 +158,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.latestSample;
   }
 
+  /** Samples taken and not yet written to the database (the batch flush() writes). */
+  unflushed(): readonly Sample[] {
+    return this.pending;
+  }
+
   /** The newest host snapshot (this run's, or the stored one until the sampler reports). */
   host(): HostRecord | null {
     return this.latestHostRecord ?? this.store.latestHost();

@@ -108,7 +108,7 @@ export class Calendar {
     root.replaceChildren(
       h('div', { className: 'calendar-head' }, previous, h('h2', { text: `${MONTHS[month - 1]} ${year}`, 'aria-live': 'polite' }), next),
       h('table', { role: 'grid' }, h('thead', {}, head), body),
-      h('div', { className: 'calendar-legend' }, h('span', {}, h('span', { className: 'swatch' }), 'data recorded'), h('span', { text: 'dimmed: no data' })),
+      h('div', { className: 'calendar-legend' }, h('span', {}, h('span', { className: 'swatch' }), 'data recorded'), h('span', { className: 'dim', text: 'dimmed: no data' })),
     );
     root.dataset.month = `${String(month).padStart(2, '0')}-${year}`;
     root.dataset.loaded = withData ? 'true' : 'false';

@@ -4,9 +4,8 @@
 // for anyone inspecting the page.
 import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import type { SeriesResult } from '../shared/api.js';
-import { buildChartPanels, type ChartPanel, type ChartTheme, type Point, type VigilDataset } from '../shared/chart-config.js';
+import { buildChartPanels, type ChartPanel, type ChartTheme, type PanelKind, type Point, type VigilDataset } from '../shared/chart-config.js';
 import { formatClock } from '../shared/time-zone.js';
-import { formatBits, formatBytes, formatPercent } from '../shared/units.js';
 import { h } from './dom.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Legend, Tooltip);
@@ -14,8 +13,10 @@ Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, L
 export interface BoardHandlers {
   /** A span of time was selected (drag): unix ms. */
   zoom(from: number, to: number): void;
-  /** Zoom around the middle: factor < 1 in, > 1 out. */
-  zoomBy(factor: number): void;
+  /** Zoom by a factor (< 1 in, > 1 out) around an instant (the pointer's), or null: the page decides. */
+  zoomBy(factor: number, anchor: number | null): void;
+  /** The pointer moved over a chart (unix ms under it), or left the charts (null). */
+  hover?(ts: number | null): void;
   /** Move by a fraction of the shown span (negative: earlier). */
   pan(fraction: number): void;
   reset(): void;
@@ -26,6 +27,8 @@ export interface RenderOptions {
   timeZone: string | undefined;
   range: { from: number; to: number };
   interfaces: string[];
+  panels: readonly PanelKind[];
+  platform?: string;
 }
 
 interface Entry {
@@ -34,6 +37,8 @@ interface Entry {
   canvas: HTMLCanvasElement;
   summary: HTMLElement;
   unit: HTMLElement;
+  emptyNote: HTMLElement;
+  box: HTMLElement;
   chart: Chart<'line', Point[]>;
 }
 
@@ -43,15 +48,30 @@ const MIN_SPAN_MS = 60_000;
 export class ChartBoard {
   private readonly entries = new Map<string, Entry>();
   private timeZone: string | undefined;
+  /** The instant under the pointer while it is over a chart's plot area. */
+  private pointerTs: number | null = null;
 
   constructor(
     private readonly root: HTMLElement,
     private readonly handlers: BoardHandlers,
   ) {}
 
+  /** The instant under the pointer, when it is over a chart (zoom anchors there). */
+  get pointer(): number | null {
+    return this.pointerTs;
+  }
+
   render(data: SeriesResult, options: RenderOptions): ChartPanel[] {
     this.timeZone = options.timeZone;
-    const panels = buildChartPanels(data, { theme: options.theme, timeZone: options.timeZone, range: options.range, interfaces: options.interfaces, target: 'screen' });
+    const panels = buildChartPanels(data, {
+      theme: options.theme,
+      timeZone: options.timeZone,
+      range: options.range,
+      interfaces: options.interfaces,
+      panels: options.panels,
+      platform: options.platform,
+      target: 'screen',
+    });
     const keep = new Set(panels.map((p) => p.id));
     for (const [id, entry] of this.entries) {
       if (keep.has(id)) continue;
@@ -65,6 +85,7 @@ export class ChartBoard {
         entry.panel = panel;
         entry.chart.data = panel.config.data;
         entry.chart.options = panel.config.options!;
+        entry.box.style.height = `${panel.height}px`;
         entry.chart.update('none');
       } else {
         entry = this.create(panel);
@@ -97,16 +118,19 @@ export class ChartBoard {
     const selection = h('div', { className: 'selection', hidden: true });
     const unit = h('span', { className: 'unit' });
     const summary = h('span', { className: 'summary' });
+    const emptyNote = h('p', { className: 'empty-note', hidden: true });
+    const box = h('div', { className: 'canvas-box' }, canvas, selection, emptyNote);
+    box.style.height = `${panel.height}px`;
     const figure = h(
       'figure',
-      { className: 'panel', id: `panel-${panel.id.replace(/[^A-Za-z0-9_-]/g, '_')}`, 'data-panel': panel.id },
+      { className: `panel panel-${panel.kind}`, id: `panel-${panel.id.replace(/[^A-Za-z0-9_-]/g, '_')}`, 'data-panel': panel.id },
       h('figcaption', {}, h('h2', { text: panel.title }), unit, summary),
-      h('div', { className: 'canvas-box' }, canvas, selection),
+      box,
     );
     // Attached before chart.js measures it; render() then puts it in its place.
     this.root.append(figure);
     const chart = new Chart(canvas, panel.config);
-    const entry: Entry = { panel, figure, canvas, summary, unit, chart };
+    const entry: Entry = { panel, figure, canvas, summary, unit, emptyNote, box, chart };
     this.attachZoom(entry, selection);
     return entry;
   }
@@ -128,6 +152,10 @@ export class ChartBoard {
       canvas.setPointerCapture(event.pointerId);
     });
     canvas.addEventListener('pointermove', (event) => {
+      const area = entry.chart.chartArea;
+      const at = event.clientX - canvas.getBoundingClientRect().left;
+      this.pointerTs = at >= area.left && at <= area.right ? Math.round(entry.chart.scales.x!.getValueForPixel(at)!) : null;
+      this.handlers.hover?.(this.pointerTs);
       if (startX === null) return;
       const x = localX(event);
       selection.hidden = false;
@@ -151,15 +179,16 @@ export class ChartBoard {
       }
       this.handlers.zoom(a, b);
     };
+    canvas.addEventListener('pointerleave', () => {
+      this.pointerTs = null;
+      this.handlers.hover?.(null);
+    });
     canvas.addEventListener('pointerup', (event) => finish(event, true));
     canvas.addEventListener('pointercancel', (event) => finish(event, false));
     canvas.addEventListener('dblclick', () => this.handlers.reset());
     canvas.addEventListener('keydown', (event) => {
+      // + and - are the page's (they work wherever the focus is); these move and reset.
       const actions: Record<string, () => void> = {
-        '+': () => this.handlers.zoomBy(0.5),
-        '=': () => this.handlers.zoomBy(0.5),
-        '-': () => this.handlers.zoomBy(2),
-        _: () => this.handlers.zoomBy(2),
         ArrowLeft: () => this.handlers.pan(-0.25),
         ArrowRight: () => this.handlers.pan(0.25),
         Escape: () => this.handlers.reset(),
@@ -175,17 +204,26 @@ export class ChartBoard {
   /** Caption, accessible description and the data-state attribute of a panel. */
   private describe(entry: Entry, data: SeriesResult, range: { from: number; to: number }): void {
     const { panel, chart } = entry;
-    const format = panel.kind === 'cpu' ? formatPercent : panel.kind === 'memory' ? (v: number) => formatBytes(v) : (v: number) => formatBits(v);
+    const format = panel.format;
     const datasets = chart.data.datasets as VigilDataset[];
-    const stats = datasets.map((d, i) => datasetStats(d, i, chart, panel.factor));
-    const parts = stats
-      .filter((s) => s.role === 'avg' && s.values > 0 && s.label !== 'total')
-      .map((s) => {
-        const max = stats.find((o) => o.series === s.series && o.role === 'max')?.max ?? s.max;
-        return `${s.label} avg ${format(s.mean!)}, peak ${format(max!)}`;
-      });
-    entry.unit.textContent = panel.unit;
+    const stats = datasets.map((d, i) => datasetStats(d, i, chart, panel.factor, panel.kind === 'cores'));
+    let parts: string[];
+    if (panel.kind === 'cores') {
+      const busy = stats.filter((s) => s.values > 0).sort((a, b) => b.mean! - a.mean!);
+      parts = busy.length ? [`busiest ${busy[0]!.label} avg ${format(busy[0]!.mean!)}`, `idlest ${busy.at(-1)!.label} avg ${format(busy.at(-1)!.mean!)}`] : [];
+    } else {
+      parts = stats
+        .filter((s) => s.role === 'avg' && s.values > 0 && s.label !== 'total')
+        .map((s) => {
+          const max = stats.find((o) => o.series === s.series && o.role === 'max')?.max ?? s.max;
+          return `${s.label} avg ${format(s.mean!)}, peak ${format(max!)}`;
+        });
+    }
+    entry.unit.textContent = panel.empty ? '' : panel.unit;
     entry.summary.textContent = parts.join(' · ');
+    entry.emptyNote.hidden = !panel.empty;
+    entry.emptyNote.textContent = panel.empty ? panel.emptyText : '';
+    entry.figure.classList.toggle('empty', panel.empty);
     const span = `${formatClock(range.from, this.timeZone)}–${formatClock(range.to, this.timeZone)}`;
     entry.canvas.setAttribute('aria-label', `${panel.title}, ${span}: ${panel.empty ? 'no data' : parts.join('; ')}. Drag or use + and - to zoom.`);
     const x = chart.scales.x!;
@@ -196,6 +234,9 @@ export class ChartBoard {
       unit: panel.unit,
       factor: panel.factor,
       empty: panel.empty,
+      emptyText: panel.empty ? panel.emptyText : null,
+      plotLeft: chart.chartArea.left,
+      plotRight: chart.chartArea.right,
       from: x.min,
       to: x.max,
       resolution: data.resolution,
@@ -225,7 +266,7 @@ interface DatasetStats {
   mean: number | null;
 }
 
-function datasetStats(dataset: VigilDataset, index: number, chart: Chart<'line', Point[]>, factor: number): DatasetStats {
+function datasetStats(dataset: VigilDataset, index: number, chart: Chart<'line', Point[]>, factor: number, heat = false): DatasetStats {
   let values = 0;
   let firstX: number | null = null;
   let lastX: number | null = null;
@@ -234,12 +275,14 @@ function datasetStats(dataset: VigilDataset, index: number, chart: Chart<'line',
   let sum = 0;
   for (const p of dataset.data) {
     if (p.y === null) continue;
+    // A heat strip's points sit in their row (core + value/100): take the value back out.
+    const y = heat ? (p.y - index) * 100 : p.y;
     values++;
     firstX ??= p.x;
     lastX = p.x;
-    if (p.y < min) min = p.y;
-    if (p.y > max) max = p.y;
-    sum += p.y;
+    if (y < min) min = y;
+    if (y > max) max = y;
+    sum += y;
   }
   return {
     label: String(dataset.label),

@@ -1,4 +1,4 @@
-// "Export CSV": the shown day, or a range of days, through the client's exportCsv (a download in
+// "Export CSV" (loaded the first time the menu opens): the shown day, or a range of days, through the client's exportCsv (a download in
 // a browser, a save dialog in the app), with a progress bar and a Cancel button for long ranges.
 import type { ExportParams, VigilClient } from '../shared/api.js';
 import { compareDays, formatDay, parseDay, type LocalDay } from '../shared/dates.js';
@@ -31,11 +31,14 @@ export class ExportPanel {
         if (event.key === 'Enter') void this.exportRange();
       });
     }
-    byId<HTMLDetailsElement>('export').addEventListener('toggle', () => {
-      const day = formatDay(options.shownDay());
-      if (!this.fromInput.value) this.fromInput.value = day;
-      if (!this.toInput.value) this.toInput.value = day;
-    });
+    byId<HTMLDetailsElement>('export').addEventListener('toggle', () => this.fillDefaults());
+  }
+
+  /** The range fields start on the shown day. */
+  fillDefaults(): void {
+    const day = formatDay(this.options.shownDay());
+    if (!this.fromInput.value) this.fromInput.value = day;
+    if (!this.toInput.value) this.toInput.value = day;
   }
 
   private async exportRange(): Promise<void> {

@@ -17,15 +17,19 @@ import {
   API_ROUTES,
   EXPORT_ROUTE,
   EXPORT_ROWS_HEADER,
+  LIVE_ROUTE,
   isApiErrorBody,
   type ApiErrorBody,
   type ApiMethod,
   type ExportParams,
   type ExportProgress,
   type ExportResult,
+  type FollowStatus,
+  type LiveSampleEvent,
   type VigilApi,
   type VigilClient,
 } from './api.js';
+import type { Sample } from './model.js';
 
 // ---------------------------------------------------------------- HTTP
 
@@ -94,7 +98,135 @@ export function createHttpClient(options: HttpClientOptions): VigilClient {
       options.saveFile?.(new Blob(chunks as unknown as ConstructorParameters<typeof Blob>[0], { type: 'text/csv' }), fileName);
       return { rows, fileName };
     },
+    follow(onSample, followOptions = {}) {
+      const abort = new AbortController();
+      let stopPolling: (() => void) | null = null;
+      const status = (value: FollowStatus) => {
+        if (!abort.signal.aborted) followOptions.onStatus?.(value);
+      };
+      void (async () => {
+        let retryMs = 3000;
+        while (!abort.signal.aborted) {
+          let response: ResponseLike;
+          try {
+            response = await options.fetch(`${base}${LIVE_ROUTE.path}`, { headers: { ...headers(), accept: 'text/event-stream' }, signal: abort.signal });
+          } catch {
+            if (abort.signal.aborted) return;
+            status('reconnecting');
+            await sleep(retryMs, abort.signal);
+            continue;
+          }
+          if (response.status === 404 || response.status === 405) {
+            // A server without a feed (an older agent): ask for the newest sample instead.
+            stopPolling = pollLatest(() => api.latest(), onSample, followOptions.pollMs ?? 1000, status);
+            return;
+          }
+          if (!response.ok || !response.body) {
+            status('reconnecting');
+            await sleep(retryMs, abort.signal);
+            continue;
+          }
+          status('live');
+          try {
+            await readEventStream(response.body, abort.signal, (event, data) => {
+              if (event === 'retry') retryMs = Math.max(500, Number(data) || retryMs);
+              if (event !== 'sample') return;
+              const parsed = JSON.parse(data) as LiveSampleEvent;
+              if (parsed?.sample && typeof parsed.sample.ts === 'number') onSample(parsed.sample);
+            });
+          } catch {
+            // The stream broke (server restarted, network): reconnect below.
+          }
+          if (abort.signal.aborted) return;
+          status('reconnecting');
+          await sleep(retryMs, abort.signal);
+        }
+      })();
+      return () => {
+        abort.abort();
+        stopPolling?.();
+      };
+    },
   };
+}
+
+/**
+ * Reads a text/event-stream body, calling `dispatch(event, data)` per event (`event` defaults to
+ * "message"), and `dispatch('retry', ms)` for a retry field. Resolves when the stream ends.
+ */
+export async function readEventStream(body: ReadableStream<Uint8Array>, signal: AbortSignal, dispatch: (event: string, data: string) => void): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const cancel = () => void reader.cancel().catch(() => {});
+  signal.addEventListener('abort', cancel, { once: true });
+  let buffer = '';
+  let event = '';
+  let data: string[] = [];
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let newline: number;
+      while ((newline = buffer.search(/\r\n|\n|\r/)) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + (buffer[newline] === '\r' && buffer[newline + 1] === '\n' ? 2 : 1));
+        if (line === '') {
+          if (data.length > 0) dispatch(event || 'message', data.join('\n'));
+          event = '';
+          data = [];
+          continue;
+        }
+        if (line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') event = value;
+        else if (field === 'data') data.push(value);
+        else if (field === 'retry' && /^\d+$/.test(value)) dispatch('retry', value);
+      }
+    }
+  } finally {
+    signal.removeEventListener('abort', cancel);
+  }
+}
+
+/** Asks for the newest sample every `everyMs` and hands on each new one; returns the stop function. */
+function pollLatest(latest: () => Promise<{ sample: Sample | null }>, onSample: (sample: Sample) => void, everyMs: number, status: (value: FollowStatus) => void): () => void {
+  let lastTs = -Infinity;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const tick = async (): Promise<void> => {
+    try {
+      const { sample } = await latest();
+      if (stopped) return;
+      status('polling');
+      if (sample && sample.ts > lastTs) {
+        lastTs = sample.ts;
+        onSample(sample);
+      }
+    } catch {
+      if (!stopped) status('reconnecting');
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), everyMs);
+  };
+  void tick();
+  return () => {
+    stopped = true;
+    if (timer !== null) clearTimeout(timer);
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** `?a=1&k=x&k=y` from a params object; arrays repeat their key, undefined is left out. */
@@ -171,6 +303,8 @@ export function createIpcClient(bridge: VigilBridge): VigilClient {
   const api = Object.fromEntries(Object.keys(API_ROUTES).map((method) => [method, call(method as ApiMethod)])) as unknown as VigilApi;
   return {
     ...api,
+    // The app's core is in this process's main: the newest sample is one IPC call away.
+    follow: (onSample, options = {}) => pollLatest(() => api.latest(), onSample, options.pollMs ?? 1000, (status) => options.onStatus?.(status)),
     async exportCsv(params, options = {}) {
       const cancel = () => void bridge.cancelExport();
       options.signal?.addEventListener('abort', cancel, { once: true });

@@ -32,8 +32,16 @@ export const MAX_POINTS = 5000;
 export const MAX_DAYS_SPAN = 400;
 /** Response header of the CSV export: the number of data rows it will hold (for progress). */
 export const EXPORT_ROWS_HEADER = 'x-vigil-rows';
-/** The series a chart needs (exact keys, or prefixes ending in '.'); /day and /series default to them. */
-export const CHART_KEYS = ['cpu', 'mem.total', 'mem.used', 'mem.free', 'net.'] as const;
+/** Every recorded series (exact keys, or prefixes ending in '.'); /day, /range, /series and /recent default to them. */
+export const CHART_KEYS = ['cpu', 'cpu.', 'mem.', 'swap.', 'load.', 'net.'] as const;
+/** Most raw samples per series /recent sends (6 h at 1 s, with room); past it, it buckets. */
+export const MAX_RAW_POINTS = 22_000;
+/** The live view's windows (ms): the last 15 min, 1 h or 6 h at raw resolution. */
+export const LIVE_WINDOWS = { '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000 } as const;
+export type LiveWindow = keyof typeof LIVE_WINDOWS;
+/** Shortest and longest /recent window. */
+export const MIN_RECENT_MS = 60_000;
+export const MAX_RECENT_MS = 86_400_000;
 
 // ---------------------------------------------------------------- parameter schemas
 
@@ -51,6 +59,10 @@ const keysParam = {
   maxItems: 64,
   items: { type: 'string', minLength: 1, maxLength: 200 },
   description: `Series keys, or prefixes ending in "." (default: ${CHART_KEYS.join(', ')})`,
+} as const;
+const disksParam = {
+  type: 'boolean',
+  description: 'Include disk usage per mount (default: true unless `keys` is given)',
 } as const;
 const ifaceParam = {
   type: 'array',
@@ -72,8 +84,39 @@ export const daysParamsSchema = {
 export const dayParamsSchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { date: dayParam, points: pointsParam, keys: keysParam, iface: ifaceParam },
+  properties: { date: dayParam, points: pointsParam, keys: keysParam, iface: ifaceParam, disks: disksParam },
   required: ['date'],
+} as const satisfies JSONSchema;
+
+export const rangeParamsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: { ...dayParam, description: 'First local day (inclusive), DD-MM-YYYY' },
+    to: { ...dayParam, description: 'Last local day (inclusive), DD-MM-YYYY; days after today are drawn empty' },
+    points: pointsParam,
+    keys: keysParam,
+    iface: ifaceParam,
+    disks: disksParam,
+  },
+  required: ['from', 'to'],
+} as const satisfies JSONSchema;
+
+export const recentParamsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    windowMs: {
+      type: 'integer',
+      minimum: MIN_RECENT_MS,
+      maximum: MAX_RECENT_MS,
+      description: `The last windowMs ms up to the machine's now, at raw resolution (bucketed past ${MAX_RAW_POINTS} samples)`,
+    },
+    keys: keysParam,
+    iface: ifaceParam,
+    disks: disksParam,
+  },
+  required: ['windowMs'],
 } as const satisfies JSONSchema;
 
 export const seriesParamsSchema = {
@@ -91,6 +134,7 @@ export const seriesParamsSchema = {
     },
     keys: keysParam,
     iface: ifaceParam,
+    disks: disksParam,
   },
   required: ['from', 'to'],
 } as const satisfies JSONSchema;
@@ -106,6 +150,8 @@ export type LatestParams = HostParams;
 export type DaysParams = FromSchema<typeof daysParamsSchema>;
 export type DayParams = FromSchema<typeof dayParamsSchema>;
 export type SeriesParams = FromSchema<typeof seriesParamsSchema>;
+export type RangeParams = FromSchema<typeof rangeParamsSchema>;
+export type RecentParams = FromSchema<typeof recentParamsSchema>;
 /** `date`, or `from` with `to` (days, both included). */
 export type ExportParams = FromSchema<typeof exportParamsSchema>;
 
@@ -142,12 +188,32 @@ export interface InterfaceSummary {
   virtual: boolean;
 }
 
+export interface MountSummary {
+  mountPoint: string;
+  device: string;
+  fsType: string;
+}
+
+/**
+ * Disk usage per mount over a range (sampled about once a minute): bytes used and the
+ * filesystem's size, as df's Used and Size columns say, per bucket (the last reading in it).
+ */
+export interface DiskSeries {
+  mounts: MountSummary[];
+  timestamps: number[];
+  /** used[m][i]: mount m at timestamps[i]; null where it had no reading. */
+  used: (number | null)[][];
+  total: (number | null)[][];
+}
+
 /** Min/avg/max columns of a range (SeriesQueryResult), and what a chart needs around them. */
 export interface SeriesResult extends SeriesQueryResult {
-  /** The day asked for (/day), or null (/series). */
+  /** The day asked for (/day), or null (/series, /range, /recent). */
   day: string | null;
   /** Every interface with data in the range (whatever `iface` filtered), in name order. */
   interfaces: InterfaceSummary[];
+  /** Disk usage per mount in the range; null when not asked for. */
+  disks: DiskSeries | null;
 }
 
 export interface LatestResult {
@@ -177,6 +243,10 @@ export interface VigilApi {
   days(params: DaysParams): Promise<DaysResult>;
   day(params: DayParams): Promise<SeriesResult>;
   series(params: SeriesParams): Promise<SeriesResult>;
+  /** Whole local days, from one to another (a week, a month, a year, any span). */
+  range(params: RangeParams): Promise<SeriesResult>;
+  /** The last `windowMs` up to the machine's now, raw: the live view's first data. */
+  recent(params: RecentParams): Promise<SeriesResult>;
   latest(params?: LatestParams): Promise<LatestResult>;
 }
 
@@ -185,6 +255,20 @@ export type ApiMethod = keyof VigilApi;
 /** What the page calls: the read API plus a CSV export, which every transport saves its own way. */
 export interface VigilClient extends VigilApi {
   exportCsv(params: ExportParams, options?: { onProgress?: ExportProgress; signal?: AbortSignal }): Promise<ExportResult>;
+  /**
+   * Follows new samples until the returned function is called: the live feed over HTTP (Server-
+   * Sent Events, reconnecting by itself), or `latest` every `pollMs` where there is no feed (the
+   * app's IPC, a server without one). `onStatus` says which, and when the feed is lost.
+   */
+  follow(onSample: (sample: Sample) => void, options?: FollowOptions): () => void;
+}
+
+export type FollowStatus = 'live' | 'polling' | 'reconnecting';
+
+export interface FollowOptions {
+  onStatus?: (status: FollowStatus) => void;
+  /** Polling period where there is no feed (default 1000 ms). */
+  pollMs?: number;
 }
 
 // ---------------------------------------------------------------- result schemas
@@ -214,9 +298,29 @@ export const daysResultSchema = {
   properties: { from: { type: 'string' }, to: { type: 'string' }, days: { type: 'array', items: { type: 'string' } } },
 } as const satisfies JSONSchema;
 
+const nullableNumberMatrix = { type: 'array', items: nullableNumberArray } as const;
+
+export const diskSeriesSchema = {
+  type: 'object',
+  required: ['mounts', 'timestamps', 'used', 'total'],
+  properties: {
+    mounts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['mountPoint', 'device', 'fsType'],
+        properties: { mountPoint: { type: 'string' }, device: { type: 'string' }, fsType: { type: 'string' } },
+      },
+    },
+    timestamps: { type: 'array', items: { type: 'integer' } },
+    used: { ...nullableNumberMatrix, description: 'Bytes used (df\'s Used), per mount, per timestamp' },
+    total: { ...nullableNumberMatrix, description: 'Filesystem size in bytes (df\'s Size), per mount, per timestamp' },
+  },
+} as const satisfies JSONSchema;
+
 export const seriesResultSchema = {
   type: 'object',
-  required: ['from', 'to', 'bucketMs', 'resolution', 'timestamps', 'series', 'day', 'interfaces'],
+  required: ['from', 'to', 'bucketMs', 'resolution', 'timestamps', 'series', 'day', 'interfaces', 'disks'],
   properties: {
     from: { type: 'integer' },
     to: { type: 'integer' },
@@ -240,10 +344,11 @@ export const seriesResultSchema = {
         properties: { name: { type: 'string' }, loopback: { type: 'boolean' }, virtual: { type: 'boolean' } },
       },
     },
+    disks: { anyOf: [diskSeriesSchema, { type: 'null' }] },
   },
 } as const satisfies JSONSchema;
 
-const sampleSchema = {
+export const sampleSchema = {
   type: 'object',
   required: ['ts', 'cpu', 'memory', 'load', 'net'],
   properties: {
@@ -313,6 +418,8 @@ export const API_ROUTES = {
   days: { method: 'GET', path: '/days', summary: `The days of [from, to] (at most ${MAX_DAYS_SPAN}) that hold data`, params: daysParamsSchema, result: daysResultSchema },
   day: { method: 'GET', path: '/day', summary: "A local day's series, bucketed min/avg/max (raw samples when they fit in `points`)", params: dayParamsSchema, result: seriesResultSchema },
   series: { method: 'GET', path: '/series', summary: 'Any time range at a chosen resolution (points or bucketMs), down to raw samples', params: seriesParamsSchema, result: seriesResultSchema },
+  range: { method: 'GET', path: '/range', summary: 'Whole local days from one to another (a week, month, year), bucketed from the 1-minute and hourly rollups', params: rangeParamsSchema, result: seriesResultSchema },
+  recent: { method: 'GET', path: '/recent', summary: "The last windowMs up to the machine's now at raw resolution: the live view's start", params: recentParamsSchema, result: seriesResultSchema },
   latest: { method: 'GET', path: '/latest', summary: 'The newest sample', params: latestParamsSchema, result: latestResultSchema },
 } as const satisfies Record<ApiMethod, ApiRoute>;
 
@@ -325,6 +432,24 @@ export const EXPORT_ROUTE = {
   summary: `CSV of a day (date) or of a range of days (from, to), as an attachment; header ${EXPORT_ROWS_HEADER} gives the row count`,
   params: exportParamsSchema,
 } as const;
+
+/**
+ * The live feed (Server-Sent Events), as the hub's /api/live: one `sample` event per new sample,
+ * `data: {"type":"sample","machineId":…,"sample":{…}}`. Not a JSON method: the HTTP client reads
+ * the stream, the app's IPC client asks for the latest sample every interval.
+ */
+export const LIVE_ROUTE = {
+  method: 'GET',
+  path: '/live',
+  summary: 'Live feed of new samples (Server-Sent Events: event `sample`, data { type, machineId, sample })',
+} as const;
+
+/** One event of a live feed (the hub's LiveEvent has the same `sample` shape). */
+export interface LiveSampleEvent {
+  type: 'sample';
+  machineId: string;
+  sample: Sample;
+}
 
 export function isApiMethod(name: unknown): name is ApiMethod {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(API_ROUTES, name);

@@ -2,20 +2,25 @@
 // the page (src/renderer, in a browser or the app window) and the PNG renderer (src/core, on
 // @napi-rs/canvas), so a chart looks the same wherever it is drawn.
 //
-// A panel per subject: CPU %, memory (used, free, and the total as a reference), and one per
-// network interface (in and out). Each series is drawn as its average, with a min/max band behind
-// it so that a one-second peak is never averaged away in a day-wide bucket. Values are scaled to
+// A panel per subject (PANEL_GROUPS): CPU %, CPU per core (a heat strip: a row per core), memory
+// (used, free, and the total as a reference), swap, load average, disk usage per mount, and one
+// per network interface (in and out). Each series is drawn as its average, with a min/max band
+// behind it so that a one-second peak is never averaged away in a day-wide bucket. Every panel's
+// y axis has the same width, so the plot areas (and their times) line up from one to the next. Values are scaled to
 // one unit per panel (GiB, Mbit/s…) so the axis gets round ticks; tooltips give each value in full
 // with its exact time. The x axis is linear in unix ms with ticks on round wall-clock times of the
 // machine's zone.
 //
 // Only types come from chart.js here; whoever draws registers the controllers it needs
 // (LineController, LineElement, PointElement, LinearScale, Filler, Legend, Tooltip, Title).
-import type { ChartConfiguration, ChartDataset, Scale, TooltipItem } from 'chart.js';
+import type { ChartConfiguration, ChartDataset, Plugin, Scale, TooltipItem } from 'chart.js';
 import type { InterfaceSummary, SeriesResult } from './api.js';
 import type { SeriesColumn } from './query.js';
-import { netKey } from './series.js';
-import { formatClock, formatDayOf, timeTicks } from './time-zone.js';
+import type { PanelKind } from './panels.js';
+import { netKey, parseCoreKey } from './series.js';
+
+export { ALL_PANEL_KINDS, PANEL_GROUPS, keysForPanels, type PanelKind } from './panels.js';
+import { dayTicks, formatClock, formatDayOf, monthTicks, timeTicks, wallTime } from './time-zone.js';
 import { formatBits, formatBytes, formatDuration, formatPercent, scaleBits, scaleBytes } from './units.js';
 
 export interface ChartTheme {
@@ -29,6 +34,14 @@ export interface ChartTheme {
   memTotal: string;
   rx: string;
   tx: string;
+  swap: string;
+  load1: string;
+  load5: string;
+  load15: string;
+  /** Lines of the disk panel, one per mount, in turn. */
+  disks: readonly string[];
+  /** The heat strip's colours at 0, 50 and 100 %. */
+  heat: readonly [string, string, string];
   /** Opacity of the min/max band, 0–1. */
   bandAlpha: number;
 }
@@ -44,7 +57,13 @@ export const LIGHT_THEME: ChartTheme = {
   memTotal: '#6b7280',
   rx: '#0369a1',
   tx: '#b45309',
-  bandAlpha: 0.2,
+  swap: '#7c3aed',
+  load1: '#be123c',
+  load5: '#0f766e',
+  load15: '#4338ca',
+  disks: ['#0e7490', '#a16207', '#7e22ce', '#15803d', '#be185d', '#1d4ed8', '#c2410c', '#4d7c0f'],
+  heat: ['#e0f2fe', '#f59e0b', '#b91c1c'],
+  bandAlpha: 0.3,
 };
 
 export const DARK_THEME: ChartTheme = {
@@ -58,11 +77,16 @@ export const DARK_THEME: ChartTheme = {
   memTotal: '#9ca3af',
   rx: '#38bdf8',
   tx: '#fbbf24',
-  bandAlpha: 0.25,
+  swap: '#c084fc',
+  load1: '#fb7185',
+  load5: '#2dd4bf',
+  load15: '#a5b4fc',
+  disks: ['#22d3ee', '#facc15', '#d8b4fe', '#4ade80', '#f9a8d4', '#93c5fd', '#fdba74', '#bef264'],
+  heat: ['#1e293b', '#d97706', '#f87171'],
+  bandAlpha: 0.38,
 };
 
 export type Point = { x: number; y: number | null };
-export type PanelKind = 'cpu' | 'memory' | 'net';
 export type DatasetRole = 'avg' | 'min' | 'max';
 
 /** A line dataset that knows its part in a panel (tooltips and tests read it). */
@@ -73,7 +97,7 @@ export type VigilDataset = ChartDataset<'line', Point[]> & {
 };
 
 export interface ChartPanel {
-  /** 'cpu', 'memory', or 'net:<iface>'. */
+  /** 'cpu', 'cores', 'memory', 'swap', 'load', 'disk', or 'net:<iface>'. */
   id: string;
   kind: PanelKind;
   title: string;
@@ -83,6 +107,12 @@ export interface ChartPanel {
   factor: number;
   /** No value at all in the range. */
   empty: boolean;
+  /** What the panel says instead of lines when it is empty. */
+  emptyText: string;
+  /** Plot height in CSS pixels the panel wants (the heat strip grows with the cores). */
+  height: number;
+  /** Full text of a value in base units (%, bytes, bit/s, load). */
+  format: (value: number) => string;
   config: ChartConfiguration<'line', Point[]>;
 }
 
@@ -94,9 +124,17 @@ export interface PanelOptions {
   range?: { from: number; to: number };
   /** Interfaces to chart, in this order (default: every one in the result). */
   interfaces?: readonly string[];
+  /** Which panels, in PANEL_GROUPS order (default: CPU, memory and network). */
+  panels?: readonly PanelKind[];
+  /** The machine's OS (HostSnapshot.platform): an empty load chart on win32 says why. */
+  platform?: string;
   /** 'screen': responsive, tooltips, titles in the page; 'image': fixed size, titles drawn in. */
   target?: 'screen' | 'image';
 }
+
+/** Width of every y axis (labels included), so the plot areas line up across panels. */
+export const Y_AXIS_WIDTH = { screen: 66, image: 76 } as const;
+const PANEL_HEIGHT = 230;
 
 /** The panel id of an interface's chart. */
 export function netPanelId(iface: string): string {
@@ -105,69 +143,145 @@ export function netPanelId(iface: string): string {
 
 export function buildChartPanels(data: SeriesResult, options: PanelOptions): ChartPanel[] {
   const columns = new Map(data.series.map((c) => [c.key, c]));
-  const xs = xWithGaps(data);
+  const xs = xWithGaps(data.timestamps, data.bucketMs);
   const range = options.range ?? { from: data.from, to: data.to };
   const panels: ChartPanel[] = [];
   const t = options.theme;
+  const kinds = new Set(options.panels ?? ['cpu', 'memory', 'net']);
+  const ctx: BuildContext = { xs, range, options };
 
-  panels.push(
-    panel('cpu', 'cpu', 'CPU', null, { unit: '%', factor: 1 }, [{ name: 'CPU', column: columns.get('cpu'), color: t.cpu }], xs, range, options, {
-      min: 0,
-      max: 100,
-      format: formatPercent,
-    }),
-  );
-
-  const total = columns.get('mem.total');
-  const memMax = Math.max(peak(total), peak(columns.get('mem.used')), peak(columns.get('mem.free')));
-  const memScale = scaleBytes(memMax);
-  panels.push(
-    panel(
-      'memory',
-      'memory',
-      'Memory',
-      null,
-      { unit: memScale.unit, factor: memScale.factor },
-      [
-        { name: 'used', column: columns.get('mem.used'), color: t.memUsed },
-        { name: 'free', column: columns.get('mem.free'), color: t.memFree },
-        { name: 'total', column: total, color: t.memTotal, dashed: true, noBand: true },
-      ],
-      xs,
-      range,
-      options,
-      { min: 0, format: (v) => formatBytes(v, 4) },
-    ),
-  );
-
-  const byName = new Map(data.interfaces.map((i) => [i.name, i]));
-  const names = options.interfaces ?? data.interfaces.map((i) => i.name);
-  for (const name of names) {
-    const iface = byName.get(name);
-    if (!iface) continue;
-    const rx = columns.get(netKey(name, 'rx'));
-    const tx = columns.get(netKey(name, 'tx'));
-    const netScale = scaleBits(Math.max(peak(rx), peak(tx)));
-    const kind = iface.loopback ? ' (loopback)' : iface.virtual ? ' (virtual)' : '';
+  if (kinds.has('cpu')) {
     panels.push(
-      panel(
-        netPanelId(name),
-        'net',
-        `Network ${name}${kind}`,
-        iface,
-        { unit: netScale.unit, factor: netScale.factor },
+      linePanel('cpu', 'cpu', 'CPU', null, { unit: '%', factor: 1 }, [{ name: 'CPU', column: columns.get('cpu'), color: t.cpu }], ctx, {
+        min: 0,
+        max: 100,
+        format: formatPercent,
+      }),
+    );
+  }
+
+  if (kinds.has('cores')) panels.push(heatPanel(data, ctx));
+
+  if (kinds.has('memory')) {
+    const total = columns.get('mem.total');
+    const memMax = Math.max(peak(total), peak(columns.get('mem.used')), peak(columns.get('mem.free')));
+    const memScale = scaleBytes(memMax);
+    panels.push(
+      linePanel(
+        'memory',
+        'memory',
+        'Memory',
+        null,
+        { unit: memScale.unit, factor: memScale.factor },
         [
-          { name: 'in', column: rx, color: t.rx },
-          { name: 'out', column: tx, color: t.tx },
+          { name: 'used', column: columns.get('mem.used'), color: t.memUsed },
+          { name: 'free', column: columns.get('mem.free'), color: t.memFree },
+          { name: 'total', column: total, color: t.memTotal, dashed: true, noBand: true },
         ],
-        xs,
-        range,
-        options,
-        { min: 0, format: (v) => formatBits(v, 4) },
+        ctx,
+        { min: 0, format: (v) => formatBytes(v, 4) },
       ),
     );
   }
+
+  if (kinds.has('swap')) {
+    const total = columns.get('swap.total');
+    const swapScale = scaleBytes(Math.max(peak(total), peak(columns.get('swap.used'))));
+    const swap = linePanel(
+      'swap',
+      'swap',
+      'Swap',
+      null,
+      { unit: swapScale.unit, factor: swapScale.factor },
+      [
+        { name: 'used', column: columns.get('swap.used'), color: t.swap },
+        { name: 'total', column: total, color: t.memTotal, dashed: true, noBand: true },
+      ],
+      ctx,
+      { min: 0, format: (v) => formatBytes(v, 4) },
+    );
+    // A machine without swap reports a total of 0: say so rather than draw a flat line at zero.
+    if (!swap.empty && peak(total) === 0) markEmpty(swap, 'No swap on this machine.');
+    else if (swap.empty) swap.emptyText = 'No swap figures in this span.';
+    panels.push(swap);
+  }
+
+  if (kinds.has('load')) {
+    const load = linePanel(
+      'load',
+      'load',
+      'Load average',
+      null,
+      { unit: '', factor: 1 },
+      [
+        { name: '1 min', column: columns.get('load.1'), color: t.load1 },
+        { name: '5 min', column: columns.get('load.5'), color: t.load5 },
+        { name: '15 min', column: columns.get('load.15'), color: t.load15 },
+      ],
+      ctx,
+      { min: 0, format: (v) => v.toFixed(2) },
+    );
+    if (load.empty) {
+      load.emptyText = options.platform === 'win32' ? 'Windows has no load average: only CPU % is recorded there.' : 'No load average in this span.';
+    }
+    panels.push(load);
+  }
+
+  if (kinds.has('disk')) panels.push(diskPanel(data, ctx));
+
+  if (kinds.has('net')) {
+    const byName = new Map(data.interfaces.map((i) => [i.name, i]));
+    const names = options.interfaces ?? data.interfaces.map((i) => i.name);
+    for (const name of names) {
+      const iface = byName.get(name);
+      if (!iface) continue;
+      const rx = columns.get(netKey(name, 'rx'));
+      const tx = columns.get(netKey(name, 'tx'));
+      const netScale = scaleBits(Math.max(peak(rx), peak(tx)));
+      const kind = iface.loopback ? ' (loopback)' : iface.virtual ? ' (virtual)' : '';
+      // Loopback receives exactly what it sends: one line "in = out" instead of two bands that
+      // cover each other (blue over orange reads as grey).
+      const mirrored = rx !== undefined && tx !== undefined && sameValues(rx, tx);
+      panels.push(
+        linePanel(
+          netPanelId(name),
+          'net',
+          `Network ${name}${kind}`,
+          iface,
+          { unit: netScale.unit, factor: netScale.factor },
+          mirrored
+            ? [{ name: 'in = out', column: rx, color: t.rx }]
+            : [
+                { name: 'in', column: rx, color: t.rx },
+                { name: 'out', column: tx, color: t.tx },
+              ],
+          ctx,
+          { min: 0, format: (v) => formatBits(v, 4) },
+        ),
+      );
+    }
+  }
   return panels;
+}
+
+interface BuildContext {
+  xs: XAxisData;
+  range: { from: number; to: number };
+  options: PanelOptions;
+}
+
+function markEmpty(panel: ChartPanel, text: string): void {
+  panel.empty = true;
+  panel.emptyText = text;
+  panel.config.data.datasets = [];
+  const y = panel.config.options!.scales!.y!;
+  (y.ticks as { callback: unknown }).callback = () => '';
+}
+
+function sameValues(a: SeriesColumn, b: SeriesColumn): boolean {
+  if (a.avg.length !== b.avg.length) return false;
+  for (let i = 0; i < a.avg.length; i++) if (a.avg[i] !== b.avg[i]) return false;
+  return a.avg.some((v) => v !== null);
 }
 
 interface SeriesSpec {
@@ -176,6 +290,8 @@ interface SeriesSpec {
   color: string;
   dashed?: boolean;
   noBand?: boolean;
+  /** Values to draw instead of the column's (already in base units). */
+  values?: readonly (number | null)[];
 }
 
 interface AxisSpec {
@@ -192,29 +308,32 @@ interface XAxisData {
   x: Float64Array;
   /** The width of the bucket behind each point (null for raw samples), for tooltip titles. */
   bucketMs: number | null;
+  /** The spacing of the points (the bucket, or the samples' usual step). */
+  step: number;
 }
 
-function panel(
+function linePanel(
   id: string,
   kind: PanelKind,
   title: string,
   iface: InterfaceSummary | null,
   scale: { unit: string; factor: number },
   series: SeriesSpec[],
-  xs: XAxisData,
-  range: { from: number; to: number },
-  options: PanelOptions,
+  ctx: BuildContext,
   axis: AxisSpec,
+  xs: XAxisData = ctx.xs,
 ): ChartPanel {
+  const { options } = ctx;
   const t = options.theme;
   const screen = (options.target ?? 'screen') === 'screen';
   const datasets: VigilDataset[] = [];
   let empty = true;
-  const sparse = xs.x.length < 150;
+  // Dots only where points are few enough to be told apart; a line of dots reads as a thick line.
+  const sparse = xs.x.length < 48;
   // Averages first: chart.js draws the first dataset on top, so lines sit above their bands.
   for (const s of series) {
-    if (!s.column) continue;
-    const avg = points(xs, s.column.avg, scale.factor);
+    if (!s.column && !s.values) continue;
+    const avg = points(xs, s.values ?? s.column!.avg, scale.factor);
     if (avg.some((p) => p.y !== null)) empty = false;
     datasets.push({
       label: s.name,
@@ -232,18 +351,58 @@ function panel(
     });
   }
   for (const s of series) {
-    if (!s.column?.min || !s.column.max || s.noBand) continue;
+    if (!s.column?.min || !s.column.max || s.noBand || s.values) continue;
     const minIndex = datasets.length;
     const band = withAlpha(s.color, t.bandAlpha);
-    const common = { vigilSeries: s.name, borderWidth: 0, pointRadius: 0, pointHitRadius: 0, spanGaps: false, borderColor: 'transparent', backgroundColor: band };
+    // A hairline at each edge keeps a thin band visible where the fill alone would vanish.
+    const edge = withAlpha(s.color, Math.min(1, t.bandAlpha + 0.25));
+    const common = { vigilSeries: s.name, borderWidth: 0.6, pointRadius: 0, pointHitRadius: 0, spanGaps: false, borderColor: edge, backgroundColor: band };
     datasets.push({ ...common, label: `${s.name} min`, vigilRole: 'min', data: points(xs, s.column.min, scale.factor), fill: false });
     datasets.push({ ...common, label: `${s.name} max`, vigilRole: 'max', data: points(xs, s.column.max, scale.factor), fill: minIndex });
   }
 
+  const config = baseConfig(title, scale, ctx, {
+    y: {
+      type: 'linear',
+      min: axis.min,
+      max: axis.max,
+      beginAtZero: true,
+      ticks: { maxTicksLimit: 6, callback: (value: number | string) => (empty ? '' : `${trimNumber(Number(value))}${scale.unit ? ` ${scale.unit}` : ''}`) },
+    },
+    legend: true,
+    tooltip: {
+      filter: (item: TooltipItem<'line'>) => (item.dataset as VigilDataset).vigilRole === 'avg' && item.parsed.y !== null,
+      callbacks: {
+        title: (items: TooltipItem<'line'>[]) => tooltipTitle(items, xs.bucketMs, options.timeZone),
+        label: (item: TooltipItem<'line'>) => tooltipLabel(item, scale.factor, axis.format),
+      },
+    },
+  });
+  config.data.datasets = datasets;
+  return { id, kind, title, iface, unit: scale.unit, factor: scale.factor, empty, emptyText: 'No data in this span.', height: PANEL_HEIGHT, format: axis.format, config };
+}
+
+interface ConfigParts {
+  y: Record<string, unknown>;
+  legend: boolean;
+  tooltip: Record<string, unknown>;
+  plugins?: Plugin<'line'>[];
+  /** Options of those plugins, by id (options.plugins.<id>). */
+  pluginOptions?: Record<string, unknown>;
+}
+
+/** What every panel shares: the time axis on the machine's clock, a y axis of fixed width, theme and interaction. */
+function baseConfig(title: string, scale: { unit: string }, ctx: BuildContext, parts: ConfigParts): ChartConfiguration<'line', Point[]> {
+  const { options, range } = ctx;
+  const t = options.theme;
+  const screen = (options.target ?? 'screen') === 'screen';
   const font = { size: screen ? 11 : 12 };
-  const config: ChartConfiguration<'line', Point[]> = {
+  const yWidth = Y_AXIS_WIDTH[screen ? 'screen' : 'image'];
+  void scale;
+  return {
     type: 'line',
-    data: { datasets },
+    data: { datasets: [] },
+    ...(parts.plugins ? { plugins: parts.plugins } : {}),
     options: {
       animation: false,
       parsing: false,
@@ -252,7 +411,7 @@ function panel(
       maintainAspectRatio: false,
       devicePixelRatio: screen ? undefined : 1,
       interaction: { mode: 'index', intersect: false },
-      layout: { padding: screen ? 0 : { left: 4, right: 12, top: 4, bottom: 4 } },
+      layout: { padding: screen ? { right: 8 } : { left: 4, right: 12, top: 4, bottom: 4 } },
       scales: {
         x: {
           type: 'linear',
@@ -261,8 +420,7 @@ function panel(
           grid: { color: t.grid },
           border: { color: t.grid },
           afterBuildTicks: (axis: Scale) => {
-            const { ticks } = timeTicks(axis.min, axis.max, options.timeZone, Math.max(2, Math.floor(axis.width / 70)));
-            axis.ticks = ticks.map((value) => ({ value }));
+            axis.ticks = timeAxisTicks(axis.min, axis.max, options.timeZone, Math.max(2, Math.floor(axis.width / 70))).map((value) => ({ value }));
           },
           ticks: {
             color: t.text,
@@ -273,18 +431,19 @@ function panel(
           },
         },
         y: {
-          type: 'linear',
-          min: axis.min,
-          max: axis.max,
-          beginAtZero: true,
           grid: { color: t.grid },
           border: { color: t.grid },
-          ticks: { color: t.text, font, maxTicksLimit: 6, callback: (value) => `${trimNumber(Number(value))} ${scale.unit}` },
-        },
+          ...parts.y,
+          ticks: { color: t.text, font, ...(parts.y.ticks as object) },
+          // The same width on every panel: the plot areas start at the same x, so times line up.
+          afterFit: (axis: Scale) => {
+            axis.width = yWidth;
+          },
+        } as never,
       },
       plugins: {
         legend: {
-          display: true,
+          display: parts.legend,
           position: 'top',
           align: 'end',
           labels: { color: t.text, font, boxWidth: 12, boxHeight: 2, filter: (item, chartData) => (chartData.datasets[item.datasetIndex!] as VigilDataset).vigilRole === 'avg' },
@@ -300,23 +459,189 @@ function panel(
           },
         },
         title: { display: !screen, text: title, color: t.text, align: 'start', font: { size: 14, weight: 'bold' } },
-        tooltip: {
-          enabled: screen,
-          filter: (item) => (item.dataset as VigilDataset).vigilRole === 'avg' && item.parsed.y !== null,
-          callbacks: {
-            title: (items) => tooltipTitle(items, xs.bucketMs, options.timeZone),
-            label: (item) => tooltipLabel(item, scale.factor, axis.format),
-          },
-        },
+        tooltip: { enabled: screen, ...parts.tooltip } as never,
+        ...(parts.pluginOptions as object),
       },
     },
   };
-  return { id, kind, title, iface, unit: scale.unit, factor: scale.factor, empty, config };
 }
 
-function xWithGaps(data: SeriesResult): XAxisData {
-  const ts = data.timestamps;
-  const step = data.bucketMs ?? medianStep(ts);
+// ---------------------------------------------------------------- CPU per core: a heat strip
+
+/** The per-core chart: a row per core (core 0 on top), each cell coloured by its average %. */
+function heatPanel(data: SeriesResult, ctx: BuildContext): ChartPanel {
+  const { options, xs } = ctx;
+  const t = options.theme;
+  const screen = (options.target ?? 'screen') === 'screen';
+  const cores = data.series
+    .map((column) => ({ column, core: parseCoreKey(column.key) }))
+    .filter((c): c is { column: SeriesColumn; core: number } => c.core !== null)
+    .sort((a, b) => a.core - b.core);
+  const rows = Math.max(1, cores.length);
+  let empty = true;
+  // One dataset per core, its points placed inside the core's row (core + value/100), so chart.js
+  // puts the tooltip in the row; the heat plugin paints the cells from the same points.
+  const datasets: VigilDataset[] = cores.map(({ column, core }) => {
+    const raw = points(xs, column.avg, 1);
+    const data = raw.map((p) => {
+      if (p.y === null) return p;
+      empty = false;
+      return { x: p.x, y: core + Math.min(100, Math.max(0, p.y)) / 100 };
+    });
+    return {
+      label: `core ${core}`,
+      vigilRole: 'avg',
+      vigilSeries: `core ${core}`,
+      data,
+      showLine: false,
+      borderWidth: 0,
+      pointRadius: 0,
+      pointHoverRadius: 0,
+      pointHitRadius: 0,
+      spanGaps: false,
+    };
+  });
+  const heatOptions: HeatOptions = { step: xs.bucketMs ?? xs.step, stops: t.heat, rows };
+  const labelEvery = Math.max(1, Math.ceil(rows / 8));
+  const config = baseConfig('CPU per core', { unit: '%' }, ctx, {
+    y: {
+      type: 'linear',
+      min: 0,
+      max: rows,
+      reverse: true,
+      grid: { display: false },
+      afterBuildTicks: (axis: Scale) => {
+        const ticks: { value: number }[] = [];
+        for (let core = 0; core < rows; core += labelEvery) ticks.push({ value: core + 0.5 });
+        axis.ticks = ticks;
+      },
+      ticks: { autoSkip: false, callback: (value: number | string) => (cores.length === 0 ? '' : `core ${Math.floor(Number(value))}`) },
+    },
+    legend: false,
+    plugins: [HEAT_PLUGIN],
+    pluginOptions: { vigilHeat: heatOptions },
+    tooltip: {
+      // Only the core under the pointer, not a list of all of them.
+      filter: (item: TooltipItem<'line'>) => {
+        const pointerY = (item.chart as unknown as { $vigilPointerY?: number }).$vigilPointerY;
+        if (pointerY === undefined || item.parsed.y === null) return false;
+        return Math.floor(item.chart.scales.y!.getValueForPixel(pointerY)!) === item.datasetIndex;
+      },
+      callbacks: {
+        title: (items: TooltipItem<'line'>[]) => tooltipTitle(items, xs.bucketMs, options.timeZone),
+        label: (item: TooltipItem<'line'>) => `${String(item.dataset.label)}: ${formatPercent(((item.parsed.y as number) - item.datasetIndex) * 100)}`,
+      },
+    },
+  });
+  config.data.datasets = datasets;
+  const height = Math.max(screen ? 96 : 100, Math.min(PANEL_HEIGHT, 28 + rows * 16));
+  return {
+    id: 'cores',
+    kind: 'cores',
+    title: 'CPU per core',
+    iface: null,
+    unit: cores.length ? `${cores.length} cores, % busy` : '',
+    factor: 1,
+    empty,
+    emptyText: cores.length ? 'No data in this span.' : 'No per-core figures in this span.',
+    height,
+    format: formatPercent,
+    config,
+  };
+}
+
+interface HeatOptions {
+  /** Width of a cell in ms (the bucket, or the samples' step). */
+  step: number;
+  stops: readonly [string, string, string];
+  rows: number;
+}
+
+/**
+ * Paints the heat strip's cells from its datasets. One plugin object for every chart: what it
+ * draws with comes from the chart's options (plugins.vigilHeat), which a redraw replaces.
+ */
+const HEAT_PLUGIN: Plugin<'line'> = {
+  id: 'vigilHeat',
+  beforeDatasetsDraw(chart, _args, pluginOptions) {
+    const { step, stops, rows } = pluginOptions as unknown as HeatOptions;
+    if (!stops) return;
+    const { ctx: g, chartArea: area, scales } = chart;
+    const x = scales.x!;
+    const y = scales.y!;
+    g.save();
+    g.beginPath();
+    g.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
+    g.clip();
+    chart.data.datasets.forEach((dataset, row) => {
+      const top = y.getPixelForValue(row);
+      const bottom = y.getPixelForValue(row + 1);
+      const pts = dataset.data as Point[];
+      for (let i = 0; i < pts.length; i++) {
+        const p = pts[i]!;
+        if (p.y === null) continue;
+        const left = x.getPixelForValue(p.x);
+        const right = x.getPixelForValue(p.x + step);
+        g.fillStyle = heatColor(stops, (p.y - row) * 100);
+        // Whole pixels, at least one wide: no seams between neighbouring cells.
+        g.fillRect(Math.floor(left), Math.min(top, bottom), Math.max(1, Math.ceil(right) - Math.floor(left)), Math.abs(bottom - top) - (rows > 1 ? 1 : 0));
+      }
+    });
+    g.restore();
+  },
+  afterEvent(chart, args) {
+    (chart as unknown as { $vigilPointerY?: number }).$vigilPointerY = args.event.y ?? undefined;
+  },
+};
+
+/** Colour of a cell: the theme's three stops, blended in RGB. */
+export function heatColor(stops: readonly [string, string, string], percent: number): string {
+  const v = Math.min(100, Math.max(0, percent)) / 50;
+  const [a, b] = v <= 1 ? [stops[0], stops[1]] : [stops[1], stops[2]];
+  const f = v <= 1 ? v : v - 1;
+  const ca = rgb(a);
+  const cb = rgb(b);
+  return `rgb(${Math.round(ca[0] + (cb[0] - ca[0]) * f)}, ${Math.round(ca[1] + (cb[1] - ca[1]) * f)}, ${Math.round(ca[2] + (cb[2] - ca[2]) * f)})`;
+}
+
+function rgb(hex: string): [number, number, number] {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  return m ? [parseInt(m[1]!, 16), parseInt(m[2]!, 16), parseInt(m[3]!, 16)] : [128, 128, 128];
+}
+
+// ---------------------------------------------------------------- disk usage
+
+/** Disk usage: one line per mount, in % of its size; the tooltip says the bytes, as df does. */
+function diskPanel(data: SeriesResult, ctx: BuildContext): ChartPanel {
+  const t = ctx.options.theme;
+  const disks = data.disks;
+  const xs = xWithGaps(disks?.timestamps ?? [], data.bucketMs !== null && data.bucketMs > 1000 ? data.bucketMs : null);
+  const series: SeriesSpec[] = (disks?.mounts ?? []).map((mount, m) => ({
+    name: mount.mountPoint,
+    column: undefined,
+    color: t.disks[m % t.disks.length]!,
+    values: disks!.used[m]!.map((used, i) => {
+      const total = disks!.total[m]![i];
+      return used === null || !total ? null : (used / total) * 100;
+    }),
+  }));
+  const panel = linePanel('disk', 'disk', 'Disk usage', null, { unit: '%', factor: 1 }, series, ctx, { min: 0, max: 100, format: formatPercent }, xs);
+  const tooltip = panel.config.options!.plugins!.tooltip!;
+  tooltip.callbacks!.label = (item: TooltipItem<'line'>) => {
+    const m = item.datasetIndex;
+    const index = xs.source[item.dataIndex]!;
+    const used = disks?.used[m]?.[index];
+    const total = disks?.total[m]?.[index];
+    return `${String(item.dataset.label)}: ${formatPercent(item.parsed.y as number)} (${formatBytes(used)} of ${formatBytes(total)})`;
+  };
+  if (panel.empty) panel.emptyText = disks ? 'No disk usage reading in this span (disks are read once a minute).' : 'Disk usage was not asked for.';
+  return panel;
+}
+
+// ---------------------------------------------------------------- x axis
+
+function xWithGaps(ts: readonly number[], bucketMs: number | null): XAxisData {
+  const step = bucketMs ?? medianStep(ts);
   const source: number[] = [];
   const x: number[] = [];
   for (let i = 0; i < ts.length; i++) {
@@ -327,7 +652,7 @@ function xWithGaps(data: SeriesResult): XAxisData {
     source.push(i);
     x.push(ts[i]!);
   }
-  return { source: Int32Array.from(source), x: Float64Array.from(x), bucketMs: data.bucketMs };
+  return { source: Int32Array.from(source), x: Float64Array.from(x), bucketMs, step: step || 1000 };
 }
 
 function medianStep(ts: readonly number[]): number {
@@ -356,9 +681,30 @@ function peak(column: SeriesColumn | undefined): number {
   return max;
 }
 
+const DAY_MS = 86_400_000;
+const WEEKDAYS = ['Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa', 'Su'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Ticks: round clock times up to a few days; whole days from the range's first one; month starts beyond ~2 months. */
+function timeAxisTicks(from: number, to: number, timeZone: string | undefined, maxTicks: number): number[] {
+  if (to - from > 62 * DAY_MS) return monthTicks(from, to, timeZone, maxTicks);
+  if (to - from > 8 * DAY_MS) return dayTicks(from, to, timeZone, maxTicks);
+  return timeTicks(from, to, timeZone, maxTicks).ticks;
+}
+
 function tickLabel(value: number, range: { from: number; to: number }, timeZone: string | undefined): string {
   const span = range.to - range.from;
-  if (span > 2 * 86_400_000) return formatDayOf(value, timeZone).slice(0, 5);
+  if (span > 62 * DAY_MS) {
+    const w = wallTime(value, timeZone);
+    return w.month === 1 || span <= 400 * DAY_MS ? `${MONTHS[w.month - 1]}${w.month === 1 ? ` ${w.year}` : ''}` : MONTHS[w.month - 1]!;
+  }
+  if (span > 2 * DAY_MS) {
+    const day = formatDayOf(value, timeZone);
+    if (span > 10 * DAY_MS) return day.slice(0, 5);
+    const w = wallTime(value, timeZone);
+    const weekday = WEEKDAYS[(new Date(Date.UTC(w.year, w.month - 1, w.day)).getUTCDay() + 6) % 7];
+    return w.hour === 0 && w.minute === 0 ? `${weekday} ${day.slice(0, 5)}` : formatClock(value, timeZone);
+  }
   return formatClock(value, timeZone, span < 10 * 60_000);
 }
 

@@ -143,3 +143,39 @@ function startOfDayInZone(day: LocalDay, timeZone?: string): number {
   if (wall < midnight) ts += midnight - wall;
   return ts;
 }
+
+/** Ticks on the first day of months (00:00 in the zone), every 1, 2, 3 or 6 months to fit `maxTicks`. */
+export function monthTicks(from: number, to: number, timeZone: string | undefined, maxTicks: number): number[] {
+  const start = wallTime(from, timeZone);
+  const end = wallTime(to, timeZone);
+  const months = (end.year - start.year) * 12 + (end.month - start.month) + 1;
+  const every = [1, 2, 3, 6, 12].find((n) => months / n <= Math.max(1, maxTicks)) ?? 12;
+  const ticks: number[] = [];
+  for (let index = start.year * 12 + start.month - 1; ; index++) {
+    const year = Math.floor(index / 12);
+    const month = (index % 12) + 1;
+    if (year > end.year || (year === end.year && month > end.month)) break;
+    if ((month - 1) % every !== 0) continue;
+    const ts = dayBoundsInZone({ year, month, day: 1 }, timeZone).from;
+    if (ts >= from && ts <= to) ticks.push(ts);
+  }
+  return ticks;
+}
+
+/**
+ * Ticks at local midnights every 1, 2, 3, 7 or 14 days, counted from the range's first midnight
+ * (a month reads 01, 08, 15, 22, 29), to fit `maxTicks`.
+ */
+export function dayTicks(from: number, to: number, timeZone: string | undefined, maxTicks: number): number[] {
+  const days = (to - from) / 86_400_000;
+  const every = [1, 2, 3, 7, 14].find((n) => days / n <= Math.max(1, maxTicks)) ?? 14;
+  const first = dayInZone(from, timeZone);
+  const ticks: number[] = [];
+  for (let i = 0; ; i += every) {
+    const day = new Date(Date.UTC(first.year, first.month - 1, first.day + i));
+    const ts = dayBoundsInZone({ year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate() }, timeZone).from;
+    if (ts > to) break;
+    if (ts >= from) ticks.push(ts);
+  }
+  return ticks;
+}

@@ -54,12 +54,14 @@ async function colourShare(file: string, colour: string, top: number, bottom: nu
 }
 
 describe('vigil chart', () => {
-  it('draws CPU, memory and each physical interface by default', async () => {
+  it('draws every chart with data by default: CPU, per core, memory, swap, load and each physical interface', async () => {
     const out = path.join(dataDir, 'day.png');
     const result = await chart([DAY, '--out', out]);
-    expect(result.stderr).toContain(`wrote ${out} (1200×884: cpu, memory, net:eth0)`);
+    // No disk readings in this database: no disk chart.
+    expect(result.stderr).toContain(`wrote ${out} (1200×1624: cpu, cores, memory, swap, load, net:eth0)`);
     expect(result.code).toBe(0);
-    expect(pngSize(out)).toEqual({ width: 1200, height: 44 + 3 * 280 });
+    // The heat strip of 4 cores is shorter than the other charts.
+    expect(pngSize(out)).toEqual({ width: 1200, height: 44 + 280 + 180 + 4 * 280 });
     // The CPU line is drawn in the CPU panel, not elsewhere.
     expect(await colourShare(out, LIGHT_THEME.cpu, 44, 44 + 280)).toBeGreaterThan(0.002);
     expect(await colourShare(out, LIGHT_THEME.cpu, 44 + 280, 44 + 560)).toBeLessThan(0.0005);
@@ -69,7 +71,7 @@ describe('vigil chart', () => {
 
   it('--iface picks interfaces (repeated or comma-separated), --width and --theme apply', async () => {
     const out = path.join(dataDir, 'ifaces.png');
-    const result = await chart([DAY, '--out', out, '--iface', 'lo,docker0', '--iface', 'eth0', '--width', '800', '--theme', 'dark']);
+    const result = await chart([DAY, '--out', out, '--iface', 'lo,docker0', '--iface', 'eth0', '--width', '800', '--theme', 'dark', '--charts', 'net,cpu,memory']);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('cpu, memory, net:lo, net:docker0, net:eth0');
     expect(pngSize(out)).toEqual({ width: 800, height: 44 + 5 * 280 });
@@ -85,12 +87,40 @@ describe('vigil chart', () => {
       [['13-11-2025', '--out', out], 3, 'vigil: No data recorded on 13-11-2025'],
       [[DAY, '--out', out, '--width', '10'], 2, 'expected a width in pixels from 600 to 4000'],
       [[DAY], 2, "required option '--out <file>' not specified"],
+      [['--out', out], 2, 'vigil: Say what to draw: a day (DD-MM-YYYY), --last 15m|1h|6h|24h'],
+      [[DAY, '--week', DAY, '--out', out], 2, 'vigil: Give one of a day, --last, --from/--to, --week or --month (got a day and --week)'],
+      [['--last', '2h', '--out', out], 2, "option '--last <span>' argument '2h' is invalid"],
+      [['--month', '13-2025', '--out', out], 2, 'vigil: Invalid month "13-2025": expected MM-YYYY'],
+      [['--from', DAY, '--out', out], 2, 'vigil: --from and --to go together (missing --to)'],
+      [['--from', DAY, '--to', '12-11-2025', '--out', out], 2, `vigil: from ${DAY} is after to 12-11-2025`],
+      [['--week', '03-11-2025', '--out', out], 3, 'vigil: No data recorded in the week 03-11-2025 to 09-11-2025'],
+      [[DAY, '--charts', 'cpu,gpu', '--out', out], 2, 'expected chart names from cpu, cores, memory, swap, load, disk, net (not gpu)'],
     ];
     for (const [args, code, message] of cases) {
       const result = await chart(args);
       expect(result.code, args.join(' ')).toBe(code);
       expect(result.stderr).toContain(message);
       expect(fs.existsSync(out)).toBe(false);
+    }
+  });
+
+  it('--last 1h, --week, --month and --from/--to draw their span', async () => {
+    // An hour of samples up to now, beside the fixture day.
+    const store = openSampleStore(path.join(dataDir, 'vigil.db'));
+    const now = Math.floor(Date.now() / 10_000) * 10_000;
+    const random = seededRandom(8);
+    const recent = [];
+    for (let ts = now - 3_600_000; ts <= now; ts += 10_000) recent.push(shapedSample(ts, 12, random, [{ name: 'eth0' }]));
+    store.insertSamples(recent);
+    store.close();
+    for (const args of [['--last', '1h'], ['--week', '12-11-2025'], ['--month', '11-2025'], ['--from', '13-11-2025', '--to', DAY]] as const) {
+      const out = path.join(dataDir, `${args[0].slice(2)}.png`);
+      const result = await chart([...args, '--out', out, '--charts', 'cpu,memory,net']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain('cpu, memory, net:eth0');
+      expect(pngSize(out)).toEqual({ width: 1200, height: 44 + 3 * 280 });
+      expect(await colourShare(out, LIGHT_THEME.cpu, 44, 44 + 280), args.join(' ')).toBeGreaterThan(0.0003);
+      expect(await colourShare(out, LIGHT_THEME.cpu, 44 + 280, 44 + 560)).toBeLessThan(0.0003);
     }
   });
 

@@ -158,6 +158,10 @@ async function settled(page: Page): Promise<string> {
 
 test('chart window: the chart page reads today through IPC from the core, under the app’s CSP', async ({ page }) => {
   await openBridged(page, 'Open daily chart', 'index.html');
+  // The window opens on the live view; the Day tab shows today's whole day.
+  await settled(page);
+  await expect(page.locator('body')).toHaveAttribute('data-view', 'live');
+  await page.locator('#view-tabs [data-view="day"]').click();
   expect(await settled(page)).toBe('ready');
   await expect(page.locator('#machine-name')).toHaveText(harness.app.runtime.identity.name);
   await expect(page.locator('#date-input')).toHaveValue(formatDay(dayOf(Date.now())));

@@ -89,10 +89,12 @@ test('fleet page: token, machines with state, live updates, click through to the
 
   // Click through: the chart page, on web-1's data, with the token already known.
   await row('web-1').locator('a').click();
-  await expect(page).toHaveURL(new RegExp(`^${url}/machines/${machines['web-1']!.id}/(\\?date=\\d\\d-\\d\\d-\\d{4})?$`));
+  // It opens on the live view (the last hour: web-1's half hour ends now).
+  await expect(page).toHaveURL(new RegExp(`^${url}/machines/${machines['web-1']!.id}/(\\?live=1h)?$`));
   await page.waitForFunction(() => document.body.dataset.state !== 'loading');
   expect(await page.locator('body').getAttribute('data-state')).toBe('ready');
   await expect(page.locator('#machine-name')).toHaveText('web-1');
+  await expect(page.locator('#fleet-link')).toHaveAttribute('href', '/');
   await expect(page.locator('[data-panel="cpu"]')).toBeVisible();
   const cpu = JSON.parse((await page.locator('[data-panel="cpu"]').getAttribute('data-state'))!) as { empty: boolean; datasets: { values: number }[] };
   expect(cpu.empty).toBe(false);

@@ -4,102 +4,16 @@
 // Screenshots land in test-results/renderer.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { expect, test, type Page, type Request } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { DAYS, FIXTURE_TZ, MIDDAY_APPEARS_HOUR } from './fixtures.js';
+import { BASE, DATA_DIR, HOUR, apiRequests, dataset, failOnPageProblems, netPanels, openDay, panel, panels, parisHour, settled, type PageElement } from './page.js';
 
-// The callbacks handed to page.evaluate/waitForFunction run in the page; this file is
-// type-checked with Node's libraries, so the few page globals they touch are declared here.
-interface PageElement {
-  textContent: string | null;
-  dataset: Record<string, string | undefined>;
-}
-declare const document: { body: PageElement; getElementById(id: string): PageElement | null };
+// Only this file records the export's status texts.
 declare const window: Record<string, unknown>;
 declare const MutationObserver: new (callback: () => void) => { observe(target: PageElement, options: object): void };
 declare function getComputedStyle(element: PageElement): { backgroundColor: string };
 
-const BASE = process.env.VIGIL_TEST_URL!;
-const DATA_DIR = process.env.VIGIL_TEST_DATA_DIR!;
-const HOUR = 3_600_000;
-
-interface DatasetState {
-  label: string;
-  role: 'avg' | 'min' | 'max';
-  series: string;
-  visible: boolean;
-  points: number;
-  values: number;
-  firstX: number | null;
-  lastX: number | null;
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-}
-interface PanelState {
-  id: string;
-  title: string;
-  unit: string;
-  empty: boolean;
-  from: number;
-  to: number;
-  resolution: string;
-  bucketMs: number | null;
-  xTicks: string[];
-  yTicks: string[];
-  datasets: DatasetState[];
-}
-
-/** Page errors and CSP violations fail the test that caused them. */
-const problems = new WeakMap<Page, string[]>();
-test.beforeEach(({ page }) => {
-  const list: string[] = [];
-  problems.set(page, list);
-  page.on('pageerror', (error) => list.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) list.push(`CSP: ${message.text()}`);
-  });
-});
-test.afterEach(({ page }) => {
-  expect(problems.get(page) ?? []).toEqual([]);
-});
-
-async function settled(page: Page): Promise<string> {
-  await page.waitForFunction(() => document.body.dataset.state !== 'loading');
-  return (await page.locator('body').getAttribute('data-state'))!;
-}
-
-async function openDay(page: Page, day: string): Promise<void> {
-  await page.goto(`${BASE}/?date=${day}`);
-  expect(await settled(page)).toBe('ready');
-  await expect(page.locator('#date-input')).toHaveValue(day);
-}
-
-async function panels(page: Page): Promise<string[]> {
-  return page.locator('#charts [data-panel]').evaluateAll((nodes) => nodes.map((n) => (n as unknown as PageElement).dataset.panel!));
-}
-
-async function panel(page: Page, id: string): Promise<PanelState> {
-  return JSON.parse((await page.locator(`[data-panel="${id}"]`).getAttribute('data-state'))!) as PanelState;
-}
-
-function dataset(state: PanelState, series: string, role: DatasetState['role'] = 'avg'): DatasetState {
-  const found = state.datasets.find((d) => d.series === series && d.role === role);
-  if (!found) throw new Error(`${state.id} has no ${role} dataset for ${series}: ${state.datasets.map((d) => `${d.series}/${d.role}`).join(', ')}`);
-  return found;
-}
-
-/** The machine's wall-clock hour of an instant. */
-function parisHour(ts: number): number {
-  return Number(new Intl.DateTimeFormat('en-GB', { timeZone: FIXTURE_TZ, hour: '2-digit', hourCycle: 'h23' }).format(ts));
-}
-
-function apiRequests(page: Page): Request[] {
-  const seen: Request[] = [];
-  page.on('request', (request) => {
-    if (new URL(request.url()).pathname.startsWith('/api/')) seen.push(request);
-  });
-  return seen;
-}
+failOnPageProblems();
 
 test('a full day at 1 s: bucketed CPU, memory and each physical interface, with min/max bands, in the machine’s time', async ({ page }, testInfo) => {
   const dayResponse = page.waitForResponse((r) => r.url().includes('/api/day?'));
@@ -111,8 +25,8 @@ test('a full day at 1 s: bucketed CPU, memory and each physical interface, with 
   expect(payload.timestamps.length).toBeLessThanOrEqual(1000);
   expect(payload.bucketMs).toBeGreaterThanOrEqual(60_000);
 
-  // Virtual (docker0) and loopback (lo) interfaces are off by default.
-  expect(await panels(page)).toEqual(['cpu', 'memory', 'net:eth0', 'net:wlan0']);
+  // Every recorded metric has a chart; virtual (docker0) and loopback (lo) interfaces are off by default.
+  expect(await panels(page)).toEqual(['cpu', 'cores', 'memory', 'swap', 'load', 'disk', 'net:eth0', 'net:wlan0']);
   for (const [name, checked] of [['docker0', false], ['eth0', true], ['lo', false], ['wlan0', true]] as const) {
     await expect(page.locator(`input[data-iface="${name}"]`)).toBeChecked({ checked });
   }
@@ -164,17 +78,21 @@ test('interfaces toggle their charts at once, without asking the server again', 
   await openDay(page, DAYS.full);
   const requests = apiRequests(page);
   await page.locator('input[data-iface="lo"]').check();
-  expect(await panels(page)).toEqual(['cpu', 'memory', 'net:eth0', 'net:lo', 'net:wlan0']);
+  expect(await netPanels(page)).toEqual(['net:eth0', 'net:lo', 'net:wlan0']);
   expect((await panel(page, 'net:lo')).title).toBe('Network lo (loopback)');
   await page.locator('input[data-iface="eth0"]').uncheck();
   await page.locator('input[data-iface="docker0"]').check();
-  expect(await panels(page)).toEqual(['cpu', 'memory', 'net:docker0', 'net:lo', 'net:wlan0']);
+  expect(await netPanels(page)).toEqual(['net:docker0', 'net:lo', 'net:wlan0']);
   expect(requests).toHaveLength(0);
-  // The choice holds for the next day.
+  // The choice holds for the next day, and after a reload (remembered by the browser).
   await page.locator('#prev-day').click();
   await page.locator('#prev-day').click();
   expect(await settled(page)).toBe('ready');
-  expect(await panels(page)).toEqual(['cpu', 'memory', 'net:lo', 'net:wlan0']);
+  expect(await netPanels(page)).toEqual(['net:lo', 'net:wlan0']);
+  await page.reload();
+  expect(await settled(page)).toBe('ready');
+  expect(await netPanels(page)).toEqual(['net:lo', 'net:wlan0']);
+  await expect(page.locator('input[data-iface="eth0"]')).not.toBeChecked();
 });
 
 test('drag to zoom re-queries finer, down to raw seconds; Escape goes back to the whole day', async ({ page }, testInfo) => {
@@ -289,7 +207,7 @@ test('a DST day has 25 hours, with the axis on the clock', async ({ page }) => {
   expect(avg.firstX).toBe(cpu.from);
   // The last bucket starts within the 25th hour.
   expect(cpu.to - avg.lastX!).toBeLessThanOrEqual(cpu.bucketMs!);
-  expect(await panels(page)).toEqual(['cpu', 'memory', 'net:eth0']);
+  expect(await netPanels(page)).toEqual(['net:eth0']);
 });
 
 test('bad input: invalid and future dates, a refused request — a clear message, nothing breaks', async ({ page }) => {
@@ -353,11 +271,11 @@ test('export: the shown day (the bytes of vigil export) and a range of days with
   const seen = await page.evaluate(() => window.seenStatus as string[]);
   expect(rangeDownload.suggestedFilename()).toMatch(new RegExp(`-${DAYS.dst}_${DAYS.midday}\\.csv$`));
   const lines = fs.readFileSync(await rangeDownload.path(), 'utf8').split('\r\n');
-  // 25 hours every 10 s, and a day every 5 s.
-  expect(lines).toHaveLength(9_000 + 17_280 + 2);
+  // 25 hours every 10 s, the fixture week every 60 s, and a day every 5 s.
+  expect(lines).toHaveLength(9_000 + 7 * 1_440 + 17_280 + 2);
   expect(lines[0]).toContain('net_wlan0_rx_bps');
-  expect(seen.some((t) => /^Exporting: [\d,]+ of 26,280 rows$/.test(t))).toBe(true);
-  await expect(page.locator('#export-status')).toHaveText(/Exported 26,280 rows/);
+  expect(seen.some((t) => /^Exporting: [\d,]+ of 36,360 rows$/.test(t))).toBe(true);
+  await expect(page.locator('#export-status')).toHaveText(/Exported 36,360 rows/);
 
   // From after To: said in the panel, nothing downloaded.
   await page.locator('#export-from').fill(DAYS.full);
@@ -378,6 +296,7 @@ test('the theme follows the OS, light and dark', async ({ page }, testInfo) => {
 });
 
 test('an agent that wants a token: the page asks once, then sends it (or takes it from #token=)', async ({ page }) => {
+  const problems: string[] = [];
   const token = 'page-test-token-0123456789';
   const authorizations: (string | null)[] = [];
   // Stand in for an agent started with --ui-token: 401 without the right bearer.
@@ -407,7 +326,7 @@ test('an agent that wants a token: the page asks once, then sends it (or takes i
 
   // A link carrying the token in its fragment: used, then removed from the address bar.
   const fresh = await page.context().browser()!.newPage();
-  problems.set(fresh, []);
+  fresh.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await fresh.route('**/api/**', (route) =>
     route.request().headers().authorization === `Bearer ${token}` ? route.continue() : route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":{"code":"unauthorized","message":"An access token is required"}}' }),
   );
@@ -415,4 +334,5 @@ test('an agent that wants a token: the page asks once, then sends it (or takes i
   expect(await settled(fresh)).toBe('ready');
   expect(fresh.url()).not.toContain('token');
   await fresh.close();
+  expect(problems).toEqual([]);
 });

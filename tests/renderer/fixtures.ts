@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openSampleStore } from '../../src/core/storage/sample-store.js';
-import { dayBounds, parseDay } from '../../src/shared/dates.js';
+import { addDays, dayBounds, formatDay, parseDay } from '../../src/shared/dates.js';
 import type { Sample } from '../../src/shared/model.js';
 import { quantize } from '../../src/shared/series.js';
 import { randomSample, seededRandom, type Iface } from '../helpers/random.js';
@@ -21,7 +21,15 @@ export const DAYS = {
   midday: '12-11-2025',
   /** Europe/Paris leaves summer time: 25 hours, 02:00–03:00 twice. Samples every 10 s. */
   dst: '26-10-2025',
+  /** Monday of a whole week of data (every 60 s, eth0 and lo), the week before the full day's. */
+  weekStart: '03-11-2025',
 } as const;
+
+/** The disks of the full day, read every 60 s: / fills up by 1 GiB over the day, /home stays. */
+export const FIXTURE_DISKS = [
+  { device: '/dev/sda1', mountPoint: '/', fsType: 'ext4', total: 100 * 1024 ** 3, usedAtStart: 40 * 1024 ** 3, growth: 1024 ** 3 },
+  { device: '/dev/sdb1', mountPoint: '/home', fsType: 'xfs', total: 500 * 1024 ** 3, usedAtStart: 300 * 1024 ** 3, growth: 0 },
+] as const;
 
 export const FULL_DAY_IFACES: Iface[] = [{ name: 'docker0', virtual: true }, { name: 'eth0' }, { name: 'lo', loopback: true }, { name: 'wlan0' }];
 /** When wlan0 starts on the midday fixture: 12:00 local. */
@@ -46,7 +54,8 @@ export function shapedSample(ts: number, hour: number, random: () => number, ifa
     const base = rate.loopback ? 2e6 : rate.virtual ? 5e5 : rate.iface === 'wlan0' ? 8e6 : 40e6;
     const burst = random() < 0.01 ? 20 * random() : 1;
     rate.rxBitsPerSecond = quantize(base * (1.2 + day) * (0.5 + random()) * burst, 8);
-    rate.txBitsPerSecond = quantize(base * 0.3 * (1.2 + day) * (0.5 + random()) * burst, 8);
+    // Loopback sends itself what it receives.
+    rate.txBitsPerSecond = rate.loopback ? rate.rxBitsPerSecond : quantize(base * 0.3 * (1.2 + day) * (0.5 + random()) * burst, 8);
   }
   return sample;
 }
@@ -83,6 +92,15 @@ export function buildFixtureDatabase(dataDir: string, options: FixtureOptions = 
     put(daySamples(DAYS.dst, 10_000, 26, () => [{ name: 'eth0' }, { name: 'lo', loopback: true }]));
     put(daySamples(DAYS.midday, 5_000, 12, (hour) => (hour >= MIDDAY_APPEARS_HOUR ? [{ name: 'eth0' }, { name: 'lo', loopback: true }, { name: 'wlan0' }] : [{ name: 'eth0' }, { name: 'lo', loopback: true }])));
     if (!options.skipFullDay) put(daySamples(DAYS.full, 1_000, 14, () => FULL_DAY_IFACES));
+    for (let d = 0; d < 7; d++) put(daySamples(formatDay(addDays(parseDay(DAYS.weekStart), d)), 60_000, 300 + d, () => [{ name: 'eth0' }, { name: 'lo', loopback: true }]));
+    const { from, to } = dayBounds(parseDay(DAYS.full));
+    for (let ts = from; ts < to && !options.skipFullDay; ts += 60_000) {
+      const progress = (ts - from) / (to - from);
+      store.insertDiskSample({
+        ts,
+        disks: FIXTURE_DISKS.map((d) => ({ device: d.device, mountPoint: d.mountPoint, fsType: d.fsType, total: d.total, used: Math.round((d.usedAtStart + d.growth * progress) / 4096) * 4096 })),
+      });
+    }
   } finally {
     store.close();
   }

@@ -3,7 +3,7 @@
 import type { Scale, TooltipItem } from 'chart.js';
 import { describe, expect, it } from 'vitest';
 import type { SeriesResult } from '../../src/shared/api.js';
-import { buildChartPanels, DARK_THEME, LIGHT_THEME, withAlpha, type ChartPanel, type VigilDataset } from '../../src/shared/chart-config.js';
+import { buildChartPanels, DARK_THEME, heatColor, keysForPanels, LIGHT_THEME, withAlpha, Y_AXIS_WIDTH, type ChartPanel, type VigilDataset } from '../../src/shared/chart-config.js';
 import { SeriesFlag } from '../../src/shared/series.js';
 
 const T0 = Date.UTC(2025, 10, 14, 23, 0); // 00:00 in Paris
@@ -32,6 +32,7 @@ function result(overrides: Partial<SeriesResult> = {}): SeriesResult {
       { name: 'eth0', loopback: false, virtual: false },
       { name: 'lo', loopback: true, virtual: false },
     ],
+    disks: null,
     ...overrides,
   };
 }
@@ -141,5 +142,107 @@ describe('chart panels', () => {
     expect(image.config.options!.plugins!.title!.display).toBe(true);
     expect(image.config.options!.responsive).toBe(false);
     expect(image.config.options!.plugins!.tooltip!.enabled).toBe(false);
+  });
+
+  it('every metric on request: per-core heat strip, swap, load, disks per mount, in page order', () => {
+    const data = result({
+      series: [
+        ...result().series,
+        { key: 'cpu.0', flags: 0, avg: [0, 50, null, 100] },
+        { key: 'cpu.1', flags: 0, avg: [10, 20, 30, 40] },
+        { key: 'swap.total', flags: 0, avg: [0, 0, 0, 0] },
+        { key: 'swap.used', flags: 0, avg: [0, 0, 0, 0] },
+        { key: 'load.1', flags: 0, avg: [1.5, 2, null, 0.5] },
+        { key: 'load.5', flags: 0, avg: [1, 1, null, 1] },
+        { key: 'load.15', flags: 0, avg: [0.5, 0.5, null, 0.5] },
+      ],
+      disks: {
+        mounts: [
+          { mountPoint: '/', device: '/dev/sda1', fsType: 'ext4' },
+          { mountPoint: '/home', device: '/dev/sdb1', fsType: 'xfs' },
+        ],
+        timestamps: [T0, T0 + 2 * MIN],
+        used: [
+          [25 * GiB, 50 * GiB],
+          [null, 10 * GiB],
+        ],
+        total: [
+          [100 * GiB, 100 * GiB],
+          [null, 40 * GiB],
+        ],
+      },
+    });
+    const all = buildChartPanels(data, { ...options, panels: ['cpu', 'cores', 'memory', 'swap', 'load', 'disk', 'net'] });
+    expect(all.map((p) => p.id)).toEqual(['cpu', 'cores', 'memory', 'swap', 'load', 'disk', 'net:eth0', 'net:lo']);
+    expect(buildChartPanels(data, { ...options, panels: ['load', 'cpu'] }).map((p) => p.id)).toEqual(['cpu', 'load']);
+
+    // Cores: one row each, values placed inside the row, the cell colours from the theme's stops.
+    const cores = byId(all, 'cores');
+    expect(datasets(cores).map((d) => d.label)).toEqual(['core 0', 'core 1']);
+    expect(datasets(cores)[0]!.data.map((p) => p.y)).toEqual([0, 0.5, null, 1]);
+    expect(datasets(cores)[1]!.data.map((p) => p.y)).toEqual([1.1, 1.2, 1.3, 1.4]);
+    expect(cores.config.options!.scales!.y!.reverse).toBe(true);
+    expect(heatColor(LIGHT_THEME.heat, 0)).toBe('rgb(224, 242, 254)');
+    expect(heatColor(LIGHT_THEME.heat, 100)).toBe('rgb(185, 28, 28)');
+    expect(heatColor(LIGHT_THEME.heat, 50)).toBe('rgb(245, 158, 11)');
+
+    // A machine without swap says so.
+    const swap = byId(all, 'swap');
+    expect([swap.empty, swap.emptyText]).toEqual([true, 'No swap on this machine.']);
+
+    const load = byId(all, 'load');
+    expect(datasets(load).filter((d) => d.vigilRole === 'avg').map((d) => d.label)).toEqual(['1 min', '5 min', '15 min']);
+    expect(load.format(1.234)).toBe('1.23');
+    const windows = byId(buildChartPanels(result(), { ...options, panels: ['load'], platform: 'win32' }), 'load');
+    expect([windows.empty, windows.emptyText]).toEqual([true, 'Windows has no load average: only CPU % is recorded there.']);
+
+    // Disks: % of each mount's size; the tooltip gives df's bytes.
+    const disk = byId(all, 'disk');
+    expect(datasets(disk).map((d) => [d.label, d.data.map((p) => p.y)])).toEqual([
+      ['/', [25, 50]],
+      ['/home', [null, 25]],
+    ]);
+    const label = (disk.config.options!.plugins!.tooltip!.callbacks as unknown as { label: (item: TooltipItem<'line'>) => string }).label;
+    const item = { datasetIndex: 0, dataIndex: 1, dataset: datasets(disk)[0], parsed: { x: T0 + 2 * MIN, y: 50 } } as unknown as TooltipItem<'line'>;
+    expect(label(item)).toBe('/: 50.0 % (50.0 GiB of 100 GiB)');
+
+    // What the API must send for them.
+    expect(keysForPanels(['cpu', 'disk'])).toEqual({ keys: ['cpu'], disks: true });
+    expect(keysForPanels(['cores', 'net']).keys).toEqual(['cpu.', 'net.']);
+  });
+
+  it('every y axis has the same width, so the plot areas line up', () => {
+    const all = buildChartPanels(result(), { ...options, panels: ['cpu', 'cores', 'memory', 'load', 'net'] });
+    for (const panel of all) {
+      const axis = { width: 0 } as unknown as Scale;
+      (panel.config.options!.scales!.y as unknown as { afterFit: (a: Scale) => void }).afterFit(axis);
+      expect(axis.width).toBe(Y_AXIS_WIDTH.screen);
+    }
+  });
+
+  it('loopback in = out is one line; bands have visible fill and edges', () => {
+    const lo = byId(buildChartPanels(result(), options), 'net:lo');
+    expect(datasets(lo).filter((d) => d.vigilRole === 'avg').map((d) => d.label)).toEqual(['in = out']);
+    const band = datasets(byId(buildChartPanels(result(), options), 'cpu')).find((d) => d.vigilRole === 'max')!;
+    expect(LIGHT_THEME.bandAlpha).toBeGreaterThanOrEqual(0.3);
+    expect(DARK_THEME.bandAlpha).toBeGreaterThanOrEqual(0.35);
+    expect(band.borderWidth).toBeGreaterThan(0);
+  });
+
+  it('long ranges: whole days for a week or a month, month names for a year', () => {
+    const tickTexts = (from: number, to: number, width: number) => {
+      const panel = byId(buildChartPanels(result({ from, to }), { ...options, range: { from, to } }), 'cpu');
+      const x = panel.config.options!.scales!.x!;
+      const axis = { min: from, max: to, width, ticks: [] as { value: number }[] };
+      (x as { afterBuildTicks: (axis: Scale) => void }).afterBuildTicks(axis as unknown as Scale);
+      const text = (x.ticks as { callback: (value: number) => string }).callback;
+      return axis.ticks.map((t) => text(t.value));
+    };
+    const monday = Date.UTC(2025, 10, 2, 23); // Mon 03-11-2025 00:00 in Paris
+    expect(tickTexts(monday, monday + 7 * 86_400_000, 600).slice(0, 3)).toEqual(['Mo 03-11', 'Tu 04-11', 'We 05-11']);
+    const november = Date.UTC(2025, 9, 31, 23); // 01-11-2025 00:00 in Paris
+    expect(tickTexts(november, november + 30 * 86_400_000, 500)).toEqual(['01-11', '08-11', '15-11', '22-11', '29-11']);
+    const year = Date.UTC(2024, 11, 31, 23);
+    expect(tickTexts(year, Date.UTC(2025, 11, 31, 23), 500)).toEqual(['Jan 2025', 'Mar', 'May', 'Jul', 'Sep', 'Nov', 'Jan 2026']);
   });
 });

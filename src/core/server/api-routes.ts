@@ -4,10 +4,11 @@
 // same routes per machine (prefix '/api/machines/:id', a service resolved from the request).
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { API_METHODS, API_PREFIX, API_ROUTES, EXPORT_ROUTE, EXPORT_ROWS_HEADER, apiErrorSchema, type ExportParams } from '../../shared/api.js';
+import { API_METHODS, API_PREFIX, API_ROUTES, EXPORT_ROUTE, EXPORT_ROWS_HEADER, LIVE_ROUTE, apiErrorSchema, type ExportParams } from '../../shared/api.js';
 import type { Logger } from '../log.js';
 import type { RuntimeContext } from '../runtime.js';
 import { ChartService } from './chart-service.js';
+import { LiveStreams, type LiveSource } from './live-stream.js';
 import { registerRendererRoutes } from './static-files.js';
 
 export interface ApiRoutesOptions {
@@ -18,6 +19,8 @@ export interface ApiRoutesOptions {
   logger?: Logger;
   /** OpenAPI tags for the routes. */
   tags?: string[];
+  /** The live feed's samples (LIVE_ROUTE); without it the route is absent and pages poll /latest. */
+  live?(request: FastifyRequest): LiveSource | Promise<LiveSource>;
 }
 
 // Responses are small objects of arrays, or a snapshot whose schema is documentation (OpenAPI)
@@ -57,6 +60,17 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
     },
     async (request, reply) => exportRoute(await options.service(request), request.query as ExportParams, reply, options.logger),
   );
+
+  const live = options.live;
+  if (live) {
+    const streams = new LiveStreams();
+    app.addHook('preClose', async () => streams.closeAll());
+    app.get(
+      `${prefix}${LIVE_ROUTE.path}`,
+      { schema: { summary: LIVE_ROUTE.summary, tags, produces: ['text/event-stream'] } },
+      async (request, reply) => streams.serve(request, reply, await live(request)),
+    );
+  }
 }
 
 async function exportRoute(service: ChartService, params: ExportParams, reply: FastifyReply, logger: Logger | undefined): Promise<FastifyReply> {
@@ -92,9 +106,17 @@ export async function registerChartRoutes(app: FastifyInstance, context: Runtime
     store: engine.store,
     identity: context.identity,
     latest: () => engine.latest(),
+    unflushed: () => engine.unflushed(),
     host: () => engine.host(),
     intervalSeconds: () => context.settings().sampling.intervalSeconds,
   });
-  registerApiRoutes(app, { service: () => service, logger: context.logger });
+  const live: LiveSource = {
+    machineId: context.identity.id,
+    subscribe(listener) {
+      engine.on('sample', listener);
+      return () => engine.off('sample', listener);
+    },
+  };
+  registerApiRoutes(app, { service: () => service, logger: context.logger, live: () => live });
   if (context.settings().server.ui) await registerRendererRoutes(app, { logger: context.logger });
 }

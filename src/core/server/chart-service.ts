@@ -11,13 +11,20 @@ import {
   DEFAULT_POINTS,
   MAX_DAYS_SPAN,
   MAX_POINTS,
+  MAX_RAW_POINTS,
+  MAX_RECENT_MS,
+  MIN_RECENT_MS,
   type DayParams,
   type DaysParams,
   type DaysResult,
+  type DiskSeries,
   type ExportParams,
   type HostInfo,
   type InterfaceSummary,
   type LatestResult,
+  type MountSummary,
+  type RangeParams,
+  type RecentParams,
   type SeriesParams,
   type SeriesResult,
   type VigilApi,
@@ -27,7 +34,9 @@ import { VigilError } from '../../shared/errors.js';
 import type { HostRecord, Sample } from '../../shared/model.js';
 import { chooseBucketMs } from '../../shared/query.js';
 import { isSeriesPrefix } from '../../shared/metrics/catalog.js';
-import { SeriesFlag, compareNames, isSeriesKey, netPrefix, parseNetKey, resolutionOf } from '../../shared/series.js';
+import type { SeriesColumn } from '../../shared/query.js';
+import { SeriesFlag, compareNames, compareSeriesKeys, flattenSample, isSeriesKey, netPrefix, parseNetKey, resolutionOf } from '../../shared/series.js';
+import { keyFilter } from '../storage/series-order.js';
 import { dayBoundsInZone, dayInZone, knownTimeZone, runtimeTimeZone } from '../../shared/time-zone.js';
 import { exportCsv, type ExportCsvOptions } from '../csv/export.js';
 import type { MachineIdentity } from '../identity.js';
@@ -39,6 +48,8 @@ export interface ChartServiceOptions {
   identity: MachineIdentity;
   /** The newest sample as sampled (the engine's), fresher than the store, which is written in batches. */
   latest?: () => Sample | null;
+  /** Samples taken but not yet in the store (the engine's batch): /recent ends with them. */
+  unflushed?: () => readonly Sample[];
   /** The current host snapshot (the engine's); default: the newest stored one. */
   host?: () => HostRecord | null;
   /** Seconds between samples, when this process samples. */
@@ -68,6 +79,10 @@ const DAY_MS = 86_400_000;
 const MAX_RANGE_MS = 3660 * DAY_MS;
 /** Below a minute per bucket, raw rows answer; if the range holds no more samples than points, send them as they are. */
 const RAW_CHECK_BELOW_MS = 60_000;
+/** Longest /range: ten years of days. */
+const MAX_RANGE_DAYS = 3660;
+
+type QueryParams = { keys?: string[]; iface?: string[]; disks?: boolean };
 
 export class ChartService implements VigilApi {
   private readonly store: SampleStore;
@@ -136,6 +151,32 @@ export class ChartService implements VigilApi {
     return this.query(from, to, params, null);
   }
 
+  async range(params: RangeParams): Promise<SeriesResult> {
+    const first = dayParam(params?.from, 'from');
+    const last = dayParam(params?.to, 'to');
+    if (compareDays(first, last) > 0) throw new VigilError('invalid_range', `from ${formatDay(first)} is after to ${formatDay(last)}`);
+    this.refuseFuture(first);
+    const from = this.dayBounds(first).from;
+    const to = this.dayBounds(last).to;
+    if (to - from > MAX_RANGE_DAYS * DAY_MS) throw new VigilError('invalid_range', `${formatDay(first)} to ${formatDay(last)} is longer than ${MAX_RANGE_DAYS} days`);
+    return this.query(from, to, params, null);
+  }
+
+  async recent(params: RecentParams): Promise<SeriesResult> {
+    const windowMs = params?.windowMs;
+    if (typeof windowMs !== 'number' || !Number.isSafeInteger(windowMs) || windowMs < MIN_RECENT_MS || windowMs > MAX_RECENT_MS) {
+      throw new VigilError('invalid_argument', `windowMs must be a whole number of ms from ${MIN_RECENT_MS} to ${MAX_RECENT_MS}`);
+    }
+    // [now − window, now]: the newest sample is stamped at most now.
+    const to = this.now() + 1;
+    const from = to - windowMs;
+    const stored = this.store.countSamples(from, to);
+    const bucketMs = stored <= MAX_RAW_POINTS ? null : chooseBucketMs(windowMs, MAX_RAW_POINTS);
+    const result = this.query(from, to, params, null, bucketMs);
+    if (bucketMs === null) appendSamples(result, this.options.unflushed?.() ?? [], params);
+    return result;
+  }
+
   async latest(): Promise<LatestResult> {
     return { sample: this.options.latest?.() ?? this.store.latestSample() };
   }
@@ -178,10 +219,10 @@ export class ChartService implements VigilApi {
     }
   }
 
-  private query(from: number, to: number, params: DayParams | SeriesParams, day: string | null): SeriesResult {
+  private query(from: number, to: number, params: QueryParams & { points?: number; bucketMs?: number }, day: string | null, bucket?: number | null): SeriesResult {
     const ifaces = params.iface?.length ? [...new Set(params.iface)] : null;
     const keys = chartKeys(params.keys, ifaces);
-    const bucketMs = this.bucketFor(from, to, params);
+    const bucketMs = bucket === undefined ? this.bucketFor(from, to, params) : bucket;
     const result = this.store.query({ from, to, bucketMs, keys });
 
     const interfaces = new Map<string, InterfaceSummary>();
@@ -208,16 +249,55 @@ export class ChartService implements VigilApi {
       });
     }
     for (const column of series) roundAverages(column.key, column.avg);
+    const wantDisks = params.disks ?? !params.keys?.length;
     return {
       ...result,
       series,
       day,
       interfaces: [...interfaces.values()].sort((a, b) => compareNames(a.name, b.name)),
+      disks: wantDisks ? this.diskSeries(from, to, result.bucketMs) : null,
     };
   }
 
+  /**
+   * Disk usage per mount in [from, to): every reading when samples are raw, else the last reading
+   * of each bucket (usage moves slowly; the last is what df said at the bucket's end).
+   */
+  private diskSeries(from: number, to: number, bucketMs: number | null): DiskSeries {
+    const readings = this.store.diskSamples(from, to);
+    const mounts = new Map<string, { summary: MountSummary; index: number }>();
+    for (const reading of readings) {
+      for (const disk of reading.disks) {
+        if (!mounts.has(disk.mountPoint)) mounts.set(disk.mountPoint, { summary: { mountPoint: disk.mountPoint, device: disk.device, fsType: disk.fsType }, index: 0 });
+      }
+    }
+    const ordered = [...mounts.values()].sort((a, b) => compareNames(a.summary.mountPoint, b.summary.mountPoint));
+    ordered.forEach((m, i) => (m.index = i));
+    const timestamps: number[] = [];
+    const used: (number | null)[][] = ordered.map(() => []);
+    const total: (number | null)[][] = ordered.map(() => []);
+    const width = bucketMs !== null && bucketMs > 1000 ? bucketMs : null;
+    for (const reading of readings) {
+      const ts = width === null ? reading.ts : from + Math.floor((reading.ts - from) / width) * width;
+      if (timestamps.at(-1) !== ts) {
+        timestamps.push(ts);
+        for (let m = 0; m < ordered.length; m++) {
+          used[m]!.push(null);
+          total[m]!.push(null);
+        }
+      }
+      const last = timestamps.length - 1;
+      for (const disk of reading.disks) {
+        const m = mounts.get(disk.mountPoint)!.index;
+        used[m]![last] = disk.used;
+        total[m]![last] = disk.total;
+      }
+    }
+    return { mounts: ordered.map((m) => m.summary), timestamps, used, total };
+  }
+
   /** The bucket width for a request, or null for raw samples. */
-  private bucketFor(from: number, to: number, params: DayParams | SeriesParams): number | null {
+  private bucketFor(from: number, to: number, params: { points?: number; bucketMs?: number }): number | null {
     const range = to - from;
     const explicit = 'bucketMs' in params ? params.bucketMs : undefined;
     if (explicit !== undefined) {
@@ -250,6 +330,54 @@ function chartKeys(keys: readonly string[] | undefined, ifaces: readonly string[
   }
   if (ifaces && !out.includes('net.')) for (const name of ifaces) out.push(netPrefix(name));
   return out;
+}
+
+/**
+ * Appends samples newer than the result's last timestamp (the engine's unflushed batch) to a raw
+ * result, with the same key and interface filters, so /recent ends at the newest sample.
+ */
+function appendSamples(result: SeriesResult, samples: readonly Sample[], params: QueryParams): void {
+  const last = result.timestamps.at(-1) ?? -Infinity;
+  const fresh = samples.filter((s) => s.ts > last && s.ts >= result.from && s.ts < result.to).sort((a, b) => a.ts - b.ts);
+  if (fresh.length === 0) return;
+  const ifaces = params.iface?.length ? new Set(params.iface) : null;
+  const wanted = keyFilter(chartKeys(params.keys, ifaces ? [...ifaces] : null));
+  const columns = new Map<string, SeriesColumn>(result.series.map((c) => [c.key, c]));
+  const known = new Set(result.interfaces.map((i) => i.name));
+  // Rollups standing in for deleted raw rows carry extremes: appended values are their own.
+  const extremes = result.series.some((c) => c.min !== undefined);
+  for (const sample of fresh) {
+    const index = result.timestamps.length;
+    result.timestamps.push(sample.ts);
+    const flat = flattenSample(sample);
+    flat.series.forEach((info, i) => {
+      const net = parseNetKey(info.key);
+      if (net && !known.has(net.iface)) {
+        known.add(net.iface);
+        result.interfaces.push({ name: net.iface, loopback: (info.flags & SeriesFlag.loopback) !== 0, virtual: (info.flags & SeriesFlag.virtual) !== 0 });
+      }
+      if (!wanted(info.key) || (net && ifaces && !ifaces.has(net.iface))) return;
+      let column = columns.get(info.key);
+      if (!column) {
+        const empty = () => new Array<number | null>(index).fill(null);
+        column = extremes ? { key: info.key, flags: info.flags, avg: empty(), min: empty(), max: empty() } : { key: info.key, flags: info.flags, avg: empty() };
+        columns.set(info.key, column);
+        result.series.push(column);
+      }
+      const value = flat.values[i] ?? null;
+      column.avg.push(value);
+      column.min?.push(value);
+      column.max?.push(value);
+    });
+    for (const column of columns.values()) {
+      if (column.avg.length > index) continue;
+      column.avg.push(null);
+      column.min?.push(null);
+      column.max?.push(null);
+    }
+  }
+  result.series.sort((a, b) => compareSeriesKeys(a.key, b.key));
+  result.interfaces.sort((a, b) => compareNames(a.name, b.name));
 }
 
 /**

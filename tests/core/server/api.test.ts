@@ -4,15 +4,16 @@
 import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exportCsv } from '../../../src/core/csv/export.js';
 import { silentLogger } from '../../../src/core/log.js';
 import { registerApiRoutes } from '../../../src/core/server/api-routes.js';
 import { ChartService } from '../../../src/core/server/chart-service.js';
-import { createHttpServer, hashToken } from '../../../src/core/server/http-server.js';
+import { createHttpServer, hashToken, listenOn } from '../../../src/core/server/http-server.js';
 import { openSampleStore } from '../../../src/core/storage/sample-store.js';
 import type { SampleStore } from '../../../src/core/storage/types.js';
 import { API_ROUTES, CHART_KEYS, EXPORT_ROWS_HEADER, MAX_POINTS, type ApiMethod, type SeriesResult } from '../../../src/shared/api.js';
+import { readEventStream } from '../../../src/shared/api-client.js';
 import { dayBounds, parseDay } from '../../../src/shared/dates.js';
 import type { HostRecord, Sample } from '../../../src/shared/model.js';
 import { chooseBucketMs } from '../../../src/shared/query.js';
@@ -127,7 +128,13 @@ describe('GET /api/day', () => {
     expect(body).toMatchObject({ day: FULL, from, to, bucketMs: chooseBucketMs(to - from, 600), resolution: '1m' });
     expect(body.timestamps).toHaveLength(480);
     expect(body.timestamps.length).toBeLessThanOrEqual(600);
-    expect(body.series.map((s) => s.key)).toEqual(['cpu', 'mem.total', 'mem.used', 'mem.free', 'net.docker0.rx', 'net.docker0.tx', 'net.eth0.rx', 'net.eth0.tx', 'net.lo.rx', 'net.lo.tx']);
+    // Every recorded series, in canonical order.
+    expect(body.series.map((s) => s.key)).toEqual([
+      'cpu', 'cpu.0', 'cpu.1', 'cpu.2', 'cpu.3',
+      'mem.total', 'mem.used', 'mem.available', 'mem.free', 'swap.total', 'swap.used',
+      'load.1', 'load.5', 'load.15',
+      'net.docker0.rx', 'net.docker0.tx', 'net.eth0.rx', 'net.eth0.tx', 'net.lo.rx', 'net.lo.tx',
+    ]);
     expect(body.interfaces).toEqual([
       { name: 'docker0', loopback: false, virtual: true },
       { name: 'eth0', loopback: false, virtual: false },
@@ -135,6 +142,7 @@ describe('GET /api/day', () => {
     ]);
     // The same buckets the store computes, averages rounded to a tenth of a step.
     const direct = store.query({ from, to, bucketMs: body.bucketMs, keys: [...CHART_KEYS] });
+    expect(direct.series.map((c) => c.key)).toEqual(body.series.map((c) => c.key));
     const cpu = body.series[0]!;
     const directCpu = direct.series.find((s) => s.key === 'cpu')!;
     expect(cpu.min).toEqual(directCpu.min);
@@ -232,6 +240,146 @@ describe('GET /api/series', () => {
     await bad(`/api/series?from=yesterday&to=${noon}`, 'invalid_argument', /from/);
     await bad(`/api/series?from=${noon}`, 'invalid_argument', /to/);
     await bad(`/api/series?from=${noon}&to=${noon + 600_000}&iface=wlan0`, 'invalid_argument', 'No data for interface "wlan0" in this range');
+  });
+});
+
+describe('GET /api/range', () => {
+  it('whole local days from one to another, both included, bucketed from the rollups', async () => {
+    const body = await ok<SeriesResult>('range', `?from=${MIDDAY}&to=${FULL}&points=300&keys=cpu`);
+    const from = dayBounds(parseDay(MIDDAY)).from;
+    const to = dayBounds(parseDay(FULL)).to;
+    expect(body).toMatchObject({ day: null, from, to, bucketMs: chooseBucketMs(to - from, 300), resolution: '1m' });
+    // The empty day between is a run of empty buckets, not an error.
+    const emptyDay = dayBounds(parseDay(EMPTY));
+    expect(body.timestamps.some((t) => t >= emptyDay.from && t < emptyDay.to)).toBe(false);
+    const direct = store.query({ from, to, bucketMs: body.bucketMs, keys: ['cpu'] });
+    expect(body.series[0]!.max).toEqual(direct.series[0]!.max);
+  });
+
+  it('a month of the machine: October holds the 25-hour day', async () => {
+    const body = await ok<SeriesResult>('range', '?from=01-10-2025&to=31-10-2025&points=200&keys=cpu');
+    expect(body.to - body.from).toBe(31 * 86_400_000 + 3_600_000);
+    expect(body.resolution).toBe('1h');
+    expect(body.timestamps.length).toBeGreaterThan(0);
+  });
+
+  it('a period reaching past today is drawn to its end; one starting after today is refused', async () => {
+    const body = await ok<SeriesResult>('range', '?from=17-11-2025&to=23-11-2025&keys=cpu');
+    expect(body.to).toBe(dayBounds(parseDay('23-11-2025')).to);
+    await bad('/api/range?from=23-11-2025&to=30-11-2025', 'future_date', '23-11-2025 is in the future (today is 22-11-2025)');
+    await bad(`/api/range?from=${FULL}&to=${MIDDAY}`, 'invalid_range', `from ${FULL} is after to ${MIDDAY}`);
+    await bad('/api/range?from=01-01-2000&to=01-01-2025', 'invalid_range', 'longer than 3660 days');
+    await bad('/api/range?from=31-02-2025&to=01-03-2025', 'invalid_date', 'no such day');
+    await bad(`/api/range?from=${FULL}`, 'invalid_argument', /to/);
+  });
+});
+
+describe('GET /api/recent', () => {
+  it('the last window up to now, raw, ending with the samples not yet stored', async () => {
+    const recentStore = openSampleStore(':memory:');
+    const now = dayBounds(parseDay(FULL)).from + 10 * 3_600_000 + 500;
+    const random = seededRandom(5);
+    const samples = Array.from({ length: 120 }, (_, i) => shapedSample(now - 500 - (119 - i) * 1000, 10, random, [{ name: 'eth0' }]));
+    // The engine writes in batches: the last 4 are still in memory.
+    recentStore.insertSamples(samples.slice(0, 116));
+    const recent = new ChartService({ store: recentStore, identity: { id: 'm', name: 'm' }, now: () => now, unflushed: () => samples.slice(112) });
+    try {
+      const body = await recent.recent({ windowMs: 60_000, keys: ['cpu', 'net.'] });
+      expect(body).toMatchObject({ from: now + 1 - 60_000, to: now + 1, bucketMs: null, resolution: 'raw' });
+      expect(body.timestamps).toEqual(samples.slice(60).map((s) => s.ts));
+      expect(body.series.map((c) => c.key)).toEqual(['cpu', 'net.eth0.rx', 'net.eth0.tx']);
+      expect(body.series[0]!.avg).toEqual(samples.slice(60).map((s) => s.cpu.total));
+      expect(body.interfaces).toEqual([{ name: 'eth0', loopback: false, virtual: false }]);
+      await expect(recent.recent({ windowMs: 1000 })).rejects.toThrow(/windowMs/);
+    } finally {
+      recentStore.close();
+    }
+  });
+
+  it('over HTTP: checked like every other parameter', async () => {
+    const body = await ok<SeriesResult>('recent', '?windowMs=3600000&keys=cpu');
+    // The fixture machine's now is long after its last sample.
+    expect(body.timestamps).toEqual([]);
+    await bad('/api/recent?windowMs=10', 'invalid_argument', /windowMs/);
+    await bad('/api/recent', 'invalid_argument', /windowMs/);
+  });
+});
+
+describe('disk usage in a range', () => {
+  it('per mount, every reading when raw, the last reading of each bucket otherwise; only when asked for', async () => {
+    const diskStore = openSampleStore(':memory:');
+    const { from } = dayBounds(parseDay(FULL));
+    const random = seededRandom(6);
+    diskStore.insertSamples(Array.from({ length: 600 }, (_, i) => shapedSample(from + i * 1000, 0, random, [{ name: 'eth0' }])));
+    for (let i = 0; i < 10; i++) {
+      diskStore.insertDiskSample({
+        ts: from + i * 60_000 + 500,
+        disks: [
+          { device: '/dev/sdb1', mountPoint: '/home', fsType: 'xfs', total: 500e9, used: 100e9 + i * 1e6 },
+          ...(i < 5 ? [{ device: '/dev/sda1', mountPoint: '/', fsType: 'ext4', total: 100e9, used: 40e9 + i * 1e6 }] : []),
+        ],
+      });
+    }
+    const disks = new ChartService({ store: diskStore, identity: { id: 'm', name: 'm' }, now: () => NOW });
+    try {
+      const raw = await disks.series({ from, to: from + 600_000, points: 1000 });
+      expect(raw.bucketMs).toBeNull();
+      expect(raw.disks!.mounts.map((m) => m.mountPoint)).toEqual(['/', '/home']);
+      expect(raw.disks!.timestamps).toHaveLength(10);
+      expect(raw.disks!.used[0]!.slice(4, 6)).toEqual([40e9 + 4e6, null]);
+      expect(raw.disks!.total[1]![9]).toBe(500e9);
+      const bucketed = await disks.series({ from, to: from + 600_000, bucketMs: 300_000 });
+      expect(bucketed.disks!.timestamps).toEqual([from, from + 300_000]);
+      // The last reading in each bucket.
+      expect(bucketed.disks!.used[1]).toEqual([100e9 + 4e6, 100e9 + 9e6]);
+      expect((await disks.series({ from, to: from + 600_000, keys: ['cpu'] })).disks).toBeNull();
+      expect((await disks.series({ from, to: from + 600_000, keys: ['cpu'], disks: true })).disks!.mounts).toHaveLength(2);
+    } finally {
+      diskStore.close();
+    }
+  });
+});
+
+describe('GET /api/live', () => {
+  it('streams each new sample as a Server-Sent Event, in the hub’s shape, and ends with the server', async () => {
+    const listeners = new Set<(sample: Sample) => void>();
+    const feed = await createHttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger });
+    registerApiRoutes(feed, {
+      service: () => service,
+      live: () => ({
+        machineId: 'machine-1',
+        subscribe(listener) {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+      }),
+    });
+    const url = await listenOn(feed, '127.0.0.1', 0);
+    const abort = new AbortController();
+    try {
+      const response = await fetch(`${url}/api/live`, { signal: abort.signal });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      const events: { event: string; data: string }[] = [];
+      const reading = readEventStream(response.body!, abort.signal, (event, data) => events.push({ event, data }));
+      await vi.waitFor(() => expect(listeners.size).toBe(1));
+      const sample = shapedSample(NOW, 15, seededRandom(3), [{ name: 'eth0' }]);
+      for (const listener of listeners) listener(sample);
+      await vi.waitFor(() => expect(events.filter((e) => e.event === 'sample')).toHaveLength(1));
+      expect(events[0]).toEqual({ event: 'retry', data: '3000' });
+      expect(JSON.parse(events.find((e) => e.event === 'sample')!.data)).toEqual({ type: 'sample', machineId: 'machine-1', sample });
+      // Closing the server ends the stream (it does not wait for the page to leave), and unsubscribes.
+      await feed.close();
+      await reading;
+      expect(listeners.size).toBe(0);
+    } finally {
+      abort.abort();
+      await feed.close();
+    }
+  });
+
+  it('absent where there is no feed (pages then ask /latest)', async () => {
+    expect((await app.inject({ url: '/api/live' })).statusCode).toBe(404);
   });
 });
 
