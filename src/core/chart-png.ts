@@ -25,8 +25,6 @@ export interface PngOptions {
   panels?: readonly PanelKind[];
   /** Leave out charts with nothing to draw (no swap, no load average, no disk readings). */
   skipEmpty?: boolean;
-  /** The machine's OS, for what an empty load chart says. */
-  platform?: string;
 }
 
 export const DEFAULT_PNG_WIDTH = 1200;
@@ -45,7 +43,7 @@ export async function renderChartsPng(data: SeriesResult, options: PngOptions = 
   const panelHeight = options.panelHeight ?? 280;
   const theme = options.theme === 'dark' ? DARK_THEME : LIGHT_THEME;
   const interfaces = options.interfaces ?? data.interfaces.filter((i) => !i.loopback && !i.virtual).map((i) => i.name);
-  let panels = buildChartPanels(data, { theme, timeZone: options.timeZone, interfaces, panels: options.panels, platform: options.platform, target: 'image' });
+  let panels = buildChartPanels(data, { theme, timeZone: options.timeZone, interfaces, panels: options.panels, target: 'image' });
   if (options.skipEmpty) panels = panels.filter((p) => !p.empty || p.kind === 'cpu' || p.kind === 'memory');
   // The heat strip is as tall as its cores need; the others share one height.
   const heights = panels.map((p) => (p.kind === 'cores' ? Math.min(panelHeight, p.height + 80) : panelHeight));

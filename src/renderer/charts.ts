@@ -28,7 +28,6 @@ export interface RenderOptions {
   range: { from: number; to: number };
   interfaces: string[];
   panels: readonly PanelKind[];
-  platform?: string;
 }
 
 interface Entry {
@@ -69,7 +68,6 @@ export class ChartBoard {
       range: options.range,
       interfaces: options.interfaces,
       panels: options.panels,
-      platform: options.platform,
       target: 'screen',
     });
     const keep = new Set(panels.map((p) => p.id));

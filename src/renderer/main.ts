@@ -126,7 +126,8 @@ class Page {
     }
     // The host and the first data at once: neither waits for the other.
     const hostRequest = this.authorized(() => this.client.host());
-    const first = asked ? this.open(asked, { history: 'replace' }) : null;
+    // A page opened without a view keeps its plain URL (the default view is what it means).
+    const first = asked ? this.open(asked, { history: window.location.search ? 'replace' : 'none' }) : null;
     try {
       this.host = await hostRequest;
     } catch (error) {
@@ -559,7 +560,6 @@ class Page {
       range,
       interfaces: this.visibleInterfaces(data),
       panels: this.panels,
-      platform: this.host?.host?.platform,
     });
     this.setState('ready');
     const resolution = data.bucketMs === null ? 'raw samples' : `min/avg/max per ${formatDuration(data.bucketMs)}`;

@@ -50,8 +50,22 @@ export function takeTokenFromFragment(): void {
   history.replaceState(history.state, '', url.pathname + url.search);
 }
 
-/** Shows the token dialog; resolves with the token entered. */
+let pending: Promise<string> | null = null;
+
+/**
+ * Shows the token dialog; resolves with the token entered. Requests refused at the same time
+ * (the page asks for the host and its data at once) share the one dialog.
+ */
 export function askForToken(problem: string | null): Promise<string> {
+  if (pending) {
+    if (problem) byId('token-error').textContent = problem;
+    return pending;
+  }
+  pending = showTokenDialog(problem).finally(() => (pending = null));
+  return pending;
+}
+
+function showTokenDialog(problem: string | null): Promise<string> {
   const dialog = byId<HTMLDialogElement>('token-dialog');
   const form = byId<HTMLFormElement>('token-form');
   const input = byId<HTMLInputElement>('token-input');

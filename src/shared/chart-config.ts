@@ -16,8 +16,10 @@
 import type { ChartConfiguration, ChartDataset, Plugin, Scale, TooltipItem } from 'chart.js';
 import type { InterfaceSummary, SeriesResult } from './api.js';
 import type { SeriesColumn } from './query.js';
-import type { PanelKind } from './panels.js';
-import { netKey, parseCoreKey } from './series.js';
+import { FAMILIES, fill, type MetricFamily } from './metrics/catalog.js';
+import type { MetricGroup, MetricUnit } from './metrics/descriptor.js';
+import { PANEL_GROUPS, type PanelKind } from './panels.js';
+import { parseCoreKey } from './series.js';
 
 export { ALL_PANEL_KINDS, PANEL_GROUPS, keysForPanels, type PanelKind } from './panels.js';
 import { dayTicks, formatClock, formatDayOf, monthTicks, timeTicks, wallTime } from './time-zone.js';
@@ -126,8 +128,6 @@ export interface PanelOptions {
   interfaces?: readonly string[];
   /** Which panels, in PANEL_GROUPS order (default: CPU, memory and network). */
   panels?: readonly PanelKind[];
-  /** The machine's OS (HostSnapshot.platform): an empty load chart on win32 says why. */
-  platform?: string;
   /** 'screen': responsive, tooltips, titles in the page; 'image': fixed size, titles drawn in. */
   target?: 'screen' | 'image';
 }
@@ -146,120 +146,89 @@ export function buildChartPanels(data: SeriesResult, options: PanelOptions): Cha
   const xs = xWithGaps(data.timestamps, data.bucketMs);
   const range = options.range ?? { from: data.from, to: data.to };
   const panels: ChartPanel[] = [];
-  const t = options.theme;
   const kinds = new Set(options.panels ?? ['cpu', 'memory', 'net']);
   const ctx: BuildContext = { xs, range, options };
-
-  if (kinds.has('cpu')) {
-    panels.push(
-      linePanel('cpu', 'cpu', 'CPU', null, { unit: '%', factor: 1 }, [{ name: 'CPU', column: columns.get('cpu'), color: t.cpu }], ctx, {
-        min: 0,
-        max: 100,
-        format: formatPercent,
-      }),
-    );
+  for (const group of PANEL_GROUPS) {
+    if (!kinds.has(group.id)) continue;
+    if (group.id === 'cores') panels.push(heatPanel(data, ctx));
+    else if (group.id === 'disk') panels.push(diskPanel(data, ctx));
+    else if (group.id === 'net') panels.push(...netPanels(data, columns, ctx));
+    else panels.push(groupPanel(group.id, group.label, columns, ctx));
   }
+  return panels;
+}
 
-  if (kinds.has('cores')) panels.push(heatPanel(data, ctx));
+/** The families drawn in a group's chart (those with a `chart` entry), reference lines last. */
+function chartedFamilies(group: MetricGroup, scope: MetricFamily['scope']): MetricFamily[] {
+  const drawn = FAMILIES.filter((f) => f.descriptor.group === group && f.scope === scope && f.descriptor.chart && f.key);
+  return [...drawn.filter((f) => !f.descriptor.chart!.reference), ...drawn.filter((f) => f.descriptor.chart!.reference)];
+}
 
-  if (kinds.has('memory')) {
-    const total = columns.get('mem.total');
-    const memMax = Math.max(peak(total), peak(columns.get('mem.used')), peak(columns.get('mem.free')));
-    const memScale = scaleBytes(memMax);
-    panels.push(
-      linePanel(
-        'memory',
-        'memory',
-        'Memory',
-        null,
-        { unit: memScale.unit, factor: memScale.factor },
-        [
-          { name: 'used', column: columns.get('mem.used'), color: t.memUsed },
-          { name: 'free', column: columns.get('mem.free'), color: t.memFree },
-          { name: 'total', column: total, color: t.memTotal, dashed: true, noBand: true },
-        ],
-        ctx,
-        { min: 0, format: (v) => formatBytes(v, 4) },
-      ),
-    );
-  }
-
-  if (kinds.has('swap')) {
-    const total = columns.get('swap.total');
-    const swapScale = scaleBytes(Math.max(peak(total), peak(columns.get('swap.used'))));
-    const swap = linePanel(
-      'swap',
-      'swap',
-      'Swap',
-      null,
-      { unit: swapScale.unit, factor: swapScale.factor },
-      [
-        { name: 'used', column: columns.get('swap.used'), color: t.swap },
-        { name: 'total', column: total, color: t.memTotal, dashed: true, noBand: true },
-      ],
-      ctx,
-      { min: 0, format: (v) => formatBytes(v, 4) },
-    );
-    // A machine without swap reports a total of 0: say so rather than draw a flat line at zero.
-    if (!swap.empty && peak(total) === 0) markEmpty(swap, 'No swap on this machine.');
-    else if (swap.empty) swap.emptyText = 'No swap figures in this span.';
-    panels.push(swap);
-  }
-
-  if (kinds.has('load')) {
-    const load = linePanel(
-      'load',
-      'load',
-      'Load average',
-      null,
-      { unit: '', factor: 1 },
-      [
-        { name: '1 min', column: columns.get('load.1'), color: t.load1 },
-        { name: '5 min', column: columns.get('load.5'), color: t.load5 },
-        { name: '15 min', column: columns.get('load.15'), color: t.load15 },
-      ],
-      ctx,
-      { min: 0, format: (v) => v.toFixed(2) },
-    );
-    if (load.empty) {
-      load.emptyText = options.platform === 'win32' ? 'Windows has no load average: only CPU % is recorded there.' : 'No load average in this span.';
+/** Axis unit, scale and full-text format for a table unit, from the largest value drawn. */
+function unitScale(unit: MetricUnit, max: number): { unit: string; factor: number; axis: AxisSpec } {
+  switch (unit) {
+    case 'percent':
+      return { unit: '%', factor: 1, axis: { min: 0, max: 100, format: formatPercent } };
+    case 'bytes': {
+      const scaled = scaleBytes(max);
+      return { unit: scaled.unit, factor: scaled.factor, axis: { min: 0, format: (v) => formatBytes(v, 4) } };
     }
-    panels.push(load);
-  }
-
-  if (kinds.has('disk')) panels.push(diskPanel(data, ctx));
-
-  if (kinds.has('net')) {
-    const byName = new Map(data.interfaces.map((i) => [i.name, i]));
-    const names = options.interfaces ?? data.interfaces.map((i) => i.name);
-    for (const name of names) {
-      const iface = byName.get(name);
-      if (!iface) continue;
-      const rx = columns.get(netKey(name, 'rx'));
-      const tx = columns.get(netKey(name, 'tx'));
-      const netScale = scaleBits(Math.max(peak(rx), peak(tx)));
-      const kind = iface.loopback ? ' (loopback)' : iface.virtual ? ' (virtual)' : '';
-      // Loopback receives exactly what it sends: one line "in = out" instead of two bands that
-      // cover each other (blue over orange reads as grey).
-      const mirrored = rx !== undefined && tx !== undefined && sameValues(rx, tx);
-      panels.push(
-        linePanel(
-          netPanelId(name),
-          'net',
-          `Network ${name}${kind}`,
-          iface,
-          { unit: netScale.unit, factor: netScale.factor },
-          mirrored
-            ? [{ name: 'in = out', column: rx, color: t.rx }]
-            : [
-                { name: 'in', column: rx, color: t.rx },
-                { name: 'out', column: tx, color: t.tx },
-              ],
-          ctx,
-          { min: 0, format: (v) => formatBits(v, 4) },
-        ),
-      );
+    case 'bits_per_second': {
+      const scaled = scaleBits(max);
+      return { unit: scaled.unit, factor: scaled.factor, axis: { min: 0, format: (v) => formatBits(v, 4) } };
     }
+    case 'load':
+      return { unit: '', factor: 1, axis: { min: 0, format: (v) => v.toFixed(2) } };
+  }
+}
+
+/** A machine-wide group's chart (CPU, memory, swap, load): a line per charted family. */
+function groupPanel(group: MetricGroup, title: string, columns: ReadonlyMap<string, SeriesColumn>, ctx: BuildContext): ChartPanel {
+  const t = ctx.options.theme;
+  const families = chartedFamilies(group, 'machine');
+  const series: SeriesSpec[] = families.map((f) => ({
+    name: f.descriptor.label,
+    column: columns.get(f.key!.text),
+    color: t[f.descriptor.chart!.color],
+    dashed: f.descriptor.chart!.reference,
+    noBand: f.descriptor.chart!.reference,
+  }));
+  const scale = unitScale(families[0]?.descriptor.unit ?? 'percent', Math.max(0, ...series.map((s) => peak(s.column))));
+  const kind = group as PanelKind;
+  const panel = linePanel(kind, kind, title, null, scale, series, ctx, scale.axis);
+  const present = series.filter((s) => s.column);
+  const references = series.filter((s) => s.noBand && s.column);
+  if (!panel.empty && references.length > 0 && references.every((s) => peak(s.column) === 0)) {
+    // Its size is 0 (swap on a machine without any): say so rather than draw a flat line at zero.
+    markEmpty(panel, `No ${title.toLowerCase()} on this machine.`);
+  } else if (panel.empty && present.length > 0) {
+    // Recorded, and never a value: the table says why (Windows has no load average).
+    const reasons = new Set(families.map((f) => f.descriptor.missing).filter(Boolean));
+    if (reasons.size === 1) panel.emptyText = `${[...reasons][0]}.`;
+  }
+  return panel;
+}
+
+/** One chart per interface asked for: its in and out (one line where they are the same, loopback). */
+function netPanels(data: SeriesResult, columns: ReadonlyMap<string, SeriesColumn>, ctx: BuildContext): ChartPanel[] {
+  const t = ctx.options.theme;
+  const families = chartedFamilies('net', 'interface');
+  const byName = new Map(data.interfaces.map((i) => [i.name, i]));
+  const names = ctx.options.interfaces ?? data.interfaces.map((i) => i.name);
+  const panels: ChartPanel[] = [];
+  for (const name of names) {
+    const iface = byName.get(name);
+    if (!iface) continue;
+    const series: SeriesSpec[] = families.map((f) => ({ name: f.descriptor.label, column: columns.get(fill(f.key!, name)), color: t[f.descriptor.chart!.color] }));
+    const scale = unitScale(families[0]?.descriptor.unit ?? 'bits_per_second', Math.max(0, ...series.map((s) => peak(s.column))));
+    const kind = iface.loopback ? ' (loopback)' : iface.virtual ? ' (virtual)' : '';
+    // Loopback receives exactly what it sends: one line "in = out" instead of two bands that
+    // cover each other (blue over orange reads as grey).
+    const [first, second] = series;
+    const mirrored = series.length === 2 && first!.column !== undefined && second!.column !== undefined && sameValues(first!.column, second!.column);
+    panels.push(
+      linePanel(netPanelId(name), 'net', `Network ${name}${kind}`, iface, scale, mirrored ? [{ ...first!, name: `${first!.name} = ${second!.name}` }] : series, ctx, scale.axis),
+    );
   }
   return panels;
 }

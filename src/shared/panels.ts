@@ -1,18 +1,36 @@
 // The charts of the page and of `vigil chart`, by name, in page order, with the series each one
-// needs from the API. Small on purpose: the CLI's option parser imports it, the agent with it.
+// needs from the API: one per group of the metric table (shared/metrics/table.ts), and the per-core
+// heat strip after CPU. Nothing here lists metrics by hand: a family added to the table with a
+// `chart` entry appears in its group's chart.
+import { FAMILIES } from './metrics/catalog.js';
+import { METRIC_GROUPS, type MetricGroup } from './metrics/descriptor.js';
 
-export type PanelKind = 'cpu' | 'cores' | 'memory' | 'swap' | 'load' | 'disk' | 'net';
+export type PanelKind = MetricGroup | 'cores';
 
-/** The charts a person can show or hide, in page order; network is one panel per interface. */
-export const PANEL_GROUPS: readonly { id: PanelKind; label: string; keys: readonly string[] }[] = [
-  { id: 'cpu', label: 'CPU', keys: ['cpu'] },
-  { id: 'cores', label: 'CPU per core', keys: ['cpu.'] },
-  { id: 'memory', label: 'Memory', keys: ['mem.total', 'mem.used', 'mem.free'] },
-  { id: 'swap', label: 'Swap', keys: ['swap.'] },
-  { id: 'load', label: 'Load average', keys: ['load.'] },
-  { id: 'disk', label: 'Disk usage', keys: [] },
-  { id: 'net', label: 'Network', keys: ['net.'] },
-];
+export interface PanelGroup {
+  id: PanelKind;
+  label: string;
+  /** Series keys (or prefixes ending in '.') the API must send for it. */
+  keys: readonly string[];
+}
+
+function groupKeys(group: MetricGroup): string[] {
+  const keys = new Set<string>();
+  for (const family of FAMILIES) {
+    if (family.descriptor.group !== group || !family.descriptor.chart || !family.key) continue;
+    // A per-instance family: every instance, by its key's prefix ('net.').
+    keys.add(family.key.literal ? family.key.text : family.key.prefix);
+  }
+  return [...keys];
+}
+
+/** The charts a person can show or hide, in page order; network is one chart per interface. */
+export const PANEL_GROUPS: readonly PanelGroup[] = (Object.keys(METRIC_GROUPS) as MetricGroup[]).flatMap((group) => {
+  const entry: PanelGroup = { id: group, label: group === 'load' ? 'Load average' : group === 'disk' ? 'Disk usage' : METRIC_GROUPS[group].title, keys: groupKeys(group) };
+  if (group !== 'cpu') return [entry];
+  const perCpu = FAMILIES.find((family) => family.scope === 'cpu' && family.key);
+  return perCpu ? [entry, { id: 'cores' as const, label: 'CPU per core', keys: [perCpu.key!.prefix] }] : [entry];
+});
 export const ALL_PANEL_KINDS: readonly PanelKind[] = PANEL_GROUPS.map((g) => g.id);
 
 /** The series keys the API must send for these panels (and whether disk usage is wanted). */
@@ -23,4 +41,3 @@ export function keysForPanels(kinds: readonly PanelKind[]): { keys: string[]; di
   if (keys.size === 0) keys.add('cpu');
   return { keys: [...keys], disks: kinds.includes('disk') };
 }
-

@@ -94,7 +94,7 @@ describe('vigil chart', () => {
       [['--from', DAY, '--out', out], 2, 'vigil: --from and --to go together (missing --to)'],
       [['--from', DAY, '--to', '12-11-2025', '--out', out], 2, `vigil: from ${DAY} is after to 12-11-2025`],
       [['--week', '03-11-2025', '--out', out], 3, 'vigil: No data recorded in the week 03-11-2025 to 09-11-2025'],
-      [[DAY, '--charts', 'cpu,gpu', '--out', out], 2, 'expected chart names from cpu, cores, memory, swap, load, disk, net (not gpu)'],
+      [[DAY, '--charts', 'cpu,gpu', '--out', out], 2, 'expected chart names from cpu, cores, memory, swap, load, net, disk (not gpu)'],
     ];
     for (const [args, code, message] of cases) {
       const result = await chart(args);

@@ -90,7 +90,8 @@ test('fleet page: token, machines with state, live updates, click through to the
   // Click through: the chart page, on web-1's data, with the token already known.
   await row('web-1').locator('a').click();
   // It opens on the live view (the last hour: web-1's half hour ends now).
-  await expect(page).toHaveURL(new RegExp(`^${url}/machines/${machines['web-1']!.id}/(\\?live=1h)?$`));
+  await expect(page).toHaveURL(new RegExp(`^${url}/machines/${machines['web-1']!.id}/$`));
+  await expect(page.locator('body')).toHaveAttribute('data-view', 'live');
   await page.waitForFunction(() => document.body.dataset.state !== 'loading');
   expect(await page.locator('body').getAttribute('data-state')).toBe('ready');
   await expect(page.locator('#machine-name')).toHaveText('web-1');

@@ -26,7 +26,7 @@ test('a full day at 1 s: bucketed CPU, memory and each physical interface, with 
   expect(payload.bucketMs).toBeGreaterThanOrEqual(60_000);
 
   // Every recorded metric has a chart; virtual (docker0) and loopback (lo) interfaces are off by default.
-  expect(await panels(page)).toEqual(['cpu', 'cores', 'memory', 'swap', 'load', 'disk', 'net:eth0', 'net:wlan0']);
+  expect(await panels(page)).toEqual(['cpu', 'cores', 'memory', 'swap', 'load', 'net:eth0', 'net:wlan0', 'disk']);
   for (const [name, checked] of [['docker0', false], ['eth0', true], ['lo', false], ['wlan0', true]] as const) {
     await expect(page.locator(`input[data-iface="${name}"]`)).toBeChecked({ checked });
   }

@@ -21,7 +21,8 @@ async function openLive(page: Page, query = ''): Promise<void> {
 
 test('live view: the page opens on it, the last hour at raw resolution, new samples drawn within 2 s of being taken', async ({ page }, testInfo) => {
   await openLive(page);
-  expect(new URL(page.url()).search).toBe('?live=1h');
+  // The plain address means the default view: the last hour, live.
+  expect(new URL(page.url()).search).toBe('');
   await expect(page.locator('body')).toHaveAttribute('data-view', 'live');
   await expect(page.locator('#live-status')).toHaveText('Live');
   await expect(page.locator('#view-tabs [data-view="live"]')).toHaveAttribute('aria-checked', 'true');
@@ -250,10 +251,10 @@ test('every recorded metric has a chart: cores as a heat strip, load, swap, disk
   expect(await settled(page)).toBe('ready');
   await page.locator('input[data-panel-kind="load"]').uncheck();
   expect(await settled(page)).toBe('ready');
-  expect(await panels(page)).toEqual(['cpu', 'memory', 'swap', 'disk', 'net:eth0', 'net:wlan0']);
+  expect(await panels(page)).toEqual(['cpu', 'memory', 'swap', 'net:eth0', 'net:wlan0', 'disk']);
   await page.reload();
   expect(await settled(page)).toBe('ready');
-  expect(await panels(page)).toEqual(['cpu', 'memory', 'swap', 'disk', 'net:eth0', 'net:wlan0']);
+  expect(await panels(page)).toEqual(['cpu', 'memory', 'swap', 'net:eth0', 'net:wlan0', 'disk']);
   await page.locator('#chart-picker summary').click();
   await expect(page.locator('input[data-panel-kind="cores"]')).not.toBeChecked();
   await page.locator('input[data-panel-kind="net"]').uncheck();
@@ -282,7 +283,7 @@ test('a machine without a load average (Windows) or swap says so instead of draw
   await openDay(page, DAYS.midday);
   const load = await panel(page, 'load');
   expect(load.empty).toBe(true);
-  await expect(page.locator('[data-panel="load"] .empty-note')).toHaveText('Windows has no load average: only CPU % is recorded there.');
+  await expect(page.locator('[data-panel="load"] .empty-note')).toHaveText('Windows has no load average.');
   await expect(page.locator('[data-panel="swap"] .empty-note')).toHaveText('No swap on this machine.');
   // An empty chart keeps its axis width (no "0 B to 1 B" scale): it still lines up.
   expect(load.yTicks.every((t) => t === '')).toBe(true);

@@ -173,7 +173,7 @@ describe('chart panels', () => {
       },
     });
     const all = buildChartPanels(data, { ...options, panels: ['cpu', 'cores', 'memory', 'swap', 'load', 'disk', 'net'] });
-    expect(all.map((p) => p.id)).toEqual(['cpu', 'cores', 'memory', 'swap', 'load', 'disk', 'net:eth0', 'net:lo']);
+    expect(all.map((p) => p.id)).toEqual(['cpu', 'cores', 'memory', 'swap', 'load', 'net:eth0', 'net:lo', 'disk']);
     expect(buildChartPanels(data, { ...options, panels: ['load', 'cpu'] }).map((p) => p.id)).toEqual(['cpu', 'load']);
 
     // Cores: one row each, values placed inside the row, the cell colours from the theme's stops.
@@ -193,8 +193,11 @@ describe('chart panels', () => {
     const load = byId(all, 'load');
     expect(datasets(load).filter((d) => d.vigilRole === 'avg').map((d) => d.label)).toEqual(['1 min', '5 min', '15 min']);
     expect(load.format(1.234)).toBe('1.23');
-    const windows = byId(buildChartPanels(result(), { ...options, panels: ['load'], platform: 'win32' }), 'load');
-    expect([windows.empty, windows.emptyText]).toEqual([true, 'Windows has no load average: only CPU % is recorded there.']);
+    // Recorded without a value (Windows): the metric table says why.
+    const noLoad = result({ series: (['load.1', 'load.5', 'load.15'] as const).map((key) => ({ key, flags: 0, avg: [null, null, null, null] })) });
+    const windows = byId(buildChartPanels(noLoad, { ...options, panels: ['load'] }), 'load');
+    expect([windows.empty, windows.emptyText]).toEqual([true, 'Windows has no load average.']);
+    expect(byId(buildChartPanels(result(), { ...options, panels: ['load'] }), 'load').emptyText).toBe('No data in this span.');
 
     // Disks: % of each mount's size; the tooltip gives df's bytes.
     const disk = byId(all, 'disk');
@@ -209,6 +212,7 @@ describe('chart panels', () => {
     // What the API must send for them.
     expect(keysForPanels(['cpu', 'disk'])).toEqual({ keys: ['cpu'], disks: true });
     expect(keysForPanels(['cores', 'net']).keys).toEqual(['cpu.', 'net.']);
+    expect(keysForPanels(['memory', 'swap', 'load']).keys).toEqual(['mem.total', 'mem.used', 'mem.free', 'swap.total', 'swap.used', 'load.1', 'load.5', 'load.15']);
   });
 
   it('every y axis has the same width, so the plot areas line up', () => {

@@ -98,7 +98,6 @@ export async function runChart(date: string | undefined, options: ChartCommandOp
       // The default set leaves out what this machine does not have (no swap, no load on Windows);
       // charts asked for by name are drawn, saying what is missing.
       skipEmpty: options.charts === undefined,
-      platform: host?.platform,
     });
   } finally {
     store.close();

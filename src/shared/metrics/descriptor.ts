@@ -53,7 +53,7 @@ export const METRIC_GROUPS = {
 export type MetricGroup = keyof typeof METRIC_GROUPS;
 
 /** The colours a chart theme has for series (shared/chart-config.ts, ChartTheme). */
-export type ChartColor = 'cpu' | 'memUsed' | 'memFree' | 'memTotal' | 'rx' | 'tx';
+export type ChartColor = 'cpu' | 'memUsed' | 'memFree' | 'memTotal' | 'rx' | 'tx' | 'swap' | 'load1' | 'load5' | 'load15';
 
 export type MetricDescriptor = MetricLocation & {
   /**
@@ -106,6 +106,9 @@ export type MetricDescriptor = MetricLocation & {
    * (issue 14); absent where node_exporter has no gauge with these semantics.
    */
   readonly nodeExporter?: { readonly name: string };
-  /** Drawn on the day chart by default (the API's default keys); absent: not charted yet. */
+  /**
+   * Drawn in its group's chart (shared/chart-config.ts), in this colour; absent: not drawn (the
+   * per-CPU family has a chart of its own, a heat strip; filesystems are drawn as % of their size).
+   */
   readonly chart?: { readonly color: ChartColor; /** A reference line: dashed, no min/max band. */ readonly reference?: boolean };
 };

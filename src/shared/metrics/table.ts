@@ -104,6 +104,7 @@ export const METRIC_TABLE = [
     prometheus: { name: 'vigil_swap_total_bytes', help: 'Swap space.', type: 'gauge' },
     lineProtocol: { measurement: 'vigil_swap', type: 'integer' },
     nodeExporter: { name: 'node_memory_SwapTotal_bytes' },
+    chart: { color: 'memTotal', reference: true },
   },
   {
     key: 'swap.used',
@@ -115,6 +116,7 @@ export const METRIC_TABLE = [
     csv: { column: 'swap_used_bytes' },
     prometheus: { name: 'vigil_swap_used_bytes', help: 'Swap space in use.', type: 'gauge' },
     lineProtocol: { measurement: 'vigil_swap', type: 'integer' },
+    chart: { color: 'swap' },
   },
   {
     key: 'load.1',
@@ -129,6 +131,7 @@ export const METRIC_TABLE = [
     prometheus: { name: 'vigil_system_load1', help: '1-minute load average.', type: 'gauge' },
     lineProtocol: { measurement: 'vigil_system', type: 'float' },
     nodeExporter: { name: 'node_load1' },
+    chart: { color: 'load1' },
   },
   {
     key: 'load.5',
@@ -143,6 +146,7 @@ export const METRIC_TABLE = [
     prometheus: { name: 'vigil_system_load5', help: '5-minute load average.', type: 'gauge' },
     lineProtocol: { measurement: 'vigil_system', type: 'float' },
     nodeExporter: { name: 'node_load5' },
+    chart: { color: 'load5' },
   },
   {
     key: 'load.15',
@@ -157,6 +161,7 @@ export const METRIC_TABLE = [
     prometheus: { name: 'vigil_system_load15', help: '15-minute load average.', type: 'gauge' },
     lineProtocol: { measurement: 'vigil_system', type: 'float' },
     nodeExporter: { name: 'node_load15' },
+    chart: { color: 'load15' },
   },
   {
     key: 'net.{iface}.rx',
