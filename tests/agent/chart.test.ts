@@ -87,6 +87,18 @@ describe('vigil chart', () => {
       [['13-11-2025', '--out', out], 3, 'vigil: No data recorded on 13-11-2025'],
       [[DAY, '--out', out, '--width', '10'], 2, 'expected a width in pixels from 600 to 4000'],
       [[DAY], 2, "required option '--out <file>' not specified"],
+    ];
+    for (const [args, code, message] of cases) {
+      const result = await chart(args);
+      expect(result.code, args.join(' ')).toBe(code);
+      expect(result.stderr).toContain(message);
+      expect(fs.existsSync(out)).toBe(false);
+    }
+  }, 90_000);
+
+  it('bad spans: none or two of them, an unknown --last, a bad month, --from without --to, a span without data, an unknown chart', async () => {
+    const out = path.join(dataDir, 'bad.png');
+    const cases: [string[], number, string][] = [
       [['--out', out], 2, 'vigil: Say what to draw: a day (DD-MM-YYYY), --last 15m|1h|6h|24h'],
       [[DAY, '--week', DAY, '--out', out], 2, 'vigil: Give one of a day, --last, --from/--to, --week or --month (got a day and --week)'],
       [['--last', '2h', '--out', out], 2, "option '--last <span>' argument '2h' is invalid"],
@@ -102,7 +114,7 @@ describe('vigil chart', () => {
       expect(result.stderr).toContain(message);
       expect(fs.existsSync(out)).toBe(false);
     }
-  });
+  }, 90_000);
 
   it('--last 1h, --week, --month and --from/--to draw their span', async () => {
     // An hour of samples up to now, beside the fixture day.
@@ -122,7 +134,7 @@ describe('vigil chart', () => {
       expect(await colourShare(out, LIGHT_THEME.cpu, 44, 44 + 280), args.join(' ')).toBeGreaterThan(0.0003);
       expect(await colourShare(out, LIGHT_THEME.cpu, 44 + 280, 44 + 560)).toBeLessThan(0.0003);
     }
-  });
+  }, 90_000);
 
   it('an --out it cannot write: one line with the cause, exit 74 (not a stack trace)', async () => {
     for (const [out, code] of [
