@@ -10,6 +10,7 @@ export const TIMING_SENSITIVE = [
   'tests/core/metrics/processes.test.ts',
   'tests/agent/peers.test.ts',
   'tests/core/csv/kill.test.ts',
+  'tests/agent/sample-wine.test.ts',
 ];
 
 export default defineConfig({

@@ -26,8 +26,9 @@ export interface SampleLine extends Sample {
   disks: DiskUsage[] | null;
 }
 
-/** How long without a sample before giving up: the CPU or memory reader fails (warned on stderr). */
-const NO_SAMPLE_GRACE_MS = 10_000;
+/** How long without a sample before giving up: the CPU or memory reader fails (warned on stderr), or a
+ * portable reader hangs (systeminformation runs PowerShell on Windows: seconds a call). */
+const NO_SAMPLE_GRACE_MS = 60_000;
 
 export async function runSample(options: SampleOptions): Promise<number> {
   const logger = createLogger({ level: 'warn', stream: process.stderr });
