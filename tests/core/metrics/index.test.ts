@@ -52,7 +52,7 @@ describe('createMetricSources', () => {
     expect(await createMetricSources({ platform: 'win32', portable: true })).toMatchObject({ kind: 'portable', name: 'portable' });
   });
 
-  it('the Linux path never loads systeminformation or koffi, through every reader and the host snapshot', async () => {
+  it.skipIf(process.platform !== 'linux')('the Linux path never loads systeminformation or koffi, through every reader and the host snapshot', async () => {
     const si = watchSystemInformation();
     const koffi = watchKoffi();
     const { createMetricSources } = await import('../../../src/core/metrics/index.js');
@@ -98,7 +98,7 @@ describe('createMetricSources', () => {
     expect(sources.load.read()).toBeNull();
   });
 
-  it('koffi loads but the OS calls cannot (macOS libraries on this Linux machine): portable, and the log names the library', async () => {
+  it.skipIf(process.platform !== 'linux')('koffi loads but the OS calls cannot (macOS libraries on this Linux machine): portable, and the log names the library', async () => {
     const { createMetricSources } = await import('../../../src/core/metrics/index.js');
     const logger = recordingLogger();
     const sources = await createMetricSources({ platform: 'darwin', logger });
