@@ -94,11 +94,14 @@ export async function appFeatures(env: FeatureEnv): Promise<AppFeatures> {
     services,
     health() {
       const peers = alerts.current()?.peers() ?? null;
-      if (!peers && !sync && !syncProblem) return NO_HEALTH;
+      const outbox = alerts.current()?.outbox() ?? null;
+      const alertEmail = outbox && outbox.refused > 0 ? { since: outbox.refusedSince ?? now(), message: outbox.lastError ?? 'refused by the SMTP server' } : null;
+      if (!peers && !sync && !syncProblem && !alertEmail) return NO_HEALTH;
       return {
         peersWatched: peers?.length ?? 0,
         peersDown: (peers ?? []).filter((peer) => peer.state === 'down').map((peer) => peer.name),
         sync: syncHealth(),
+        ...(alertEmail ? { alertEmail } : {}),
       };
     },
     takeNewAlerts() {

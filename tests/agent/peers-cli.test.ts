@@ -86,7 +86,7 @@ describe('alert flags and commands', () => {
     expect(alerts.stdout).toContain('Open     nothing is wrong');
     expect(alerts.stdout).toContain('No alerts yet.');
     const json = JSON.parse((await runVigil(['alerts', '--json', '--data-dir', dataDir])).stdout) as unknown;
-    expect(json).toEqual({ alerts: [], open: [], outbox: { pending: 0, failed: 0, oldestPendingAt: null, lastError: null } });
+    expect(json).toEqual({ alerts: [], open: [], outbox: { pending: 0, failed: 0, oldestPendingAt: null, refused: 0, refusedSince: null, lastError: null } });
 
     const port = await freePort();
     const sleep = await runVigil(['sleep', '--for', '10m', '--url', `http://127.0.0.1:${port}`]);

@@ -76,6 +76,40 @@ describe('app features', () => {
     expect(features.takeNewAlerts()).toEqual([]);
   }, 40_000);
 
+  it('a DOWN email the SMTP server refuses (5xx): the tray says alert email is failing, until it goes', async () => {
+    let refuse = true;
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onRcptTo(_address, _session, callback) {
+        if (!refuse) return callback();
+        callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+      },
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on('end', () => callback());
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    try {
+      const smtpPort = (smtp.server.address() as net.AddressInfo).port;
+      const port = await closedPort();
+      const { features } = await start({
+        peers: { list: [{ name: 'gone', url: `http://127.0.0.1:${port}` }], checkIntervalSeconds: 1, timeoutSeconds: 1, failuresBeforeDown: 1, learnFromHub: false },
+        smtp: { url: `smtp://127.0.0.1:${smtpPort}`, to: ['ops@example.org'], from: 'vigil@example.org' },
+        alerts: { digestSeconds: 0 },
+      });
+      const failing = await until(() => features.health(), (h) => h.alertEmail !== undefined, 20_000);
+      expect(failing).toMatchObject({ peersDown: ['gone'], alertEmail: { since: expect.any(Number), message: expect.stringContaining('550') } });
+      refuse = false;
+      // The next try is 1–2 s later (backoff), then the tray no longer says it.
+      const fine = await until(() => features.health(), (h) => h.alertEmail === undefined, 20_000);
+      expect(fine.alertEmail).toBeUndefined();
+    } finally {
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    }
+  }, 60_000);
+
   it('Test connection sends the hub a heartbeat with the saved token, and says what the hub answered', async () => {
     const received: { auth: string | undefined; url: string | undefined; body: { samples: unknown[]; machine: { id: string } } }[] = [];
     let answer = 200;

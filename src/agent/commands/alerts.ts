@@ -1,7 +1,7 @@
 // `vigil alerts`: what is wrong now (open incidents), what was raised lately and whether each
 // email went out, and the state of the outbox. Read-only; safe while the agent runs.
 import { readAlertHistory } from '../../core/alerts/store.js';
-import type { AlertView } from '../../core/alerts/types.js';
+import type { AlertHistory, AlertView } from '../../core/alerts/types.js';
 import { dataPaths } from '../../core/paths.js';
 import { formatLocalIso } from '../../shared/dates.js';
 import { formatDuration } from '../../shared/units.js';
@@ -28,11 +28,7 @@ export async function runAlerts(options: AlertsOptions, now = Date.now()): Promi
     const reminders = incident.remindersSent > 0 ? `, ${incident.remindersSent} reminder(s) sent` : '';
     lines.push(`Open     ${incident.title} since ${formatLocalIso(incident.openedAt)} (${formatDuration(now - incident.openedAt)}${reminders})`);
   }
-  const outbox = history.outbox;
-  if (outbox.pending > 0) {
-    lines.push(`Outbox   ${outbox.pending} email(s) waiting since ${formatLocalIso(outbox.oldestPendingAt ?? now)}${outbox.lastError ? `; last error: ${outbox.lastError}` : ''}`);
-  }
-  if (outbox.failed > 0) lines.push(`Outbox   ${outbox.failed} email(s) refused by the SMTP server for good${outbox.lastError ? `: ${outbox.lastError}` : ''}`);
+  lines.push(...outboxLines(history, now).map((line) => `Outbox   ${line}`));
   lines.push('');
   if (history.alerts.length === 0) {
     lines.push('No alerts yet.');
@@ -47,6 +43,24 @@ export async function runAlerts(options: AlertsOptions, now = Date.now()): Promi
   return 0;
 }
 
+/** What the outbox says about delivery: emails being refused first (a watchdog that cannot mail). */
+export function outboxLines(history: Pick<AlertHistory, 'open' | 'outbox'>, now: number): string[] {
+  const { outbox } = history;
+  const lines: string[] = [];
+  if (outbox.refused > 0) {
+    const why = history.open.length > 0 ? 'still retrying while its incident is open' : 'still retrying (for a day after the first refusal)';
+    lines.push(`FAILING: ${plural(outbox.refused, 'email')} refused by the SMTP server since ${formatLocalIso(outbox.refusedSince ?? now)}, ${why}: ${outbox.lastError ?? 'refused'}`);
+  }
+  const waiting = outbox.pending - outbox.refused;
+  if (waiting > 0) lines.push(`${plural(waiting, 'email')} waiting since ${formatLocalIso(outbox.oldestPendingAt ?? now)}${outbox.lastError ? `; last error: ${outbox.lastError}` : ''}`);
+  if (outbox.failed > 0) lines.push(`${plural(outbox.failed, 'email')} never delivered (refused for a day, or superseded by a recovery email)`);
+  return lines;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 function statusText(alert: AlertView): string {
   switch (alert.status) {
     case 'sent':
@@ -56,8 +70,10 @@ function statusText(alert: AlertView): string {
     case 'queued':
     case 'sending':
       return alert.error ? `not sent yet: ${alert.error}` : 'sending';
+    case 'refused':
+      return `refused, retrying: ${alert.error ?? 'by the SMTP server'}`;
     case 'failed':
-      return `refused: ${alert.error ?? 'by the SMTP server'}`;
+      return `not delivered: ${alert.error ?? 'refused by the SMTP server'}`;
     case 'unsent':
       return 'no SMTP configured';
   }

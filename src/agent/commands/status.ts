@@ -8,6 +8,10 @@ import { diskLines, hostLines, publicIpLine, sampleLines } from '../format.js';
 import { resolveDataDir } from '../options.js';
 import { openStoreForReading } from './export.js';
 import { syncLines, syncReport } from '../../core/sync/status.js';
+import fs from 'node:fs';
+import { alertsDatabasePath, readAlertHistory } from '../../core/alerts/store.js';
+import type { AlertHistory } from '../../core/alerts/types.js';
+import { outboxLines } from './alerts.js';
 
 export interface StatusOptions {
   json?: boolean;
@@ -31,6 +35,7 @@ export async function runStatus(options: StatusOptions, now = Date.now()): Promi
       disks: disks?.disks ?? [],
       storage: { bytes: store.sizeOnDisk(), firstSample: store.firstTimestamp(), lastSample: store.lastTimestamp() },
       sync: syncReport(paths.dataDir, store, running),
+      alerts: alertsReport(paths.dataDir),
     };
     if (options.json) {
       process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
@@ -52,9 +57,25 @@ export async function runStatus(options: StatusOptions, now = Date.now()): Promi
     }
     lines.push(...diskLines(disks?.disks ?? []));
     lines.push(...syncLines(status.sync, now));
+    lines.push(...alertLines(status.alerts, now));
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   } finally {
     store.close();
   }
+}
+
+/** Open incidents and the outbox, from alerts.db; null when this data folder never had alerts. */
+function alertsReport(dataDir: string): Pick<AlertHistory, 'open' | 'outbox'> | null {
+  if (!fs.existsSync(alertsDatabasePath(dataDir))) return null;
+  const { open, outbox } = readAlertHistory(dataDir, { limit: 1 });
+  return { open, outbox };
+}
+
+function alertLines(alerts: Pick<AlertHistory, 'open' | 'outbox'> | null, now: number): string[] {
+  if (!alerts) return [];
+  const [first, ...more] = alerts.open;
+  const lines = [first ? `Alerts   ${alerts.open.length} open: ${first.title} since ${formatLocalIso(first.openedAt)}${more.length > 0 ? ` (and ${more.map((i) => i.title).join(', ')})` : ''}` : 'Alerts   nothing open'];
+  for (const line of outboxLines(alerts, now)) lines.push(`         email ${line}`);
+  return lines;
 }

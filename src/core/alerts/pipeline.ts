@@ -22,8 +22,17 @@
 //   could lose a DOWN email, which is worse for a watchdog.
 // - Failures: a connection/TLS/auth/4xx failure means the server is unusable for every
 //   message: sending pauses with exponential backoff (with jitter, capped at retryMaxMs), and
-//   once a message goes through, everything waiting goes at once, in order. A 5xx refusal of one
-//   email is retried a few times, then that email is marked failed and the others go on.
+//   once a message goes through, everything waiting goes at once, in order. A 5xx refusal concerns
+//   one email; the others go on, and it is tried again with the same backoff:
+//   - an email telling of a problem whose incident is still open (DOWN, a reminder) is tried for
+//     as long as the incident is open: a watchdog that gives up leaves an outage nobody hears of.
+//     No reminder is added while it is not delivered (it would say the same thing again);
+//   - when the incident closes, the recovery email tells the story: the refused DOWN email is
+//     marked failed (superseded), never sent after the recovery, and the recovery says it was not
+//     delivered;
+//   - any other email (a recovery, a notice) is tried for a day after its first refusal, then
+//     marked failed: old news by then, and the history keeps it.
+//   vigil alerts, vigil status and the tray show an email that is being refused as failing.
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -67,8 +76,8 @@ export interface AlertPipelineOptions {
   ownsStore?: boolean;
 }
 
-/** A 5xx refusal of one email is retried this many times before it is marked failed. */
-const MESSAGE_ATTEMPTS = 3;
+/** A refused (5xx) email with no open incident is given up this long after its first refusal. */
+const REFUSED_GIVE_UP_MS = 24 * 60 * 60 * 1000;
 const MAX_DIGEST_DOUBLINGS = 4;
 /** Timers are re-armed at least this often, so a long wait follows wall-clock changes. */
 const MAX_TIMER_MS = 60 * 60 * 1000;
@@ -203,7 +212,10 @@ export class AlertPipeline implements AlertSink {
     } else if (change.severity === 'recovery') {
       if (!open) return;
       this.store.closeIncident(open.id, change.since);
-      this.store.insertAlert({ ...base, severity: 'recovery', durationMs: Math.max(0, change.since - open.openedAt), incident: open.id, state: 'pending' });
+      const undelivered = this.store.supersedeRefused(open.id);
+      if (undelivered.length > 0) this.logger.warn('alert email never delivered: the recovery email tells instead', { key: change.key, title: open.title, error: undelivered[0] });
+      const details = undelivered.length > 0 ? [...change.details, `The email about "${open.title}" was never delivered: ${undelivered[0]}`] : change.details;
+      this.store.insertAlert({ ...base, details, severity: 'recovery', durationMs: Math.max(0, change.since - open.openedAt), incident: open.id, state: 'pending' });
     } else {
       this.store.insertAlert({ ...base, severity: 'notice', durationMs: null, incident: null, state: 'pending' });
     }
@@ -240,8 +252,9 @@ export class AlertPipeline implements AlertSink {
           this.store.setReminder(incident.id, incident.remindersSent, null);
         } else if (isQuiet(this.policy.quiet, now)) {
           this.store.setReminder(incident.id, incident.remindersSent, quietEndsAt(this.policy.quiet, now));
-        } else if (this.store.incidentHasPendingAlert(incident.id)) {
-          // Its own alert has not gone out yet: a reminder would say the same thing twice.
+        } else if (this.store.incidentHasUndeliveredAlert(incident.id)) {
+          // Its own alert has not reached anyone yet (waiting, refused): a reminder would say the
+          // same thing twice, and pile up behind it.
           this.store.setReminder(incident.id, incident.remindersSent, now + this.policy.reminderMs);
         } else {
           const sent = incident.remindersSent + 1;
@@ -346,12 +359,19 @@ export class AlertPipeline implements AlertSink {
         const at = this.clock.now();
         const attempts = message.attempts + 1;
         if (error.scope === 'message') {
-          if (attempts >= MESSAGE_ATTEMPTS) {
-            this.store.markFailed(message.id, error.message);
-            this.logger.error('alert email refused by the SMTP server for good', { subject: message.subject, error: error.message });
+          const open = this.store.messageHasOpenIncident(message.id);
+          if (!open && at - (message.refusedAt ?? at) >= REFUSED_GIVE_UP_MS) {
+            this.store.markFailed(message.id, `${error.message}; gave up after ${REFUSED_GIVE_UP_MS / 3_600_000} h`);
+            this.logger.error('alert email refused by the SMTP server for a day: given up', { subject: message.subject, attempts, error: error.message });
           } else {
-            this.store.markRetry(message.id, at + this.backoff(attempts), error.message);
-            this.logger.warn('alert email refused by the SMTP server; will retry', { subject: message.subject, attempts, error: error.message });
+            const retryAt = at + this.backoff(attempts);
+            // Refused since the attempt began (`now`), as the history reads it.
+            this.store.markRefused(message.id, now, retryAt, error.message);
+            const fields = { subject: message.subject, attempts, retryInMs: retryAt - at, error: error.message };
+            const why = open ? 'retrying while its incident is open' : 'retrying for a day';
+            // Said at the first refusals, then at every doubling: the log stays readable through a long outage.
+            if ((attempts & (attempts - 1)) === 0) this.logger.warn(`alert email refused by the SMTP server; ${why}`, fields);
+            else this.logger.debug(`alert email refused by the SMTP server again; ${why}`, fields);
           }
           continue;
         }

@@ -18,7 +18,7 @@ import { isLoopbackHost } from '../server/http-server.js';
 import { openAlertPipeline, alertPolicy, mailRoute, thresholdPolicy, watchTiming } from './setup.js';
 import type { AlertPipeline } from './pipeline.js';
 import { ThresholdMonitor } from './thresholds.js';
-import type { AlertHistory } from './types.js';
+import type { AlertHistory, OutboxSummary } from './types.js';
 
 /** Secrets given for this run only (flags, environment), never written to settings. */
 export interface AlertSecrets {
@@ -87,6 +87,11 @@ export class AlertService {
 
   history(options: { limit?: number; beforeId?: number }): AlertHistory | null {
     return this.pipeline ? this.pipeline.store.history(options) : null;
+  }
+
+  /** The outbox alone (cheap enough for the tray's every refresh): emails waiting, refused, given up. */
+  outbox(): OutboxSummary | null {
+    return this.pipeline ? this.pipeline.store.outboxSummary() : null;
   }
 
   // ---------------------------------------------------------------------------------------

@@ -95,6 +95,15 @@ export const ALERT_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'alerts: when the SMTP server first refused each unsent email (5xx)',
+    up(db) {
+      // A refused email is retried (a DOWN email for as long as its incident is open), so the
+      // outbox says since when it fails: vigil alerts, vigil status and the tray show it.
+      db.exec('ALTER TABLE message ADD COLUMN refused_at INTEGER');
+    },
+  },
 ];
 
 export interface IncidentRow {
@@ -133,6 +142,9 @@ export interface MessageRow {
   state: MessageState;
   attempts: number;
   nextAttemptAt: number;
+  /** When the SMTP server first refused it (5xx), or null. */
+  refusedAt: number | null;
+  lastError: string | null;
 }
 
 export interface PeerMemory {
@@ -194,6 +206,7 @@ interface MessageRecord {
   last_error: string | null;
   sent_at: number | null;
   response: string | null;
+  refused_at: number | null;
 }
 
 interface PeerRecord {
@@ -322,8 +335,37 @@ export class AlertStore {
   }
 
   /** True when the incident's own alerts have not gone out yet (a reminder would repeat them). */
-  incidentHasPendingAlert(incident: number): boolean {
-    return this.db.prepare<[number]>("SELECT 1 FROM alert WHERE incident = ? AND state = 'pending' LIMIT 1").get(incident) !== undefined;
+  /** An alert of the incident has not reached the recipient yet: waiting, queued, being sent or refused. */
+  incidentHasUndeliveredAlert(incident: number): boolean {
+    return this.db.prepare<[number]>("SELECT 1 FROM alert WHERE incident = ? AND state IN ('pending', 'queued', 'sending', 'refused') LIMIT 1").get(incident) !== undefined;
+  }
+
+  /** Whether the message tells of a problem (or reminds of one) whose incident is still open. */
+  messageHasOpenIncident(message: number): boolean {
+    return (
+      this.db
+        .prepare<[number]>(
+          "SELECT 1 FROM alert a JOIN incident i ON i.id = a.incident WHERE a.message = ? AND a.severity IN ('problem', 'reminder') AND i.closed_at IS NULL LIMIT 1",
+        )
+        .get(message) !== undefined
+    );
+  }
+
+  /**
+   * The incident closed (a recovery): its refused, still unsent emails that tell of nothing else
+   * still open are marked failed — the recovery email tells the story, and a DOWN email
+   * arriving after it would mislead. Returns what the server last answered to them.
+   */
+  supersedeRefused(incident: number): string[] {
+    const rows = this.db
+      .prepare<[number], Pick<MessageRecord, 'id' | 'last_error'>>(
+        `SELECT DISTINCT m.id, m.last_error FROM message m JOIN alert a ON a.message = m.id
+          WHERE a.incident = ? AND a.severity IN ('problem', 'reminder') AND m.state = 'pending' AND m.refused_at IS NOT NULL`,
+      )
+      .all(incident)
+      .filter((row) => !this.messageHasOpenIncident(row.id));
+    for (const row of rows) this.markFailed(row.id, `${row.last_error ?? 'refused'}; not retried: superseded by the recovery email`);
+    return rows.map((row) => row.last_error ?? 'refused by the SMTP server');
   }
 
   assignAlerts(ids: readonly number[], message: number | null, state: 'queued' | 'unsent'): void {
@@ -370,6 +412,16 @@ export class AlertStore {
     this.transaction(() => {
       this.db.prepare<[number, string, number]>("UPDATE message SET state = 'pending', next_attempt_at = ?, last_error = ? WHERE id = ?").run(nextAttemptAt, error.slice(0, 500), id);
       this.db.prepare<[number]>("UPDATE alert SET state = 'queued' WHERE message = ?").run(id);
+    });
+  }
+
+  /** The SMTP server refused this email (5xx): tried again at `nextAttemptAt`. */
+  markRefused(id: number, now: number, nextAttemptAt: number, error: string): void {
+    this.transaction(() => {
+      this.db
+        .prepare<[number, string, number, number]>("UPDATE message SET state = 'pending', next_attempt_at = ?, last_error = ?, refused_at = COALESCE(refused_at, ?) WHERE id = ?")
+        .run(nextAttemptAt, error.slice(0, 500), now, id);
+      this.db.prepare<[number]>("UPDATE alert SET state = 'refused' WHERE message = ?").run(id);
     });
   }
 
@@ -451,16 +503,42 @@ export class AlertStore {
   }
 
   outboxSummary(): OutboxSummary {
-    // SUM and MIN over no rows are NULL.
+    // SUM and MIN over no rows are NULL. A file not migrated yet (read-only, by `vigil alerts`
+    // of a newer Vigil before the agent restarted) has no refused_at: nothing refused then.
+    const refusedAt = this.hasColumn('message', 'refused_at') ? 'refused_at' : 'NULL';
     const counts = this.db
-      .prepare<[], { pending: number | null; failed: number | null; oldest: number | null }>(
-        "SELECT SUM(state IN ('pending', 'sending')) AS pending, SUM(state = 'failed') AS failed, MIN(CASE WHEN state IN ('pending', 'sending') THEN created_at END) AS oldest FROM message",
+      .prepare<[], { pending: number | null; failed: number | null; oldest: number | null; refused: number | null; refused_since: number | null }>(
+        `SELECT SUM(state IN ('pending', 'sending')) AS pending, SUM(state = 'failed') AS failed,
+                MIN(CASE WHEN state IN ('pending', 'sending') THEN created_at END) AS oldest,
+                SUM(state IN ('pending', 'sending') AND ${refusedAt} IS NOT NULL) AS refused,
+                MIN(CASE WHEN state IN ('pending', 'sending') THEN ${refusedAt} END) AS refused_since
+           FROM message`,
       )
       .get();
     const last = this.db
       .prepare<[], { last_error: string }>("SELECT last_error FROM message WHERE state IN ('pending', 'sending', 'failed') AND last_error IS NOT NULL ORDER BY last_attempt_at DESC LIMIT 1")
       .get();
-    return { pending: counts?.pending ?? 0, failed: counts?.failed ?? 0, oldestPendingAt: counts?.oldest ?? null, lastError: last?.last_error ?? null };
+    return {
+      pending: counts?.pending ?? 0,
+      failed: counts?.failed ?? 0,
+      oldestPendingAt: counts?.oldest ?? null,
+      refused: counts?.refused ?? 0,
+      refusedSince: counts?.refused_since ?? null,
+      lastError: last?.last_error ?? null,
+    };
+  }
+
+  private readonly columns = new Map<string, boolean>();
+
+  private hasColumn(table: string, column: string): boolean {
+    const key = `${table}.${column}`;
+    let has = this.columns.get(key);
+    if (has === undefined) {
+      has = this.db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all().some((c) => c.name === column);
+      // Only a yes is for good: a read-only reader may see the agent migrate the file later.
+      if (has) this.columns.set(key, has);
+    }
+    return has;
   }
 
   /** Deletes history older than `before` (closed incidents, alerts, emails no longer waiting). */
@@ -512,6 +590,8 @@ function messageRow(row: MessageRecord): MessageRow {
     body: row.body,
     state: row.state,
     attempts: row.attempts,
+    refusedAt: row.refused_at ?? null,
+    lastError: row.last_error,
     nextAttemptAt: row.next_attempt_at,
   };
 }
@@ -529,7 +609,7 @@ function parseDetails(text: string): string[] {
 /** Reads the history of a data dir (`vigil alerts`, GET /api/alerts); empty when there is none yet. */
 export function readAlertHistory(dataDir: string, options: { limit?: number; beforeId?: number } = {}): AlertHistory {
   const file = alertsDatabasePath(dataDir);
-  if (!fs.existsSync(file)) return { alerts: [], open: [], outbox: { pending: 0, failed: 0, oldestPendingAt: null, lastError: null } };
+  if (!fs.existsSync(file)) return { alerts: [], open: [], outbox: { pending: 0, failed: 0, oldestPendingAt: null, refused: 0, refusedSince: null, lastError: null } };
   const store = AlertStore.open(file, { readonly: true });
   try {
     return store.history(options);

@@ -54,8 +54,12 @@ export interface AlertChange {
   details: string[];
 }
 
-/** Where an alert stands: waiting (digest window, quiet hours), in an email (queued/sent/failed), or history only (no SMTP). */
-export type AlertStatus = 'pending' | 'queued' | 'sending' | 'sent' | 'failed' | 'unsent';
+/**
+ * Where an alert stands: waiting (digest window, quiet hours), in an email (queued, sending,
+ * sent; refused: the SMTP server refused it (5xx) and it is tried again; failed: given up), or
+ * history only (no SMTP).
+ */
+export type AlertStatus = 'pending' | 'queued' | 'sending' | 'sent' | 'refused' | 'failed' | 'unsent';
 
 /** One alert as `vigil alerts` and GET /api/alerts show it. */
 export interface AlertView {
@@ -90,9 +94,13 @@ export interface IncidentView {
 export interface OutboxSummary {
   /** Emails not handed to the SMTP server yet. */
   pending: number;
-  /** Emails the server refused for good. */
+  /** Emails the server refused for good (or that a recovery email superseded). */
   failed: number;
   oldestPendingAt: number | null;
+  /** Of the pending ones, those the SMTP server refused (5xx) and that are tried again. */
+  refused: number;
+  /** When the server first refused the earliest of them: alert email has been failing since. */
+  refusedSince: number | null;
   lastError: string | null;
 }
 

@@ -20,6 +20,11 @@ export interface ShellHealth {
   /** Names of the watched peers that are DOWN now. */
   peersDown: string[];
   sync: SyncHealth;
+  /**
+   * Alert email is failing: the SMTP server refuses (5xx) an email that is being tried again
+   * (a DOWN email, for as long as its incident is open). Absent when nothing is refused.
+   */
+  alertEmail?: { since: number; message: string };
 }
 
 export const NO_HEALTH: ShellHealth = { peersWatched: 0, peersDown: [], sync: { state: 'off' } };

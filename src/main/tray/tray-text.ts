@@ -78,6 +78,7 @@ export function statusLines(state: ShellState): StatusLine[] {
     if (behind) live(`Sync catching up (${formatDuration((health.sync.lagSeconds ?? 0) * 1000)} behind)`);
     else fixed('Sync up to date');
   }
+  if (health.alertEmail) live(`Alert email failing for ${formatDuration(state.now - health.alertEmail.since)}: ${health.alertEmail.message}`);
   if (state.exporting) live(exportingLabel(state.exporting));
   return lines;
 }
@@ -92,6 +93,7 @@ export function tooltipText(state: ShellState): string {
   const parts = ['Vigil'];
   if (state.health.peersDown.length > 0) parts.push(`${state.health.peersDown.length === 1 ? 'Peer' : 'Peers'} down: ${state.health.peersDown.join(', ')}`);
   if (state.health.sync.state === 'failing') parts.push('Sync failing');
+  if (state.health.alertEmail) parts.push('Alert email failing');
   if (state.sleeping) parts.push('Going to sleep');
   else if (state.paused) parts.push('Sampling paused');
   if (state.latest) {

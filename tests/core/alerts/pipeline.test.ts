@@ -186,23 +186,30 @@ describe('AlertPipeline', () => {
     expect(store.history().alerts.every((a) => a.status === 'sent')).toBe(true);
   });
 
-  it('an email refused for good (5xx) is marked failed after a few tries; the others still go', async () => {
+  it('an email refused (5xx) is tried again without holding the others back; a DOWN one for as long as its incident is open', async () => {
     const clock = new FakeClock();
     const notifier = new FakeNotifier(clock);
     notifier.failWith = 'message';
     const { pipeline, store } = setup(clock, { notifier, policy: { digestMs: 0 } });
     pipeline.report(down('peer:a', clock.now()));
     await clock.advance(30 * S);
-    expect(notifier.attempts).toBe(3);
+    // At 0, 1, 3, 7 and 15 s (backoff 1, 2, 4, 8, 16 s): still trying, not given up.
+    expect(notifier.attempts).toBe(5);
+    expect(store.history().alerts.map((a) => [a.machine, a.status])).toEqual([['a', 'refused']]);
     notifier.failWith = null;
     pipeline.report(down('peer:b', clock.now()));
+    await clock.advance(0);
+    await pipeline.settled();
+    // b is not held back by a's backoff …
+    expect(notifier.sent.map((e) => e.subject)).toEqual([expect.stringContaining('b is DOWN')]);
+    // … and a goes at its next try, at 31 s.
     await clock.advance(1 * S);
     await pipeline.settled();
-    expect(notifier.sent.map((e) => e.subject)).toEqual([expect.stringContaining('b is DOWN')]);
-    expect(store.history().outbox).toMatchObject({ pending: 0, failed: 1 });
+    expect(notifier.sent.map((e) => e.subject)).toEqual([expect.stringContaining('b is DOWN'), expect.stringContaining('a is DOWN')]);
+    expect(store.history().outbox).toMatchObject({ pending: 0, failed: 0, refused: 0 });
     expect(store.history().alerts.map((a) => [a.machine, a.status])).toEqual([
       ['b', 'sent'],
-      ['a', 'failed'],
+      ['a', 'sent'],
     ]);
   });
 

@@ -30,12 +30,14 @@ export interface SmtpSinkOptions {
   /** Require AUTH with this user and password. */
   auth?: { user: string; password: string };
   port?: number;
-  /** Refuse RCPT TO for these addresses with 550. */
+  /** Refuse RCPT TO for these addresses with 550 (the array may change while the server runs). */
   rejectRecipients?: string[];
 }
 
 export class SmtpSink {
   readonly messages: ReceivedMail[] = [];
+  /** RCPT TO commands refused with 550 so far. */
+  refusals = 0;
   private server: SMTPServer | null = null;
   port = 0;
 
@@ -57,6 +59,7 @@ export class SmtpSink {
       },
       onRcptTo: (address, _session, callback) => {
         if (options.rejectRecipients?.includes(address.address)) {
+          this.refusals++;
           const error = new Error('mailbox unavailable') as Error & { responseCode: number };
           error.responseCode = 550;
           callback(error);

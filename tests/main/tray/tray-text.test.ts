@@ -51,6 +51,14 @@ describe('tray text', () => {
     expect(trayTitle(state({ platform: 'darwin', latest: null }))).toBe('');
   });
 
+  it('an alert email the SMTP server refuses: a status line and the tooltip say alert email is failing', () => {
+    const health = { ...NO_HEALTH, alertEmail: { since: 0, message: 'SMTP smtp://mail:587 refused the email: 550 mailbox unavailable' } };
+    const line = statusLines(state({ now: 12 * 60_000, health })).find((l) => l.label.startsWith('Alert email failing'));
+    expect(line).toEqual({ label: 'Alert email failing for 12 min: SMTP smtp://mail:587 refused the email: 550 mai…', live: true });
+    expect(tooltipText(state({ health }))).toBe('Vigil\nAlert email failing\nCPU 100 % · RAM 88 %\n↓ 4.00 kbit/s ↑ 2.00 kbit/s');
+    expect(statusLines(state()).some((l) => l.label.startsWith('Alert email'))).toBe(false);
+  });
+
   it('a long sync error is cut to keep the menu narrow', () => {
     const lines = statusLines(state({ health: { peersWatched: 0, peersDown: [], sync: { state: 'failing', since: 0, message: 'x'.repeat(300) } } }));
     const sync = lines.find((line) => line.label.startsWith('Sync failing'))!;
