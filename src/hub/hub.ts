@@ -117,7 +117,7 @@ export class Hub implements HubReadModel, HubIngest {
           logger: options.logger,
           clock: hub.clock,
           sources: options.sources,
-          onSample: (sample) => hub.live.publish({ type: 'sample', machineId: hub.identity.id, sample }),
+          onSample: (sample) => hub.live.publish({ type: 'sample', machineId: hub.identity.id, sample, lastSeen: hub.clock.now() }),
         });
       }
       await hub.startServer();
@@ -181,7 +181,7 @@ export class Hub implements HubReadModel, HubIngest {
     });
     this.counts.batches++;
     this.counts.samples += accepted;
-    if (newest && (previousTs === null || newest.ts > previousTs)) this.live.publish({ type: 'sample', machineId: machine.id, sample: newest });
+    if (newest && (previousTs === null || newest.ts > previousTs)) this.live.publish({ type: 'sample', machineId: machine.id, sample: newest, lastSeen: now });
     this.watch(machine.id);
     return { machineId: machine.id, accepted, ignored: batch.samples.length - accepted, tooOld };
   }

@@ -1,6 +1,6 @@
 // The hub's pages:
 //   /                  the fleet page: every machine with its live state, from GET /api/machines
-//                      and the live feed (src/hub/fleet-page.ts);
+//                      and the live feed (src/renderer/fleet, built into dist/renderer/fleet);
 //   /machines/{id}/    a machine's daily charts: the chart page the agent serves (dist/renderer),
 //                      pointed at /api/machines/{id} instead of /api.
 // Served with the same strict Content-Security-Policy as the agent's page. The files are public
@@ -11,10 +11,9 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VigilError } from '../shared/errors.js';
 import { CONTENT_SECURITY_POLICY, defaultRendererDir } from '../core/server/static-files.js';
-import { FLEET_CSS, FLEET_HTML, FLEET_JS } from './fleet-page.js';
 import type { HubReadModel } from './read-model.js';
 
-export const PAGE_PUBLIC_PATHS = ['/', '/index.html', '/fleet.js', '/fleet.css'];
+export const PAGE_PUBLIC_PATHS = ['/', '/index.html', '/fleet.js', '/fleet.css', '/favicon.svg'];
 export const PAGE_PUBLIC_PREFIXES = ['/machines/'];
 
 const TYPES: Record<string, string> = {
@@ -51,21 +50,32 @@ function send(request: FastifyRequest, reply: FastifyReply, file: PageFile): Fas
 }
 
 export async function registerPages(app: FastifyInstance, hub: Pick<HubReadModel, 'machine' | 'logger'>, options: { rendererDir?: string }): Promise<void> {
-  const fleet = new Map<string, PageFile>([
-    ['index.html', pageFile(FLEET_HTML, TYPES['.html']!)],
-    ['fleet.js', pageFile(FLEET_JS, TYPES['.js']!)],
-    ['fleet.css', pageFile(FLEET_CSS, TYPES['.css']!)],
-  ]);
+  const dir = options.rendererDir ?? defaultRendererDir();
   const hide = { schema: { hide: true } };
-  app.get('/', hide, async (request, reply) => send(request, reply, fleet.get('index.html')!));
-  app.get('/index.html', hide, async (request, reply) => send(request, reply, fleet.get('index.html')!));
-  app.get('/fleet.js', hide, async (request, reply) => send(request, reply, fleet.get('fleet.js')!));
-  app.get('/fleet.css', hide, async (request, reply) => send(request, reply, fleet.get('fleet.css')!));
+
+  // The fleet page: its three files, at the root.
+  const fleetDir = path.join(dir, 'fleet');
+  const fleet = loadRenderer(fleetDir);
+  if (!fleet.has('index.html')) hub.logger.warn('fleet page not built: / answers 503 (run npm run build)', { dir: fleetDir });
+  const serveFleet = async (request: FastifyRequest, reply: FastifyReply, name: string) => {
+    const file = fleet.get(name);
+    if (!file) return reply.code(503).type('text/plain; charset=utf-8').send(`The Vigil fleet page is not built (no ${path.join(fleetDir, name)}): run npm run build.\n`);
+    return send(request, reply, file);
+  };
+  app.get('/', hide, async (request, reply) => serveFleet(request, reply, 'index.html'));
+  app.get('/index.html', hide, async (request, reply) => serveFleet(request, reply, 'index.html'));
+  app.get('/fleet.js', hide, async (request, reply) => serveFleet(request, reply, 'fleet.js'));
+  app.get('/fleet.css', hide, async (request, reply) => serveFleet(request, reply, 'fleet.css'));
 
   // The chart page, once per machine: index.html names its API base in a meta tag.
-  const dir = options.rendererDir ?? defaultRendererDir();
   const files = loadRenderer(dir);
   if (!files.has('index.html')) hub.logger.warn('chart page not built: /machines/{id}/ answers 503 (run npm run build)', { dir });
+  // The icon both pages name (the chart page's own, beside it).
+  app.get('/favicon.svg', hide, async (request, reply) => {
+    const icon = files.get('favicon.svg');
+    if (!icon) throw new VigilError('not_found', 'No route for GET /favicon.svg');
+    return send(request, reply, icon);
+  });
   const indexFor = new Map<string, PageFile>();
   const serveChart = async (request: FastifyRequest, reply: FastifyReply, name: string) => {
     const { id } = request.params as { id: string };

@@ -242,7 +242,7 @@ export function queryString(params: object | undefined): string {
   return text ? `?${text}` : '';
 }
 
-async function errorOf(response: ResponseLike): Promise<VigilError> {
+export async function errorOf(response: ResponseLike): Promise<VigilError> {
   let body: unknown = null;
   try {
     body = await response.json();

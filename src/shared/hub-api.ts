@@ -7,7 +7,7 @@
 // stored. They are generous for real machines (1,024 CPUs, 512 interfaces) and keep a hostile or
 // broken client from making the hub allocate without bound.
 
-import type { Sample } from './model.js';
+import type { LiveSampleEvent } from './api.js';
 import { hostSnapshotSchema, machineStateSchema, text, type MachineState } from './wire.js';
 
 export const INGEST_MAX_SAMPLES = 5000;
@@ -231,10 +231,28 @@ export interface HubMachineList {
   machines: HubMachine[];
 }
 
-/** Events of GET /api/live (text/event-stream). */
+/**
+ * Events of GET /api/live (text/event-stream). `lastSeen` is the hub's clock when it last heard
+ * from the machine (a sample event: when the batch came; `lastSeen` was added to it later).
+ */
 export type LiveEvent =
-  | { type: 'sample'; machineId: string; sample: Sample }
+  | (LiveSampleEvent & { lastSeen: number })
   | { type: 'state'; machineId: string; state: FleetState; lastSeen: number | null };
+
+/** One event's `data` of GET /api/live, or null when it is not a live event (broken JSON, an unknown type). */
+export function parseLiveEvent(data: string): LiveEvent | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!value || typeof value !== 'object') return null;
+  const event = value as Partial<Record<keyof LiveEvent | 'sample' | 'state', unknown>>;
+  if (typeof event.machineId !== 'string' || (event.lastSeen !== null && typeof event.lastSeen !== 'number')) return null;
+  if (event.type === 'sample') return typeof event.sample === 'object' && event.sample !== null && typeof event.lastSeen === 'number' ? (value as LiveEvent) : null;
+  return event.type === 'state' && FLEET_STATES.includes(event.state as FleetState) ? (value as LiveEvent) : null;
+}
 
 export const errorSchema = {
   type: 'object',

@@ -1,16 +1,18 @@
-// The fleet page in Chromium against a real hub (bin/vigil.js hub with a read token): it asks for
-// the token, lists every machine with its state, updates live from the SSE feed, and a click
-// opens the machine's daily charts (the agent's chart page, pointed at /api/machines/{id}).
+// The fleet page (src/renderer/fleet, built by scripts/build-renderer.ts) in Chromium against a
+// real hub (bin/vigil.js hub with a read token): it asks for the token, lists every machine with
+// its state, updates live from the SSE feed, and a click opens the machine's daily charts (the
+// agent's chart page, pointed at /api/machines/{id}). "Last seen" is what the hub says.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { buildRenderer } from '../../scripts/build-renderer.js';
 import { randomSamples } from '../helpers/random.js';
 import { makeBatch } from './batches.js';
 
 declare const document: { body: { dataset: Record<string, string | undefined> } };
+declare const location: { href: string };
 
 const HUB_TOKEN = 'fleet-page-token-0123456789';
 let hub: ChildProcess;
@@ -57,6 +59,8 @@ test.afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
+const rowOf = (page: Page) => (name: string) => page.locator('#fleet tbody tr', { has: page.locator('a', { hasText: new RegExp(`^${name}$`) }) });
+
 test('fleet page: token, machines with state, live updates, click through to the charts', async ({ page }) => {
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
@@ -65,12 +69,14 @@ test('fleet page: token, machines with state, live updates, click through to the
   });
 
   await page.goto(`${url}/`);
-  await expect(page.locator('#login')).toBeVisible();
-  await page.fill('#token', HUB_TOKEN);
-  await page.click('#login button[type=submit]');
-  await expect(page.locator('#login')).toBeHidden();
+  // The chart page's token dialog: one token, kept by both pages.
+  await expect(page.locator('#token-dialog')).toBeVisible();
+  await page.fill('#token-input', HUB_TOKEN);
+  await page.click('#token-form button[type=submit]');
+  await expect(page.locator('#token-dialog')).toBeHidden();
+  await expect(page.locator('body')).toHaveAttribute('data-state', 'ready');
 
-  const row = (name: string) => page.locator('#fleet tbody tr', { has: page.locator('a', { hasText: new RegExp(`^${name}$`) }) });
+  const row = rowOf(page);
   await expect(page.locator('#fleet tbody tr')).toHaveCount(3);
   await expect(row('web-1').locator('.badge')).toHaveText('up');
   await expect(row('spare').locator('.badge')).toHaveText('new');
@@ -100,5 +106,43 @@ test('fleet page: token, machines with state, live updates, click through to the
   const cpu = JSON.parse((await page.locator('[data-panel="cpu"]').getAttribute('data-state'))!) as { empty: boolean; datasets: { values: number }[] };
   expect(cpu.empty).toBe(false);
   expect(Math.max(...cpu.datasets.map((d) => d.values))).toBeGreaterThan(0);
+  expect(problems).toEqual([]);
+});
+
+test('a machine gone silent shows when the hub last heard from it, not when the page loaded its figures', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  // quiet sends every second: stale after 3 × 1 s + 5 s of silence.
+  machines.quiet = JSON.parse(vigil(['hub', 'add-machine', 'quiet', '--json', '--data-dir', dataDir])) as { id: string; token: string };
+  const report = () => ingest('quiet', makeBatch(randomSamples(Math.floor(Date.now() / 1000) * 1000 - 3000, 3, 1000, 11), { agent: { ...makeBatch([]).agent, syncIntervalSeconds: 1 } }));
+  await report();
+  const quiet = async () => {
+    const response = await fetch(`${url}/api/machines/quiet`, { headers: { authorization: `Bearer ${HUB_TOKEN}` } });
+    return (await response.json()) as { state: string; lastSeen: number };
+  };
+  await expect.poll(async () => (await quiet()).state, { timeout: 20_000 }).toBe('stale');
+
+  // The token in the link's fragment: taken, then gone from the address bar.
+  await page.goto(`${url}/#token=${encodeURIComponent(HUB_TOKEN)}`);
+  await expect(page.locator('body')).toHaveAttribute('data-state', 'ready');
+  expect(await page.evaluate(() => location.href)).toBe(`${url}/`);
+  const row = rowOf(page)('quiet');
+  await expect(row.locator('.badge')).toHaveText('stale');
+  // Its latest figures are in (loading them used to stamp "last seen" as now)…
+  await expect(row.locator('td').nth(3)).toHaveText(/^\d+\.\d %$/);
+  await expect(row.locator('td').nth(4)).toHaveText(/ GiB \/ 16\.0 GiB$/);
+  // …and "last seen" is the hub's, as the page moves it on each second: at least the 8 s stale
+  // window, as the API says.
+  const seen = row.locator('td').nth(2);
+  await expect(seen).not.toHaveText((await seen.textContent()) ?? '');
+  const { lastSeen } = await quiet();
+  const shown = Number(/^(\d+) s ago$/.exec((await seen.textContent()) ?? '')?.[1]);
+  expect(shown).toBeGreaterThanOrEqual(8);
+  expect(Math.abs(shown - (Date.now() - lastSeen) / 1000)).toBeLessThanOrEqual(3);
+
+  // It reports again: up, and seen just now (the live feed carries the hub's lastSeen).
+  await report();
+  await expect(row.locator('.badge')).toHaveText('up');
+  await expect(seen).toHaveText(/^[0-2] s ago$/);
   expect(problems).toEqual([]);
 });

@@ -284,7 +284,10 @@ describe('hub ingest', () => {
 
   it('with a hub token: the read API needs it; /api/machines also takes a machine token; docs and health stay public', async () => {
     const hubToken = 'hub-read-token-0123456789abcdef';
-    const { hub, machine, token } = await hubWithMachine({ tokenHash: hashToken(hubToken) });
+    const rendererDir = tempDir('vigil-renderer-');
+    fs.mkdirSync(path.join(rendererDir, 'fleet'));
+    fs.writeFileSync(path.join(rendererDir, 'fleet', 'index.html'), '<html></html>');
+    const { hub, machine, token } = await hubWithMachine({ tokenHash: hashToken(hubToken), rendererDir });
     expect((await get(hub, '/api/machines')).status).toBe(401);
     expect((await get(hub, '/api/machines', 'wrong-token-wrong-token')).status).toBe(401);
     expect((await get(hub, '/api/machines', token)).status).toBe(200);
@@ -338,7 +341,7 @@ describe('hub ingest', () => {
     let text = '';
     while (!text.includes('event: sample')) text += (await reader.read()).value ?? '';
     const data = text.split('\n').find((line) => line.startsWith('data: {"type":"sample"'))!;
-    expect(JSON.parse(data.slice(6))).toEqual({ type: 'sample', machineId: machine.id, sample: samples[9] });
+    expect(JSON.parse(data.slice(6))).toEqual({ type: 'sample', machineId: machine.id, sample: samples[9], lastSeen: hub.machine('web-1').lastSeen });
     controller.abort();
     expect((await get(hub, '/api/live?machine=nobody')).status).toBe(404);
   });
@@ -347,11 +350,23 @@ describe('hub ingest', () => {
     const rendererDir = tempDir('vigil-renderer-');
     fs.writeFileSync(path.join(rendererDir, 'index.html'), '<html><head><meta name="vigil-api-base" content="/api"></head><script src="app.js"></script></html>');
     fs.writeFileSync(path.join(rendererDir, 'app.js'), 'console.log(1)');
+    fs.mkdirSync(path.join(rendererDir, 'fleet'));
+    fs.writeFileSync(path.join(rendererDir, 'fleet', 'index.html'), '<html><script src="fleet.js"></script></html>');
+    fs.writeFileSync(path.join(rendererDir, 'fleet', 'fleet.js'), 'fetch("api/live")');
     const { hub, machine } = await hubWithMachine({ rendererDir });
-    const page = await get(hub, '/');
-    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
-    expect(page.text()).toContain('/fleet.js');
-    expect((await get(hub, '/fleet.js')).text()).toContain('/api/live');
+    for (const url of ['/', '/index.html']) {
+      const page = await get(hub, url);
+      expect(page.headers['content-security-policy'], url).toContain("script-src 'self'");
+      expect(page.text(), url).toContain('fleet.js');
+    }
+    expect((await get(hub, '/fleet.js')).text()).toBe('fetch("api/live")');
+    // A file the build did not make: said so, not a blank page.
+    const missing = await get(hub, '/fleet.css');
+    expect(missing.status).toBe(503);
+    expect(missing.text()).toContain('npm run build');
+    // The chart page's files are not reachable as the fleet page's, nor the reverse.
+    expect((await get(hub, '/app.js')).status).toBe(404);
+    expect((await get(hub, `/machines/${machine.id}/fleet.js`)).status).toBe(404);
     const chart = await get(hub, `/machines/${machine.id}/`);
     expect(chart.text()).toContain(`content="/api/machines/${machine.id}"`);
     expect((await get(hub, `/machines/web-1/app.js`)).text()).toBe('console.log(1)');
