@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { dayOf } from '../shared/dates.js';
 import { VigilError } from '../shared/errors.js';
-import type { DiskSample, HostRecord, PublicIpInfo, Sample } from '../shared/model.js';
+import type { CounterSnapshot, DiskSample, HostRecord, PublicIpInfo, Sample } from '../shared/model.js';
 import type { Settings } from '../shared/settings.js';
 import { systemClock, type Clock } from './clock.js';
 import { DailyCsvWriter } from './csv/daily-writer.js';
@@ -156,6 +156,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** The newest sample taken (flushed to the database or not). */
   latest(): Sample | null {
     return this.latestSample;
+  }
+
+  /** The raw cumulative CPU and network counters of the latest reading (live only: /metrics' counters). */
+  counters(): CounterSnapshot | null {
+    return this.sampler.counters();
   }
 
   /** Samples taken and not yet written to the database (the batch flush() writes). */

@@ -29,7 +29,8 @@
 // load the sample has load null; without network counters it has net [].
 // Listeners that throw are logged; they do not stop sampling.
 import { EventEmitter } from 'node:events';
-import type { DiskSample, HostRecord, HostSnapshot, LoadAverage, MemoryUsage, NetRate, Sample } from '../shared/model.js';
+import type { CounterSnapshot, DiskSample, HostRecord, HostSnapshot, LoadAverage, MemoryUsage, NetRate, Sample } from '../shared/model.js';
+import { compareNames } from '../shared/series.js';
 import { VigilError } from '../shared/errors.js';
 import { formatDuration } from '../shared/units.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
@@ -111,6 +112,8 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   private clockBehindSince: number | null = null;
   private interfaceSet: string | null = null;
 
+  private lastCounters: CounterSnapshot | null = null;
+
   private lastDiskTs = -Infinity;
   private host: HostSnapshot | null = null;
   private hostFingerprint: string | null = null;
@@ -136,6 +139,11 @@ export class Sampler extends EventEmitter<SamplerEvents> {
 
   get intervalMs(): number {
     return this.interval;
+  }
+
+  /** The raw cumulative counters of the latest reading; null before the first one. */
+  counters(): CounterSnapshot | null {
+    return this.lastCounters;
   }
 
   get paused(): boolean {
@@ -281,6 +289,13 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       return;
     }
 
+    // The raw counters of every reading, baselines too (what /metrics exposes as counters); a
+    // reader that failed keeps its previous ones.
+    this.lastCounters = {
+      ts: slot,
+      cpu: cpuTimes ? cpuTimes.cores.map((core) => core?.modes ?? null) : (this.lastCounters?.cpu ?? []),
+      net: counters ? [...counters].sort((a, b) => compareNames(a.iface, b.iface)) : (this.lastCounters?.net ?? []),
+    };
     const cpu = cpuTimes ? this.cpu.update(cpuTimes) : null;
     const net = counters ? this.net.update(counters, netAt) : null;
     for (const iface of this.net.rejected) {

@@ -68,6 +68,46 @@ export interface DiskUsage {
   used: number;
 }
 
+/**
+ * The CPU modes Vigil exposes as counters, named as node_exporter and /proc/stat name them. An OS
+ * that does not count a mode leaves it out (Windows and macOS have no iowait or steal), never 0.
+ */
+export const CPU_MODES = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
+export type CpuMode = (typeof CPU_MODES)[number];
+/** Seconds one CPU spent in each mode since boot (cumulative). */
+export type CpuModeSeconds = Partial<Record<CpuMode, number>>;
+
+/**
+ * One interface's cumulative counters as the OS keeps them (since boot, or since the interface
+ * was created): what the rates of a NetRate are computed from. Packets, errors and drops are
+ * there where the OS reader has them cheaply (Linux /proc/net/dev).
+ */
+export interface InterfaceCounters extends InterfaceFlags {
+  iface: string;
+  rxBytes: number;
+  txBytes: number;
+  rxPackets?: number;
+  txPackets?: number;
+  rxErrors?: number;
+  txErrors?: number;
+  rxDrops?: number;
+  txDrops?: number;
+}
+
+/**
+ * The raw cumulative counters of the latest reading (issue 14: Prometheus' rate() and increase()
+ * work on counters at any scrape interval, where a 1-second rate gauge sampled every 5 s does not).
+ * Live only: not stored, not synced.
+ */
+export interface CounterSnapshot {
+  /** Unix ms of the reading's slot. */
+  ts: number;
+  /** Indexed by CPU number; null for an offline CPU, or where the reader has no per-mode times. */
+  cpu: (CpuModeSeconds | null)[];
+  /** Every interface the OS reports, sorted by name. */
+  net: InterfaceCounters[];
+}
+
 export interface DiskSample {
   ts: number;
   disks: DiskUsage[];

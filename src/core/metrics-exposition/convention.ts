@@ -37,8 +37,8 @@
 // The names, units and HELP texts of the measured families live in the metric table
 // (src/shared/metrics/table.ts); this file turns a sample into points by that table, and adds the
 // host facts, which are not measurements.
-import { FAMILIES, FILESYSTEM_FAMILIES, SAMPLE_BLOCKS, familyByName, type MetricBlock, type MetricFamily } from '../../shared/metrics/catalog.js';
-import type { DiskSample, DiskUsage, HostSnapshot, NetRate, Sample } from '../../shared/model.js';
+import { COUNTERS, FAMILIES, FILESYSTEM_FAMILIES, SAMPLE_BLOCKS, counterByName, familyByName, type MetricBlock, type MetricFamily } from '../../shared/metrics/catalog.js';
+import { CPU_MODES, type CounterSnapshot, type DiskSample, type DiskUsage, type HostSnapshot, type InterfaceCounters, type NetRate, type Sample } from '../../shared/model.js';
 import { fromSteps, machineValue, toSteps } from '../../shared/series.js';
 
 export type FieldType = 'float' | 'integer' | 'string';
@@ -77,12 +77,18 @@ const HOST_FACTS = {
 
 /** HELP text of every family (Prometheus name = measurement_field), in exposition order: the metric table's, then the host facts. */
 export const METRIC_HELP: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(FAMILIES.map((family) => [family.descriptor.prometheus.name, family.descriptor.prometheus.help])),
+  ...Object.fromEntries(
+    FAMILIES.flatMap((family) => [
+      [family.descriptor.prometheus.name, family.descriptor.prometheus.help],
+      ...(family.descriptor.prometheus.counters ?? []).map((counter) => [counter.name, counter.help]),
+    ]),
+  ),
   ...HOST_FACTS,
 };
 
 /** Prometheus TYPE of a family by name (gauge unless the table says counter). */
 export function metricType(name: string): 'gauge' | 'counter' {
+  if (counterByName(name)) return 'counter';
   return familyByName(name)?.descriptor.prometheus.type ?? 'gauge';
 }
 
@@ -99,6 +105,7 @@ function sortTags(tags: Tags): Tags {
 export class MachineTags {
   readonly base: Tags;
   private readonly cores: Tags[] = [];
+  private readonly cpuModes = new Map<string, Tags>();
   private readonly interfaces = new Map<string, Tags>();
   private readonly filesystems = new Map<string, Tags>();
 
@@ -111,6 +118,14 @@ export class MachineTags {
 
   core(index: number): Tags {
     return (this.cores[index] ??= sortTags([...this.base, ['cpu', String(index)]]));
+  }
+
+  /** A CPU's tags with its mode (vigil_cpu_seconds_total). */
+  cpuMode(index: number, mode: string): Tags {
+    const key = `${index}\0${mode}`;
+    let tags = this.cpuModes.get(key);
+    if (!tags) this.cpuModes.set(key, (tags = sortTags([...this.base, ['cpu', String(index)], ['mode', mode]])));
+    return tags;
   }
 
   network(device: string, kind: string): Tags {
@@ -267,4 +282,37 @@ export function hostPoints(ts: number, host: HostSnapshot, machine: MachineLabel
       ts,
     },
   ];
+}
+
+/** The counters' names as points carry them: measurement `vigil`, the rest of the name as the field. */
+const COUNTER_MEASUREMENT = 'vigil';
+
+/**
+ * The raw counters of the latest reading as points (for /metrics only: counters are not stored,
+ * so the line protocol, which sends stored samples, has none): per CPU and mode
+ * (vigil_cpu_seconds_total{cpu,mode}), per interface (vigil_network_*_total{device,kind}), by
+ * the metric table's `counters`. A counter the OS reader does not have is left out, never 0.
+ */
+export function counterPoints(counters: CounterSnapshot, machine: MachineLabels): Point[] {
+  const tags = tagsOf(machine);
+  const points: Point[] = [];
+  const field = (name: string, value: number): Field => ({ key: name.slice(COUNTER_MEASUREMENT.length + 1), value, type: 'float' });
+  for (const { counter } of COUNTERS) {
+    if (counter.at === 'mode') {
+      counters.cpu.forEach((modes, cpu) => {
+        if (!modes) return;
+        for (const mode of CPU_MODES) {
+          const seconds = modes[mode];
+          if (seconds !== undefined) points.push({ measurement: COUNTER_MEASUREMENT, tags: tags.cpuMode(cpu, mode), fields: [field(counter.name, seconds)], ts: counters.ts });
+        }
+      });
+    } else {
+      const at = counter.at;
+      for (const iface of counters.net) {
+        const value = (iface as InterfaceCounters)[at];
+        if (value !== undefined) points.push({ measurement: COUNTER_MEASUREMENT, tags: tags.network(iface.iface, interfaceKind(iface)), fields: [field(counter.name, value)], ts: counters.ts });
+      }
+    }
+  }
+  return points;
 }

@@ -2,12 +2,13 @@
 // from the same points the line-protocol target writes: each numeric field of a point becomes
 // the sample `<measurement>_<field>{<tags>}` (see convention.ts). Every family gets HELP and
 // TYPE lines and its samples together, as the format requires; HELP, TYPE and order come from the
-// metric table (src/shared/metrics/table.ts; all gauges so far: Vigil measures rates and levels).
+// metric table (src/shared/metrics/table.ts): gauges for Vigil's rates and levels, counters for
+// the raw OS counters the rates come from.
 // No timestamps: Prometheus stamps samples with the scrape
 // time, and its staleness handling expects that; vigil_sample_timestamp_seconds tells how old
 // the machine's latest sample is.
-import type { DiskSample, HostRecord, Sample } from '../../shared/model.js';
-import { METRIC_HELP, diskPoints, hostPoints, metricType, samplePoints, type MachineLabels, type Point } from './convention.js';
+import type { CounterSnapshot, DiskSample, HostRecord, Sample } from '../../shared/model.js';
+import { METRIC_HELP, counterPoints, diskPoints, hostPoints, metricType, samplePoints, type MachineLabels, type Point } from './convention.js';
 
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -18,6 +19,8 @@ export interface MachineSnapshot {
   sample: Sample | null;
   disks?: DiskSample | null;
   host?: HostRecord | null;
+  /** The raw counters of the latest reading (the agent's own machine; the hub has none). */
+  counters?: CounterSnapshot | null;
 }
 
 const EXTRA_HELP: Readonly<Record<string, string>> = {
@@ -39,6 +42,7 @@ export function snapshotPoints(snapshot: MachineSnapshot): Point[] {
       ts: snapshot.sample.ts,
     });
   }
+  if (snapshot.counters) points.push(...counterPoints(snapshot.counters, snapshot.machine));
   if (snapshot.disks) points.push(...diskPoints(snapshot.disks, snapshot.machine));
   if (snapshot.host) points.push(...hostPoints(snapshot.host.ts, snapshot.host.host, snapshot.machine));
   return points;

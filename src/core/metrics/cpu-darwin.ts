@@ -48,6 +48,8 @@ export function parseProcessorCpuLoadInfo(buffer: Buffer, cpuCount: number): Raw
 
 const WRAP = 2 ** 32;
 const STATES = ['user', 'system', 'idle', 'nice'] as const;
+/** sysconf(_SC_CLK_TCK) on macOS. */
+const DARWIN_CLK_TCK = 100;
 
 /** Turns wrapping 32-bit tick counters into ever-growing ones, per CPU and state. */
 export class TickUnwrapper {
@@ -73,7 +75,9 @@ export class TickUnwrapper {
       }
       const busy = now.user + offset.user + now.system + offset.system + now.nice + offset.nice;
       const total = busy + now.idle + offset.idle;
-      cores[i] = { busy, total };
+      // Ticks of CLK_TCK (100 a second), as libuv's os.cpus() converts them.
+      const seconds = (state: (typeof STATES)[number]) => (now[state] + offset[state]) / DARWIN_CLK_TCK;
+      cores[i] = { busy, total, modes: { user: seconds('user'), nice: seconds('nice'), system: seconds('system'), idle: seconds('idle') } };
       busyAll += busy;
       totalAll += total;
     }

@@ -42,7 +42,8 @@ export function parseProcessorPerformance(buffer: Buffer, length: number): CpuTi
     const user = readU64(buffer, at + L.UserTime);
     const busy = Math.max(0, kernel - idle) + user;
     const total = kernel + user;
-    cores.push({ busy, total });
+    // 100 ns units. Kernel time includes idle time; DPC and interrupt time stay in system here.
+    cores.push({ busy, total, modes: { user: user / 1e7, system: Math.max(0, kernel - idle) / 1e7, idle: idle / 1e7 } });
     busyAll += busy;
     totalAll += total;
   }

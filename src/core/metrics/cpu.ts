@@ -8,7 +8,7 @@
 //
 // A usage is a delta between two readings, so the first reading is a baseline (no value).
 import path from 'node:path';
-import type { CpuUsage } from '../../shared/model.js';
+import type { CpuMode, CpuModeSeconds, CpuUsage } from '../../shared/model.js';
 import { quantize } from '../../shared/series.js';
 import { VigilError } from '../../shared/errors.js';
 import { ProcFile } from './procfile.js';
@@ -45,6 +45,14 @@ export function parseProcStat(text: string): CpuTimes {
   return { total, cores };
 }
 
+/**
+ * /proc/stat counts in USER_HZ, which the kernel fixes at 100 for user space on every
+ * architecture (sysconf(_SC_CLK_TCK); node_exporter's procfs assumes the same).
+ */
+export const USER_HZ = 100;
+/** The modes of /proc/stat's cpu lines, in their column order (guest time is inside user and nice). */
+const PROC_STAT_MODES = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const satisfies readonly CpuMode[];
+
 function ticksFromProcStatFields(fields: string[], line: string): CpuTicks {
   // user nice system idle iowait irq softirq steal [guest guest_nice]; old kernels have fewer.
   const value = (i: number): number => {
@@ -57,7 +65,12 @@ function ticksFromProcStatFields(fields: string[], line: string): CpuTicks {
   if (fields.length < 5) throw new VigilError('io_error', `unexpected /proc/stat line: ${line}`);
   const busy = value(1) + value(2) + value(3) + value(6) + value(7) + value(8);
   const idle = value(4) + value(5);
-  return { busy, total: busy + idle };
+  const modes: CpuModeSeconds = {};
+  // A mode an old kernel does not list is left out, not 0.
+  PROC_STAT_MODES.forEach((mode, i) => {
+    if (fields[i + 1] !== undefined && fields[i + 1] !== '') modes[mode] = value(i + 1) / USER_HZ;
+  });
+  return { busy, total: busy + idle, modes };
 }
 
 /** CPU times from Node's os.cpus() (milliseconds; the portable path). */
@@ -70,7 +83,9 @@ export function cpuTimesFromOs(cpus: readonly { times: { user: number; nice: num
     const total = busy + times.idle;
     busyAll += busy;
     totalAll += total;
-    return { busy, total };
+    // Milliseconds; os.cpus() has no iowait, softirq or steal.
+    const modes: CpuModeSeconds = { user: times.user / 1000, nice: times.nice / 1000, system: times.sys / 1000, idle: times.idle / 1000, irq: times.irq / 1000 };
+    return { busy, total, modes };
   });
   return { total: { busy: busyAll, total: totalAll }, cores };
 }

@@ -37,9 +37,30 @@ export interface ProcNetDevEntry {
   iface: string;
   rxBytes: number;
   txBytes: number;
+  /** Absent where a line has fewer columns than today's 16. */
+  rxPackets?: number;
+  txPackets?: number;
+  rxErrors?: number;
+  txErrors?: number;
+  rxDrops?: number;
+  txDrops?: number;
 }
 
-/** Parses /proc/net/dev: two header lines, then `name: rx_bytes … (8 fields) tx_bytes …`. */
+/** The other counters of a /proc/net/dev line: field and column after the colon. */
+const PROC_NET_DEV_COUNTS = [
+  ['rxPackets', 1],
+  ['rxErrors', 2],
+  ['rxDrops', 3],
+  ['txPackets', 9],
+  ['txErrors', 10],
+  ['txDrops', 11],
+] as const;
+
+/**
+ * Parses /proc/net/dev: two header lines, then `name:` and 16 numbers: receive bytes, packets,
+ * errs, drop, fifo, frame, compressed, multicast; transmit bytes, packets, errs, drop, fifo,
+ * colls, carrier, compressed.
+ */
 export function parseProcNetDev(text: string): ProcNetDevEntry[] {
   const entries: ProcNetDevEntry[] = [];
   let start = 0;
@@ -59,7 +80,12 @@ export function parseProcNetDev(text: string): ProcNetDevEntry[] {
     if (!iface || fields.length < 9 || !Number.isFinite(rxBytes) || !Number.isFinite(txBytes) || rxBytes < 0 || txBytes < 0) {
       throw new VigilError('io_error', `unexpected /proc/net/dev line: ${line}`);
     }
-    entries.push({ iface, rxBytes, txBytes });
+    const entry: ProcNetDevEntry = { iface, rxBytes, txBytes };
+    for (const [name, i] of PROC_NET_DEV_COUNTS) {
+      const n = fields[i] === undefined ? NaN : Number(fields[i]);
+      if (Number.isFinite(n) && n >= 0) entry[name] = n;
+    }
+    entries.push(entry);
   }
   return entries;
 }
@@ -202,7 +228,7 @@ export function createLinuxNetworkReader(root = '/'): NetworkReader {
         }
         cls.seen = generation;
         const { loopback, virtual, linkSpeedMbps } = cls.value;
-        counters[i] = { iface: e.iface, rxBytes: e.rxBytes, txBytes: e.txBytes, loopback, virtual, linkSpeedMbps };
+        counters[i] = { ...e, loopback, virtual, linkSpeedMbps };
       }
       // Forget vanished interfaces, so one that comes back is classified afresh.
       if (classes.size > entries.length) {

@@ -10,7 +10,7 @@
 // pause/resume, long gaps) are decided in one place.
 import type os from 'node:os';
 import type * as systeminformation from 'systeminformation';
-import type { DiskUsage, HostSnapshot, LoadAverage, MemoryUsage } from '../../shared/model.js';
+import type { CpuModeSeconds, DiskUsage, HostSnapshot, InterfaceCounters, LoadAverage, MemoryUsage } from '../../shared/model.js';
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -20,6 +20,8 @@ export interface CpuTicks {
   busy: number;
   /** busy + idle + iowait. */
   total: number;
+  /** Seconds in each mode since boot, where the reader has them (exposed as counters, not used for usage). */
+  modes?: CpuModeSeconds;
 }
 
 export interface CpuTimes {
@@ -29,13 +31,8 @@ export interface CpuTimes {
   cores: (CpuTicks | null)[];
 }
 
-/** Cumulative byte counters of one interface, with its classification. */
-export interface NetCounter {
-  iface: string;
-  rxBytes: number;
-  txBytes: number;
-  loopback: boolean;
-  virtual: boolean;
+/** Cumulative counters of one interface, with its classification. */
+export interface NetCounter extends InterfaceCounters {
   /** Negotiated link speed in Mbit/s when the OS tells (physical NICs); null otherwise. */
   linkSpeedMbps: number | null;
 }

@@ -34,6 +34,7 @@ export function runtimeSnapshot(context: RuntimeContext): MachineSnapshot {
     sample: context.engine.latest(),
     disks: context.engine.store.latestDisks(),
     host: context.engine.host(),
+    counters: context.engine.counters(),
   };
 }
 

@@ -3,7 +3,7 @@
 // instance, the canonical order, and which families travel together. Checked when it loads: a
 // table entry that breaks a rule (a placeholder its scope does not have, a Prometheus name that is
 // not its measurement's, a key or column used twice) fails every test that imports it.
-import { SCOPE_PLACEHOLDER, type MetricDescriptor, type MetricScope } from './descriptor.js';
+import { SCOPE_PLACEHOLDER, type CounterDescriptor, type MetricDescriptor, type MetricScope } from './descriptor.js';
 import { METRIC_TABLE } from './table.js';
 
 /** A compiled key or column pattern: literal text, or prefix + instance + suffix. */
@@ -76,6 +76,12 @@ export function compileTable(table: readonly MetricDescriptor[]): { families: Me
     const name = descriptor.prometheus.name;
     if (!name.startsWith(`${measurement}_`)) throw new Error(`metric table: ${name} is not a field of measurement ${measurement}`);
     once('Prometheus name', name);
+    for (const counter of descriptor.prometheus.counters ?? []) {
+      once('Prometheus name', counter.name);
+      if (!/^vigil_[a-z0-9_]+_total$/.test(counter.name)) throw new Error(`metric table: counter ${counter.name} must be vigil_…_total`);
+      const fits = counter.at === 'mode' ? descriptor.scope === 'cpu' : descriptor.scope === 'interface';
+      if (!fits) throw new Error(`metric table: counter ${counter.name} (at ${counter.at}) does not fit scope ${descriptor.scope}`);
+    }
     if (descriptor.key !== null) once('key', descriptor.key);
     if (descriptor.csv) once('CSV column', descriptor.csv.column);
     if (descriptor.key === null && descriptor.csv) throw new Error(`metric table: ${name} has a CSV column but no series key`);
@@ -186,3 +192,18 @@ export function familyByName(name: string): MetricFamily | undefined {
   return byName.get(name);
 }
 const byName = new Map(FAMILIES.map((family) => [family.descriptor.prometheus.name, family]));
+
+/** A counter of the table with the family it stands next to. */
+export interface MetricCounter {
+  readonly counter: CounterDescriptor;
+  readonly family: MetricFamily;
+}
+
+/** Every counter, in table order (each right after its family in the exposition). */
+export const COUNTERS: readonly MetricCounter[] = FAMILIES.flatMap((family) => (family.descriptor.prometheus.counters ?? []).map((counter) => ({ counter, family })));
+
+/** The counter of a Prometheus name; undefined for others. */
+export function counterByName(name: string): MetricCounter | undefined {
+  return countersByName.get(name);
+}
+const countersByName = new Map(COUNTERS.map((entry) => [entry.counter.name, entry]));

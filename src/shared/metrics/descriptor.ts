@@ -6,7 +6,7 @@
 //
 // Pure data on purpose (strings and numbers, no functions): the renderer imports it, a document
 // can be generated from it, and a test fixture can add an entry exactly as a new metric would.
-import type { DiskUsage, NetRate, Sample } from '../model.js';
+import type { DiskUsage, InterfaceCounters, NetRate, Sample } from '../model.js';
 
 /**
  * What one instance of a family belongs to. The scope decides the key's placeholder, the tags or
@@ -55,6 +55,20 @@ export type MetricGroup = keyof typeof METRIC_GROUPS;
 /** The colours a chart theme has for series (shared/chart-config.ts, ChartTheme). */
 export type ChartColor = 'cpu' | 'memUsed' | 'memFree' | 'memTotal' | 'rx' | 'tx' | 'swap' | 'load1' | 'load5' | 'load15';
 
+/** The numeric fields of InterfaceCounters (optional ones too: a reader may not have them). */
+type CounterField = { [K in keyof InterfaceCounters]-?: NonNullable<InterfaceCounters[K]> extends number ? K : never }[keyof InterfaceCounters];
+
+/**
+ * A cumulative counter next to a family. `at`: the field of an interface's InterfaceCounters (an
+ * interface-scope family), or 'mode' for a CPU's seconds per mode (a cpu-scope family: one series
+ * per CPU and mode, label mode). Its name ends in _total and is unique in the table.
+ */
+export interface CounterDescriptor {
+  readonly name: string;
+  readonly help: string;
+  readonly at: CounterField | 'mode';
+}
+
 export type MetricDescriptor = MetricLocation & {
   /**
    * Series key pattern: literal text, plus the scope's placeholder for per-CPU and per-interface
@@ -89,10 +103,11 @@ export type MetricDescriptor = MetricLocation & {
     readonly help: string;
     readonly type: 'gauge' | 'counter';
     /**
-     * The cumulative counter a rate is computed from, exposed next to it so that rate() and
-     * increase() work on scrapes of any interval (issue 14: the sampler keeps the raw counters).
+     * The cumulative counters a rate is computed from, exposed next to it (TYPE counter) so that
+     * rate() and increase() work on scrapes of any interval (issue 14). Exposed from the raw
+     * counters of the latest reading (CounterSnapshot), on /metrics only: they are not stored.
      */
-    readonly counter?: { readonly name: string; readonly help: string };
+    readonly counters?: readonly CounterDescriptor[];
   };
   /** InfluxDB line protocol: the measurement the field goes in, and the field's type. */
   readonly lineProtocol: { readonly measurement: string; readonly type: 'float' | 'integer' };

@@ -23,6 +23,14 @@ function snapshot(name: string, machineId: string, sample: Sample | null): Machi
     sample,
     disks: { ts: 1000, disks: [{ device: '/dev/sda1', mountPoint: '/media/a "b"\\c', fsType: 'ext4', total: 1_000_000, used: 1234 }] },
     host: { ts: 500, host },
+    counters: {
+      ts: 1000,
+      cpu: [{ user: 12.5, nice: 0, system: 3.25, idle: 100, iowait: 1, irq: 0, softirq: 0.5, steal: 0 }, null, { user: 1, system: 2, idle: 3 }],
+      net: [
+        { iface: 'eth0', loopback: false, virtual: false, rxBytes: 5_000_000_000, txBytes: 42, rxPackets: 7, txPackets: 1, rxErrors: 0, txErrors: 0, rxDrops: 2, txDrops: 0 },
+        { iface: 'wg0', loopback: false, virtual: true, rxBytes: 10, txBytes: 20 },
+      ],
+    },
   };
 }
 
@@ -81,10 +89,31 @@ describe('Prometheus text exposition', () => {
     const names = [...parse(text).keys()];
     for (const name of names) {
       expect(text.match(new RegExp(`^# HELP ${name} `, 'gm'))).toHaveLength(1);
-      expect(text.match(new RegExp(`^# TYPE ${name} gauge$`, 'gm'))).toHaveLength(1);
+      expect(text.match(new RegExp(`^# TYPE ${name} ${name.endsWith('_total') ? 'counter' : 'gauge'}$`, 'gm'))).toHaveLength(1);
       if (name !== 'vigil_sample_timestamp_seconds') expect(METRIC_HELP[name], name).toBeDefined();
     }
     expect(names.length).toBe(Object.keys(METRIC_HELP).length + 1);
+  });
+
+  it('exposes the raw counters as counters: CPU seconds per cpu and mode, interface bytes, packets, errors and drops', () => {
+    const m = parse(encodeExposition([snapshot('web1', 'id-1', sample)]));
+    const cpu = m.get('vigil_cpu_seconds_total')!;
+    // cpu 1 is offline (null): no series; cpu 2 has only the modes its OS counts (no 0s made up).
+    expect(cpu).toHaveLength(8 + 3);
+    expect(cpu).toContainEqual({ labels: '{cpu="0",host="web1",machine_id="id-1",mode="system"}', value: '3.25' });
+    expect(cpu.filter((s) => s.labels.includes('cpu="2"')).map((s) => /mode="(\w+)"/.exec(s.labels)![1])).toEqual(['user', 'system', 'idle']);
+    const eth0 = '{device="eth0",host="web1",kind="physical",machine_id="id-1"}';
+    const wg0 = '{device="wg0",host="web1",kind="virtual",machine_id="id-1"}';
+    expect(m.get('vigil_network_receive_bytes_total')).toEqual([
+      { labels: eth0, value: '5000000000' },
+      { labels: wg0, value: '10' },
+    ]);
+    expect(m.get('vigil_network_transmit_bytes_total')).toContainEqual({ labels: wg0, value: '20' });
+    expect(m.get('vigil_network_receive_drop_total')).toEqual([{ labels: eth0, value: '2' }]);
+    expect(m.get('vigil_network_transmit_packets_total')).toEqual([{ labels: eth0, value: '1' }]);
+    // Each counter right after the gauge it stands next to.
+    const order = [...m.keys()];
+    expect(order.indexOf('vigil_network_receive_bytes_total')).toBe(order.indexOf('vigil_network_receive_bytes_per_second') + 1);
   });
 
   it('keeps each family together across machines (a hub exposing several)', () => {

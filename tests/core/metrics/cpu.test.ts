@@ -40,11 +40,17 @@ describe('parseProcStat', () => {
     const times = parseProcStat('cpu  10 0 10 80 0 0 0 0\ncpu0 5 0 5 40 0 0 0 0\ncpu2 5 0 5 40 0 0 0 0\nintr 1\n');
     expect(times.cores).toHaveLength(3);
     expect(times.cores[1]).toBeNull();
-    expect(times.cores[2]).toEqual({ busy: 10, total: 50 });
+    expect(times.cores[2]).toMatchObject({ busy: 10, total: 50 });
+  });
+
+  it('keeps the seconds of each mode (USER_HZ = 100 ticks a second) for the counters', () => {
+    const times = parseProcStat('cpu  10 1 20 300 4 5 6 7 8 9\ncpu0 10 1 20 300 4 5 6 7 8 9\n');
+    expect(times.cores[0]!.modes).toEqual({ user: 0.1, nice: 0.01, system: 0.2, idle: 3, iowait: 0.04, irq: 0.05, softirq: 0.06, steal: 0.07 });
   });
 
   it('accepts old kernels with fewer columns', () => {
-    expect(parseProcStat('cpu 1 2 3 4\ncpu0 1 2 3 4\n').total).toEqual({ busy: 6, total: 10 });
+    // The modes the line lacks are left out, not 0.
+    expect(parseProcStat('cpu 1 2 3 4\ncpu0 1 2 3 4\n').total).toEqual({ busy: 6, total: 10, modes: { user: 0.01, nice: 0.02, system: 0.03, idle: 0.04 } });
   });
 
   it('rejects text that is not /proc/stat with a VigilError', () => {
@@ -122,8 +128,9 @@ describe('CPU readers', () => {
     expect(cpuTimesFromOs(cpus)).toEqual({
       total: { busy: 165 + 400, total: 965 + 1000 },
       cores: [
-        { busy: 165, total: 965 },
-        { busy: 400, total: 1000 },
+        // Milliseconds → seconds; os.cpus() has no iowait, softirq or steal.
+        { busy: 165, total: 965, modes: { user: 0.1, nice: 0.01, system: 0.05, idle: 0.8, irq: 0.005 } },
+        { busy: 400, total: 1000, modes: { user: 0.3, nice: 0, system: 0.1, idle: 0.6, irq: 0 } },
       ],
     });
     const reader = createPortableCpuReader({ cpus: () => cpus as ReturnType<typeof os.cpus> });

@@ -52,10 +52,12 @@ describe('CPU: processor_cpu_load_info', () => {
   it('busy = user + system + nice, total = busy + idle; a 32-bit counter that wraps keeps counting up', () => {
     const unwrapper = new TickUnwrapper();
     const near = 2 ** 32 - 100;
-    expect(unwrapper.unwrap([{ user: near, system: 10, idle: 1000, nice: 0 }]).cores).toEqual([{ busy: near + 10, total: near + 1010 }]);
+    expect(unwrapper.unwrap([{ user: near, system: 10, idle: 1000, nice: 0 }]).cores).toMatchObject([{ busy: near + 10, total: near + 1010 }]);
     // user wrapped: 100 ticks to the top, 50 past zero.
     const after = unwrapper.unwrap([{ user: 50, system: 20, idle: 1100, nice: 5 }]);
-    expect(after.cores).toEqual([{ busy: 2 ** 32 + 50 + 20 + 5, total: 2 ** 32 + 50 + 20 + 5 + 1100 }]);
+    expect(after.cores).toMatchObject([{ busy: 2 ** 32 + 50 + 20 + 5, total: 2 ** 32 + 50 + 20 + 5 + 1100 }]);
+    // The counters' seconds (100 ticks a second) keep counting up through the wrap too.
+    expect(after.cores[0]!.modes).toEqual({ user: (2 ** 32 + 50) / 100, system: 0.2, idle: 11, nice: 0.05 });
     const u = new TickUnwrapper();
     u.unwrap([{ user: near, system: 10, idle: 1000, nice: 0 }]);
     const usage = new CpuUsageComputer();
@@ -66,7 +68,13 @@ describe('CPU: processor_cpu_load_info', () => {
 
   it('the reader parses what host_processor_info returned, for the CPU count it said', () => {
     const reader = createDarwinCpuReader({ processorLoadInfo: () => ({ cpuCount: 2, buffer: Buffer.concat([loadInfo([{ user: 10, system: 5, idle: 85, nice: 0 }, { user: 1, system: 1, idle: 1, nice: 1 }]), Buffer.alloc(64)]) }) });
-    expect(reader.read()).toEqual({ total: { busy: 18, total: 104 }, cores: [{ busy: 15, total: 100 }, { busy: 3, total: 4 }] });
+    expect(reader.read()).toEqual({
+      total: { busy: 18, total: 104 },
+      cores: [
+        { busy: 15, total: 100, modes: { user: 0.1, system: 0.05, idle: 0.85, nice: 0 } },
+        { busy: 3, total: 4, modes: { user: 0.01, system: 0.01, idle: 0.01, nice: 0.01 } },
+      ],
+    });
   });
 });
 

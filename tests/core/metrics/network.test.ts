@@ -37,8 +37,14 @@ describe('parseProcNetDev', () => {
   it('splits a long name glued to its first counter, and names with dots', () => {
     const entries = parseProcNetDev(fixtureText(SERVER, 'proc/net/dev'));
     expect(entries).toHaveLength(10);
-    expect(entries.find((e) => e.iface === 'enx00e04c680001')).toEqual({ iface: 'enx00e04c680001', rxBytes: 123456789, txBytes: 98765432 });
-    expect(entries.find((e) => e.iface === 'eth0.100')).toEqual({ iface: 'eth0.100', rxBytes: 300000, txBytes: 400000 });
+    const counts = { rxErrors: 0, txErrors: 0, rxDrops: 0, txDrops: 0 };
+    expect(entries.find((e) => e.iface === 'enx00e04c680001')).toEqual({ iface: 'enx00e04c680001', rxBytes: 123456789, txBytes: 98765432, rxPackets: 100000, txPackets: 90000, ...counts });
+    expect(entries.find((e) => e.iface === 'eth0.100')).toEqual({ iface: 'eth0.100', rxBytes: 300000, txBytes: 400000, rxPackets: 400, txPackets: 500, ...counts });
+  });
+
+  it('reads packets, errors and drops from their columns (receive 2–4, transmit 10–12)', () => {
+    const [entry] = parseProcNetDev('  eth0: 1000 10 2 3 0 0 0 0 2000 20 4 5 0 0 0 0\n');
+    expect(entry).toEqual({ iface: 'eth0', rxBytes: 1000, rxPackets: 10, rxErrors: 2, rxDrops: 3, txBytes: 2000, txPackets: 20, txErrors: 4, txDrops: 5 });
   });
 
   it('rejects a malformed line', () => {

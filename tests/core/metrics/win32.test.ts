@@ -54,8 +54,9 @@ describe('CPU: SYSTEM_PROCESSOR_PERFORMANCE_INFORMATION', () => {
     expect(parseProcessorPerformance(buffer, buffer.length)).toEqual({
       total: { busy: 400 + 500 + 400 + 100, total: 1500 + big + 500 },
       cores: [
-        { busy: 900, total: 1500 },
-        { busy: 500, total: big + 500 },
+        // Seconds (100 ns units) for the counters: system is kernel − idle.
+        { busy: 900, total: 1500, modes: { user: 500 / 1e7, system: 400 / 1e7, idle: 600 / 1e7 } },
+        { busy: 500, total: big + 500, modes: { user: 100 / 1e7, system: 400 / 1e7, idle: big / 1e7 } },
       ],
     });
   });

@@ -24,8 +24,13 @@ describe('the metric table', () => {
     expect(broken({ key: 'load.{cpu}', csv: { column: 'loadx' }, prometheus: { ...load1.prometheus, name: 'vigil_system_x' } })).toThrow(/must hold no placeholder/);
     expect(broken({ key: 'load.x', csv: { column: 'load_{iface}' }, prometheus: { ...load1.prometheus, name: 'vigil_system_x' } })).toThrow(/must hold no placeholder/);
     expect(() =>
-      compileTable([...METRIC_TABLE, { ...METRIC_TABLE[1], key: 'cpu.x', csv: { column: 'cpux_percent' }, prometheus: { ...METRIC_TABLE[1].prometheus, name: 'vigil_cpu_core_x' } } as MetricDescriptor]),
+      compileTable([...METRIC_TABLE, { ...METRIC_TABLE[1], key: 'cpu.x', csv: { column: 'cpux_percent' }, prometheus: { ...METRIC_TABLE[1].prometheus, name: 'vigil_cpu_core_x', counters: [] } } as MetricDescriptor]),
     ).toThrow(/must hold \{cpu\} once/);
+    // Counters: unique names, vigil_…_total, and a source their family's scope has.
+    const counter = (name: string, at: string) => ({ key: 'load.x', csv: { column: 'loadx' }, prometheus: { ...load1.prometheus, name: 'vigil_system_x', counters: [{ name, help: 'x', at }] } }) as Partial<MetricDescriptor>;
+    expect(broken(counter('vigil_cpu_seconds_total', 'mode'))).toThrow(/vigil_cpu_seconds_total" is used twice/);
+    expect(broken(counter('vigil_system_x_count', 'mode'))).toThrow(/must be vigil_…_total/);
+    expect(broken(counter('vigil_system_x_total', 'mode'))).toThrow(/does not fit scope machine/);
   });
 });
 
