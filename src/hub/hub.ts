@@ -117,7 +117,7 @@ export class Hub implements HubReadModel, HubIngest {
           logger: options.logger,
           clock: hub.clock,
           sources: options.sources,
-          onSample: (sample) => hub.live.publish({ type: 'sample', machineId: hub.identity.id, sample, lastSeen: hub.clock.now() }),
+          onSample: (sample) => hub.live.samples(hub.identity.id, [sample], hub.clock.now()),
         });
       }
       await hub.startServer();
@@ -164,9 +164,10 @@ export class Hub implements HubReadModel, HubIngest {
     // The store ignores samples older than what its retention already deleted; the agent is told
     // how many, since it moves its cursor past them all the same.
     const { inserted: accepted, tooOld } = store.storeSamples(batch.samples);
-    let newest: Sample | null = null;
-    for (const sample of batch.samples) if (!newest || sample.ts > newest.ts) newest = sample;
-    const previousTs = machine.lastSampleTs;
+    // What is newer than anything the machine sent before, oldest first: for the live feed.
+    const previousTs = machine.lastSampleTs ?? -Infinity;
+    const fresh = batch.samples.filter((sample) => sample.ts > previousTs).sort((a, b) => a.ts - b.ts);
+    const newest: Sample | null = batch.samples.reduce<Sample | null>((max, sample) => (!max || sample.ts > max.ts ? sample : max), null);
     const now = this.clock.now();
     this.registry.recordSeen(machine.id, {
       lastSeen: now,
@@ -181,7 +182,7 @@ export class Hub implements HubReadModel, HubIngest {
     });
     this.counts.batches++;
     this.counts.samples += accepted;
-    if (newest && (previousTs === null || newest.ts > previousTs)) this.live.publish({ type: 'sample', machineId: machine.id, sample: newest, lastSeen: now });
+    this.live.samples(machine.id, fresh, now);
     this.watch(machine.id);
     return { machineId: machine.id, accepted, ignored: batch.samples.length - accepted, tooOld };
   }

@@ -3,8 +3,12 @@
 // each change of a machine's state (up / stale / sleeping) is one event. SSE rather than
 // WebSocket: one-way is all a dashboard needs, it passes proxies as plain HTTP, and browsers
 // reconnect by themselves.
+// A machine's chart page follows that machine alone, every sample of it (its live view draws
+// them all): /api/machines/{id}/live, the chart API's own feed (core/server/live-stream.ts),
+// subscribes here (subscribe()).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { LiveEvent } from '../shared/hub-api.js';
+import type { Sample } from '../shared/model.js';
 import { VigilError } from '../shared/errors.js';
 import { SECURITY_HEADERS, sendError } from '../core/server/http-server.js';
 
@@ -23,9 +27,34 @@ interface Client {
 export class LiveFeed {
   private readonly clients = new Set<Client>();
   private keepalive: NodeJS.Timeout | null = null;
+  /** Per machine: the chart pages following it (each new sample, in order). */
+  private readonly followers = new Map<string, Set<(sample: Sample) => void>>();
 
   get size(): number {
     return this.clients.size;
+  }
+
+  /**
+   * A machine's new samples, oldest first (the hub has heard from it at `lastSeen`): every one to
+   * its chart pages, the newest to /api/live.
+   */
+  samples(machineId: string, samples: readonly Sample[], lastSeen: number): void {
+    const newest = samples.at(-1);
+    if (!newest) return;
+    this.publish({ type: 'sample', machineId, sample: newest, lastSeen });
+    const followers = this.followers.get(machineId);
+    if (followers) for (const sample of samples) for (const follower of followers) follower(sample);
+  }
+
+  /** Calls `follower` with each new sample of the machine until the returned function is called. */
+  subscribe(machineId: string, follower: (sample: Sample) => void): () => void {
+    let followers = this.followers.get(machineId);
+    if (!followers) this.followers.set(machineId, (followers = new Set()));
+    followers.add(follower);
+    return () => {
+      followers.delete(follower);
+      if (followers.size === 0 && this.followers.get(machineId) === followers) this.followers.delete(machineId);
+    };
   }
 
   publish(event: LiveEvent): void {

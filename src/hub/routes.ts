@@ -156,12 +156,18 @@ export async function registerHubRoutes(app: FastifyInstance, options: HubRoutes
     },
   );
 
-  // The agent's chart API, per machine: /api/machines/{id}/host, /days, /day, /series, /latest, /export.csv.
+  // The agent's chart API, per machine: /api/machines/{id}/host, /days, /day, /series, /latest,
+  // /export.csv, and /live (every new sample of that machine, for its chart page's live view).
+  const machineOf = (request: FastifyRequest) => hub.machine((request.params as { id: string }).id);
   registerApiRoutes(app, {
     prefix: '/api/machines/:id',
     tags: ['machines'],
     logger: hub.logger,
-    service: (request: FastifyRequest) => hub.charts(hub.machine((request.params as { id: string }).id)),
+    service: (request) => hub.charts(machineOf(request)),
+    live: (request) => {
+      const { id } = machineOf(request);
+      return { machineId: id, subscribe: (follower) => live.subscribe(id, follower) };
+    },
   });
 
   app.get(

@@ -346,6 +346,36 @@ describe('hub ingest', () => {
     expect((await get(hub, '/api/live?machine=nobody')).status).toBe(404);
   });
 
+  it("a machine's chart page follows that machine alone: /api/machines/{id}/live streams every new sample, oldest first, none twice", async () => {
+    const { hub, machine, auth } = await hubWithMachine();
+    const other = hub.registry.add('db-1');
+    const controller = new AbortController();
+    const response = await fetch(`${hub.url}/api/machines/${machine.id}/live`, { signal: controller.signal });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const samples = recentSamples(8, 21);
+    // The other machine's samples are not this page's; a batch re-sent (overlapping) adds only what is new.
+    await post(hub, '/api/ingest', makeBatch(recentSamples(3, 22), { machine: { id: other.machine.id, name: 'db-1' } }), { authorization: `Bearer ${other.token}` });
+    await post(hub, '/api/ingest', makeBatch(samples.slice(0, 5)), auth);
+    await post(hub, '/api/ingest', makeBatch(samples.slice(3)), auth);
+    const received: { machineId: string; sample: Sample }[] = [];
+    let text = '';
+    while (received.length < samples.length) {
+      text += (await reader.read()).value ?? '';
+      const blocks = text.split('\n\n');
+      text = blocks.pop()!;
+      for (const block of blocks) {
+        const data = block.split('\n').find((line) => line.startsWith('data: '));
+        if (block.startsWith('event: sample') && data) received.push(JSON.parse(data.slice(6)));
+      }
+    }
+    expect(received.map((event) => event.machineId)).toEqual(samples.map(() => machine.id));
+    expect(received.map((event) => event.sample)).toEqual(samples);
+    controller.abort();
+    expect((await get(hub, '/api/machines/nobody/live')).status).toBe(404);
+  });
+
   it('serves the fleet page with a strict CSP, and a machine chart page pointed at its API', async () => {
     const rendererDir = tempDir('vigil-renderer-');
     fs.writeFileSync(path.join(rendererDir, 'index.html'), '<html><head><meta name="vigil-api-base" content="/api"></head><script src="app.js"></script></html>');
