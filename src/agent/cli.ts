@@ -89,6 +89,20 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('traffic')
+    .description('bytes received and sent per interface over a day, a billing month or a span of days (default: the billing period holding today), and the quotas')
+    .option('--day <DD-MM-YYYY>', 'one local day')
+    .option('--month <MM-YYYY>', 'a billing month: from traffic.resetDay of that month to the day before it in the next')
+    .option('--from <DD-MM-YYYY>', 'first day of a span (with --to)')
+    .option('--to <DD-MM-YYYY>', 'last day of a span (inclusive)')
+    .option('--json', 'machine-readable output (bytes)')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (options) => {
+      const { runTraffic } = await import('./commands/traffic.js');
+      process.exitCode = await runTraffic(options);
+    });
+
+  program
     .command('status')
     .description('show the latest sample, host information and the agent state')
     .option('--json', 'machine-readable output')

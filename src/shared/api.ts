@@ -145,6 +145,17 @@ export const exportParamsSchema = {
   properties: { date: dayParam, from: { ...dayParam, description: 'First day (inclusive)' }, to: { ...dayParam, description: 'Last day (inclusive)' } },
 } as const satisfies JSONSchema;
 
+export const trafficParamsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    day: { ...dayParam, description: 'One local day, DD-MM-YYYY' },
+    month: { type: 'string', minLength: 1, maxLength: 40, description: 'A billing month, MM-YYYY: from traffic.resetDay of that month to the day before it in the next', examples: ['11-2026'] },
+    from: { ...dayParam, description: 'First day of a span (inclusive), with to' },
+    to: { ...dayParam, description: 'Last day of a span (inclusive)' },
+  },
+} as const satisfies JSONSchema;
+
 export type HostParams = FromSchema<typeof hostParamsSchema>;
 export type LatestParams = HostParams;
 export type DaysParams = FromSchema<typeof daysParamsSchema>;
@@ -152,6 +163,8 @@ export type DayParams = FromSchema<typeof dayParamsSchema>;
 export type SeriesParams = FromSchema<typeof seriesParamsSchema>;
 export type RangeParams = FromSchema<typeof rangeParamsSchema>;
 export type RecentParams = FromSchema<typeof recentParamsSchema>;
+/** One of day, month, or from with to; none: the billing period holding today. */
+export type TrafficParams = FromSchema<typeof trafficParamsSchema>;
 /** `date`, or `from` with `to` (days, both included). */
 export type ExportParams = FromSchema<typeof exportParamsSchema>;
 
@@ -216,6 +229,44 @@ export interface SeriesResult extends SeriesQueryResult {
   disks: DiskSeries | null;
 }
 
+/** Bytes an interface received and sent over a span of days. */
+export interface InterfaceTotals extends InterfaceSummary {
+  rx: number;
+  tx: number;
+  total: number;
+}
+
+/** Where a quota stands in its billing period. */
+export interface QuotaStatus {
+  iface: string;
+  /** The quota in bytes per billing period, and what it counts. */
+  bytes: number;
+  direction: 'rx' | 'tx' | 'total';
+  /** Bytes counted so far in the period, and as % of the quota. */
+  used: number;
+  percent: number;
+  /** At this pace, the period's end figure (bytes); the used figure for a period that is over. */
+  projected: number;
+}
+
+export interface TrafficReport {
+  /** The days covered, DD-MM-YYYY, both included. */
+  from: string;
+  to: string;
+  /** "22-11-2026", "billing month 15-11-2026 to 14-12-2026", "10-11-2026 to 16-11-2026". */
+  label: string;
+  /** traffic.resetDay: the day of the month billing periods start. */
+  resetDay: number;
+  /** Totals per interface over the days, every interface with data, in name order. */
+  interfaces: InterfaceTotals[];
+  /** The physical interfaces together (loopback and virtual ones carry the same bytes again). */
+  physical: { rx: number; tx: number; total: number };
+  /** Per day (days without data included, with no interfaces). */
+  days: { day: string; interfaces: InterfaceTotals[] }[];
+  /** The quotas (traffic.quotas) over the billing period holding `to`, with their projection. */
+  quotas: QuotaStatus[];
+}
+
 export interface LatestResult {
   /** The newest sample (live in the agent; the newest stored one elsewhere), or null. */
   sample: Sample | null;
@@ -247,6 +298,8 @@ export interface VigilApi {
   range(params: RangeParams): Promise<SeriesResult>;
   /** The last `windowMs` up to the machine's now, raw: the live view's first data. */
   recent(params: RecentParams): Promise<SeriesResult>;
+  /** Bytes per interface per day over a day, a billing month or a span, with the quotas' state. */
+  traffic(params?: TrafficParams): Promise<TrafficReport>;
   latest(params?: LatestParams): Promise<LatestResult>;
 }
 
@@ -348,6 +401,48 @@ export const seriesResultSchema = {
   },
 } as const satisfies JSONSchema;
 
+const interfaceTotalsSchema = {
+  type: 'object',
+  required: ['name', 'loopback', 'virtual', 'rx', 'tx', 'total'],
+  properties: {
+    name: { type: 'string' },
+    loopback: { type: 'boolean' },
+    virtual: { type: 'boolean' },
+    rx: { type: 'integer', description: 'Bytes received' },
+    tx: { type: 'integer', description: 'Bytes sent' },
+    total: { type: 'integer' },
+  },
+} as const satisfies JSONSchema;
+
+export const trafficReportSchema = {
+  type: 'object',
+  required: ['from', 'to', 'label', 'resetDay', 'interfaces', 'physical', 'days', 'quotas'],
+  properties: {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    label: { type: 'string' },
+    resetDay: { type: 'integer' },
+    interfaces: { type: 'array', items: interfaceTotalsSchema },
+    physical: { type: 'object', required: ['rx', 'tx', 'total'], properties: { rx: { type: 'integer' }, tx: { type: 'integer' }, total: { type: 'integer' } } },
+    days: { type: 'array', items: { type: 'object', required: ['day', 'interfaces'], properties: { day: { type: 'string' }, interfaces: { type: 'array', items: interfaceTotalsSchema } } } },
+    quotas: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['iface', 'bytes', 'direction', 'used', 'percent', 'projected'],
+        properties: {
+          iface: { type: 'string' },
+          bytes: { type: 'integer' },
+          direction: { type: 'string', enum: ['rx', 'tx', 'total'] },
+          used: { type: 'integer' },
+          percent: { type: 'number' },
+          projected: { type: 'integer' },
+        },
+      },
+    },
+  },
+} as const satisfies JSONSchema;
+
 export const sampleSchema = {
   type: 'object',
   required: ['ts', 'cpu', 'memory', 'load', 'net'],
@@ -420,6 +515,7 @@ export const API_ROUTES = {
   series: { method: 'GET', path: '/series', summary: 'Any time range at a chosen resolution (points or bucketMs), down to raw samples', params: seriesParamsSchema, result: seriesResultSchema },
   range: { method: 'GET', path: '/range', summary: 'Whole local days from one to another (a week, month, year), bucketed from the 1-minute and hourly rollups', params: rangeParamsSchema, result: seriesResultSchema },
   recent: { method: 'GET', path: '/recent', summary: "The last windowMs up to the machine's now at raw resolution: the live view's start", params: recentParamsSchema, result: seriesResultSchema },
+  traffic: { method: 'GET', path: '/traffic', summary: 'Bytes received and sent per interface and per day over a day, a billing month (MM-YYYY) or a span of days; the quotas over the billing period', params: trafficParamsSchema, result: trafficReportSchema },
   latest: { method: 'GET', path: '/latest', summary: 'The newest sample', params: latestParamsSchema, result: latestResultSchema },
 } as const satisfies Record<ApiMethod, ApiRoute>;
 

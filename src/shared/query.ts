@@ -19,6 +19,8 @@ export interface SeriesQuery {
    * default all. Plain strings: a selector that names nothing selects nothing.
    */
   keys?: readonly string[];
+  /** Also give each column the number of values behind each bucket (`count`): totals need it. */
+  counts?: boolean;
 }
 
 /** Columnar, so a chart can hand the arrays straight to its datasets. */
@@ -41,6 +43,8 @@ export interface SeriesColumn {
   /** Per-bucket extremes; absent for raw samples, where they equal `avg`. */
   min?: (number | null)[];
   max?: (number | null)[];
+  /** Values behind each bucket (0 where `avg` is null); only when the query asked for `counts`. */
+  count?: number[];
 }
 
 const NICE_WIDTHS = [

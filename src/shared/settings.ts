@@ -335,6 +335,44 @@ export const alertsSchema = {
   default: {},
 } as const satisfies JSONSchema;
 
+/** What a quota counts: received bytes, sent bytes, or both. */
+export const TRAFFIC_DIRECTIONS = ['rx', 'tx', 'total'] as const;
+
+/**
+ * Traffic totals and quotas per network interface (src/core/traffic): totals per day and per
+ * billing period, and an alert (through the alert pipeline) at 80, 90 and 100 % of a quota, with
+ * the period's projected end.
+ */
+export const trafficSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    /** Day of the month the billing period starts (the provider's counter restarts), 1–28. */
+    resetDay: { type: 'integer', minimum: 1, maximum: 28, default: 1 },
+    /**
+     * Quotas by interface name: bytes per billing period, counted on what it receives (rx), sends
+     * (tx) or both (total), e.g. { "eth0": { "bytes": 1000000000000, "direction": "total" } }.
+     */
+    quotas: {
+      type: 'object',
+      maxProperties: 64,
+      default: {},
+      propertyNames: { minLength: 1, maxLength: 128 },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          bytes: { type: 'integer', minimum: 1, maximum: 9_007_199_254_740_991 },
+          direction: { type: 'string', enum: TRAFFIC_DIRECTIONS, default: 'total' },
+        },
+        required: ['bytes', 'direction'],
+      },
+    },
+  },
+  required: ['resetDay', 'quotas'],
+  default: {},
+} as const satisfies JSONSchema;
+
 /**
  * Top-level sections, in conf's `schema` option form ({ key: schema }). Unknown keys *inside* a
  * section are errors (they are typos); unknown top-level sections are tolerated, so a settings
@@ -354,12 +392,13 @@ export const settingsSections = {
   peers: peersSchema,
   smtp: smtpSchema,
   alerts: alertsSchema,
+  traffic: trafficSchema,
 } as const;
 
 export const settingsSchema = {
   type: 'object',
   properties: settingsSections,
-  required: ['sampling', 'storage', 'csv', 'log', 'machine', 'server', 'sync', 'publicIp', 'peers', 'smtp', 'alerts', 'influx', 'hub'],
+  required: ['sampling', 'storage', 'csv', 'log', 'machine', 'server', 'sync', 'publicIp', 'peers', 'smtp', 'alerts', 'influx', 'hub', 'traffic'],
 } as const satisfies JSONSchema;
 
 export type Settings = FromSchema<typeof settingsSchema>;
@@ -371,6 +410,8 @@ export type InfluxSettings = FromSchema<typeof influxSchema>;
 export type PeersSettings = FromSchema<typeof peersSchema>;
 export type SmtpSettings = FromSchema<typeof smtpSchema>;
 export type AlertsSettings = FromSchema<typeof alertsSchema>;
+export type TrafficSettings = FromSchema<typeof trafficSchema>;
+export type TrafficDirection = (typeof TRAFFIC_DIRECTIONS)[number];
 export type LogLevelSetting = (typeof LOG_LEVEL_VALUES)[number];
 
 /**

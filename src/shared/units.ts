@@ -3,6 +3,8 @@
 
 const BIT_UNITS = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'] as const;
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+/** Data moved over a network, as providers count it and sell quotas: decimal steps. */
+const VOLUME_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] as const;
 
 export interface ScaledValue {
   value: number;
@@ -28,6 +30,13 @@ export function formatBits(bitsPerSecond: number | null | undefined, digits = 3)
 export function formatBytes(bytes: number | null | undefined, digits = 3): string {
   if (bytes == null || !Number.isFinite(bytes)) return '–';
   const { value, unit } = scaleBytes(bytes);
+  return `${formatSignificant(value, digits)} ${unit}`;
+}
+
+/** Traffic volumes in decimal units (1 TB = 10¹² bytes), as quotas are sold: "1.31 TB". */
+export function formatVolume(bytes: number | null | undefined, digits = 3): string {
+  if (bytes == null || !Number.isFinite(bytes)) return '–';
+  const { value, unit } = scale(bytes, 1000, VOLUME_UNITS);
   return `${formatSignificant(value, digits)} ${unit}`;
 }
 

@@ -109,6 +109,7 @@ export async function registerChartRoutes(app: FastifyInstance, context: Runtime
     unflushed: () => engine.unflushed(),
     host: () => engine.host(),
     intervalSeconds: () => context.settings().sampling.intervalSeconds,
+    traffic: () => context.settings().traffic,
   });
   const live: LiveSource = {
     machineId: context.identity.id,

@@ -27,8 +27,13 @@ import {
   type RecentParams,
   type SeriesParams,
   type SeriesResult,
+  type TrafficParams,
+  type TrafficReport,
   type VigilApi,
 } from '../../shared/api.js';
+import type { TrafficSettings } from '../../shared/settings.js';
+import { trafficReport, trafficSummary, type TrafficReportContext } from '../traffic/report.js';
+import { TrafficCounter } from '../traffic/totals.js';
 import { compareDays, dayBounds as localDayBounds, dayOf as localDayOf, daysBetween, formatDay, parseDay, type LocalDay } from '../../shared/dates.js';
 import { VigilError } from '../../shared/errors.js';
 import type { HostRecord, Sample } from '../../shared/model.js';
@@ -55,6 +60,8 @@ export interface ChartServiceOptions {
   /** Seconds between samples, when this process samples. */
   intervalSeconds?: () => number | null;
   now?: () => number;
+  /** traffic.resetDay and traffic.quotas (default: periods from the 1st, no quotas). */
+  traffic?: () => TrafficSettings;
   /**
    * The machine's IANA zone, in which its days are resolved (the hub serves machines of other
    * zones); default: this process's.
@@ -90,6 +97,7 @@ export class ChartService implements VigilApi {
   private readonly zone: string;
   private readonly dayBounds: (day: LocalDay) => { from: number; to: number };
   private readonly dayOf: (ts: number) => LocalDay;
+  private trafficContext: TrafficReportContext | null = null;
 
   constructor(private readonly options: ChartServiceOptions) {
     this.store = options.store;
@@ -175,6 +183,26 @@ export class ChartService implements VigilApi {
     const result = this.query(from, to, params, null, bucketMs);
     if (bucketMs === null) appendSamples(result, this.options.unflushed?.() ?? [], params);
     return result;
+  }
+
+  async traffic(params?: TrafficParams): Promise<TrafficReport> {
+    return trafficReport(params, this.traffics());
+  }
+
+  /** Today's and this billing period's bytes over the physical interfaces (the tray's line). */
+  trafficSummary(): ReturnType<typeof trafficSummary> {
+    return trafficSummary(this.traffics());
+  }
+
+  private traffics(): TrafficReportContext {
+    this.trafficContext ??= {
+      counter: new TrafficCounter({ store: this.store, intervalSeconds: () => this.options.intervalSeconds?.() ?? null, now: this.now }),
+      dayBounds: this.dayBounds,
+      today: () => this.dayOf(this.now()),
+      now: this.now,
+      settings: () => this.options.traffic?.() ?? { resetDay: 1, quotas: {} },
+    };
+    return this.trafficContext;
   }
 
   async latest(): Promise<LatestResult> {

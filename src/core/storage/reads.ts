@@ -77,7 +77,7 @@ export class SampleReader {
   }
 
   /** query() once its arguments are checked: `bucketMs` null for raw points. */
-  query(from: number, to: number, bucketMs: number | null, wanted: (key: string) => boolean): SeriesQueryResult {
+  query(from: number, to: number, bucketMs: number | null, wanted: (key: string) => boolean, counts = false): SeriesQueryResult {
     const dictionary = this.dictionary;
     const segments = planSegments(from, to, bucketMs, this.marks.coverage());
     // Raw points carry no extremes (min = avg = max), unless rollups stand in for deleted raw rows.
@@ -108,6 +108,7 @@ export class SampleReader {
       avg: (number | null)[];
       min: (number | null)[];
       max: (number | null)[];
+      count: number[];
     }
     const columns: Column[] = [];
     const columnOf = new Map<number, Column>();
@@ -128,6 +129,7 @@ export class SampleReader {
           avg: new Array<number | null>(filled).fill(null),
           min: extremes ? new Array<number | null>(filled).fill(null) : [],
           max: extremes ? new Array<number | null>(filled).fill(null) : [],
+          count: counts ? new Array<number>(filled).fill(0) : [],
         };
         columns.push(column);
         columnOf.set(id, column);
@@ -135,6 +137,7 @@ export class SampleReader {
       const { count, sum, min, max } = acc;
       for (const c of columns) {
         const n = count[c.id]!;
+        if (counts) c.count.push(n);
         if (n === 0) {
           c.avg.push(null);
           if (extremes) {
@@ -177,7 +180,9 @@ export class SampleReader {
     const series: SeriesColumn[] = columns
       .map((c) => {
         const info = dictionary.series(c.id).info;
-        return extremes ? { key: info.key, flags: info.flags, avg: c.avg, min: c.min, max: c.max } : { key: info.key, flags: info.flags, avg: c.avg };
+        const column: SeriesColumn = extremes ? { key: info.key, flags: info.flags, avg: c.avg, min: c.min, max: c.max } : { key: info.key, flags: info.flags, avg: c.avg };
+        if (counts) column.count = c.count;
+        return column;
       })
       .sort((a, b) => compareSeriesKeys(a.key, b.key));
     return { from, to, bucketMs, resolution, timestamps, series };

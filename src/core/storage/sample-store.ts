@@ -267,7 +267,7 @@ class SqliteSampleStore implements SampleStore {
     }
     const bucketMs = requested === null ? null : effectiveBucketMs(requested);
     const wanted = keyFilter(q.keys);
-    return this.read('querying samples', () => this.reader.query(q.from, q.to, bucketMs, wanted));
+    return this.read('querying samples', () => this.reader.query(q.from, q.to, bucketMs, wanted, q.counts === true));
   }
 
   latestHost(): HostRecord | null {
