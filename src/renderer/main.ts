@@ -81,6 +81,7 @@ class Page {
   /** Interfaces the person switched on or off; others follow their kind (virtual/loopback off). */
   private ifaceChoice = new Map<string, boolean>();
   private requestSeq = 0;
+  private trafficPanel: { refresh(): Promise<void> } | null = null;
   private readonly board: ChartBoard;
   private readonly calendar: Calendar;
   private readonly dateInput = byId<HTMLInputElement>('date-input');
@@ -167,6 +168,7 @@ class Page {
     if (state.view.kind === 'live') this.liveWindowMs = state.view.windowMs;
     this.remember(options.history ?? 'push');
     this.renderNav();
+    void this.trafficPanel?.refresh();
     this.setState('loading');
     this.say(`Loading ${viewTitle(state.view)}…`, 'info');
     for (const name of ['vigil:request', 'vigil:data', 'vigil:drawn', 'vigil:painted']) performance.clearMarks(name);
@@ -698,6 +700,19 @@ class Page {
       if (this.shown && document.body.dataset.state === 'ready') this.draw();
     });
     byId<HTMLDetailsElement>('export').addEventListener('toggle', () => void this.loadExportPanel(), { once: true });
+    byId<HTMLDetailsElement>('traffic').addEventListener('toggle', () => void this.loadTrafficPanel(), { once: true });
+  }
+
+  /** The traffic totals' code loads the first time the menu is opened; then it follows the view. */
+  private async loadTrafficPanel(): Promise<void> {
+    const { TrafficPanel } = await import('./traffic-panel.js');
+    this.trafficPanel = new TrafficPanel({
+      client: () => this.client,
+      shownDays: () => viewDays(this.state.view),
+      today: () => this.today(),
+      authorized: (run) => this.authorized(run),
+    });
+    await this.trafficPanel.refresh();
   }
 
   /** The export panel's code loads the first time it is opened. */

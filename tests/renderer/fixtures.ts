@@ -37,6 +37,9 @@ export const MIDDAY_APPEARS_HOUR = 12;
 
 const GiB = 1024 ** 3;
 
+/** The fixture machine's billing: periods from the 1st, a 10 TB quota on eth0 (both directions). */
+export const TRAFFIC_SETTINGS = { resetDay: 1, quotas: { eth0: { bytes: 10e12, direction: 'total' } } } as const;
+
 /** A plausible sample at `ts`; `hour` is the local hour of day (0–25), for the daily shape. */
 export function shapedSample(ts: number, hour: number, random: () => number, ifaces: Iface[]): Sample {
   const sample = randomSample(ts, random, { cores: 4, ifaces, nullRate: 0 });
@@ -60,7 +63,7 @@ export function shapedSample(ts: number, hour: number, random: () => number, ifa
   return sample;
 }
 
-function daySamples(day: string, stepMs: number, seed: number, ifacesAt: (hour: number) => Iface[]): Sample[] {
+export function daySamples(day: string, stepMs: number, seed: number, ifacesAt: (hour: number) => Iface[]): Sample[] {
   const { from, to } = dayBounds(parseDay(day));
   const random = seededRandom(seed);
   const samples: Sample[] = [];
@@ -82,7 +85,7 @@ export interface FixtureOptions {
  * Returns the sample count. Run with TZ=FIXTURE_TZ.
  */
 export function buildFixtureDatabase(dataDir: string, options: FixtureOptions = {}): number {
-  fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ storage: { rawRetentionDays: 3650, minuteRetentionDays: 36500 } }, null, 2));
+  fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ storage: { rawRetentionDays: 3650, minuteRetentionDays: 36500 }, traffic: TRAFFIC_SETTINGS }, null, 2));
   const store = openSampleStore(path.join(dataDir, 'vigil.db'));
   let count = 0;
   try {
