@@ -32,7 +32,7 @@ describe('TrafficCounter', () => {
     const fixture = trafficFixture(
       [
         { from: D1.from + 6 * H + 35_000, to: D1.from + 14 * H, restartCounters: false },
-        { from: D1.from + 14 * H + 7 * 60_000, to: D1.from + 20 * H, restartCounters: true },
+        { from: D1.from + 14 * H + 7 * 60_000, to: D1.from + 16 * H, restartCounters: true },
       ],
       10_000,
       7,
@@ -80,7 +80,7 @@ describe('TrafficCounter', () => {
   });
 
   it('the hour rollups answer once the raw samples and minutes are gone', () => {
-    const fixture = trafficFixture([{ from: D1.from + 2 * H, to: D1.from + 8 * H, restartCounters: false }], 10_000, 5);
+    const fixture = trafficFixture([{ from: D1.from + 2 * H, to: D1.from + 5 * H, restartCounters: false }], 10_000, 5);
     store = openSampleStore(':memory:');
     store.insertSamples(fixture.samples);
     const before = new TrafficCounter({ store }).span(D1.from, D1.to);
