@@ -2,6 +2,7 @@
 import { formatLocalIso } from '../shared/dates.js';
 import type { DiskUsage, HostSnapshot, Sample } from '../shared/model.js';
 import { formatBits, formatBytes, formatDuration, formatPercent } from '../shared/units.js';
+import { diskUsedPercent } from '../shared/disk-usage.js';
 
 export function hostLines(host: HostSnapshot, now: number): string[] {
   const cpu = host.cpu;
@@ -50,8 +51,10 @@ export function diskLines(disks: readonly DiskUsage[]): string[] {
   if (disks.length === 0) return [];
   const width = Math.max(...disks.map((d) => d.mountPoint.length));
   return disks.map((d, i) => {
-    const pct = d.total ? (d.used / d.total) * 100 : 0;
-    return `${i === 0 ? 'Disk' : '    '}     ${d.mountPoint.padEnd(width)} ${formatPercent(pct).padStart(8)}   ${bar(pct)}   ${formatBytes(d.used)} of ${formatBytes(d.total)} (${d.fsType}, ${d.device})`;
+    // df's Use%: used / (used + available), so 100 % is out of space for users.
+    const pct = diskUsedPercent(d) ?? 0;
+    const avail = d.available === undefined ? '' : `, ${formatBytes(d.available)} avail`;
+    return `${i === 0 ? 'Disk' : '    '}     ${d.mountPoint.padEnd(width)} ${formatPercent(pct).padStart(8)}   ${bar(pct)}   ${formatBytes(d.used)} of ${formatBytes(d.total)}${avail} (${d.fsType}, ${d.device})`;
   });
 }
 

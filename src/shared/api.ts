@@ -208,8 +208,9 @@ export interface MountSummary {
 }
 
 /**
- * Disk usage per mount over a range (sampled about once a minute): bytes used and the
- * filesystem's size, as df's Used and Size columns say, per bucket (the last reading in it).
+ * Disk usage per mount over a range (sampled about once a minute): bytes used, the
+ * filesystem's size, free and available bytes, as df's Used, Size and Avail columns say, per
+ * bucket (the last reading in it). df's Use% is used / (used + available) (shared/disk-usage.ts).
  */
 export interface DiskSeries {
   mounts: MountSummary[];
@@ -217,6 +218,10 @@ export interface DiskSeries {
   /** used[m][i]: mount m at timestamps[i]; null where it had no reading. */
   used: (number | null)[][];
   total: (number | null)[][];
+  /** Free bytes, the root reserve included; null also for a reading from before Vigil kept it. */
+  free: (number | null)[][];
+  /** df's Avail: what unprivileged users can still write; null as `free` is. */
+  available: (number | null)[][];
 }
 
 /** Min/avg/max columns of a range (SeriesQueryResult), and what a chart needs around them. */
@@ -355,7 +360,7 @@ const nullableNumberMatrix = { type: 'array', items: nullableNumberArray } as co
 
 export const diskSeriesSchema = {
   type: 'object',
-  required: ['mounts', 'timestamps', 'used', 'total'],
+  required: ['mounts', 'timestamps', 'used', 'total', 'free', 'available'],
   properties: {
     mounts: {
       type: 'array',
@@ -368,6 +373,8 @@ export const diskSeriesSchema = {
     timestamps: { type: 'array', items: { type: 'integer' } },
     used: { ...nullableNumberMatrix, description: 'Bytes used (df\'s Used), per mount, per timestamp' },
     total: { ...nullableNumberMatrix, description: 'Filesystem size in bytes (df\'s Size), per mount, per timestamp' },
+    free: { ...nullableNumberMatrix, description: 'Free bytes, the root reserve included; null also for readings from before Vigil kept them' },
+    available: { ...nullableNumberMatrix, description: 'Bytes unprivileged users can still write (df\'s Avail); df\'s Use% = used / (used + available)' },
   },
 } as const satisfies JSONSchema;
 

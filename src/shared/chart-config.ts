@@ -20,6 +20,7 @@ import { FAMILIES, fill, type MetricFamily } from './metrics/catalog.js';
 import type { MetricGroup, MetricUnit } from './metrics/descriptor.js';
 import { PANEL_GROUPS, type PanelKind } from './panels.js';
 import { parseCoreKey } from './series.js';
+import { diskUsedPercent } from './disk-usage.js';
 
 export { ALL_PANEL_KINDS, PANEL_GROUPS, keysForPanels, type PanelKind } from './panels.js';
 import { dayTicks, formatClock, formatDayOf, monthTicks, timeTicks, wallTime } from './time-zone.js';
@@ -589,9 +590,11 @@ function diskPanel(data: SeriesResult, ctx: BuildContext): ChartPanel {
     name: mount.mountPoint,
     column: undefined,
     color: t.disks[m % t.disks.length]!,
+    // df's Use% (used / (used + available)); readings from before Vigil kept `available`: used / size.
     values: disks!.used[m]!.map((used, i) => {
       const total = disks!.total[m]![i];
-      return used === null || !total ? null : (used / total) * 100;
+      const available = disks!.available[m]![i];
+      return used === null || total === null || total === undefined ? null : diskUsedPercent(available == null ? { total, used } : { total, used, available });
     }),
   }));
   const panel = linePanel('disk', 'disk', 'Disk usage', null, { unit: '%', factor: 1 }, series, ctx, { min: 0, max: 100, format: formatPercent }, xs);
@@ -601,7 +604,8 @@ function diskPanel(data: SeriesResult, ctx: BuildContext): ChartPanel {
     const index = xs.source[item.dataIndex]!;
     const used = disks?.used[m]?.[index];
     const total = disks?.total[m]?.[index];
-    return `${String(item.dataset.label)}: ${formatPercent(item.parsed.y as number)} (${formatBytes(used)} of ${formatBytes(total)})`;
+    const available = disks?.available[m]?.[index];
+    return `${String(item.dataset.label)}: ${formatPercent(item.parsed.y as number)} (${formatBytes(used)} of ${formatBytes(total)}${available == null ? '' : `, ${formatBytes(available)} available`})`;
   };
   if (panel.empty) panel.emptyText = disks ? 'No disk usage reading in this span (disks are read once a minute).' : 'Disk usage was not asked for.';
   return panel;

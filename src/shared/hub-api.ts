@@ -86,6 +86,9 @@ export const diskSampleSchema = {
           fsType: text(64),
           total: { type: 'number', minimum: 0, maximum: 2 ** 62 },
           used: { type: 'number', minimum: 0, maximum: 2 ** 62 },
+          // Optional: an agent from before they were kept does not send them.
+          free: { type: 'number', minimum: 0, maximum: 2 ** 62 },
+          available: { type: 'number', minimum: 0, maximum: 2 ** 62 },
         },
       },
     },

@@ -65,7 +65,15 @@ export interface DiskUsage {
   mountPoint: string;
   fsType: string;
   total: number;
+  /** df's Used: size − free (so the root reserve counts as neither used nor available). */
   used: number;
+  /**
+   * Free blocks (statfs f_bfree), the root reserve included. Absent in a reading from before
+   * Vigil kept it (stored or sent by an older agent).
+   */
+  free?: number;
+  /** What an unprivileged user can still write (statfs f_bavail, df's Avail). Absent as `free` is. */
+  available?: number;
 }
 
 /**

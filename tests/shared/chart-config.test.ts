@@ -170,6 +170,15 @@ describe('chart panels', () => {
           [100 * GiB, 100 * GiB],
           [null, 40 * GiB],
         ],
+        // 5 GiB root reserve on /; /home's readings are from before Vigil kept them.
+        free: [
+          [75 * GiB, 50 * GiB],
+          [null, null],
+        ],
+        available: [
+          [70 * GiB, 45 * GiB],
+          [null, null],
+        ],
       },
     });
     const all = buildChartPanels(data, { ...options, panels: ['cpu', 'cores', 'memory', 'swap', 'load', 'disk', 'net'] });
@@ -199,15 +208,16 @@ describe('chart panels', () => {
     expect([windows.empty, windows.emptyText]).toEqual([true, 'Windows has no load average.']);
     expect(byId(buildChartPanels(result(), { ...options, panels: ['load'] }), 'load').emptyText).toBe('No data in this span.');
 
-    // Disks: % of each mount's size; the tooltip gives df's bytes.
+    // Disks: df's Use% = used / (used + available), the root reserve in neither; a reading
+    // without `available` falls back to % of the size. The tooltip gives df's bytes.
     const disk = byId(all, 'disk');
     expect(datasets(disk).map((d) => [d.label, d.data.map((p) => p.y)])).toEqual([
-      ['/', [25, 50]],
+      ['/', [(25 / 95) * 100, (50 / 95) * 100]],
       ['/home', [null, 25]],
     ]);
     const label = (disk.config.options!.plugins!.tooltip!.callbacks as unknown as { label: (item: TooltipItem<'line'>) => string }).label;
     const item = { datasetIndex: 0, dataIndex: 1, dataset: datasets(disk)[0], parsed: { x: T0 + 2 * MIN, y: 50 } } as unknown as TooltipItem<'line'>;
-    expect(label(item)).toBe('/: 50.0 % (50.0 GiB of 100 GiB)');
+    expect(label(item)).toBe('/: 50.0 % (50.0 GiB of 100 GiB, 45.0 GiB available)');
 
     // What the API must send for them.
     expect(keysForPanels(['cpu', 'disk'])).toEqual({ keys: ['cpu'], disks: true });

@@ -12,6 +12,7 @@ import { createMetricSources } from '../../core/metrics/index.js';
 import { Sampler } from '../../core/sampler.js';
 import type { DiskUsage, Sample } from '../../shared/model.js';
 import { formatBits, formatBytes, formatPercent } from '../../shared/units.js';
+import { diskUsedPercent } from '../../shared/disk-usage.js';
 
 export interface SampleOptions {
   count: number;
@@ -134,7 +135,10 @@ function kind(n: { loopback: boolean; virtual: boolean }): string {
 export function diskText(disks: readonly DiskUsage[]): string {
   if (disks.length === 0) return 'disk      none found\n';
   return disks
-    .map((d, i) => `${i === 0 ? 'disk' : '    '}      ${d.mountPoint}  ${formatPercent(d.total ? (d.used / d.total) * 100 : 0)} used, ${formatBytes(d.used)} of ${formatBytes(d.total)} (${d.fsType}, ${d.device})\n`)
+    .map(
+      (d, i) =>
+        `${i === 0 ? 'disk' : '    '}      ${d.mountPoint}  ${formatPercent(diskUsedPercent(d) ?? 0)} used, ${formatBytes(d.used)} of ${formatBytes(d.total)}${d.available === undefined ? '' : `, ${formatBytes(d.available)} avail`} (${d.fsType}, ${d.device})\n`,
+    )
     .join('');
 }
 

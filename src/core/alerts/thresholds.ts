@@ -8,6 +8,7 @@
 import type { DiskSample, Sample } from '../../shared/model.js';
 import { formatDuration, formatPercent } from '../../shared/units.js';
 import type { AlertChange, AlertSink, ThresholdMetric } from './types.js';
+import { diskUsedPercent } from '../../shared/disk-usage.js';
 
 export interface ThresholdPolicy {
   /** Limits in %, 0 = off. */
@@ -57,8 +58,10 @@ export class ThresholdMonitor {
     if (this.policy.diskPercent <= 0) return;
     const changes: AlertChange[] = [];
     for (const d of disk.disks) {
-      if (d.total <= 0) continue;
-      this.observe('disk', `disk:${d.mountPoint}`, `Disk ${d.mountPoint}`, (100 * d.used) / d.total, this.policy.diskPercent, disk.ts, changes);
+      // df's Use% (used / (used + available)): the root reserve is not room users have.
+      const percent = diskUsedPercent(d);
+      if (percent === null) continue;
+      this.observe('disk', `disk:${d.mountPoint}`, `Disk ${d.mountPoint}`, percent, this.policy.diskPercent, disk.ts, changes);
     }
     if (changes.length > 0) this.sink.report(changes);
   }

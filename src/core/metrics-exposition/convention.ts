@@ -39,6 +39,7 @@
 // host facts, which are not measurements.
 import { COUNTERS, FAMILIES, FILESYSTEM_FAMILIES, SAMPLE_BLOCKS, counterByName, familyByName, type MetricBlock, type MetricFamily } from '../../shared/metrics/catalog.js';
 import { CPU_MODES, type CounterSnapshot, type DiskSample, type DiskUsage, type HostSnapshot, type InterfaceCounters, type NetRate, type Sample } from '../../shared/model.js';
+import { diskUsedPercent } from '../../shared/disk-usage.js';
 import { fromSteps, machineValue, toSteps } from '../../shared/series.js';
 
 export type FieldType = 'float' | 'integer' | 'string';
@@ -250,7 +251,9 @@ export function diskPoints(sample: DiskSample, machine: MachineLabels): Point[] 
   const tags = tagsOf(machine);
   const points: Point[] = [];
   for (const disk of sample.disks) {
-    pushPoints(points, FILESYSTEM_POINT_SHAPES, tags.filesystem(disk.device, disk.fsType, disk.mountPoint), sample.ts, (family) => (disk as DiskUsage & Values)[family.recordField!]);
+    pushPoints(points, FILESYSTEM_POINT_SHAPES, tags.filesystem(disk.device, disk.fsType, disk.mountPoint), sample.ts, (family) =>
+      family.recordField === 'usedPercent' ? diskUsedPercent(disk) : (disk as DiskUsage & Values)[family.recordField!],
+    );
   }
   return points;
 }

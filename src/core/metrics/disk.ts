@@ -1,4 +1,5 @@
-// Disk usage per mounted filesystem (device, mount point, fs type, total and used bytes).
+// Disk usage per mounted filesystem (device, mount point, fs type; size, used, free and available
+// bytes, as df counts them: see shared/disk-usage.ts for the percentage).
 // Sampled on its own slow cadence (default every minute), never on the tick path.
 //
 // Linux: /proc/self/mounts filtered to real filesystems + statfs (no process spawn).
@@ -74,6 +75,8 @@ export interface StatFsLike {
   bsize: number;
   blocks: number;
   bfree: number;
+  /** Free blocks an unprivileged user may use (bfree minus the root reserve). */
+  bavail: number;
 }
 
 export type StatFs = (file: string) => Promise<StatFsLike>;
@@ -82,8 +85,17 @@ export const STATFS_TIMEOUT_MS = 5000;
 
 export function diskUsageFromStatfs(mount: MountEntry, st: StatFsLike): DiskUsage | null {
   if (!(st.blocks > 0) || !(st.bsize > 0)) return null;
-  // "used" as df counts it: blocks not free (includes root-reserved blocks in neither column).
-  return { device: mount.device, mountPoint: mount.mountPoint, fsType: mount.fsType, total: st.blocks * st.bsize, used: (st.blocks - st.bfree) * st.bsize };
+  // As df counts them: used = blocks not free; avail = what users may still take (the root
+  // reserve is in free but in neither used nor avail), so Use% = used / (used + avail).
+  return {
+    device: mount.device,
+    mountPoint: mount.mountPoint,
+    fsType: mount.fsType,
+    total: st.blocks * st.bsize,
+    used: (st.blocks - st.bfree) * st.bsize,
+    free: st.bfree * st.bsize,
+    available: Math.min(st.bavail, st.bfree) * st.bsize,
+  };
 }
 
 export interface StatfsMeasureOptions {
@@ -155,7 +167,12 @@ export function createPortableDiskReader(loadSi: LoadSystemInformation): DiskRea
       const sizes = await si.fsSize();
       return sizes
         .filter((s) => s.size > 0 && s.mount)
-        .map((s) => ({ device: s.fs, mountPoint: s.mount, fsType: s.type, total: s.size, used: s.used }))
+        // systeminformation runs df (or PowerShell): size − used is free, `available` df's Avail.
+        .map((s) => {
+          const disk: DiskUsage = { device: s.fs, mountPoint: s.mount, fsType: s.type, total: s.size, used: s.used, free: Math.max(0, s.size - s.used) };
+          if (Number.isFinite(s.available) && s.available >= 0) disk.available = s.available;
+          return disk;
+        })
         .sort((a, b) => compareNames(a.mountPoint, b.mountPoint));
     },
   };

@@ -304,6 +304,8 @@ export class ChartService implements VigilApi {
     const timestamps: number[] = [];
     const used: (number | null)[][] = ordered.map(() => []);
     const total: (number | null)[][] = ordered.map(() => []);
+    const free: (number | null)[][] = ordered.map(() => []);
+    const available: (number | null)[][] = ordered.map(() => []);
     const width = bucketMs !== null && bucketMs > 1000 ? bucketMs : null;
     for (const reading of readings) {
       const ts = width === null ? reading.ts : from + Math.floor((reading.ts - from) / width) * width;
@@ -312,6 +314,8 @@ export class ChartService implements VigilApi {
         for (let m = 0; m < ordered.length; m++) {
           used[m]!.push(null);
           total[m]!.push(null);
+          free[m]!.push(null);
+          available[m]!.push(null);
         }
       }
       const last = timestamps.length - 1;
@@ -319,9 +323,11 @@ export class ChartService implements VigilApi {
         const m = mounts.get(disk.mountPoint)!.index;
         used[m]![last] = disk.used;
         total[m]![last] = disk.total;
+        free[m]![last] = disk.free ?? null;
+        available[m]![last] = disk.available ?? null;
       }
     }
-    return { mounts: ordered.map((m) => m.summary), timestamps, used, total };
+    return { mounts: ordered.map((m) => m.summary), timestamps, used, total, free, available };
   }
 
   /** The bucket width for a request, or null for raw samples. */

@@ -25,7 +25,7 @@ export class AuxTables {
   insertDisks(ts: number, disks: readonly DiskUsage[]): void {
     for (const d of disks) {
       const mount = this.s.mountId.get(d.device, d.mountPoint, d.fsType) ?? Number(this.s.insertMount.run(d.device, d.mountPoint, d.fsType).lastInsertRowid);
-      this.s.insertDisk.run(ts, mount, d.total, d.used);
+      this.s.insertDisk.run(ts, mount, d.total, d.used, d.free ?? null, d.available ?? null);
     }
   }
 
@@ -67,17 +67,30 @@ function checkDisk(d: DiskUsage, index: number): DiskUsage {
     Number.isFinite(d.total) &&
     Number.isFinite(d.used) &&
     d.total >= 0 &&
-    d.used >= 0;
-  if (!ok) throw new VigilError('invalid_argument', `Disk #${index} of a disk sample is malformed (device, mount point, fs type, total and used bytes ≥ 0).`);
-  return { ...d, total: Math.round(d.total), used: Math.round(d.used) };
+    d.used >= 0 &&
+    optionalBytes(d.free) &&
+    optionalBytes(d.available);
+  if (!ok) throw new VigilError('invalid_argument', `Disk #${index} of a disk sample is malformed (device, mount point, fs type, total and used bytes ≥ 0; free and available bytes ≥ 0 when given).`);
+  const checked: DiskUsage = { ...d, total: Math.round(d.total), used: Math.round(d.used) };
+  if (d.free !== undefined) checked.free = Math.round(d.free);
+  if (d.available !== undefined) checked.available = Math.round(d.available);
+  return checked;
+}
+
+function optionalBytes(value: number | undefined): boolean {
+  return value === undefined || (Number.isFinite(value) && value >= 0);
 }
 
 function groupDisks(rows: readonly DiskRow[]): DiskSample[] {
   const out: DiskSample[] = [];
-  for (const [ts, device, mountPoint, fsType, total, used] of rows) {
+  for (const [ts, device, mountPoint, fsType, total, used, free, avail] of rows) {
     let last = out[out.length - 1];
     if (!last || last.ts !== ts) out.push((last = { ts, disks: [] }));
-    last.disks.push({ device, mountPoint, fsType, total, used });
+    const disk: DiskUsage = { device, mountPoint, fsType, total, used };
+    // NULL: a row stored before schema 2 (the fields stay absent, never a made-up 0).
+    if (free !== null) disk.free = free;
+    if (avail !== null) disk.available = avail;
+    last.disks.push(disk);
   }
   return out;
 }

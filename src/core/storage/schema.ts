@@ -84,6 +84,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: "disks: free and available bytes (df's Avail), for df's Use% = used / (used + avail)",
+    up(db) {
+      // NULL in rows written before: their percentage falls back to used / size (shared/disk-usage.ts).
+      db.exec(`
+        ALTER TABLE disk_sample ADD COLUMN free  INTEGER;
+        ALTER TABLE disk_sample ADD COLUMN avail INTEGER;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

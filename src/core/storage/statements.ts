@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 /** (ts, layout, data): a raw sample or a rollup row. */
 export type StoredBlobRow = [ts: number, layout: number, data: Buffer];
 export type HostRow = [ts: number, data: string];
-export type DiskRow = [ts: number, device: string, mountPoint: string, fsType: string, total: number, used: number];
+export type DiskRow = [ts: number, device: string, mountPoint: string, fsType: string, total: number, used: number, free: number | null, avail: number | null];
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
@@ -49,10 +49,12 @@ export function prepareStatements(db: Database.Database) {
 
     mountId: pluck<[device: string, mountPoint: string, fsType: string], number>('SELECT id FROM mount WHERE device = ? AND mount_point = ? AND fs_type = ?'),
     insertMount: run<[device: string, mountPoint: string, fsType: string]>('INSERT INTO mount (device, mount_point, fs_type) VALUES (?, ?, ?)'),
-    insertDisk: run<[ts: number, mount: number, total: number, used: number]>('INSERT OR IGNORE INTO disk_sample (ts, mount, total, used) VALUES (?, ?, ?, ?)'),
+    insertDisk: run<[ts: number, mount: number, total: number, used: number, free: number | null, avail: number | null]>(
+      'INSERT OR IGNORE INTO disk_sample (ts, mount, total, used, free, avail) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
     maxDisk: pluck<[], number | null>('SELECT max(ts) FROM disk_sample'),
     diskRange: raw<[from: number, to: number], DiskRow>(
-      `SELECT d.ts, m.device, m.mount_point, m.fs_type, d.total, d.used
+      `SELECT d.ts, m.device, m.mount_point, m.fs_type, d.total, d.used, d.free, d.avail
          FROM disk_sample d JOIN mount m ON m.id = d.mount
         WHERE d.ts >= ? AND d.ts < ?
         ORDER BY d.ts, m.mount_point, m.device`,

@@ -36,7 +36,7 @@ export type MetricLocation =
   | { readonly scope: 'machine'; readonly at: SamplePath }
   | { readonly scope: 'cpu' }
   | { readonly scope: 'interface'; readonly at: NumberFields<NetRate> }
-  | { readonly scope: 'filesystem'; readonly at: NumberFields<DiskUsage> };
+  | { readonly scope: 'filesystem'; readonly at: DiskField };
 
 /**
  * The display groups, in the order the CLI and the charts show them. `title` names the chart panel
@@ -54,6 +54,12 @@ export type MetricGroup = keyof typeof METRIC_GROUPS;
 
 /** The colours a chart theme has for series (shared/chart-config.ts, ChartTheme). */
 export type ChartColor = 'cpu' | 'memUsed' | 'memFree' | 'memTotal' | 'rx' | 'tx' | 'swap' | 'load1' | 'load5' | 'load15';
+
+/**
+ * The numeric fields of a DiskUsage (optional ones too), and usedPercent: df's Use%, computed
+ * from them (shared/disk-usage.ts), not stored.
+ */
+export type DiskField = { [K in keyof DiskUsage]-?: NonNullable<DiskUsage[K]> extends number ? K : never }[keyof DiskUsage] | 'usedPercent';
 
 /** The numeric fields of InterfaceCounters (optional ones too: a reader may not have them). */
 type CounterField = { [K in keyof InterfaceCounters]-?: NonNullable<InterfaceCounters[K]> extends number ? K : never }[keyof InterfaceCounters];

@@ -78,4 +78,14 @@ describe('ThresholdMonitor', () => {
     for (let m = 0; m <= 3; m++) monitor.onDisk(disk(T0 + m * MIN, 95));
     expect(sink.changes.map((c) => `${c.kind}:${c.key}`)).toEqual(['memory_high:memory', 'disk_high:disk:/', 'disk_ok:disk:/data']);
   });
+
+  it("judges a disk by df's Use%, used / (used + available): a full disk with a root reserve is full", () => {
+    const sink = new Sink();
+    const monitor = new ThresholdMonitor('srv', { cpuPercent: 0, memoryPercent: 0, diskPercent: 95, forMs: 2 * MIN }, sink);
+    // 93 % of the size used, 5 % reserved for root, 2 % left for users: df says 98 %.
+    const reading = (ts: number) => ({ ts, disks: [{ device: '/dev/sda1', mountPoint: '/', fsType: 'ext4', total: 100, used: 93, free: 7, available: 2 }] });
+    for (let m = 0; m <= 3; m++) monitor.onDisk(reading(T0 + m * MIN));
+    expect(sink.changes.map((c) => `${c.kind}:${c.key}`)).toEqual(['disk_high:disk:/']);
+    expect(sink.changes[0]!.details.join('\n')).toMatch(/97\.9/);
+  });
 });

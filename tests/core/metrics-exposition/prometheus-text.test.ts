@@ -21,7 +21,7 @@ function snapshot(name: string, machineId: string, sample: Sample | null): Machi
   return {
     machine: { machineId, name },
     sample,
-    disks: { ts: 1000, disks: [{ device: '/dev/sda1', mountPoint: '/media/a "b"\\c', fsType: 'ext4', total: 1_000_000, used: 1234 }] },
+    disks: { ts: 1000, disks: [{ device: '/dev/sda1', mountPoint: '/media/a "b"\\c', fsType: 'ext4', total: 1_000_000, used: 1234, free: 998_766, available: 948_766 }] },
     host: { ts: 500, host },
     counters: {
       ts: 1000,
@@ -79,6 +79,11 @@ describe('Prometheus text exposition', () => {
       '{device="lo",host="web1",kind="loopback",machine_id="id-1"}',
     ]);
     expect(m.get('vigil_filesystem_used_bytes')).toEqual([{ labels: '{device="/dev/sda1",fstype="ext4",host="web1",machine_id="id-1",mountpoint="/media/a \\"b\\"\\\\c"}', value: '1234' }]);
+    const fs = m.get('vigil_filesystem_used_bytes')![0]!.labels;
+    expect(m.get('vigil_filesystem_avail_bytes')).toEqual([{ labels: fs, value: '948766' }]);
+    expect(m.get('vigil_filesystem_free_bytes')).toEqual([{ labels: fs, value: '998766' }]);
+    // df's Use%: 1234 / (1234 + 948766) = 0.13 %, in steps of 0.01 % → 0.0013.
+    expect(m.get('vigil_filesystem_used_ratio')).toEqual([{ labels: fs, value: '0.0013' }]);
     expect(m.get('vigil_host_info')![0]!.labels).toContain('cpu_model="AMD EPYC 7B13 \\"Milan\\""');
     expect(m.get('vigil_host_boot_time_seconds')).toEqual([{ labels, value: '1763700000' }]);
     expect(m.get('vigil_sample_timestamp_seconds')).toEqual([{ labels, value: '1763800000' }]);

@@ -324,11 +324,11 @@ describe('disk: getfsstat', () => {
   it('the reader measures each chosen volume afresh with statfs (not the cached getfsstat figures)', async () => {
     const reader = createDarwinDiskReader(
       { mounts: () => ({ buffer: statfs(MOUNTS), count: MOUNTS.length }) },
-      { statfs: async (file) => (file === '/' ? { bsize: 4096, blocks: 120_000_000, bfree: 70_000_000 } : { bsize: 512, blocks: 100, bfree: 25 }) },
+      { statfs: async (file) => (file === '/' ? { bsize: 4096, blocks: 120_000_000, bfree: 70_000_000, bavail: 70_000_000 } : { bsize: 512, blocks: 100, bfree: 25, bavail: 20 }) },
     );
     const disks = await reader.read();
-    expect(disks[0]).toEqual({ device: '/dev/disk3s1s1', mountPoint: '/', fsType: 'apfs', total: 120_000_000 * 4096, used: 50_000_000 * 4096 });
+    expect(disks[0]).toEqual({ device: '/dev/disk3s1s1', mountPoint: '/', fsType: 'apfs', total: 120_000_000 * 4096, used: 50_000_000 * 4096, free: 70_000_000 * 4096, available: 70_000_000 * 4096 });
     expect(disks.map((d) => d.mountPoint)).toEqual(['/', '/System/Volumes/Data', '/Volumes/Backup Disk', '/Volumes/media']);
-    expect(disks[3]).toEqual({ device: '//alice@nas.local/media', mountPoint: '/Volumes/media', fsType: 'smbfs', total: 51200, used: 38400 });
+    expect(disks[3]).toEqual({ device: '//alice@nas.local/media', mountPoint: '/Volumes/media', fsType: 'smbfs', total: 51200, used: 38400, free: 12800, available: 10240 });
   });
 });

@@ -1,5 +1,7 @@
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { diskUsedPercent } from '../../../src/shared/disk-usage.js';
 import {
   createLinuxDiskReader,
   createPortableDiskReader,
@@ -46,11 +48,20 @@ describe('selectRealMounts', () => {
 });
 
 describe('disk readers', () => {
-  const st = (blocks: number, bfree: number, bsize = 4096): StatFsLike => ({ blocks, bfree, bsize });
+  const st = (blocks: number, bfree: number, bsize = 4096, bavail = bfree): StatFsLike => ({ blocks, bfree, bavail, bsize });
 
-  it('usage as df counts it: total = blocks × bsize, used = (blocks − bfree) × bsize; no blocks → not a disk', () => {
+  it('usage as df counts it: total = blocks × bsize, used = (blocks − bfree) × bsize, free and avail; no blocks → not a disk', () => {
     const mount = { device: '/dev/x', mountPoint: '/x', fsType: 'ext4' };
-    expect(diskUsageFromStatfs(mount, st(1000, 250))).toEqual({ ...mount, total: 4_096_000, used: 3_072_000 });
+    expect(diskUsageFromStatfs(mount, st(1000, 250))).toEqual({ ...mount, total: 4_096_000, used: 3_072_000, free: 1_024_000, available: 1_024_000 });
+    // A 5 % root reserve: free keeps it, avail does not; df's Use% is used / (used + avail).
+    const reserved = diskUsageFromStatfs(mount, st(1000, 100, 4096, 50))!;
+    expect(reserved).toEqual({ ...mount, total: 4_096_000, used: 3_686_400, free: 409_600, available: 204_800 });
+    expect(diskUsedPercent(reserved)).toBeCloseTo((900 / 950) * 100, 10);
+    // Full for users while the reserve is left: 100 %, as df says (used / size would say 95 %).
+    expect(diskUsedPercent(diskUsageFromStatfs(mount, st(1000, 50, 4096, 0))!)).toBe(100);
+    // A reading from before `available` was kept: used / size.
+    expect(diskUsedPercent({ total: 1000, used: 250 })).toBe(25);
+    expect(diskUsedPercent({ total: 0, used: 0 })).toBeNull();
     expect(diskUsageFromStatfs(mount, st(0, 0))).toBeNull();
   });
 
@@ -69,7 +80,7 @@ describe('disk readers', () => {
     const disks = await reader.read();
     expect(asked.sort()).toEqual(['', 'boot/efi', 'data', 'home', 'mnt/My Disk', 'mnt/nas']);
     expect(disks.map((d) => d.mountPoint)).toEqual(['/', '/boot/efi', '/data', '/home', '/mnt/My Disk']);
-    expect(disks[0]).toEqual({ device: '/dev/nvme0n1p2', mountPoint: '/', fsType: 'ext4', total: 4_096_000_000, used: 2_457_600_000 });
+    expect(disks[0]).toEqual({ device: '/dev/nvme0n1p2', mountPoint: '/', fsType: 'ext4', total: 4_096_000_000, used: 2_457_600_000, free: 1_638_400_000, available: 1_638_400_000 });
     expect(skipped).toEqual(['/mnt/nas: ESTALE: stale file handle']);
   });
 
@@ -111,13 +122,49 @@ describe('disk readers', () => {
     const si = {
       fsSize: async () => [
         { fs: 'D:', type: 'NTFS', size: 500, used: 100, mount: 'D:' },
-        { fs: 'C:', type: 'NTFS', size: 1000, used: 600, mount: 'C:' },
+        { fs: 'C:', type: 'NTFS', size: 1000, used: 600, available: 350, mount: 'C:' },
         { fs: 'E:', type: 'UDF', size: 0, used: 0, mount: 'E:' },
       ],
     } as unknown as SystemInformation;
     expect(await createPortableDiskReader(async () => si).read()).toEqual([
-      { device: 'C:', mountPoint: 'C:', fsType: 'NTFS', total: 1000, used: 600 },
-      { device: 'D:', mountPoint: 'D:', fsType: 'NTFS', total: 500, used: 100 },
+      // df's Avail when systeminformation has it; without it, none (never a guess).
+      { device: 'C:', mountPoint: 'C:', fsType: 'NTFS', total: 1000, used: 600, free: 400, available: 350 },
+      { device: 'D:', mountPoint: 'D:', fsType: 'NTFS', total: 500, used: 100, free: 400 },
     ]);
   });
 });
+
+describe.runIf(process.platform === 'linux' && hasDf())('disk usage as df sees it on this machine', () => {
+  it('every mount Vigil reads has df’s Use% within 1 point, and df’s Used and Avail bytes', async () => {
+    const disks = await createLinuxDiskReader().read();
+    const [ours, df] = [disks, dfTable(disks.map((d) => d.mountPoint))];
+    expect(ours.length).toBeGreaterThan(0);
+    for (const disk of ours) {
+      const line = df.get(disk.mountPoint);
+      expect(line, `df has no line for ${disk.mountPoint}`).toBeDefined();
+      const percent = diskUsedPercent(disk)!;
+      // df prints Use% rounded up; its own bytes give the exact figure.
+      expect(Math.abs(percent - line!.percent), `${disk.mountPoint}: Vigil ${percent} %, df ${line!.percent} %`).toBeLessThanOrEqual(1);
+      expect(Math.abs(percent - (100 * line!.used) / (line!.used + line!.avail))).toBeLessThanOrEqual(1);
+      // The same statfs, a moment apart: bytes agree but for what was written in between.
+      const slack = Math.max(64 * 1024 * 1024, disk.total * 0.001);
+      expect(Math.abs(disk.used - line!.used)).toBeLessThanOrEqual(slack);
+      expect(Math.abs(disk.available! - line!.avail)).toBeLessThanOrEqual(slack);
+    }
+  });
+});
+
+function hasDf(): boolean {
+  return spawnSync('df', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** `df -B1 --output=target,used,avail,pcent` of some mount points: mount point → bytes and Use%. */
+function dfTable(mountPoints: readonly string[]): Map<string, { used: number; avail: number; percent: number }> {
+  const result = spawnSync('df', ['-B1', '--output=target,used,avail,pcent', ...mountPoints], { encoding: 'utf8' });
+  const table = new Map<string, { used: number; avail: number; percent: number }>();
+  for (const line of result.stdout.split('\n').slice(1)) {
+    const match = /^(.*\S)\s+(\d+)\s+(\d+)\s+(\d+)%$/.exec(line.trim());
+    if (match) table.set(match[1]!, { used: Number(match[2]), avail: Number(match[3]), percent: Number(match[4]) });
+  }
+  return table;
+}

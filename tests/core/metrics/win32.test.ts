@@ -339,13 +339,13 @@ describe('disk: fixed drives', () => {
       {
         statfs: async (root) => {
           statfsCalls.push(root);
-          return root === 'C:\\' ? { bsize: 4096, blocks: 1000, bfree: 250 } : { bsize: 4096, blocks: 10, bfree: 10 };
+          return root === 'C:\\' ? { bsize: 4096, blocks: 1000, bfree: 250, bavail: 250 } : { bsize: 4096, blocks: 10, bfree: 10, bavail: 10 };
         },
       },
     );
     expect(await reader.read()).toEqual([
-      { device: 'C:', mountPoint: 'C:', fsType: 'NTFS', total: 4096_000, used: 750 * 4096 },
-      { device: 'E:', mountPoint: 'E:', fsType: 'unknown', total: 40960, used: 0 },
+      { device: 'C:', mountPoint: 'C:', fsType: 'NTFS', total: 4096_000, used: 750 * 4096, free: 250 * 4096, available: 250 * 4096 },
+      { device: 'E:', mountPoint: 'E:', fsType: 'unknown', total: 40960, used: 0, free: 40960, available: 40960 },
     ]);
     expect(statfsCalls.sort()).toEqual(['C:\\', 'E:\\']);
   });
@@ -354,9 +354,9 @@ describe('disk: fixed drives', () => {
     const skipped: string[] = [];
     const reader = createWindowsDiskReader(
       { logicalDrives: () => ['C:\\', 'D:\\'], driveType: () => DRIVE_FIXED, fileSystemName: () => 'NTFS' },
-      { timeoutMs: 50, statfs: (root) => (root === 'D:\\' ? new Promise(() => {}) : Promise.resolve({ bsize: 512, blocks: 8, bfree: 4 })), onSkip: (mountPoint, reason) => skipped.push(`${mountPoint}: ${reason}`) },
+      { timeoutMs: 50, statfs: (root) => (root === 'D:\\' ? new Promise(() => {}) : Promise.resolve({ bsize: 512, blocks: 8, bfree: 4, bavail: 4 })), onSkip: (mountPoint, reason) => skipped.push(`${mountPoint}: ${reason}`) },
     );
-    expect(await reader.read()).toEqual([{ device: 'C:', mountPoint: 'C:', fsType: 'NTFS', total: 4096, used: 2048 }]);
+    expect(await reader.read()).toEqual([{ device: 'C:', mountPoint: 'C:', fsType: 'NTFS', total: 4096, used: 2048, free: 2048, available: 2048 }]);
     expect(skipped).toEqual(['D:: statfs timed out after 50 ms']);
   });
 });

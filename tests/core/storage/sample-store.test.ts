@@ -3,6 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSampleStore } from '../../../src/core/storage/sample-store.js';
+import { MIGRATIONS, migrate } from '../../../src/core/storage/schema.js';
+import { silentLogger } from '../../../src/core/log.js';
 import type { SampleStore } from '../../../src/core/storage/types.js';
 import type { Logger } from '../../../src/core/log.js';
 import type { DiskSample, HostSnapshot, Sample } from '../../../src/shared/model.js';
@@ -468,6 +470,30 @@ describe('disks and host snapshots', () => {
     expect(store.diskSamples(T0, T0 + 2 * MIN)).toEqual([disk(T0, 100e9), disk(T0 + MIN, 101e9)]);
     expect(store.latestDisks()).toEqual({ ts: T0 + 2 * MIN, disks: [disk(0, 102e9).disks[0]] });
     expect(() => store.insertDiskSample({ ts: T0, disks: [{ device: 'x', mountPoint: '/', fsType: 'ext4', total: -1, used: 0 }] })).toThrow(VigilError);
+  });
+
+  it("keeps free and available bytes (df's Avail); rows from schema 1 read back without them, never as 0", () => {
+    const { dir, cleanup } = tempDir();
+    const file = path.join(dir, 'v1.db');
+    // A database as Vigil left it before schema 2, with one disk row.
+    const old = new Database(file);
+    migrate(old, file, silentLogger, MIGRATIONS.slice(0, 1));
+    old.prepare("INSERT INTO mount (id, device, mount_point, fs_type) VALUES (1, '/dev/sda1', '/', 'ext4')").run();
+    old.prepare('INSERT INTO disk_sample (ts, mount, total, used) VALUES (?, 1, 1000, 250)').run(T0);
+    old.close();
+    const store = openSampleStore(file);
+    try {
+      const withAvail = { device: '/dev/sda1', mountPoint: '/', fsType: 'ext4', total: 1000, used: 260, free: 740, available: 690 };
+      store.insertDiskSample({ ts: T0 + MIN, disks: [withAvail] });
+      expect(store.diskSamples(T0, T0 + 2 * MIN)).toEqual([
+        { ts: T0, disks: [{ device: '/dev/sda1', mountPoint: '/', fsType: 'ext4', total: 1000, used: 250 }] },
+        { ts: T0 + MIN, disks: [withAvail] },
+      ]);
+      expect(() => store.insertDiskSample({ ts: T0 + 2 * MIN, disks: [{ ...withAvail, available: -1 }] })).toThrow(/free and available bytes/);
+    } finally {
+      store.close();
+      cleanup();
+    }
   });
 
   it('stores a host snapshot only when it changed, whatever its key order', () => {

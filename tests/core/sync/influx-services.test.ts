@@ -24,8 +24,9 @@ const samples = randomSamples(DAY_START, 8640, STEP_MS, 42, {
 const disks: DiskSample[] = [0, 6, 12, 18].map((hour) => ({
   ts: DAY_START + hour * 3600_000,
   disks: [
-    { device: '/dev/sda1', mountPoint: '/', fsType: 'ext4', total: 100 * 1024 ** 3, used: (10 + hour) * 1024 ** 3 },
-    { device: '/dev/sdb1', mountPoint: '/media/My Disk', fsType: 'xfs', total: 2 * 1024 ** 4, used: hour * 1024 ** 2 },
+    // / has a 5 GiB root reserve (free − available); /media/My Disk none.
+    { device: '/dev/sda1', mountPoint: '/', fsType: 'ext4', total: 100 * 1024 ** 3, used: (10 + hour) * 1024 ** 3, free: (90 - hour) * 1024 ** 3, available: (85 - hour) * 1024 ** 3 },
+    { device: '/dev/sdb1', mountPoint: '/media/My Disk', fsType: 'xfs', total: 2 * 1024 ** 4, used: hour * 1024 ** 2, free: 2 * 1024 ** 4 - hour * 1024 ** 2, available: 2 * 1024 ** 4 - hour * 1024 ** 2 },
   ],
 }));
 const host: HostRecord = {
@@ -112,6 +113,10 @@ function expected(list: Sample[]): Map<string, Map<string, Map<number, number>>>
       const labels = { device: disk.device, fstype: disk.fsType, mountpoint: disk.mountPoint };
       put('vigil_filesystem_size_bytes', labels, d.ts, disk.total);
       put('vigil_filesystem_used_bytes', labels, d.ts, disk.used);
+      put('vigil_filesystem_free_bytes', labels, d.ts, disk.free!);
+      put('vigil_filesystem_avail_bytes', labels, d.ts, disk.available!);
+      // df's Use% as a ratio, in steps of 0.0001.
+      put('vigil_filesystem_used_ratio', labels, d.ts, Math.round((disk.used / (disk.used + disk.available!)) * 10000) / 10000);
     }
   }
   return out;

@@ -81,9 +81,14 @@ describe('the naming convention as line protocol', () => {
   });
 
   it('encodes disks with device, fstype and mountpoint tags, and the host as an info point', () => {
-    const disks = encodePoints(diskPoints({ ts: 7, disks: [{ device: '/dev/sda1', mountPoint: '/media/My Disk', fsType: 'ext4', total: 1000, used: 250 }] }, machine));
+    const disks = encodePoints(diskPoints({ ts: 7, disks: [{ device: '/dev/sda1', mountPoint: '/media/My Disk', fsType: 'ext4', total: 1000, used: 250, free: 750, available: 700 }] }, machine));
+    // used_ratio is df's Use%: 250 / (250 + 700).
     expect(disks).toBe(
-      'vigil_filesystem,device=/dev/sda1,fstype=ext4,host=web\\ 1,machine_id=0b5e6f7a-1c2d-4e3f-8a9b-0c1d2e3f4a5b,mountpoint=/media/My\\ Disk size_bytes=1000i,used_bytes=250i 7\n',
+      'vigil_filesystem,device=/dev/sda1,fstype=ext4,host=web\\ 1,machine_id=0b5e6f7a-1c2d-4e3f-8a9b-0c1d2e3f4a5b,mountpoint=/media/My\\ Disk size_bytes=1000i,used_bytes=250i,free_bytes=750i,avail_bytes=700i,used_ratio=0.2632 7\n',
+    );
+    // A reading from before free and available were kept: no such fields (never 0), and the ratio of the size.
+    expect(encodePoints(diskPoints({ ts: 7, disks: [{ device: '/dev/sda1', mountPoint: '/', fsType: 'ext4', total: 1000, used: 250 }] }, machine))).toContain(
+      'size_bytes=1000i,used_bytes=250i,used_ratio=0.25 7',
     );
     const host: HostSnapshot = {
       hostname: 'web1',
