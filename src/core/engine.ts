@@ -57,7 +57,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly store: SampleStore;
   private readonly sampler: Sampler;
   private readonly csv: DailyCsvWriter;
-  private readonly clock: Clock;
+  /** The clock the engine samples by (the fake one in tests): loops beside it use the same. */
+  readonly clock: Clock;
   private readonly logger: Logger;
   private readonly lock: DataDirLock;
   private settings: Settings;

@@ -20,7 +20,12 @@ export interface AlertsFeature {
 
 export function alertsWanted(settings: Settings): boolean {
   const a = settings.alerts;
-  return peerWatchWanted(settings) || a.cpuPercent > 0 || a.memoryPercent > 0 || a.diskPercent > 0 || settings.smtp.url !== '';
+  return peerWatchWanted(settings) || a.cpuPercent > 0 || a.memoryPercent > 0 || a.diskPercent > 0 || quotasWanted(settings) || settings.smtp.url !== '';
+}
+
+/** Whether a traffic quota is set (its alerts need the pipeline). */
+export function quotasWanted(settings: Settings): boolean {
+  return Object.keys(settings.traffic.quotas).length > 0;
 }
 
 export function alertsFeature(secrets: AlertSecrets = {}): AlertsFeature {

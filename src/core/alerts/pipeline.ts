@@ -158,7 +158,8 @@ export class AlertPipeline implements AlertSink {
       const before = this.policy;
       this.policy = update.policy;
       if (before.reminderMs !== update.policy.reminderMs || before.maxReminders !== update.policy.maxReminders) {
-        this.store.rescheduleReminders((incident) => this.reminderAfter(incident.remindersSent, this.clock.now()));
+        // A traffic quota's incidents never remind (AlertChange.reminders).
+        this.store.rescheduleReminders((incident) => (incident.kind === 'traffic_quota' ? null : this.reminderAfter(incident.remindersSent, this.clock.now())));
       }
     }
     if (update.mail !== undefined) {
@@ -207,7 +208,7 @@ export class AlertPipeline implements AlertSink {
         this.logger.debug('alert already open: not sent again', { key: change.key, title: change.title });
         return;
       }
-      const incident = this.store.insertIncident(change, this.reminderAfter(0, change.at));
+      const incident = this.store.insertIncident(change, change.reminders === false ? null : this.reminderAfter(0, change.at));
       this.store.insertAlert({ ...base, severity: 'problem', durationMs: null, incident, state: 'pending' });
     } else if (change.severity === 'recovery') {
       if (!open) return;

@@ -18,6 +18,9 @@ import { isLoopbackHost } from '../server/http-server.js';
 import { openAlertPipeline, alertPolicy, mailRoute, thresholdPolicy, watchTiming } from './setup.js';
 import type { AlertPipeline } from './pipeline.js';
 import { ThresholdMonitor } from './thresholds.js';
+import { quotasWanted } from './feature.js';
+import { ChartService } from '../server/chart-service.js';
+import { QuotaMonitor } from '../traffic/quota-alerts.js';
 import type { AlertHistory, OutboxSummary } from './types.js';
 
 /** Secrets given for this run only (flags, environment), never written to settings. */
@@ -34,6 +37,7 @@ export class AlertService {
   private watcher: PeerWatcher | null = null;
   private thresholds: ThresholdMonitor | null = null;
   private learner: HubPeerLearner | null = null;
+  private quotas: QuotaMonitor | null = null;
   private readonly logger: Logger;
   private readonly onSample = (sample: Sample) => this.thresholds?.onSample(sample);
   private readonly onDisk = (disk: DiskSample) => this.thresholds?.onDisk(disk);
@@ -63,6 +67,8 @@ export class AlertService {
     this.context.engine.off('disk', this.onDisk);
     this.context.engine.off('gap', this.onGap);
     await this.learner?.stop();
+    await this.quotas?.stop();
+    this.quotas = null;
     await this.watcher?.stop();
     await this.pipeline?.stop();
     this.learner = null;
@@ -101,7 +107,7 @@ export class AlertService {
     // The pipeline: whenever anything may raise an alert (or mail is configured).
     const thresholdsWanted = settings.alerts.cpuPercent > 0 || settings.alerts.memoryPercent > 0 || settings.alerts.diskPercent > 0;
     const peersWanted = peerWatchWanted(settings);
-    if (!this.pipeline && (peersWanted || thresholdsWanted || settings.smtp.url)) {
+    if (!this.pipeline && (peersWanted || thresholdsWanted || quotasWanted(settings) || settings.smtp.url)) {
       this.pipeline = openAlertPipeline({ dataDir: this.dataDir, settings, origin: self, logger: this.logger });
       this.pipeline.start();
     } else if (this.pipeline) {
@@ -124,6 +130,28 @@ export class AlertService {
       this.context.engine.off('sample', this.onSample);
       this.context.engine.off('disk', this.onDisk);
       this.context.engine.off('gap', this.onGap);
+    }
+
+    // Traffic quotas: checked once a minute over the billing period holding today.
+    if (pipeline && quotasWanted(settings)) {
+      if (!this.quotas) {
+        const engine = this.context.engine;
+        const charts = new ChartService({
+          store: engine.store,
+          identity: self,
+          intervalSeconds: () => this.context.settings().sampling.intervalSeconds,
+          traffic: () => this.context.settings().traffic,
+          now: () => engine.clock.now(),
+        });
+        this.quotas = new QuotaMonitor({ machine: self.name, report: () => charts.traffic(), sink: pipeline, clock: engine.clock, logger: this.logger });
+        this.quotas.start();
+      } else {
+        void this.quotas.recheck();
+      }
+    } else if (this.quotas) {
+      void this.quotas.stop();
+      this.quotas = null;
+      pipeline?.retain('quota:', new Set());
     }
 
     // Peers.

@@ -20,7 +20,8 @@ export type ThresholdMetric = 'cpu' | 'memory' | 'disk';
  * - peer_down / peer_up / peer_reboot: a watched peer (peers/peer-alerts.ts);
  * - network_down / network_up: this machine lost every peer at once (peers/watcher.ts);
  * - machine_stale / machine_up: a machine stopped or resumed sending to the hub (fleet-alerts.ts);
- * - cpu_high, memory_ok, disk_high…: a local threshold crossed (thresholds.ts).
+ * - cpu_high, memory_ok, disk_high…: a local threshold crossed (thresholds.ts);
+ * - traffic_quota: an interface reached 80, 90 or 100 % of its traffic quota (traffic/quota-alerts.ts).
  */
 export type AlertKind =
   | 'peer_down'
@@ -31,7 +32,8 @@ export type AlertKind =
   | 'machine_stale'
   | 'machine_up'
   | `${ThresholdMetric}_high`
-  | `${ThresholdMetric}_ok`;
+  | `${ThresholdMetric}_ok`
+  | 'traffic_quota';
 
 /** A state change reported by a source. */
 export interface AlertChange {
@@ -52,6 +54,11 @@ export interface AlertChange {
   at: number;
   /** Body lines, plain text: why, last known CPU/RAM/network, where it was seen from. */
   details: string[];
+  /**
+   * false: a problem that stays open for long by nature (a traffic quota reached, open until the
+   * billing period ends) gets no reminders; the next level is its own alert. Default true.
+   */
+  reminders?: boolean;
 }
 
 /**
