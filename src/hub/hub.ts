@@ -23,6 +23,7 @@ import { PeriodicTask } from '../core/periodic.js';
 import { ChartService } from '../core/server/chart-service.js';
 import type { HealthSource } from '../core/server/health.js';
 import { createHttpServer, listenOn } from '../core/server/http-server.js';
+import type { Point } from '../core/metrics-exposition/convention.js';
 import { storeSnapshot, type MachineSnapshot } from '../core/server/prometheus.js';
 import type { SampleStore } from '../core/storage/types.js';
 import type { SyncBatch } from '../core/sync/types.js';
@@ -179,6 +180,7 @@ export class Hub implements HubReadModel, HubIngest {
       version: batch.agent.version,
       timeZone: batch.agent.timeZone ?? null,
       sleepUntil: batch.agent.state === 'sleeping' ? (batch.agent.sleepUntil ?? null) : null,
+      agentName: batch.machine.name,
     });
     this.counts.batches++;
     this.counts.samples += accepted;
@@ -233,14 +235,27 @@ export class Hub implements HubReadModel, HubIngest {
   }
 
   snapshots(): MachineSnapshot[] {
+    const now = this.clock.now();
     return this.machines().flatMap((m) => {
-      // machine_id is the agent's own id, so series match whichever way they came (its own /metrics or the hub's).
-      const labels = { machineId: m.agentId ?? m.id, name: m.name };
-      if (m.self) return this.self ? [this.self.snapshot(labels)] : [];
-      // A machine that never reported has no database yet: nothing to expose (and nothing created).
+      // The agent's own id and name (host label), so series match whichever way they came (its
+      // own /metrics or the hub's); the registry name until its first batch.
+      const labels = { machineId: m.agentId ?? m.id, name: (m.self ? null : this.registry.get(m.id)?.agentName) ?? m.name };
+      const status = { state: m.state, lastSeen: m.lastSeen, lastSampleTs: m.lastSampleTs, now };
+      if (m.self) return this.self ? [{ ...this.self.snapshot(labels), status }] : [];
+      // A machine that never reported has no database yet: only its state (and nothing created).
       const store = this.pool.existing(m.id);
-      return store ? [storeSnapshot(labels, store)] : [];
+      return [store ? { ...storeSnapshot(labels, store), status } : { machine: labels, sample: null, status }];
     });
+  }
+
+  ownPoints(): Point[] {
+    const { batches, samples, rejected } = this.counts;
+    const fields = [
+      { key: 'ingest_batches_total', value: batches, type: 'integer' as const },
+      { key: 'ingest_samples_total', value: samples, type: 'integer' as const },
+      { key: 'ingest_rejected_total', value: rejected, type: 'integer' as const },
+    ];
+    return [{ measurement: 'vigil_hub', tags: [], fields, ts: this.clock.now() }];
   }
 
   stats(): HubStats {

@@ -9,6 +9,7 @@ import type { MachineIdentity } from '../core/identity.js';
 import type { Logger } from '../core/log.js';
 import type { ChartService } from '../core/server/chart-service.js';
 import type { HealthSource } from '../core/server/health.js';
+import type { Point } from '../core/metrics-exposition/convention.js';
 import type { MachineSnapshot } from '../core/server/prometheus.js';
 import type { SampleStore } from '../core/storage/types.js';
 import type { SyncBatch } from '../core/sync/types.js';
@@ -58,8 +59,13 @@ export interface HubReadModel {
   store(machine: HubMachine): SampleStore;
   /** The chart API of one machine, its days resolved in its own time zone. */
   charts(machine: HubMachine): ChartService;
-  /** Every machine that has data, for GET /metrics (a machine that never reported has none). */
+  /**
+   * Every machine for GET /metrics, with its state; the latest values only of a machine that is
+   * up (a machine that never reported has no database, and only its state).
+   */
   snapshots(): MachineSnapshot[];
+  /** The hub's own counters for GET /metrics (vigil_hub_*). */
+  ownPoints(): Point[];
   stats(): HubStats;
   /** The active machine holding this machine token, or null. */
   authenticate(token: string): MachineRecord | null;

@@ -29,6 +29,11 @@ export interface MachineRecord {
   timeZone: string | null;
   /** The deadline the machine announced with its sleep (unix ms), null without one or while not sleeping. */
   sleepUntil: number | null;
+  /**
+   * The name the agent calls its machine (machine.name, else its hostname): the `host` label of
+   * its own /metrics, which the hub's /metrics uses too. null before its first batch.
+   */
+  agentName: string | null;
 }
 
 /** What a batch tells about its machine, kept in memory and written every few seconds. */
@@ -42,10 +47,11 @@ export interface SeenUpdate {
   version: string;
   timeZone: string | null;
   sleepUntil: number | null;
+  agentName: string;
 }
 
-/** 1: the machine table; 2: machine.sleep_until; 3: hub_run (when the hub was last alive). */
-const SCHEMA_VERSION = 3;
+/** 1: the machine table; 2: machine.sleep_until; 3: hub_run (when the hub was last alive); 4: machine.agent_name. */
+const SCHEMA_VERSION = 4;
 
 // No control characters: names end up in logs, CSV file names and HTML.
 // eslint-disable-next-line no-control-regex
@@ -73,6 +79,7 @@ type Row = {
   version: string | null;
   time_zone: string | null;
   sleep_until: number | null;
+  agent_name: string | null;
 };
 
 export class MachineRegistry {
@@ -102,7 +109,7 @@ export class MachineRegistry {
       if (error instanceof VigilError) throw error;
       throw new VigilError('io_error', `Cannot open the hub database ${file}: ${(error as Error).message}`, { cause: error });
     }
-    const columns = 'id, name, token_hash, created_at, revoked_at, agent_id, last_seen, last_sample_ts, reported_state, interval_seconds, sync_interval_seconds, health_url, version, time_zone, sleep_until';
+    const columns = 'id, name, token_hash, created_at, revoked_at, agent_id, last_seen, last_sample_ts, reported_state, interval_seconds, sync_interval_seconds, health_url, version, time_zone, sleep_until, agent_name';
     this.statements = {
       insert: this.db.prepare('INSERT INTO machine (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)'),
       all: this.db.prepare(`SELECT ${columns} FROM machine ORDER BY name COLLATE NOCASE, created_at`),
@@ -112,7 +119,7 @@ export class MachineRegistry {
       seen: this.db.prepare(
         `UPDATE machine SET last_seen = @lastSeen, last_sample_ts = max(coalesce(last_sample_ts, 0), coalesce(@lastSampleTs, 0)), reported_state = @reportedState,
            interval_seconds = @intervalSeconds, sync_interval_seconds = @syncIntervalSeconds, health_url = @healthUrl, version = @version, time_zone = @timeZone,
-           sleep_until = @sleepUntil WHERE id = @id`,
+           sleep_until = @sleepUntil, agent_name = @agentName WHERE id = @id`,
       ),
       aliveAt: this.db.prepare('SELECT alive_at FROM hub_run WHERE id = 1').pluck(),
       lastSeen: this.db.prepare('SELECT max(last_seen) FROM machine').pluck(),
@@ -205,6 +212,7 @@ export class MachineRegistry {
           version: u.version,
           time_zone: u.timeZone,
           sleep_until: u.sleepUntil,
+          agent_name: u.agentName,
         });
       }
       if (this.seen.get(id) === u) this.seen.delete(id);
@@ -277,6 +285,7 @@ export class MachineRegistry {
       version: row.version,
       timeZone: row.time_zone,
       sleepUntil: row.sleep_until,
+      agentName: row.agent_name,
     };
     const pending = this.seen.get(row.id);
     if (pending) {
@@ -320,6 +329,8 @@ export class MachineRegistry {
       // One row: when the running hub was last alive (unix ms, its clock), so the next run knows
       // how long it was away (fleet-state.ts, hubFleetState).
       if (version < 3) this.db.exec('CREATE TABLE hub_run (id INTEGER PRIMARY KEY CHECK (id = 1), alive_at INTEGER NOT NULL)');
+      // The agent's own name for its machine (the host label of its /metrics).
+      if (version < 4) this.db.exec('ALTER TABLE machine ADD COLUMN agent_name TEXT');
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();
   }

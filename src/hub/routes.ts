@@ -225,9 +225,13 @@ export async function registerHubRoutes(app: FastifyInstance, options: HubRoutes
     }
   });
 
-  // GET /metrics: every machine's latest sample in the Prometheus text format (the same names as an
-  // agent's own /metrics).
-  registerMetricsRoute(app, () => hub.snapshots());
+  // GET /metrics: every machine's state and, while it is up, its latest sample in the Prometheus
+  // text format (the same names as an agent's own /metrics); the hub's ingest counters and process.
+  registerMetricsRoute(
+    app,
+    () => hub.snapshots(),
+    () => hub.ownPoints(),
+  );
 
   await registerPages(app, hub, { rendererDir: options.rendererDir });
 

@@ -419,7 +419,53 @@ describe('hub /metrics', () => {
     expect(cpuLines).toHaveLength(1);
     expect(cpuLines[0]).toContain(`machine_id="${AGENT_ID}"`);
     expect(Number(cpuLines[0]!.split(' ').at(-1))).toBeCloseTo(samples[4]!.cpu.total / 100, 6);
-    expect(text).not.toContain('never-reported');
+    // A machine that never reported: only its state.
+    expect(text).toContain('vigil_machine_state{host="never-reported",');
+    expect(text.split('\n').filter((line) => line.includes('"never-reported"') && !line.startsWith('vigil_machine_'))).toEqual([]);
+  });
+
+  it('says a dead machine is down and stops exporting its last values as current; one host label (the agent’s); ingest and process figures', async () => {
+    const clock = new SettableClock();
+    const { hub, auth } = await hubWithMachine({ clock });
+    const samples = recentSamples(5, 12, clock.time);
+    await post(hub, '/api/ingest', makeBatch(samples), auth);
+    await post(hub, '/api/ingest', makeBatch(samples), auth); // re-sent: stored once
+    const labels = `{host="test-agent",machine_id="${AGENT_ID}"}`;
+    const value = (text: string, series: string) => text.split('\n').find((line) => line.startsWith(`${series} `))?.split(' ')[1];
+
+    const alive = (await get(hub, '/metrics')).text();
+    expect(value(alive, `vigil_machine_up${labels}`)).toBe('1');
+    expect(value(alive, `vigil_machine_state{host="test-agent",machine_id="${AGENT_ID}",state="up"}`)).toBe('1');
+    expect(value(alive, `vigil_machine_state{host="test-agent",machine_id="${AGENT_ID}",state="stale"}`)).toBe('0');
+    expect(value(alive, `vigil_machine_last_seen_timestamp_seconds${labels}`)).toBe(String(clock.time / 1000));
+    expect(Number(value(alive, `vigil_machine_sync_lag_seconds${labels}`))).toBe((clock.time - samples[4]!.ts) / 1000);
+    expect(value(alive, `vigil_cpu_usage_ratio${labels}`)).toBeDefined();
+    // The registry name (web-1) is the hub's; the host label is what the agent calls itself, as on its own /metrics.
+    expect(alive).not.toContain('host="web-1"');
+    expect(value(alive, 'vigil_hub_ingest_batches_total')).toBe('2');
+    expect(value(alive, 'vigil_hub_ingest_samples_total')).toBe('5');
+    expect(alive).toContain('# TYPE vigil_hub_ingest_batches_total counter');
+    expect(Number(value(alive, 'process_resident_memory_bytes'))).toBeGreaterThan(10e6);
+    expect(Number(value(alive, 'process_cpu_seconds_total'))).toBeGreaterThan(0);
+
+    // Its agent dies: past the stale window (3 send intervals of 10 s + grace), it is down.
+    clock.time += 40_000;
+    const dead = (await get(hub, '/metrics')).text();
+    expect(value(dead, `vigil_machine_up${labels}`)).toBe('0');
+    expect(value(dead, `vigil_machine_state{host="test-agent",machine_id="${AGENT_ID}",state="stale"}`)).toBe('1');
+    expect(value(dead, `vigil_machine_last_seen_timestamp_seconds${labels}`)).toBe(String((clock.time - 40_000) / 1000));
+    expect(dead).not.toMatch(/^vigil_cpu_usage_ratio\{/m);
+    expect(dead).not.toMatch(/^vigil_memory_used_bytes\{/m);
+    // How old its last sample is, still there to tell.
+    expect(value(dead, `vigil_sample_timestamp_seconds${labels}`)).toBe(String(samples[4]!.ts / 1000));
+
+    // It announces sleep: its own state, not up and not stale.
+    await post(hub, '/api/ingest', makeBatch([], { agent: { ...makeBatch([]).agent, state: 'sleeping' } }), auth);
+    const asleep = (await get(hub, '/metrics')).text();
+    expect(value(asleep, `vigil_machine_state{host="test-agent",machine_id="${AGENT_ID}",state="sleeping"}`)).toBe('1');
+    expect(value(asleep, `vigil_machine_up${labels}`)).toBe('0');
+    // The state families pass promtool's lint too (where promtool is installed; always under CI).
+    if (hasBinary('promtool') || process.env.CI === 'true') expect(promtoolCheckMetrics(asleep)).toEqual({ status: 0, output: '' });
   });
 
   // Like every service-backed test: skipped (and reported so) without promtool, failed under CI.

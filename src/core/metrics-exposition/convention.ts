@@ -89,7 +89,8 @@ export const METRIC_HELP: Readonly<Record<string, string>> = {
 
 /** Prometheus TYPE of a family by name (gauge unless the table says counter). */
 export function metricType(name: string): 'gauge' | 'counter' {
-  if (counterByName(name)) return 'counter';
+  // The table's counters, and the others' (process_cpu_seconds_total, the hub's ingest counts).
+  if (counterByName(name) || name.endsWith('_total')) return 'counter';
   return familyByName(name)?.descriptor.prometheus.type ?? 'gauge';
 }
 

@@ -7,7 +7,8 @@
 // Like every route it sits behind the server's token when one is set: give Prometheus the token
 // with `authorization: { credentials: … }` in the scrape config.
 import type { FastifyInstance } from 'fastify';
-import { EXPOSITION_CONTENT_TYPE, encodeExposition, type MachineSnapshot } from '../metrics-exposition/prometheus-text.js';
+import type { Point } from '../metrics-exposition/convention.js';
+import { EXPOSITION_CONTENT_TYPE, encodeExposition, processPoints, type MachineSnapshot } from '../metrics-exposition/prometheus-text.js';
 import type { RouteModule, RuntimeContext } from '../runtime.js';
 import type { SampleStore } from '../storage/types.js';
 
@@ -18,12 +19,15 @@ export type SnapshotSource = () => readonly MachineSnapshot[] | Promise<readonly
 
 export const METRICS_PATH = '/metrics';
 
-/** Registers GET /metrics on any Fastify app (the hub calls this with its own source). */
-export function registerMetricsRoute(app: FastifyInstance, source: SnapshotSource): void {
+/**
+ * Registers GET /metrics on any Fastify app (the hub calls this with its own source, and its
+ * own counters as `extra`). The serving process' own figures (process_*) come with it.
+ */
+export function registerMetricsRoute(app: FastifyInstance, source: SnapshotSource, extra: () => readonly Point[] = () => []): void {
   app.get(METRICS_PATH, async (_request, reply) => {
     const snapshots = await source();
     void reply.header('content-type', EXPOSITION_CONTENT_TYPE).header('cache-control', 'no-store');
-    return encodeExposition(snapshots);
+    return encodeExposition(snapshots, [...extra(), ...processPoints()]);
   });
 }
 
