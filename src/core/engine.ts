@@ -48,9 +48,14 @@ export type EngineEvents = {
   storageError: [VigilError];
 };
 
-/** Samples held in memory while the database refuses writes: a day at 1 s, then the oldest go. */
+/**
+ * Samples held in memory while the database (or the daily CSV) refuses writes: a day at 1 s,
+ * then the oldest go.
+ */
 const MAX_PENDING_SAMPLES = 86_400;
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
+/** Rows of the CSV backlog written per try: a day's backlog drains over a few ticks, not in one long stall. */
+const CSV_BACKLOG_ROWS_PER_TRY = 10_000;
 
 export class Engine extends EventEmitter<EngineEvents> {
   readonly paths: DataPaths;
@@ -63,6 +68,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly lock: DataDirLock;
   private settings: Settings;
   private pending: Sample[] = [];
+  /**
+   * Samples not yet in the daily CSV (it refused them: full disk…), oldest first. They are
+   * written, in order, before any newer sample, as soon as the CSV takes writes again, so the
+   * daily file and `vigil export` of the day agree again.
+   */
+  private csvBacklog: Sample[] = [];
   private latestSample: Sample | null = null;
   private latestHostRecord: HostRecord | null = null;
   /** Merged into every host snapshot (setPublicIp); undefined when the lookup is off. */
@@ -218,8 +229,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  /** Writes pending samples to the database now. On failure they stay pending for the next try. */
+  /**
+   * Writes pending samples to the database now, and any the daily CSV refused to it. On failure
+   * they stay pending for the next try.
+   */
   flush(): void {
+    this.writeCsvBacklog();
     if (this.pending.length === 0) return;
     const batch = this.pending;
     try {
@@ -246,6 +261,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     await Promise.all([this.flushes.stop(), this.retention.stop()]);
     this.flush();
     if (this.pending.length > 0) this.logger.error('stopping with samples the database refused', { lost: this.pending.length });
+    if (this.csvBacklog.length > 0) this.logger.error('stopping with samples the daily CSV refused (they are in the database: vigil export gives the day)', { samples: this.csvBacklog.length });
     this.csv.close();
     this.store.close();
     await this.lock.release();
@@ -254,25 +270,42 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private onSample(sample: Sample): void {
     this.latestSample = sample;
-    try {
-      this.csv.append(sample);
-      if (this.csvFailing) {
-        this.csvFailing = false;
-        this.logger.info('CSV writes work again');
-      }
-    } catch (error) {
-      // The database stays the source of truth: a day's CSV can be re-exported from it.
-      if (!this.csvFailing) {
-        this.csvFailing = true;
-        this.logger.error('CSV write failed; samples still go to the database', { error });
-      }
+    this.csvBacklog.push(sample);
+    if (this.csvBacklog.length > MAX_PENDING_SAMPLES) {
+      const dropped = this.csvBacklog.splice(0, this.csvBacklog.length - MAX_PENDING_SAMPLES);
+      this.logger.error('daily CSV unwritable for too long: the oldest samples will be missing from it (not from the database)', { dropped: dropped.length });
     }
+    this.writeCsvBacklog();
     this.pending.push(sample);
     if (this.pending.length > MAX_PENDING_SAMPLES) {
       const dropped = this.pending.splice(0, this.pending.length - MAX_PENDING_SAMPLES);
       this.logger.error('database unwritable for too long: dropping the oldest pending samples', { dropped: dropped.length });
     }
     this.emit('sample', sample);
+  }
+
+  /**
+   * Appends the samples the CSV has not taken yet, oldest first; stops at the first refusal
+   * (the writer leaves the file as it was: no partial row) and keeps the rest for the next try.
+   */
+  private writeCsvBacklog(): void {
+    let written = 0;
+    try {
+      const count = Math.min(this.csvBacklog.length, CSV_BACKLOG_ROWS_PER_TRY);
+      for (; written < count; written++) this.csv.append(this.csvBacklog[written]!);
+    } catch (error) {
+      // The database stays the source of truth: a day's CSV can be re-exported from it.
+      if (!this.csvFailing) {
+        this.csvFailing = true;
+        this.logger.error('CSV write failed; samples still go to the database, and to the CSV once it takes writes again', { error });
+      }
+    } finally {
+      if (written > 0) this.csvBacklog.splice(0, written);
+    }
+    if (this.csvFailing && this.csvBacklog.length === 0) {
+      this.csvFailing = false;
+      this.logger.info('CSV writes work again', { samples: written });
+    }
   }
 
   private onDisk(reading: DiskSample): void {
