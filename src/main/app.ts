@@ -29,6 +29,7 @@ import { appFeatures, type AppFeatures, type FeatureEnv } from './features.js';
 import { registerIpcHandlers } from './ipc/handlers.js';
 import { openAppLog } from './libs/app-log.js';
 import { CoreHolder, coreFactory, type Core } from './libs/core-holder.js';
+import type { TrafficSummary } from '../core/traffic/report.js';
 import { frontDialogs } from './libs/dialogs.js';
 import { welcomeOnFirstLaunch } from './libs/first-launch.js';
 import { settingsActions, type AppFolder } from './libs/settings-actions.js';
@@ -90,6 +91,9 @@ export interface VigilApp {
   /** Resolves once a quit has flushed and stopped the core. */
   readonly stopped: Promise<void>;
 }
+
+/** The tray's traffic lines are read from the database at most this often. */
+const TRAFFIC_REFRESH_MS = 60_000;
 
 /**
  * Starts the app. Resolves null when this launch only handed over to a running instance, or when
@@ -203,6 +207,14 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
   const windowManager = windows;
 
   let openAtLogin = safely(() => autostart.isEnabled(), false, logger);
+  // Today's and this billing period's traffic: read from the database at most once a minute (the
+  // menu is refreshed with every sample).
+  let traffic: { at: number; chart: Core['chart']; value: TrafficSummary | null } | null = null;
+  const trafficTotals = (): TrafficSummary | null => {
+    const chart = holder.core.chart;
+    if (!traffic || traffic.chart !== chart || now() - traffic.at >= TRAFFIC_REFRESH_MS) traffic = { at: now(), chart, value: safely(() => chart.trafficSummary(), null, logger) };
+    return traffic.value;
+  };
   const state = (): ShellState => ({
     platform,
     now: now(),
@@ -212,6 +224,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
     openAtLogin,
     exporting: exporter.running,
     health: safely(() => holder.core.features.health(), { peersWatched: 0, peersDown: [], sync: { state: 'off' } }, logger),
+    traffic: trafficTotals(),
   });
   const refresh = () => tray.update(state());
 

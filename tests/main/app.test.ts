@@ -10,7 +10,10 @@ import { acquireDataDirLock, readOwner } from '../../src/core/lock.js';
 import { openSampleStore } from '../../src/core/storage/sample-store.js';
 import { NO_HEALTH } from '../../src/main/tray/state.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/main/windows/options.js';
-import { formatDay, dayOf } from '../../src/shared/dates.js';
+import { dayBounds, formatDay, dayOf } from '../../src/shared/dates.js';
+import { billingPeriodOf } from '../../src/shared/periods.js';
+import { formatVolume } from '../../src/shared/units.js';
+import { randomSample, seededRandom } from '../helpers/random.js';
 import { VigilError } from '../../src/shared/errors.js';
 import { tempDir } from '../helpers/tmp.js';
 import { launch, launched, sender, settingsWindow } from './helpers/app-harness.js';
@@ -119,6 +122,36 @@ describe('tray app: menu and tray text', () => {
     h.menu().click('Resume sampling');
     await Promise.resolve();
     expect(h.app.runtime.engine.paused).toBe(false);
+    await h.quit();
+  });
+
+  it("shows today's and this billing period's traffic over the physical interfaces, from the database", async () => {
+    // 20 minutes at 1 s before launch: eth0 receiving 1 MB/s and sending 250 kB/s, lo far more (left out).
+    const dataDir = tempDir('vigil-app-');
+    const end = Math.floor(Date.now() / 1000) * 1000 - 5000;
+    const random = seededRandom(3);
+    const samples = [];
+    for (let ts = end - 20 * 60_000; ts < end; ts += 1000) {
+      const sample = randomSample(ts, random, { ifaces: [{ name: 'eth0' }, { name: 'lo', loopback: true }], nullRate: 0 });
+      sample.net = [
+        { iface: 'eth0', rxBitsPerSecond: 8e6, txBitsPerSecond: 2e6, loopback: false, virtual: false },
+        { iface: 'lo', rxBitsPerSecond: 8e9, txBitsPerSecond: 8e9, loopback: true, virtual: false },
+      ];
+      samples.push(sample);
+    }
+    const store = openSampleStore(path.join(dataDir, 'vigil.db'));
+    store.insertSamples(samples);
+    store.close();
+    const h = await launched({ dataDir });
+    await h.clock.advance(2000);
+    // What fell in today and in this month (the default billing period), in seconds of traffic.
+    const period = billingPeriodOf(dayOf(end), 1);
+    const todayStart = dayBounds(dayOf(end)).from;
+    const periodStart = dayBounds(period.from).from;
+    const seconds = (from: number) => samples.filter((s) => s.ts >= from).length;
+    const labels = h.menu().labels();
+    expect(labels).toContain(`Today ↓ ${formatVolume(seconds(todayStart) * 1e6)} ↑ ${formatVolume(seconds(todayStart) * 250e3)}`);
+    expect(labels).toContain(`Since ${formatDay(period.from).slice(0, 5)} ↓ ${formatVolume(seconds(periodStart) * 1e6)} ↑ ${formatVolume(seconds(periodStart) * 250e3)} (billing period to ${formatDay(period.to).slice(0, 5)})`);
     await h.quit();
   });
 

@@ -32,7 +32,7 @@ import {
   type VigilApi,
 } from '../../shared/api.js';
 import type { TrafficSettings } from '../../shared/settings.js';
-import { trafficReport, trafficSummary, type TrafficReportContext } from '../traffic/report.js';
+import { trafficReport, trafficSummary, type TrafficReportContext, type TrafficSummary } from '../traffic/report.js';
 import { TrafficCounter } from '../traffic/totals.js';
 import { compareDays, dayBounds as localDayBounds, dayOf as localDayOf, daysBetween, formatDay, parseDay, type LocalDay } from '../../shared/dates.js';
 import { VigilError } from '../../shared/errors.js';
@@ -190,7 +190,7 @@ export class ChartService implements VigilApi {
   }
 
   /** Today's and this billing period's bytes over the physical interfaces (the tray's line). */
-  trafficSummary(): ReturnType<typeof trafficSummary> {
+  trafficSummary(): TrafficSummary {
     return trafficSummary(this.traffics());
   }
 

@@ -124,8 +124,15 @@ function physicalOf(interfaces: readonly InterfaceTotals[]): { rx: number; tx: n
   return out;
 }
 
-/** Today's and this billing period's totals over the physical interfaces (the tray's line). */
-export function trafficSummary(context: TrafficReportContext): { today: { rx: number; tx: number }; period: { rx: number; tx: number; from: string; to: string } } {
+/** Today's and this billing period's bytes over the physical interfaces. */
+export interface TrafficSummary {
+  today: { rx: number; tx: number };
+  /** The billing period holding today (DD-MM-YYYY, both included), up to now. */
+  period: { rx: number; tx: number; from: string; to: string };
+}
+
+/** Today's and this billing period's totals over the physical interfaces (the tray's lines). */
+export function trafficSummary(context: TrafficReportContext): TrafficSummary {
   const today = context.today();
   const period = billingPeriodOf(today, context.settings().resetDay);
   const todays = physicalOf(dayTotals(today, context));

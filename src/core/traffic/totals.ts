@@ -30,8 +30,11 @@ export interface InterfaceTraffic {
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 
-/** Past days' totals are kept this long (a hub may still receive a late batch for them). */
-const PAST_DAY_TTL_MS = 10 * 60_000;
+/** Totals of a span that ended lately are kept this long (a hub may still receive a late batch for it)… */
+const RECENT_SPAN_TTL_MS = 10 * 60_000;
+/** …and of a span that ended two days ago or more, this long: late data is rare there, and a month's report (the quota check, the tray) reads 30 of them. */
+const OLD_SPAN_TTL_MS = 6 * 3_600_000;
+const OLD_SPAN_AFTER_MS = 2 * 86_400_000;
 
 export interface TrafficCounterOptions {
   store: SampleStore;
@@ -55,7 +58,7 @@ export class TrafficCounter {
     const key = `${from}-${to}`;
     const cached = this.cache.get(key);
     // A span that has ended changes only if late samples arrive; the current one changes all the time.
-    if (cached && to <= cached.at && now - cached.at < PAST_DAY_TTL_MS) return cached.totals;
+    if (cached && to <= cached.at && now - cached.at < (now - to >= OLD_SPAN_AFTER_MS ? OLD_SPAN_TTL_MS : RECENT_SPAN_TTL_MS)) return cached.totals;
     const totals = this.compute(from, to);
     if (to <= now) {
       if (this.cache.size > 512) this.cache.clear();

@@ -45,6 +45,7 @@ export function coreFactory(options: CoreFactoryOptions): (settings: Settings, d
       latest: () => runtime.engine.latest(),
       host: () => runtime.engine.host(),
       intervalSeconds: () => runtime.engine.intervalMs / 1000,
+      traffic: () => options.currentSettings().traffic,
     });
     return { runtime, features, chart };
   };

@@ -1,6 +1,7 @@
 // What the tray shows, gathered in one plain object: the shell builds it from the runtime, the
 // services and the OS, and the pure functions in menu-model.ts and tray-text.ts turn it into a
 // menu, a tooltip, a title and an icon. Tests build it by hand.
+import type { TrafficSummary } from '../../core/traffic/report.js';
 import type { Sample } from '../../shared/model.js';
 
 export type SyncHealth =
@@ -48,4 +49,6 @@ export interface ShellState {
   /** A CSV export running from the tray, or null. */
   exporting: ExportProgressState | null;
   health: ShellHealth;
+  /** Bytes over the physical interfaces today and in this billing period (null: not known yet). */
+  traffic?: TrafficSummary | null;
 }

@@ -1,7 +1,7 @@
 // The tray's live text: tooltip (every OS), title beside the icon (macOS menu bar) and the status
 // lines at the top of the menu. Pure: ShellState in, strings out.
 import type { Sample } from '../../shared/model.js';
-import { formatBits, formatBytes, formatDuration } from '../../shared/units.js';
+import { formatBits, formatBytes, formatDuration, formatVolume } from '../../shared/units.js';
 import type { ShellState } from './state.js';
 
 /** Windows truncates notification-area tooltips at 127 characters. */
@@ -62,6 +62,12 @@ export function statusLines(state: ShellState): StatusLine[] {
     live(networkLine(state.latest));
   } else if (!state.paused) {
     fixed('Waiting for the first sample…');
+  }
+  // Once the billing period has recorded any traffic (a fresh install has nothing to total).
+  if (state.traffic && state.traffic.period.rx + state.traffic.period.tx > 0) {
+    const { today, period } = state.traffic;
+    live(`Today ↓ ${formatVolume(today.rx)} ↑ ${formatVolume(today.tx)}`);
+    live(`Since ${period.from.slice(0, 5)} ↓ ${formatVolume(period.rx)} ↑ ${formatVolume(period.tx)} (billing period to ${period.to.slice(0, 5)})`);
   }
   const { health } = state;
   if (health.peersWatched > 0) {
