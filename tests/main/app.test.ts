@@ -12,6 +12,7 @@ import { NO_HEALTH } from '../../src/main/tray/state.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/main/windows/options.js';
 import { dayBounds, formatDay, dayOf } from '../../src/shared/dates.js';
 import { billingPeriodOf } from '../../src/shared/periods.js';
+import type { Sample } from '../../src/shared/model.js';
 import { formatVolume } from '../../src/shared/units.js';
 import { randomSample, seededRandom } from '../helpers/random.js';
 import { VigilError } from '../../src/shared/errors.js';
@@ -130,7 +131,7 @@ describe('tray app: menu and tray text', () => {
     const dataDir = tempDir('vigil-app-');
     const end = Math.floor(Date.now() / 1000) * 1000 - 5000;
     const random = seededRandom(3);
-    const samples = [];
+    const samples: Sample[] = [];
     for (let ts = end - 20 * 60_000; ts < end; ts += 1000) {
       const sample = randomSample(ts, random, { ifaces: [{ name: 'eth0' }, { name: 'lo', loopback: true }], nullRate: 0 });
       sample.net = [
