@@ -12,10 +12,22 @@ import fs from 'node:fs';
 import { alertsDatabasePath, readAlertHistory } from '../../core/alerts/store.js';
 import type { AlertHistory } from '../../core/alerts/types.js';
 import { outboxLines } from './alerts.js';
+import { openSettingsFile } from '../../core/settings.js';
+import { defaultSettings } from '../../shared/settings.js';
 
 export interface StatusOptions {
   json?: boolean;
   dataDir?: string;
+}
+
+/** sync.intervalSeconds from the settings file (null when it cannot be read: the lag is then shown as it is). */
+async function sendIntervalOf(file: string): Promise<number | null> {
+  if (!fs.existsSync(file)) return defaultSettings().sync.intervalSeconds;
+  try {
+    return (await openSettingsFile(file)).get().sync.intervalSeconds;
+  } catch {
+    return null;
+  }
 }
 
 export async function runStatus(options: StatusOptions, now = Date.now()): Promise<number> {
@@ -34,7 +46,7 @@ export async function runStatus(options: StatusOptions, now = Date.now()): Promi
       host: host ? { ...host.host, recordedAt: host.ts } : null,
       disks: disks?.disks ?? [],
       storage: { bytes: store.sizeOnDisk(), firstSample: store.firstTimestamp(), lastSample: store.lastTimestamp() },
-      sync: syncReport(paths.dataDir, store, running),
+      sync: syncReport(paths.dataDir, store, running, await sendIntervalOf(paths.settings)),
       alerts: alertsReport(paths.dataDir),
     };
     if (options.json) {

@@ -22,9 +22,11 @@ export interface SyncTargetReport {
   nextAttemptAt: number | null;
   /** Samples the target acknowledged but did not keep (older than the hub's raw retention). */
   notKeptSamples: number;
+  /** sync.intervalSeconds: samples wait up to this long between sends, so a lag within two of it is normal batching. */
+  sendIntervalSeconds: number | null;
 }
 
-export function syncReport(dataDir: string, store: SampleStore, agentRunning: boolean): SyncTargetReport[] {
+export function syncReport(dataDir: string, store: SampleStore, agentRunning: boolean, sendIntervalSeconds: number | null = null): SyncTargetReport[] {
   const file = readSyncState(dataDir);
   if (!file) return [];
   const outbox = new Outbox(store);
@@ -43,6 +45,7 @@ export function syncReport(dataDir: string, store: SampleStore, agentRunning: bo
       lastError: t.lastError,
       nextAttemptAt: agentRunning ? t.nextAttemptAt : null,
       notKeptSamples: t.notKept,
+      sendIntervalSeconds,
     };
   });
 }
@@ -54,9 +57,12 @@ export function syncLines(reports: readonly SyncTargetReport[], now: number): st
   for (const r of reports) {
     const last = r.lastSuccessAt === null ? 'nothing sent yet' : `last sent ${formatDuration(now - r.lastSuccessAt)} ago`;
     const behind = r.pendingSamples === 0 ? 'caught up' : `${r.pendingSamples} sample${r.pendingSamples === 1 ? '' : 's'} behind (lag ${formatDuration(r.lagSeconds * 1000)})`;
+    // Samples wait up to one send interval by design: within two, the target is as current as it gets.
+    const batching = r.sendIntervalSeconds !== null && r.lagSeconds <= 2 * r.sendIntervalSeconds;
+    const current = r.pendingSamples === 0 ? 'caught up' : batching ? `up to date (sends every ${formatDuration(r.sendIntervalSeconds! * 1000)})` : behind;
     const what: Record<SyncTargetState, string> = {
-      idle: behind,
-      sending: r.pendingSamples === 0 ? 'caught up' : `sending, ${behind}`,
+      idle: current,
+      sending: r.pendingSamples === 0 || batching ? current : `sending, ${behind}`,
       retrying: `unreachable, retrying${r.nextAttemptAt ? ` in ${formatDuration(Math.max(0, r.nextAttemptAt - now))}` : ''}; ${behind}`,
       error: `REFUSED${r.nextAttemptAt ? ` (retry in ${formatDuration(Math.max(0, r.nextAttemptAt - now))})` : ''}; ${behind}`,
       stopped: `not running; ${behind}`,
