@@ -35,6 +35,8 @@ export async function buildRenderer(options: { outDir?: string; minify?: boolean
   fs.copyFileSync(path.join(source, 'index.html'), path.join(outDir, 'index.html'));
   fs.copyFileSync(path.join(source, 'styles.css'), path.join(outDir, 'app.css'));
   fs.copyFileSync(path.join(source, 'favicon.svg'), path.join(outDir, 'favicon.svg'));
+  // Browsers ask for /favicon.ico whatever the page names (the API docs, a JSON response): the app's icon.
+  fs.copyFileSync(path.join(root, 'assets/build/icon.ico'), path.join(outDir, 'favicon.ico'));
   fs.copyFileSync(path.join(source, 'fleet/index.html'), path.join(outDir, 'fleet/index.html'));
   fs.copyFileSync(path.join(source, 'fleet/fleet.css'), path.join(outDir, 'fleet/fleet.css'));
   const bytes = results.flatMap((result) => Object.values(result.metafile.outputs)).reduce((n, o) => n + o.bytes, 0);

@@ -13,7 +13,7 @@ import { VigilError } from '../shared/errors.js';
 import { CONTENT_SECURITY_POLICY, defaultRendererDir } from '../core/server/static-files.js';
 import type { HubReadModel } from './read-model.js';
 
-export const PAGE_PUBLIC_PATHS = ['/', '/index.html', '/fleet.js', '/fleet.css', '/favicon.svg'];
+export const PAGE_PUBLIC_PATHS = ['/', '/index.html', '/fleet.js', '/fleet.css', '/favicon.svg', '/favicon.ico'];
 export const PAGE_PUBLIC_PREFIXES = ['/machines/'];
 
 const TYPES: Record<string, string> = {
@@ -23,6 +23,7 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.ico': 'image/x-icon',
 };
 
 interface PageFile {
@@ -70,12 +71,14 @@ export async function registerPages(app: FastifyInstance, hub: Pick<HubReadModel
   // The chart page, once per machine: index.html names its API base in a meta tag.
   const files = loadRenderer(dir);
   if (!files.has('index.html')) hub.logger.warn('chart page not built: /machines/{id}/ answers 503 (run npm run build)', { dir });
-  // The icon both pages name (the chart page's own, beside it).
-  app.get('/favicon.svg', hide, async (request, reply) => {
-    const icon = files.get('favicon.svg');
-    if (!icon) throw new VigilError('not_found', 'No route for GET /favicon.svg');
-    return send(request, reply, icon);
-  });
+  // The icon both pages name (the chart page's own, beside it), and the one browsers ask for by themselves.
+  for (const name of ['favicon.svg', 'favicon.ico']) {
+    app.get(`/${name}`, hide, async (request, reply) => {
+      const icon = files.get(name);
+      if (!icon) throw new VigilError('not_found', `No route for GET /${name}`);
+      return send(request, reply, icon);
+    });
+  }
   const indexFor = new Map<string, PageFile>();
   const serveChart = async (request: FastifyRequest, reply: FastifyReply, name: string) => {
     const { id } = request.params as { id: string };

@@ -5,9 +5,11 @@
 //   - the rest of the read API and the live feed: the hub token when one is set;
 //   - /health, /openapi.json, /docs and the pages' files: public (they hold no data; the pages ask
 //     for the token and send it with their API calls).
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
+import swaggerUi, { type FastifySwaggerUiOptions } from '@fastify/swagger-ui';
 import { VigilError } from '../shared/errors.js';
 import { parseIsoInstant } from '../shared/dates.js';
 import { errorSchema, hubMachineSchema, machineListSchema, type HubMachineList } from '../shared/hub-api.js';
@@ -18,6 +20,7 @@ import { registerHealthRoute } from '../core/server/health.js';
 import { bearerToken, sendError, tokenMatches } from '../core/server/http-server.js';
 import { registerApiRoutes } from '../core/server/api-routes.js';
 import { registerMetricsRoute } from '../core/server/prometheus.js';
+import { defaultRendererDir } from '../core/server/static-files.js';
 import { registerIngestRoute } from './ingest.js';
 import type { LiveFeed } from './live.js';
 import { registerPages, PAGE_PUBLIC_PATHS, PAGE_PUBLIC_PREFIXES } from './pages.js';
@@ -235,7 +238,7 @@ export async function registerHubRoutes(app: FastifyInstance, options: HubRoutes
 
   await registerPages(app, hub, { rendererDir: options.rendererDir });
 
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', ...docsBranding(options.rendererDir ?? defaultRendererDir()) });
 }
 
 const machineParam = {
@@ -260,4 +263,24 @@ export function parseBucket(text: string): number {
   const ms = match ? Number(match[1]) * factor : NaN;
   if (!Number.isSafeInteger(ms) || ms < 1000) throw new VigilError('invalid_argument', `bucket=${JSON.stringify(text)}: use milliseconds (≥ 1000) or 30s, 5m, 1h, 1d`);
   return ms;
+}
+
+/**
+ * /docs as Vigil's, not Fastify's: our icon as the logo (a link back to the fleet) and the tab's
+ * icon, and each operation's schema shown as its model (field names, types and descriptions)
+ * rather than Swagger UI's generated "Example Value" ("string", 0), which reads as junk.
+ */
+function docsBranding(rendererDir: string): Pick<FastifySwaggerUiOptions, 'logo' | 'theme' | 'uiConfig'> {
+  const uiConfig = { defaultModelRendering: 'model', defaultModelsExpandDepth: 0, docExpansion: 'list' } as const;
+  let icon: Buffer;
+  try {
+    icon = fs.readFileSync(path.join(rendererDir, 'favicon.svg'));
+  } catch {
+    return { uiConfig, theme: { title: 'Vigil hub API' } };
+  }
+  return {
+    uiConfig,
+    logo: { type: 'image/svg+xml', content: icon, href: '/', target: '_self' },
+    theme: { title: 'Vigil hub API', favicon: [{ filename: 'favicon.svg', rel: 'icon', sizes: 'any', type: 'image/svg+xml', content: icon }] },
+  };
 }

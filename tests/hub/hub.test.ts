@@ -287,7 +287,19 @@ describe('hub ingest', () => {
     const rendererDir = tempDir('vigil-renderer-');
     fs.mkdirSync(path.join(rendererDir, 'fleet'));
     fs.writeFileSync(path.join(rendererDir, 'fleet', 'index.html'), '<html></html>');
+    fs.copyFileSync('assets/build/icon.ico', path.join(rendererDir, 'favicon.ico'));
+    fs.copyFileSync('src/renderer/favicon.svg', path.join(rendererDir, 'favicon.svg'));
     const { hub, machine, token } = await hubWithMachine({ tokenHash: hashToken(hubToken), rendererDir });
+    // The API docs are Vigil's: its title and icon, its logo (not Fastify's), schemas shown as models (not "string" examples).
+    const docs = (await get(hub, '/docs/')).text();
+    expect(docs).toContain('<title>Vigil hub API</title>');
+    expect(docs).toContain('href="./static/theme/favicon.svg"');
+    const initializer = (await get(hub, '/docs/static/swagger-initializer.js')).text();
+    expect(initializer).toContain(`img.src = 'data:image/svg+xml;base64,${fs.readFileSync('src/renderer/favicon.svg').toString('base64')}'`);
+    expect(initializer).toContain('"defaultModelRendering":"model"');
+    // The icon browsers ask for by themselves: public, an icon, not a 404.
+    const icon = await get(hub, '/favicon.ico');
+    expect([icon.status, icon.headers['content-type']]).toEqual([200, 'image/x-icon']);
     expect((await get(hub, '/api/machines')).status).toBe(401);
     expect((await get(hub, '/api/machines', 'wrong-token-wrong-token')).status).toBe(401);
     expect((await get(hub, '/api/machines', token)).status).toBe(200);
@@ -390,6 +402,8 @@ describe('hub ingest', () => {
       expect(page.text(), url).toContain('fleet.js');
     }
     expect((await get(hub, '/fleet.js')).text()).toBe('fetch("api/live")');
+    // No favicon.ico built: a clear 404; built: served (the hub's own test below).
+    expect((await get(hub, '/favicon.ico')).status).toBe(404);
     // A file the build did not make: said so, not a blank page.
     const missing = await get(hub, '/fleet.css');
     expect(missing.status).toBe(503);

@@ -11,6 +11,14 @@ import { BASE, failOnPageProblems, settled } from './page.js';
 
 failOnPageProblems();
 
+test('the built page has the icon browsers ask for by themselves: /favicon.ico, public', async ({ page }) => {
+  const icon = await page.request.get(`${BASE}/favicon.ico`);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()['content-type']).toBe('image/x-icon');
+  // An ICO file: reserved 0, type 1.
+  expect([...(await icon.body()).subarray(0, 4)]).toEqual([0, 0, 1, 0]);
+});
+
 /** Bytes each interface moved over the fixture's week: Σ rate × 60 s. */
 function weekBytes(): Map<string, { rx: number; tx: number }> {
   const out = new Map<string, { rx: number; tx: number }>();

@@ -15,6 +15,7 @@ function fakeBundle(): string {
   fs.copyFileSync('src/renderer/index.html', path.join(dir, 'index.html'));
   fs.writeFileSync(path.join(dir, 'app.js'), 'console.log("vigil");\n');
   fs.writeFileSync(path.join(dir, 'app.css'), 'body { margin: 0 }\n');
+  fs.copyFileSync('assets/build/icon.ico', path.join(dir, 'favicon.ico'));
   return dir;
 }
 
@@ -56,7 +57,11 @@ describe('chart page files', () => {
     const app = await createHttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger, tokenHash: hashToken('0123456789abcdef'), publicPaths: ['/health', ...PAGE_PATHS] });
     await registerRendererRoutes(app, { dir: fakeBundle() });
     app.get('/api/host', async () => ({}));
-    for (const url of ['/', '/app.js', '/app.css']) expect((await app.inject({ url })).statusCode, url).toBe(200);
+    for (const url of ['/', '/app.js', '/app.css', '/favicon.ico']) expect((await app.inject({ url })).statusCode, url).toBe(200);
+    // The icon browsers ask for by themselves (the page names favicon.svg), not a 404.
+    const icon = await app.inject({ url: '/favicon.ico' });
+    expect(icon.headers['content-type']).toBe('image/x-icon');
+    expect(icon.rawPayload.equals(fs.readFileSync('assets/build/icon.ico'))).toBe(true);
     expect((await app.inject({ url: '/api/host' })).statusCode).toBe(401);
     await app.close();
   });
