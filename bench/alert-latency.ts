@@ -5,7 +5,14 @@
 // checks, the persisted pipeline (SQLite alerts.db, synchronous=FULL) and nodemailer over
 // STARTTLS to smtp-server.
 //
-//   npx tsx bench/alert-latency.ts [runs=8] [intervalSeconds=1]
+//   npx tsx bench/alert-latency.ts [runs=8] [intervalSeconds=1]     fast checks (1 s, timeout 1 s, K = 3)
+//   npx tsx bench/alert-latency.ts --defaults [runs=3]              the shipped defaults
+//
+// --defaults takes the watch timing and the alert policy from defaultSettings() through the same
+// functions the agent uses (watchTiming, alertPolicy): checks every 5 s, timeout 5 s, K = 3, a
+// 60 s digest. Each death there gets a fresh alert database, so every email is an incident's
+// first (an email within digestSeconds of the previous one waits for the digest: that wait is
+// the setting, not latency).
 //
 // Expected: detection ≤ interval × K (refused) or ≤ interval × K + timeout (frozen); delivery
 // is what Vigil adds on top.
@@ -15,16 +22,23 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SmtpNotifier, parseSmtpUrl } from '../src/core/alerts/notifier.js';
-import { AlertPipeline } from '../src/core/alerts/pipeline.js';
+import { AlertPipeline, type AlertPolicy } from '../src/core/alerts/pipeline.js';
+import { alertPolicy, watchTiming } from '../src/core/alerts/setup.js';
 import { AlertStore } from '../src/core/alerts/store.js';
 import type { AlertChange } from '../src/core/alerts/types.js';
-import { PeerWatcher } from '../src/core/peers/watcher.js';
+import { PeerWatcher, type PeerWatchTiming } from '../src/core/peers/watcher.js';
+import { defaultSettings } from '../src/shared/settings.js';
 import { CERT_FILE, SmtpSink } from '../tests/core/alerts/smtp-sink.js';
 
-const RUNS = Number(process.argv[2] ?? 8);
-const INTERVAL_S = Number(process.argv[3] ?? 1);
-const K = 3;
-const TIMEOUT_S = 1;
+const DEFAULTS = process.argv.includes('--defaults');
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const shipped = defaultSettings();
+const RUNS = Number(positional[0] ?? (DEFAULTS ? 3 : 8));
+const TIMING: PeerWatchTiming = DEFAULTS ? { ...watchTiming(shipped.peers), rebootNotice: false } : { intervalMs: Number(positional[1] ?? 1) * 1000, timeoutMs: 1000, failuresBeforeDown: 3, rebootNotice: false };
+const POLICY: AlertPolicy = DEFAULTS ? alertPolicy(shipped.alerts) : { digestMs: 0, reminderMs: 0, maxReminders: 0, quiet: null, retryMaxMs: 1000, historyDays: 1 };
+const INTERVAL_S = TIMING.intervalMs / 1000;
+const TIMEOUT_S = TIMING.timeoutMs / 1000;
+const K = TIMING.failuresBeforeDown;
 
 interface Peer {
   url: string;
@@ -70,25 +84,27 @@ function stats(values: number[]): string {
 async function main(): Promise<void> {
   const smtp = await new SmtpSink().start();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-alerts-'));
-  const store = AlertStore.open(path.join(dir, 'alerts.db'));
   const notifier = new SmtpNotifier({ ...parseSmtpUrl(smtp.url()), requireTls: true, ca: fs.readFileSync(CERT_FILE, 'utf8'), from: 'vigil@bench', to: ['ops@bench'], timeoutMs: 5000 });
-  const pipeline = new AlertPipeline({
-    store,
-    origin: { id: 'bench', name: 'bench' },
-    policy: { digestMs: 0, reminderMs: 0, maxReminders: 0, quiet: null, retryMaxMs: 1000, historyDays: 1 },
-    mail: { notifier, from: 'vigil@bench', to: ['ops@bench'] },
-  });
-  pipeline.start();
+  let generation = 0;
+  const openPipeline = () => {
+    const store = AlertStore.open(path.join(dir, `alerts-${generation++}.db`));
+    const pipeline = new AlertPipeline({ store, origin: { id: 'bench', name: 'bench' }, policy: POLICY, mail: { notifier, from: 'vigil@bench', to: ['ops@bench'] } });
+    pipeline.start();
+    return { store, pipeline };
+  };
+  let current = openPipeline();
   const decided = new Map<string, number>();
   const sink = {
     report(changes: AlertChange | readonly AlertChange[]) {
       for (const c of Array.isArray(changes) ? changes : [changes as AlertChange]) if (c.kind === 'peer_down') decided.set(c.machine, performance.now() + performance.timeOrigin);
-      pipeline.report(changes);
+      current.pipeline.report(changes);
     },
     retain: () => {},
   };
 
-  console.log(`Alert latency: ${RUNS} deaths per mode, checks every ${INTERVAL_S} s, timeout ${TIMEOUT_S} s, K = ${K}; nodemailer STARTTLS to smtp-server on 127.0.0.1`);
+  console.log(
+    `Alert latency (${DEFAULTS ? 'shipped defaults' : 'fast checks'}), ${new Date().toISOString()}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}: ${RUNS} deaths per mode, checks every ${INTERVAL_S} s, timeout ${TIMEOUT_S} s, K = ${K}, digest ${POLICY.digestMs / 1000} s; nodemailer STARTTLS to smtp-server on 127.0.0.1`,
+  );
   for (const mode of ['refused', 'frozen'] as const) {
     const detection: number[] = [];
     const delivery: number[] = [];
@@ -96,10 +112,16 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       const name = `${mode}-${run}`;
       const peer = await startPeer(name);
+      if (DEFAULTS && decided.size > 0) {
+        // A fresh alert database: this death is an incident's first email, not a digest's.
+        await current.pipeline.stop();
+        current.store.close();
+        current = openPipeline();
+      }
       const watcher = new PeerWatcher({
         self: { id: 'bench', name: 'bench' },
         peers: [{ name, healthUrl: peer.url, token: null, origin: 'settings' }],
-        timing: { intervalMs: INTERVAL_S * 1000, timeoutMs: TIMEOUT_S * 1000, failuresBeforeDown: K, rebootNotice: false },
+        timing: TIMING,
         sink,
         hasNetworkInterface: () => true,
       });
@@ -120,13 +142,13 @@ async function main(): Promise<void> {
       total.push(mail.at - diedAt);
     }
     const bound = mode === 'refused' ? INTERVAL_S * K : INTERVAL_S * K + TIMEOUT_S;
-    console.log(`\n${mode === 'refused' ? 'peer process died (connection refused)' : 'peer host vanished (no answer, timeouts)'}; bound ${bound} s (+1 s for the email)`);
+    console.log(`\n### ${mode === 'refused' ? 'peer process died (connection refused)' : 'peer host vanished (no answer, timeouts)'}; bound ${bound} s (+1 s for the email)`);
     console.log(`  death → DOWN decision   ${stats(detection)}`);
     console.log(`  decision → email        ${stats(delivery)}   (SQLite commit, compose, TLS handshake, SMTP transaction)`);
     console.log(`  death → email           ${stats(total)}`);
   }
-  await pipeline.stop();
-  store.close();
+  await current.pipeline.stop();
+  current.store.close();
   await smtp.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -2,7 +2,17 @@
 // header-widening rewrite of a full day, opening (repair check) a full day, exporting a day from
 // SQLite, and recovering the last seconds. Prints figures; asserts nothing.
 //
-//   npx tsx bench/csv.ts [--cores 8] [--ifaces 4]
+// Export is compared, on the same day in the same run, with SQLite's own `sqlite3 -csv` dumping
+// that day from a plain wide table that holds exactly the CSV's cells (the time text, unix_ms,
+// one REAL or INTEGER column per series): the same rows and columns into a file on the same
+// disk. Three Vigil figures: exportCsv() in this process into a file (the engine's work), and
+// the real `vigil export --date D --out FILE` command end to end (Node start-up, opening the
+// database, the export, the rename), each timed as wall and as the CPU seconds of the process.
+// The machine is shared: the load average is printed with the figures; CPU seconds move less
+// with load than wall time does.
+//
+//   npm run build && npx tsx bench/csv.ts [--cores 8] [--ifaces 4] [--runs 5]
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +24,9 @@ import { openSampleStore } from '../src/core/storage/sample-store.js';
 import { dayBounds, formatDay, type LocalDay } from '../src/shared/dates.js';
 import type { Sample } from '../src/shared/model.js';
 import { seededRandom } from '../tests/helpers/random.js';
+import Database from 'better-sqlite3';
+import { CsvLayout } from '../src/core/csv/columns.js';
+import { flattenSample } from '../src/shared/series.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -22,6 +35,7 @@ const arg = (name: string, fallback: number): number => {
 };
 const CORES = arg('cores', 8);
 const IFACES = arg('ifaces', 4);
+const RUNS = arg('runs', 5);
 const DAY: LocalDay = { day: 22, month: 11, year: 2026 };
 const { from: DAY_FROM } = dayBounds(DAY);
 
@@ -90,10 +104,86 @@ try {
   t = process.hrtime.bigint();
   const { rows } = await exportCsv(store, dayBounds(DAY), sink);
   const exportMs = ms(t);
-  console.log(`export of a day: ${exportMs.toFixed(0)} ms, ${rows} rows, ${(bytes / 1e6).toFixed(1)} MB, ${((rows / exportMs) * 1000).toFixed(0)} rows/s; heap delta ${((process.memoryUsage().heapUsed - heap0) / 1e6).toFixed(1)} MB`);
+  console.log(`export of a day into a discarding sink: ${exportMs.toFixed(0)} ms, ${rows} rows, ${(bytes / 1e6).toFixed(1)} MB, ${((rows / exportMs) * 1000).toFixed(0)} rows/s; heap delta ${((process.memoryUsage().heapUsed - heap0) / 1e6).toFixed(1)} MB`);
+
+  // The same day as a plain wide table holding the CSV's cells, for sqlite3 -csv.
+  const keys = flattenSample(samples[0]!).series.map((x) => x.key);
+  const layout = CsvLayout.forKeys(keys);
+  const headerCells = layout.header.trim().split(',');
+  const wideFile = path.join(dir, 'wide.db');
+  const wide = new Database(wideFile);
+  wide.pragma('journal_mode = WAL');
+  const quoted = headerCells.map((c) => `"${c}"`);
+  wide.exec(`CREATE TABLE day (${quoted.map((c, i) => `${c} ${i === 0 ? 'TEXT' : i === 1 ? 'INTEGER PRIMARY KEY' : 'NUMERIC'}`).join(', ')})`);
+  const insert = wide.prepare(`INSERT INTO day VALUES (${headerCells.map(() => '?').join(', ')})`);
+  wide.transaction(() => {
+    const columns = layout.columnsOf(keys);
+    for (const s of samples) {
+      const cells = layout.formatRowAt(s.ts, columns, flattenSample(s).values).trim().split(',');
+      insert.run(cells.map((c, i) => (i === 0 ? c : c === '' ? null : Number(c))));
+    }
+  })();
+  wide.pragma('wal_checkpoint(TRUNCATE)');
+  wide.close();
+  store.close();
+  const { from, to } = dayBounds(DAY);
+  const sqliteOut = path.join(dir, 'sqlite3.csv');
+  const vigilOut = path.join(dir, 'vigil-export.csv');
+  const dataDir = path.join(dir, 'data');
+  fs.mkdirSync(dataDir);
+  fs.copyFileSync(path.join(dir, 'vigil.db'), path.join(dataDir, 'vigil.db'));
+
+  /** Runs a command under bash's `time`, whose user and sys include the waited-for child. */
+  const timed = (command: string): { wallMs: number; cpuMs: number } => {
+    const result = spawnSync('bash', ['-c', `TIMEFORMAT='%R %U %S'; time ( ${command} 2>/dev/null )`], { encoding: 'utf8' });
+    const [real, user, sys] = result.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+    if (result.status !== 0 || !Number.isFinite(real)) throw new Error(`${command} failed: ${result.stderr}`);
+    return { wallMs: real! * 1000, cpuMs: (user! + sys!) * 1000 };
+  };
+  const sqlite3 = execFileSync('bash', ['-c', 'command -v sqlite3 || true'], { encoding: 'utf8' }).trim();
+  const vigilBin = path.resolve('bin/vigil.js');
+  const dayArg = formatDay(DAY);
+  const figures: Record<string, { wallMs: number[]; cpuMs: number[]; bytes: number }> = {};
+  const record = (name: string, run: () => { wallMs: number; cpuMs: number }, out: string) => {
+    const f = (figures[name] ??= { wallMs: [], cpuMs: [], bytes: 0 });
+    const r = run();
+    f.wallMs.push(r.wallMs);
+    f.cpuMs.push(r.cpuMs);
+    f.bytes = fs.statSync(out).size;
+    fs.rmSync(out);
+  };
+  const inProcess = async (): Promise<{ wallMs: number; cpuMs: number }> => {
+    const s2 = openSampleStore(path.join(dir, 'vigil.db'));
+    const out = fs.createWriteStream(vigilOut);
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    await exportCsv(s2, { from, to }, out);
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    const wallMs = ms(t0);
+    const c = process.cpuUsage(c0);
+    s2.close();
+    return { wallMs, cpuMs: (c.user + c.system) / 1000 };
+  };
+  for (let run = 0; run < RUNS; run++) {
+    if (sqlite3) record('sqlite3 -csv (wide table of the cells)', () => timed(`${sqlite3} -csv -header ${wideFile} 'SELECT * FROM day WHERE unix_ms >= ${from} AND unix_ms < ${to}' > ${sqliteOut}`), sqliteOut);
+    const r = await inProcess();
+    record('exportCsv() in process, into a file', () => r, vigilOut);
+    record('vigil export --date (whole command)', () => timed(`${process.execPath} ${vigilBin} export --date ${dayArg} --data-dir ${dataDir} --out ${vigilOut}`), vigilOut);
+  }
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+  const range = (v: number[], d = 0) => `${median(v).toFixed(d)} (${Math.min(...v).toFixed(d)}–${Math.max(...v).toFixed(d)})`;
+  const base = sqlite3 ? figures['sqlite3 -csv (wide table of the cells)'] : undefined;
+  console.log(`\nexport of one day (${rows} rows, ${headerCells.length} columns), ${RUNS} runs, median (range), ${new Date().toISOString()}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log('| exporter | wall ms | CPU ms | rows/s (wall) | rows per CPU-second | output MB | speed ÷ sqlite3 (wall; CPU) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const [name, f] of Object.entries(figures)) {
+    const vsWall = base ? (median(base.wallMs) / median(f.wallMs)).toFixed(2) : 'n/a';
+    const vsCpu = base ? (median(base.cpuMs) / median(f.cpuMs)).toFixed(2) : 'n/a';
+    console.log(`| ${name} | ${range(f.wallMs)} | ${range(f.cpuMs)} | ${((rows / median(f.wallMs)) * 1000).toFixed(0)} | ${((rows / median(f.cpuMs)) * 1000).toFixed(0)} | ${(f.bytes / 1e6).toFixed(1)} | ${f === base ? '' : `${vsWall}×; ${vsCpu}×`} |`);
+  }
+  if (!sqlite3) console.log('(sqlite3 is not installed: apt-get install sqlite3, so no comparison)');
 
   // Recovery after a kill: the database misses the last 5 s of a full day file.
-  store.close();
   fs.rmSync(path.join(dir, 'vigil.db'));
   fs.rmSync(file);
   const w2 = new DailyCsvWriter({ dir: telemetry });

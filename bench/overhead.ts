@@ -184,13 +184,18 @@ function cpuTicks(pid: number): number | null {
   }
 }
 
-/** Resident set and proportional set (shared pages divided among their users), in KiB. */
-function memoryKiB(pid: number): { rss: number; pss: number } | null {
+/**
+ * Resident set, proportional set (shared pages divided among their users) and the anonymous
+ * part of the resident set (heap, stacks: what is the process's own, not file pages of its
+ * binary and libraries), in KiB.
+ */
+function memoryKiB(pid: number): { rss: number; pss: number; anon: number } | null {
   try {
     const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
     const rss = /^Rss:\s+(\d+)/m.exec(rollup);
     const pss = /^Pss:\s+(\d+)/m.exec(rollup);
-    return rss && pss ? { rss: Number(rss[1]), pss: Number(pss[1]) } : null;
+    const anon = /^Anonymous:\s+(\d+)/m.exec(rollup);
+    return rss && pss && anon ? { rss: Number(rss[1]), pss: Number(pss[1]), anon: Number(anon[1]) } : null;
   } catch {
     return null;
   }
@@ -201,6 +206,7 @@ interface Figures {
   rssAvg: number;
   rssMax: number;
   pssAvg: number;
+  anonAvg: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -234,7 +240,7 @@ async function main(): Promise<void> {
     await sleep(WARMUP_MS);
     for (let w = 0; w < windows; w++) {
       const startTicks = running.map((r) => cpuTicks(r.child.pid!) ?? 0);
-      const samples = running.map(() => ({ rss: [] as number[], pss: [] as number[] }));
+      const samples = running.map(() => ({ rss: [] as number[], pss: [] as number[], anon: [] as number[] }));
       const t0 = performance.now();
       for (let s = 1; s <= seconds; s++) {
         await sleep(t0 + s * 1000 - performance.now());
@@ -243,6 +249,7 @@ async function main(): Promise<void> {
           if (memory) {
             samples[i]!.rss.push(memory.rss / 1024);
             samples[i]!.pss.push(memory.pss / 1024);
+            samples[i]!.anon.push(memory.anon / 1024);
           }
         });
       }
@@ -255,6 +262,7 @@ async function main(): Promise<void> {
           rssAvg: average(samples[i]!.rss),
           rssMax: Math.max(0, ...samples[i]!.rss),
           pssAvg: average(samples[i]!.pss),
+          anonAvg: average(samples[i]!.anon),
         });
       });
       printWindow(w, running, results, loads.at(-1)!);
@@ -275,12 +283,12 @@ function printWindow(w: number, running: { contender: Contender; child: ChildPro
   console.log(`\nwindow ${w + 1} of ${windows} (${seconds} s, load average ${load.toFixed(1)} at its end)`);
   console.log(
     table(
-      ['collector', 'CPU s/min', '% of a core', 'RSS avg (max) MiB', 'PSS avg MiB', 'Vigil CPU ÷ it'],
+      ['collector', 'CPU s/min', '% of a core', 'RSS avg (max) MiB', 'PSS avg MiB', 'anonymous avg MiB', 'Vigil CPU ÷ it'],
       running.map((r, i) => {
         const f = results[i]![w]!;
         const ratio = i === 0 ? '' : f.cpuSecondsPerMinute > 0 ? `${(vigil.cpuSecondsPerMinute / f.cpuSecondsPerMinute).toFixed(2)}×` : 'n/a';
         const alive = r.child.exitCode === null && r.child.signalCode === null ? '' : ' (exited!)';
-        return [r.contender.name + alive, f.cpuSecondsPerMinute.toFixed(3), ((f.cpuSecondsPerMinute / 60) * 100).toFixed(3), `${f.rssAvg.toFixed(1)} (${f.rssMax.toFixed(1)})`, f.pssAvg.toFixed(1), ratio];
+        return [r.contender.name + alive, f.cpuSecondsPerMinute.toFixed(3), ((f.cpuSecondsPerMinute / 60) * 100).toFixed(3), `${f.rssAvg.toFixed(1)} (${f.rssMax.toFixed(1)})`, f.pssAvg.toFixed(1), f.anonAvg.toFixed(1), ratio];
       }),
     ),
   );
@@ -292,7 +300,7 @@ function printSummary(running: { contender: Contender }[], results: Figures[][],
   console.log(`\nsummary: median (range) over ${windows} window${windows === 1 ? '' : 's'} of ${seconds} s, load average ${span(loads, 1)}`);
   console.log(
     table(
-      ['collector', 'CPU s/min', '% of a core', 'RSS avg MiB', 'RSS max MiB', 'PSS avg MiB', 'Vigil CPU ÷ it'],
+      ['collector', 'CPU s/min', '% of a core', 'RSS avg MiB', 'RSS max MiB', 'PSS avg MiB', 'anonymous avg MiB', 'Vigil CPU ÷ it'],
       running.map((r, i) => {
         const f = results[i]!;
         const ratios = f.map((x, w) => vigil[w]!.cpuSecondsPerMinute / x.cpuSecondsPerMinute).filter(Number.isFinite);
@@ -303,6 +311,7 @@ function printSummary(running: { contender: Contender }[], results: Figures[][],
           span(f.map((x) => x.rssAvg), 1),
           Math.max(...f.map((x) => x.rssMax)).toFixed(1),
           span(f.map((x) => x.pssAvg), 1),
+          span(f.map((x) => x.anonAvg), 1),
           i === 0 ? '' : ratios.length ? `${span(ratios, 2)}×` : 'n/a',
         ];
       }),
