@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 
 const benches = [
-  ['overhead.ts', '60'],
+  ['overhead.ts', '180', '3'],
   ['sampler.ts'],
   ['storage.ts'],
   ['csv.ts'],
@@ -12,6 +12,7 @@ const benches = [
   ['hub-load.ts'],
   ['hub-fuzz.ts', '--count', '20000'],
   ['alert-latency.ts', '4'],
+  ['alert-latency.ts', '--defaults', '3'],
   ['charts.ts'],
   ['soak.ts', '8'],
 ];
