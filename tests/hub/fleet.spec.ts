@@ -83,6 +83,16 @@ test('fleet page: token, machines with state, live updates, click through to the
   await expect(page.locator('.self')).toHaveText('(this hub)');
   await expect(page.locator('#summary')).toContainText('3 machines: 2 up, 0 stale, 0 sleeping, 1 never reported');
 
+  // At 420 px (a phone) nothing runs off the side: each row is a card of labelled lines.
+  await page.setViewportSize({ width: 420, height: 800 });
+  expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+  const card = await row('web-1').boundingBox();
+  expect(card!.x).toBeGreaterThanOrEqual(0);
+  expect(card!.x + card!.width).toBeLessThanOrEqual(420);
+  await expect(row('web-1').locator('td').nth(6)).toHaveAttribute('data-label', 'Version');
+  await page.screenshot({ path: test.info().outputPath('fleet-420px.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+
   // A new sample arrives through the live feed.
   const live = randomSamples(Math.floor(Date.now() / 1000) * 1000, 1, 1000, 9);
   live[0]!.cpu.total = 77.7;

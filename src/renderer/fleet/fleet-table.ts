@@ -30,6 +30,11 @@ export class FleetTable {
     return this.rows.has(machineId);
   }
 
+  /** The column headers, from the page (one place for their wording). */
+  private get labels(): string[] {
+    return [...this.table.tHead!.rows[0]!.cells].map((th) => th.textContent ?? '');
+  }
+
   render(machines: readonly HubMachine[]): void {
     const body = this.table.tBodies[0]!;
     body.textContent = '';
@@ -43,6 +48,8 @@ export class FleetTable {
       const network = cell('–', true);
       const name = h('td', {}, h('a', { href: `machines/${encodeURIComponent(machine.id)}/`, text: machine.name }), machine.self ? h('span', { className: 'self', text: '(this hub)' }) : null);
       const tr = h('tr', { 'data-id': machine.id }, name, h('td', {}, badge), seen, cpu, memory, network, cell(machine.version ?? ''));
+      // Each cell names its column: on a narrow screen a row is a card, one labelled line per cell.
+      tr.querySelectorAll('td').forEach((td, i) => td.setAttribute('data-label', this.labels[i] ?? ''));
       body.append(tr);
       this.rows.set(machine.id, { machine: { ...machine }, badge, seen, cpu, memory, network });
       this.setState(machine.id, machine.state, machine.lastSeen);
