@@ -285,7 +285,7 @@ export function publicIpFeature(options: { clock?: Clock; lookup?: PublicIpLooku
       return instance;
     },
     routes(app: FastifyInstance, context: RuntimeContext) {
-      app.get('/api/public-ip', async (_request, reply) => {
+      app.get('/api/public-ip', { schema: { summary: "This machine's public IP address and the state of its lookup" } }, async (_request, reply) => {
         void reply.header('cache-control', 'no-store');
         if (instance) return instance.status();
         const settings = context.settings().publicIp;

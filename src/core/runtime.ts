@@ -196,8 +196,11 @@ export class Runtime implements RuntimeContext {
       import('./server/health.js'),
       import('./server/page-paths.js'),
     ]);
-    const publicPaths = ['/health', ...(this.current.server.ui ? PAGE_PATHS : [])];
-    const app = await createHttpServer({ host, port, tokenHash: tokenHash || null, logger: this.logger, publicPaths, allowedHosts });
+    const { ui } = this.current.server;
+    // The OpenAPI document holds no data (like the hub's); Swagger UI comes with the chart page.
+    const publicPaths = ['/health', '/openapi.json', ...(ui ? PAGE_PATHS : [])];
+    const publicPrefixes = ui ? ['/docs'] : [];
+    const app = await createHttpServer({ host, port, tokenHash: tokenHash || null, logger: this.logger, publicPaths, publicPrefixes, allowedHosts });
     registerHealthRoute(app, {
       identity: this.identity,
       startedAt: this.startedAt,
@@ -208,6 +211,7 @@ export class Runtime implements RuntimeContext {
       latest: () => this.engine.latest(),
       tokenHash: tokenHash || null,
     });
+    await (await import('./server/openapi-routes.js')).registerOpenApiRoutes(app, { ui });
     for (const register of this.routes) await register(app, this);
     this.serverUrl = await listenOn(app, host, port);
     this.server = app;

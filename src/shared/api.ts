@@ -335,6 +335,7 @@ const nullableInteger = { type: ['integer', 'null'] } as const;
 const nullableNumberArray = { type: 'array', items: { type: ['number', 'null'] } } as const;
 
 export const hostInfoSchema = {
+  title: 'HostInfo',
   type: 'object',
   required: ['machine', 'version', 'timeZone', 'today', 'now', 'intervalSeconds', 'firstSampleTs', 'lastSampleTs', 'host'],
   properties: {
@@ -351,6 +352,7 @@ export const hostInfoSchema = {
 } as const satisfies JSONSchema;
 
 export const daysResultSchema = {
+  title: 'DaysResult',
   type: 'object',
   required: ['from', 'to', 'days'],
   properties: { from: { type: 'string' }, to: { type: 'string' }, days: { type: 'array', items: { type: 'string' } } },
@@ -379,6 +381,7 @@ export const diskSeriesSchema = {
 } as const satisfies JSONSchema;
 
 export const seriesResultSchema = {
+  title: 'SeriesResult',
   type: 'object',
   required: ['from', 'to', 'bucketMs', 'resolution', 'timestamps', 'series', 'day', 'interfaces', 'disks'],
   properties: {
@@ -422,6 +425,7 @@ const interfaceTotalsSchema = {
 } as const satisfies JSONSchema;
 
 export const trafficReportSchema = {
+  title: 'TrafficReport',
   type: 'object',
   required: ['from', 'to', 'label', 'resetDay', 'interfaces', 'physical', 'days', 'quotas'],
   properties: {
@@ -492,12 +496,14 @@ export const sampleSchema = {
 } as const satisfies JSONSchema;
 
 export const latestResultSchema = {
+  title: 'LatestResult',
   type: 'object',
   required: ['sample'],
   properties: { sample: { anyOf: [sampleSchema, { type: 'null' }] } },
 } as const satisfies JSONSchema;
 
 export const apiErrorSchema = {
+  title: 'Error',
   type: 'object',
   required: ['error'],
   properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },

@@ -104,6 +104,7 @@ export const hostRecordSchema = {
 
 /** POST /api/ingest body: a SyncBatch (src/core/sync/types.ts). */
 export const ingestBatchSchema = {
+  title: 'SyncBatch',
   $id: 'IngestBatch',
   type: 'object',
   additionalProperties: false,
@@ -155,6 +156,7 @@ export interface IngestResult {
 }
 
 export const ingestResultSchema = {
+  title: 'IngestResult',
   type: 'object',
   required: ['machineId', 'accepted', 'ignored', 'tooOld'],
   properties: { machineId: { type: 'string' }, accepted: { type: 'integer' }, ignored: { type: 'integer' }, tooOld: { type: 'integer' } },
@@ -198,6 +200,7 @@ export interface HubMachine {
 const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
 
 export const hubMachineSchema = {
+  title: 'HubMachine',
   type: 'object',
   required: ['id', 'name', 'agentId', 'self', 'state', 'reportedState', 'lastSeen', 'lastSampleTs', 'healthUrl', 'version', 'intervalSeconds', 'timeZone', 'createdAt', 'revokedAt', 'sleepUntil'],
   properties: {
@@ -220,6 +223,7 @@ export const hubMachineSchema = {
 } as const;
 
 export const machineListSchema = {
+  title: 'HubMachineList',
   type: 'object',
   required: ['machines', 'time'],
   properties: {
@@ -258,6 +262,7 @@ export function parseLiveEvent(data: string): LiveEvent | null {
 }
 
 export const errorSchema = {
+  title: 'Error',
   type: 'object',
   required: ['error'],
   properties: {

@@ -11,14 +11,13 @@ import { parseHealth } from '../peers/health-check.js';
 import type { RuntimeContext } from '../runtime.js';
 import type { AlertService } from './service.js';
 import { readAlertHistory } from './store.js';
+import { apiErrorSchema } from '../../shared/api.js';
 
 /** The longest announced sleep with a deadline: 30 days (longer: announce one without a deadline). */
 const MAX_SLEEP_SECONDS = 30 * 24 * 3600;
 
-const errorResponse = {
-  type: 'object',
-  properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
-} as const;
+// VigilError's JSON, as every route answers it (the OpenAPI documents name it Error).
+const errorResponse = apiErrorSchema;
 
 export function registerAlertRoutes(app: FastifyInstance, context: RuntimeContext, current: () => AlertService | null): void {
   const plain = () => (data: unknown) => JSON.stringify(data);

@@ -97,7 +97,7 @@ export function healthReport(source: HealthSource, now = Date.now(), options: { 
 }
 
 export function registerHealthRoute(app: FastifyInstance, source: HealthSource): void {
-  app.get('/health', async (request, reply) => {
+  app.get('/health', { schema: { summary: 'Whether the machine is up, with its identity and state (public: no token needed)', tags: ['meta'] } }, async (request, reply) => {
     void reply.header('cache-control', 'no-store');
     const token = source.tokenHash ? bearerToken(request) : null;
     const withLatest = !source.tokenHash || (token !== null && tokenMatches(token, source.tokenHash));

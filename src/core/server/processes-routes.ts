@@ -10,7 +10,7 @@ import type { ProcessLister } from '../metrics/processes.js';
 
 export const processesRoutes: RouteModule = (app) => {
   let lister: Promise<ProcessLister> | null = null;
-  app.get<{ Querystring: ProcessesQuery }>('/api/processes', { schema: { querystring: processesQuerySchema } }, async (request, reply) => {
+  app.get<{ Querystring: ProcessesQuery }>('/api/processes', { schema: { summary: 'The top processes by CPU or memory', querystring: processesQuerySchema } }, async (request, reply) => {
     // Loaded on the first request: an agent whose API nobody asks for processes never pays for it.
     lister ??= import('../metrics/processes.js').then((m) => m.createProcessLister());
     const list = await (await lister).list({ sort: request.query.sort, limit: request.query.limit });

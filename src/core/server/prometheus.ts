@@ -24,7 +24,7 @@ export const METRICS_PATH = '/metrics';
  * own counters as `extra`). The serving process' own figures (process_*) come with it.
  */
 export function registerMetricsRoute(app: FastifyInstance, source: SnapshotSource, extra: () => readonly Point[] = () => []): void {
-  app.get(METRICS_PATH, async (_request, reply) => {
+  app.get(METRICS_PATH, { schema: { summary: 'Prometheus text exposition (format 0.0.4) of the latest values and counters', tags: ['meta'], produces: ['text/plain'] } }, async (_request, reply) => {
     const snapshots = await source();
     void reply.header('content-type', EXPOSITION_CONTENT_TYPE).header('cache-control', 'no-store');
     return encodeExposition(snapshots, [...extra(), ...processPoints()]);
