@@ -23,10 +23,27 @@ export function publicIpLine(host: HostSnapshot, now: number): string {
   return info.address ? `Public   ${info.address} ${since}` : `Public   unknown ${since}: the lookup fails (see vigil logs)`;
 }
 
-export function sampleLines(sample: Sample, options: { includeVirtual?: boolean } = {}): string[] {
+/**
+ * The sample as lines. With `width` (a terminal's columns), per-core figures go on lines of their
+ * own wrapped to it, so a machine with many cores does not make the CPU line wrap.
+ */
+export function sampleLines(sample: Sample, options: { includeVirtual?: boolean; width?: number } = {}): string[] {
   const lines: string[] = [];
-  const cores = sample.cpu.cores.map((pct, i) => `cpu${i} ${pct.toFixed(1)}`).join('  ');
-  lines.push(`CPU      ${formatPercent(sample.cpu.total).padStart(8)}   ${bar(sample.cpu.total)}   ${cores}`);
+  const cores = sample.cpu.cores.map((pct, i) => `cpu${i} ${pct.toFixed(1)}`);
+  if (options.width === undefined) {
+    lines.push(`CPU      ${formatPercent(sample.cpu.total).padStart(8)}   ${bar(sample.cpu.total)}   ${cores.join('  ')}`);
+  } else {
+    lines.push(`CPU      ${formatPercent(sample.cpu.total).padStart(8)}   ${bar(sample.cpu.total)}`);
+    let line = 'Cores   ';
+    for (const core of cores) {
+      if (line.length + 2 + core.length > options.width - 1 && line.trim() !== 'Cores') {
+        lines.push(line);
+        line = '        ';
+      }
+      line += ` ${core} `;
+    }
+    if (cores.length > 0) lines.push(line.trimEnd());
+  }
   const m = sample.memory;
   const usedPct = m.total ? (m.used / m.total) * 100 : 0;
   lines.push(`Memory   ${formatPercent(usedPct).padStart(8)}   ${bar(usedPct)}   ${formatBytes(m.used)} used of ${formatBytes(m.total)}, ${formatBytes(m.available)} available, ${formatBytes(m.free)} free`);
@@ -63,4 +80,17 @@ export function bar(percent: number): string {
   const cells = 20;
   const filled = Math.max(0, Math.min(cells, Math.round((percent / 100) * cells)));
   return `[${'|'.repeat(filled)}${' '.repeat(cells - filled)}]`;
+}
+
+/**
+ * Lines fitted to a terminal: each cut to `columns` (a wrapped line would push the screen up),
+ * and no more than `rows` - 1 of them, the last saying how many did not fit.
+ */
+export function fitScreen(lines: readonly string[], columns: number, rows: number): string[] {
+  const width = Math.max(20, columns - 1);
+  const cut = lines.map((line) => ([...line].length > width ? `${[...line].slice(0, width - 1).join('')}…` : line));
+  const room = Math.max(2, rows - 1);
+  if (cut.length <= room) return cut;
+  const hidden = cut.length - (room - 1);
+  return [...cut.slice(0, room - 1), `… ${hidden} more line${hidden === 1 ? '' : 's'}: enlarge the window`];
 }

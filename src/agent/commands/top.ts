@@ -37,7 +37,8 @@ export function formatTop(list: ProcessList, width?: number): string[] {
 
 function row(p: ProcessInfo, userWidth: number, commandWidth?: number): string {
   const user = p.user.length > userWidth ? `${p.user.slice(0, userWidth - 1)}+` : p.user.padEnd(userWidth);
-  const command = commandWidth && p.command.length > commandWidth ? `${p.command.slice(0, commandWidth - 1)}…` : p.command;
+  const shown = displayCommand(p.command);
+  const command = commandWidth && shown.length > commandWidth ? `${shown.slice(0, commandWidth - 1)}…` : shown;
   return [
     String(p.pid).padStart(7),
     user,
@@ -48,4 +49,28 @@ function row(p: ProcessInfo, userWidth: number, commandWidth?: number): string {
     p.state ?? '-',
     command,
   ].join(' ');
+}
+
+/** Interpreters whose command line says little before the script: node, python, ruby, perl, php, java. */
+const INTERPRETER = /^(node|nodejs|python[\d.]*|pypy[\d.]*|ruby|perl|php[\d.]*|java)(\.exe)?$/i;
+/** Interpreter options that take the next word as their value, and say nothing about what runs. */
+const SKIPPED_WITH_VALUE = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-W', '-X', '-cp', '-classpath', '--class-path', '-I']);
+/** Options after which the rest is what runs: a module, a jar, inline code. */
+const WHAT_RUNS = new Set(['-m', '-jar', '-e', '-c', '--eval', '-p', '--print']);
+
+/**
+ * The command as `vigil top` shows it: for an interpreter, its name and the script it runs with
+ * the script's arguments ("node /srv/api/server.js --port 8080"), without the interpreter's path
+ * and its own options (a V8 flag list, -X options), which fill the column and make every node or
+ * java process look the same. Other commands as they are. The JSON output keeps the full line.
+ */
+export function displayCommand(command: string): string {
+  const words = command.split(' ');
+  const program = words[0] ?? '';
+  const name = program.split(/[\\/]/).at(-1) ?? program;
+  if (!INTERPRETER.test(name)) return command;
+  let i = 1;
+  while (i < words.length && words[i]!.startsWith('-') && !WHAT_RUNS.has(words[i]!)) i += SKIPPED_WITH_VALUE.has(words[i]!) ? 2 : 1;
+  const rest = words.slice(i).join(' ');
+  return rest ? `${name} ${rest}` : command;
 }

@@ -5,7 +5,7 @@ import { createMetricSources } from '../../core/metrics/index.js';
 import { Sampler } from '../../core/sampler.js';
 import { formatLocalIso } from '../../shared/dates.js';
 import type { DiskUsage, HostSnapshot, Sample } from '../../shared/model.js';
-import { diskLines, hostLines, sampleLines } from '../format.js';
+import { diskLines, fitScreen, hostLines, sampleLines } from '../format.js';
 
 export interface WatchOptions {
   interval: number;
@@ -22,19 +22,30 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   let host: HostSnapshot | null = null;
   let disks: DiskUsage[] = [];
 
+  let last: Sample | null = null;
   const render = (sample: Sample) => {
+    last = sample;
     const now = Date.now();
     const lines = [`Vigil watch — ${formatLocalIso(sample.ts)} — every ${options.interval} s${interactive ? ' — q to quit' : ''}`, ''];
     if (host) lines.push(...hostLines(host, now), '');
-    lines.push(...sampleLines(sample), ...diskLines(disks));
-    out.write(interactive ? `${HOME_AND_CLEAR}${lines.join('\n')}\n` : `${lines.join('\n')}\n\n`);
+    if (!interactive) {
+      lines.push(...sampleLines(sample), ...diskLines(disks));
+      out.write(`${lines.join('\n')}\n\n`);
+      return;
+    }
+    // A terminal: fitted to its size (80×24 included), never wrapping or scrolling.
+    const columns = out.columns || 80;
+    lines.push(...sampleLines(sample, { width: columns }), ...diskLines(disks));
+    out.write(`${HOME_AND_CLEAR}${fitScreen(lines, columns, out.rows || 24).join('\n')}`);
   };
+  const onResize = () => last && render(last);
 
   sampler.on('host', (record) => (host = record.host));
   sampler.on('disk', (record) => (disks = record.disks));
   sampler.on('sample', render);
 
   if (interactive) {
+    out.on('resize', onResize);
     out.write(ENTER_ALTERNATE_SCREEN);
     out.write(`${HOME_AND_CLEAR}Vigil watch: first figures in ${options.interval} s…\n`);
   }
@@ -55,6 +66,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
 
   await sampler.stop();
   if (interactive) {
+    out.off('resize', onResize);
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
     process.stdin.pause();
     out.write(LEAVE_ALTERNATE_SCREEN);
