@@ -30,6 +30,9 @@ while time.time() < deadline:
 os.waitpid(pid, 0)
 `;
 
+/** CSI sequences (cursor, alternate screen): ESC [ parameters letter. */
+const ESCAPE_SEQUENCE = new RegExp(`${String.fromCharCode(27)}\\[[?\\d;]*[a-zA-Z]`, 'g');
+
 const children: ReturnType<typeof spawn>[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
@@ -43,7 +46,7 @@ it('fits an 80×24 terminal: no wrapped line, no scrolling; q quits', async () =
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   expect(code).toBe(0);
   // Frames start with "cursor home, clear screen"; drop the other escape sequences.
-  const frames = output.split('\x1b[H\x1b[2J').slice(1).map((frame) => frame.replace(/\x1b\[[?\d;]*[a-zA-Z]/g, ''));
+  const frames = output.split('\x1b[H\x1b[2J').slice(1).map((frame) => frame.replace(ESCAPE_SEQUENCE, ''));
   const full = frames.filter((frame) => frame.startsWith('Vigil watch — '));
   expect(full.length).toBeGreaterThanOrEqual(2);
   for (const frame of full) {
