@@ -3,15 +3,16 @@
 // the Electron version.
 //   npx tsx scripts/electronegativity.ts       (tests/main/electronegativity.test.ts runs it too)
 // Exits 1 on a finding that counts: any HIGH, or MEDIUM with FIRM or CERTAIN confidence.
-// Runs offline: it tries to fetch fresh translations (1 s timeout, then its bundled English);
-// the check that downloads Electron's release list (AvailableSecurityFixesGlobalCheck) is left
+// Runs offline: its translation loader, which fetches fresh translations from S3 at every run
+// (and, through got's retry, can throw an uncaught ENOTFOUND after it has given up: seen on Node
+// 24 in CI), is replaced by one that loads the bundled English only (offlineTranslations); the check that downloads Electron's release list (AvailableSecurityFixesGlobalCheck) is left
 // out, because CI has no internet (the release workflow builds with the pinned Electron, and
 // Electron updates come through package.json like any other dependency).
 //
 // Its CLI entry is broken with the commander that npm hoists here, so the runner is called as a
 // library.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,32 +48,57 @@ type Runner = (options: Record<string, unknown>, forCli: boolean) => Promise<{ i
 
 export const EXCLUDED_CHECKS = ['AvailableSecurityFixesGlobalCheck'];
 
+/**
+ * Puts in the scanner's module cache, before it loads, a translation loader that configures the
+ * same i18n with its bundled locales and never goes to the network.
+ */
+function offlineTranslations(): void {
+  const loaderPath = require.resolve('@doyensec/electronegativity/dist/locales/i18n.js');
+  if (require.cache[loaderPath]) return;
+  const i18n = require(require.resolve('i18n', { paths: [path.dirname(loaderPath)] })) as {
+    configure(options: Record<string, unknown>): void;
+    setLocale(locale: string): void;
+  };
+  const load = (): Promise<void> => {
+    i18n.configure({
+      locales: ['en-US', 'es-ES', 'fr-FR'],
+      defaultLocale: 'en-US',
+      directory: path.dirname(loaderPath),
+      updateFiles: false,
+      objectNotation: true,
+      retryInDefaultLocale: true,
+      register: global,
+    });
+    i18n.setLocale('en-US');
+    return Promise.resolve();
+  };
+  const loader = new Module(loaderPath);
+  loader.filename = loaderPath;
+  loader.exports = load;
+  loader.loaded = true;
+  require.cache[loaderPath] = loader;
+}
+
 /** Scans `dir` (a folder of sources with a package.json). */
 export async function scan(dir: string, electronVersion: string): Promise<ScanResult> {
+  offlineTranslations();
   const loaded = require('@doyensec/electronegativity') as Runner | { default: Runner };
   const run = typeof loaded === 'function' ? loaded : loaded.default;
-  const quiet = console.log;
-  // The runner logs its translation fetch on stdout; keep the report readable.
-  console.log = () => undefined;
-  try {
-    const result = await run(
-      { input: dir, customScan: [], excludeFromScan: EXCLUDED_CHECKS, severitySet: 'informational', confidenceSet: 'tentative', isRelative: true, electronVersionOverride: electronVersion, parserPlugins: [] },
-      false,
-    );
-    return {
-      findings: result.issues.map((issue) => ({
-        id: issue.id,
-        severity: issue.severity.name as Finding['severity'],
-        confidence: issue.confidence.name as Finding['confidence'],
-        file: issue.file,
-        line: issue.location.line,
-        description: issue.description,
-      })),
-      errors: result.errors.filter((error) => !error.tolerable).map(({ file, message }) => ({ file, message })),
-    };
-  } finally {
-    console.log = quiet;
-  }
+  const result = await run(
+    { input: dir, customScan: [], excludeFromScan: EXCLUDED_CHECKS, severitySet: 'informational', confidenceSet: 'tentative', isRelative: true, electronVersionOverride: electronVersion, parserPlugins: [] },
+    false,
+  );
+  return {
+    findings: result.issues.map((issue) => ({
+      id: issue.id,
+      severity: issue.severity.name as Finding['severity'],
+      confidence: issue.confidence.name as Finding['confidence'],
+      file: issue.file,
+      line: issue.location.line,
+      description: issue.description,
+    })),
+    errors: result.errors.filter((error) => !error.tolerable).map(({ file, message }) => ({ file, message })),
+  };
 }
 
 /** The findings that fail the scan. */
