@@ -47,6 +47,7 @@ export function buildProgram(): Command {
     .option('--port <port>', 'run the web server on this port, 0 = any free one (default from settings: 7470)', parsePort)
     .addOption(new Option('--ui-token <token>', "access token the web server's page and API require (at least 16 characters); prefer $VIGIL_TOKEN, which ps does not show").env('VIGIL_TOKEN'))
     .option('--allowed-host <name>', 'without a token the web server answers only loopback names (127.0.0.1, localhost, [::1]): also answer this one (repeat; replaces server.allowedHosts)', collectHosts)
+    .addOption(new Option('--metrics-names <names>', "names on /metrics: vigil (vigil_*) or node (node_exporter's, for its dashboards); replaces server.metricsNames").choices(['vigil', 'node']))
     .option('--peer <NAME=URL>', "watch this machine's /health and email when it stops answering (repeat; replaces peers.list); a token goes in the URL: http://:TOKEN@host:7470", collectPeers)
     .addOption(new Option('--smtp <url>', 'send alert emails through smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (TLS); prefer $VIGIL_SMTP, which ps does not show').env('VIGIL_SMTP'))
     .option('--alert-from <address>', 'From address of alert emails (default from settings)')

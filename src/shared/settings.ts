@@ -103,8 +103,13 @@ export const serverSchema = {
     tokenHash: { type: 'string', pattern: '^([0-9a-f]{64})?$', default: '' },
     /** Without a token: other names than loopback this server answers to (e.g. a name in /etc/hosts). */
     allowedHosts: ALLOWED_HOSTS,
+    /**
+     * Names on /metrics: vigil (vigil_*) or node (node_exporter's names and labels, for dashboards
+     * made for node_exporter such as Grafana's "Node Exporter Full").
+     */
+    metricsNames: { type: 'string', enum: ['vigil', 'node'], default: 'vigil' },
   },
-  required: ['enabled', 'ui', 'host', 'port', 'tokenHash', 'allowedHosts'],
+  required: ['enabled', 'ui', 'host', 'port', 'tokenHash', 'allowedHosts', 'metricsNames'],
   default: {},
 } as const satisfies JSONSchema;
 

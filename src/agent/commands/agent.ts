@@ -41,6 +41,8 @@ export interface AgentOptions extends AlertFlags {
   host?: string;
   port?: number;
   uiToken?: string;
+  /** --metrics-names vigil|node: the names /metrics uses (server.metricsNames). */
+  metricsNames?: 'vigil' | 'node';
   /** --allowed-host NAME (repeat): names a server without a token answers besides loopback ones. */
   allowedHost?: string[];
 }
@@ -107,6 +109,7 @@ async function flagOverrides(options: AgentOptions): Promise<SettingsPatch> {
   if (options.host !== undefined) server.host = options.host;
   if (options.port !== undefined) server.port = options.port;
   if (options.allowedHost !== undefined) server.allowedHosts = options.allowedHost;
+  if (options.metricsNames !== undefined) server.metricsNames = options.metricsNames;
   // Only the hash is kept, as in the settings file. (Loaded here: node:crypto costs the plain
   // agent ~0.8 MB of resident memory.)
   if (options.uiToken !== undefined) server.tokenHash = (await import('../../core/server/http-server.js')).hashToken(options.uiToken);

@@ -40,7 +40,8 @@ export interface MachineStatus {
   now: number;
 }
 
-const EXTRA_HELP: Readonly<Record<string, string>> = {
+/** HELP of what is not in the metric table (order: after it). */
+export const EXPOSITION_EXTRA_HELP: Readonly<Record<string, string>> = {
   vigil_sample_timestamp_seconds: 'Unix time of the latest sample, to tell a stalled or silent machine.',
   vigil_machine_up: 'Whether the hub hears from the machine: 1 up; 0 stale (silent past its window), sleeping or never heard from (see vigil_machine_state).',
   vigil_machine_state: 'The machine as the hub judges it, one series per state (up, stale, sleeping, new): 1 for the current one.',
@@ -118,8 +119,8 @@ export function encodeExposition(snapshots: readonly MachineSnapshot[], extra: r
   return encodeFamilies([...snapshots.flatMap(snapshotPoints), ...extra]);
 }
 
-/** Groups numeric fields into metric families: known names in METRIC_HELP order, others sorted. */
-export function encodeFamilies(points: readonly Point[]): string {
+/** Groups numeric fields into metric families: known names in the order of `help` (default: the metric table's, then the others), others sorted. */
+export function encodeFamilies(points: readonly Point[], help: Readonly<Record<string, string>> = { ...METRIC_HELP, ...EXPOSITION_EXTRA_HELP }): string {
   const families = new Map<string, string[]>();
   for (const point of points) {
     const labels = point.tags.length === 0 ? '' : `{${point.tags.map(([key, value]) => `${key}="${escapeLabelValue(value)}"`).join(',')}}`;
@@ -131,7 +132,7 @@ export function encodeFamilies(points: readonly Point[]): string {
       lines.push(`${name}${labels} ${formatValue(field.value)}`);
     }
   }
-  const order = [...Object.keys(METRIC_HELP), ...Object.keys(EXTRA_HELP)];
+  const order = Object.keys(help);
   const rank = (name: string) => {
     const i = order.indexOf(name);
     return i < 0 ? order.length : i;
@@ -139,8 +140,7 @@ export function encodeFamilies(points: readonly Point[]): string {
   const names = [...families.keys()].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   let text = '';
   for (const name of names) {
-    const help = METRIC_HELP[name] ?? EXTRA_HELP[name] ?? `Vigil metric ${name}.`;
-    text += `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${metricType(name)}\n${families.get(name)!.join('\n')}\n`;
+    text += `# HELP ${name} ${escapeHelp(help[name] ?? `Vigil metric ${name}.`)}\n# TYPE ${name} ${metricType(name)}\n${families.get(name)!.join('\n')}\n`;
   }
   return text;
 }

@@ -8,6 +8,7 @@
 // with `authorization: { credentials: … }` in the scrape config.
 import type { FastifyInstance } from 'fastify';
 import type { Point } from '../metrics-exposition/convention.js';
+import { encodeNodeExposition } from '../metrics-exposition/node-exporter.js';
 import { EXPOSITION_CONTENT_TYPE, encodeExposition, processPoints, type MachineSnapshot } from '../metrics-exposition/prometheus-text.js';
 import type { RouteModule, RuntimeContext } from '../runtime.js';
 import type { SampleStore } from '../storage/types.js';
@@ -23,10 +24,17 @@ export const METRICS_PATH = '/metrics';
  * Registers GET /metrics on any Fastify app (the hub calls this with its own source, and its
  * own counters as `extra`). The serving process' own figures (process_*) come with it.
  */
-export function registerMetricsRoute(app: FastifyInstance, source: SnapshotSource, extra: () => readonly Point[] = () => []): void {
+export function registerMetricsRoute(
+  app: FastifyInstance,
+  source: SnapshotSource,
+  extra: () => readonly Point[] = () => [],
+  options: { node?: () => MachineSnapshot | null } = {},
+): void {
   app.get(METRICS_PATH, { schema: { summary: 'Prometheus text exposition (format 0.0.4) of the latest values and counters', tags: ['meta'], produces: ['text/plain'] } }, async (_request, reply) => {
-    const snapshots = await source();
     void reply.header('content-type', EXPOSITION_CONTENT_TYPE).header('cache-control', 'no-store');
+    const node = options.node?.();
+    if (node) return encodeNodeExposition(node, processPoints());
+    const snapshots = await source();
     return encodeExposition(snapshots, [...extra(), ...processPoints()]);
   });
 }
@@ -52,5 +60,9 @@ export function storeSnapshot(machine: { machineId: string; name: string }, stor
  * runtime's own machine; pass a source factory to expose others (or more).
  */
 export function prometheusRoute(source?: (context: RuntimeContext) => SnapshotSource): RouteModule {
-  return (app, context) => registerMetricsRoute(app, source ? source(context) : () => [runtimeSnapshot(context)]);
+  return (app, context) =>
+    registerMetricsRoute(app, source ? source(context) : () => [runtimeSnapshot(context)], () => [], {
+      // server.metricsNames = node: node_exporter's names for this machine (read on every scrape).
+      node: source ? undefined : () => (context.settings().server.metricsNames === 'node' ? runtimeSnapshot(context) : null),
+    });
 }
