@@ -1,6 +1,11 @@
-// Plain-text rendering of samples and host facts, shared by `vigil status` and `vigil watch`.
+// Plain-text rendering of samples and host facts, shared by `vigil status` and `vigil watch`. The
+// sample's rows come from the metric table (src/shared/metrics/table.ts): a family added there is
+// printed too, in a row of its group or a column of the interface table.
 import { formatLocalIso } from '../shared/dates.js';
+import { FAMILIES, type MetricFamily } from '../shared/metrics/catalog.js';
+import { METRIC_GROUPS, type MetricGroup, type MetricUnit } from '../shared/metrics/descriptor.js';
 import type { DiskUsage, HostSnapshot, Sample } from '../shared/model.js';
+import { machineValue } from '../shared/series.js';
 import { formatBits, formatBytes, formatDuration, formatPercent } from '../shared/units.js';
 import { diskUsedPercent } from '../shared/disk-usage.js';
 
@@ -23,43 +28,131 @@ export function publicIpLine(host: HostSnapshot, now: number): string {
   return info.address ? `Public   ${info.address} ${since}` : `Public   unknown ${since}: the lookup fails (see vigil logs)`;
 }
 
+type Values = ReadonlyMap<string, number | null>;
+
+/** A value in its unit, as the CLI prints it ('–' for none). */
+function formatValue(unit: MetricUnit, value: number | null | undefined): string {
+  if (value == null) return '–';
+  switch (unit) {
+    case 'percent':
+      return formatPercent(value);
+    case 'bytes':
+      return formatBytes(value);
+    case 'bits_per_second':
+      return formatBits(value);
+    case 'load':
+      return value.toFixed(2);
+    default:
+      return String(value);
+  }
+}
+
 /**
- * The sample as lines. With `width` (a terminal's columns), per-core figures go on lines of their
- * own wrapped to it, so a machine with many cores does not make the CPU line wrap.
+ * Rows with a layout of their own (a meter, a sentence), by the families they print; any other
+ * machine-wide family gets the plain row of its group (`title  v1  v2  v3   legend`).
+ */
+const LAYOUTS: readonly { keys: readonly string[]; lines: (values: Values, sample: Sample, width: number | undefined) => string[] }[] = [
+  {
+    keys: ['cpu', 'cpu.{cpu}'],
+    lines(values, sample, width) {
+      const total = values.get('cpu') ?? 0;
+      const cores = sample.cpu.cores.map((pct, i) => `${coreLabel(i)} ${pct.toFixed(1)}`);
+      if (width === undefined) return [`CPU      ${formatPercent(total).padStart(8)}   ${bar(total)}   ${cores.join('  ')}`];
+      // In a terminal: per-core figures on lines of their own, wrapped to its width.
+      const lines = [`CPU      ${formatPercent(total).padStart(8)}   ${bar(total)}`];
+      let line = 'Cores   ';
+      for (const core of cores) {
+        if (line.length + 2 + core.length > width - 1 && line.trim() !== 'Cores') {
+          lines.push(line);
+          line = '        ';
+        }
+        line += ` ${core} `;
+      }
+      if (cores.length > 0) lines.push(line.trimEnd());
+      return lines;
+    },
+  },
+  {
+    keys: ['mem.total', 'mem.used', 'mem.available', 'mem.free'],
+    lines(values) {
+      const [total, used, available, free] = ['mem.total', 'mem.used', 'mem.available', 'mem.free'].map((key) => values.get(key) ?? 0) as [number, number, number, number];
+      const usedPct = total ? (used / total) * 100 : 0;
+      return [`Memory   ${formatPercent(usedPct).padStart(8)}   ${bar(usedPct)}   ${formatBytes(used)} used of ${formatBytes(total)}, ${formatBytes(available)} available, ${formatBytes(free)} free`];
+    },
+  },
+  {
+    keys: ['swap.total', 'swap.used'],
+    lines(values) {
+      const total = values.get('swap.total') ?? 0;
+      const used = values.get('swap.used') ?? 0;
+      if (!(total > 0)) return ['Swap     none'];
+      const pct = (used / total) * 100;
+      return [`Swap     ${formatPercent(pct).padStart(8)}   ${bar(pct)}   ${formatBytes(used)} of ${formatBytes(total)}`];
+    },
+  },
+];
+
+const coreFamily = FAMILIES.find((family) => family.scope === 'cpu');
+
+function coreLabel(index: number): string {
+  return coreFamily ? coreFamily.descriptor.label.replace('{cpu}', String(index)) : `cpu${index}`;
+}
+
+/**
+ * The sample, one row per display group of the metric table, in the table's order: the rows with
+ * a layout (CPU, memory, swap), a plain row for the other machine-wide groups (the load average:
+ * none where the OS has none), and a table of the interfaces with a column per family. With
+ * `width` (a terminal's columns), per-core figures go on lines of their own wrapped to it, so a
+ * machine with many cores does not make the CPU line wrap.
  */
 export function sampleLines(sample: Sample, options: { includeVirtual?: boolean; width?: number } = {}): string[] {
+  const values = new Map<string, number | null>();
+  for (const family of FAMILIES) if (family.scope === 'machine') values.set(family.descriptor.key!, machineValue(sample, family));
   const lines: string[] = [];
-  const cores = sample.cpu.cores.map((pct, i) => `cpu${i} ${pct.toFixed(1)}`);
-  if (options.width === undefined) {
-    lines.push(`CPU      ${formatPercent(sample.cpu.total).padStart(8)}   ${bar(sample.cpu.total)}   ${cores.join('  ')}`);
-  } else {
-    lines.push(`CPU      ${formatPercent(sample.cpu.total).padStart(8)}   ${bar(sample.cpu.total)}`);
-    let line = 'Cores   ';
-    for (const core of cores) {
-      if (line.length + 2 + core.length > options.width - 1 && line.trim() !== 'Cores') {
-        lines.push(line);
-        line = '        ';
-      }
-      line += ` ${core} `;
+  const done = new Set<MetricFamily>();
+  /** Groups a layout printed: a family of theirs it did not print gets a row under its own label. */
+  const laidOut = new Set<MetricGroup>();
+  for (const family of FAMILIES) {
+    if (done.has(family) || family.scope === 'filesystem') continue;
+    const layout = LAYOUTS.find((candidate) => candidate.keys.includes(family.descriptor.key!));
+    if (layout) {
+      for (const member of FAMILIES) if (layout.keys.includes(member.descriptor.key!)) done.add(member);
+      laidOut.add(family.descriptor.group);
+      lines.push(...layout.lines(values, sample, options.width));
+      continue;
     }
-    if (cores.length > 0) lines.push(line.trimEnd());
+    const members = FAMILIES.filter((member) => member.descriptor.group === family.descriptor.group && member.scope === family.scope && !done.has(member));
+    for (const member of members) done.add(member);
+    if (family.scope === 'interface') lines.push(...interfaceLines(sample, members, options));
+    else if (family.scope === 'machine') lines.push(...machineRow(laidOut.has(family.descriptor.group) ? null : family.descriptor.group, members, values));
   }
-  const m = sample.memory;
-  const usedPct = m.total ? (m.used / m.total) * 100 : 0;
-  lines.push(`Memory   ${formatPercent(usedPct).padStart(8)}   ${bar(usedPct)}   ${formatBytes(m.used)} used of ${formatBytes(m.total)}, ${formatBytes(m.available)} available, ${formatBytes(m.free)} free`);
-  if (m.swapTotal > 0) {
-    const swapPct = (m.swapUsed / m.swapTotal) * 100;
-    lines.push(`Swap     ${formatPercent(swapPct).padStart(8)}   ${bar(swapPct)}   ${formatBytes(m.swapUsed)} of ${formatBytes(m.swapTotal)}`);
-  } else {
-    lines.push('Swap     none');
-  }
-  if (sample.load) lines.push(`Load     ${sample.load.one.toFixed(2)}  ${sample.load.five.toFixed(2)}  ${sample.load.fifteen.toFixed(2)}   (1, 5, 15 min)`);
+  return lines;
+}
+
+/**
+ * `Load     0.52  0.30  0.10   (1, 5, 15 min)`: the group's title (null: the families' labels),
+ * values, legend; no row when none of the values is there.
+ */
+function machineRow(group: MetricGroup | null, members: readonly MetricFamily[], values: Values): string[] {
+  const known = members.map((member) => values.get(member.descriptor.key!) ?? null);
+  if (known.every((value) => value === null)) return [];
+  const info: { title: string; legend?: string } | undefined = group === null ? undefined : METRIC_GROUPS[group];
+  const title = info?.title ?? members[0]!.descriptor.label;
+  const legend = info?.legend ?? (members.length > 1 ? `(${members.map((member) => member.descriptor.label).join(', ')})` : '');
+  const text = members.map((member, i) => formatValue(member.descriptor.unit, known[i])).join('  ');
+  return [`${title.padEnd(8)} ${text}${legend ? `   ${legend}` : ''}`];
+}
+
+/** The interfaces, one row each, a column per family of the group (in, out). */
+function interfaceLines(sample: Sample, members: readonly MetricFamily[], options: { includeVirtual?: boolean }): string[] {
   const interfaces = sample.net.filter((n) => options.includeVirtual !== false || (!n.loopback && !n.virtual));
   const nameWidth = Math.max(8, ...interfaces.map((n) => n.iface.length + 1));
-  lines.push(`Network  ${'interface'.padEnd(nameWidth)} ${'in'.padStart(14)} ${'out'.padStart(14)}`);
+  const title = METRIC_GROUPS[members[0]!.descriptor.group]?.title ?? members[0]!.descriptor.group;
+  const lines = [`${title.padEnd(8)} ${'interface'.padEnd(nameWidth)}${members.map((member) => ` ${member.descriptor.label.padStart(14)}`).join('')}`];
   for (const n of interfaces) {
     const kind = n.loopback ? ' (loopback)' : n.virtual ? ' (virtual)' : '';
-    lines.push(`         ${n.iface.padEnd(nameWidth)} ${formatBits(n.rxBitsPerSecond).padStart(14)} ${formatBits(n.txBitsPerSecond).padStart(14)}${kind}`);
+    const cells = members.map((member) => ` ${formatValue(member.descriptor.unit, (n as unknown as Record<string, number | null>)[member.recordField!]).padStart(14)}`).join('');
+    lines.push(`         ${n.iface.padEnd(nameWidth)}${cells}${kind}`);
   }
   return lines;
 }

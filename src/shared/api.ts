@@ -18,7 +18,10 @@
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { ErrorCode } from './errors.js';
 import type { Sample } from './model.js';
+import { FAMILIES } from './metrics/catalog.js';
+import { sampleSchemaWith } from './metrics/sample-schema.js';
 import type { SeriesQueryResult } from './query.js';
+import type { SeriesKey, SeriesSelector } from './series.js';
 import { hostSnapshotSchema, type HostSnapshot } from './wire.js';
 
 /** Where the local server mounts the API (the hub mounts it per machine, see README). */
@@ -32,8 +35,19 @@ export const MAX_POINTS = 5000;
 export const MAX_DAYS_SPAN = 400;
 /** Response header of the CSV export: the number of data rows it will hold (for progress). */
 export const EXPORT_ROWS_HEADER = 'x-vigil-rows';
-/** Every recorded series (exact keys, or prefixes ending in '.'); /day, /range, /series and /recent default to them. */
-export const CHART_KEYS = ['cpu', 'cpu.', 'mem.', 'swap.', 'load.', 'net.'] as const;
+/**
+ * Every recorded series (exact keys, or prefixes ending in '.'); /day, /range, /series and /recent
+ * default to them: each family of the metric table by its key's first part ('cpu', 'cpu.', 'mem.',
+ * 'swap.', 'load.', 'net.'), so a family added there is charted and exported without a change here.
+ */
+export const CHART_KEYS: readonly SeriesSelector[] = [
+  ...new Set(
+    FAMILIES.filter((family) => family.key).map((family): SeriesSelector => {
+      const dot = family.key!.text.indexOf('.');
+      return dot < 0 ? (family.key!.text as SeriesKey) : (family.key!.text.slice(0, dot + 1) as `${string}.`);
+    }),
+  ),
+];
 /** Most raw samples per series /recent sends (6 h at 1 s, with room); past it, it buckets. */
 export const MAX_RAW_POINTS = 22_000;
 /** The live view's windows (ms): the last 15 min, 1 h or 6 h at raw resolution. */
@@ -454,46 +468,8 @@ export const trafficReportSchema = {
   },
 } as const satisfies JSONSchema;
 
-export const sampleSchema = {
-  type: 'object',
-  required: ['ts', 'cpu', 'memory', 'load', 'net'],
-  properties: {
-    ts: { type: 'integer' },
-    cpu: { type: 'object', required: ['total', 'cores'], properties: { total: { type: 'number' }, cores: { type: 'array', items: { type: 'number' } } } },
-    memory: {
-      type: 'object',
-      required: ['total', 'used', 'available', 'free', 'swapTotal', 'swapUsed'],
-      properties: {
-        total: { type: 'number' },
-        used: { type: 'number' },
-        available: { type: 'number' },
-        free: { type: 'number' },
-        swapTotal: { type: 'number' },
-        swapUsed: { type: 'number' },
-      },
-    },
-    load: {
-      anyOf: [
-        { type: 'object', required: ['one', 'five', 'fifteen'], properties: { one: { type: 'number' }, five: { type: 'number' }, fifteen: { type: 'number' } } },
-        { type: 'null' },
-      ],
-    },
-    net: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['iface', 'loopback', 'virtual', 'rxBitsPerSecond', 'txBitsPerSecond'],
-        properties: {
-          iface: { type: 'string' },
-          loopback: { type: 'boolean' },
-          virtual: { type: 'boolean' },
-          rxBitsPerSecond: { type: ['number', 'null'] },
-          txBitsPerSecond: { type: ['number', 'null'] },
-        },
-      },
-    },
-  },
-} as const satisfies JSONSchema;
+/** A Sample: generated from the metric table (metrics/sample-schema.ts), as the hub validates it. */
+export const sampleSchema = sampleSchemaWith({ type: 'integer', description: 'Unix ms of the tick' });
 
 export const latestResultSchema = {
   title: 'LatestResult',

@@ -8,6 +8,7 @@
 // broken client from making the hub allocate without bound.
 
 import type { LiveSampleEvent } from './api.js';
+import { diskUsageSchema, sampleSchemaWith } from './metrics/sample-schema.js';
 import { hostSnapshotSchema, machineStateSchema, text, type MachineState } from './wire.js';
 
 export const INGEST_MAX_SAMPLES = 5000;
@@ -17,82 +18,14 @@ export const INGEST_MIN_TS = 946_684_800_000;
 export const INGEST_MAX_FUTURE_MS = 5 * 60 * 1000;
 
 const ts = { type: 'integer', minimum: INGEST_MIN_TS, maximum: 8_640_000_000_000_000 } as const;
-const percent = { type: 'number', minimum: 0, maximum: 100 } as const;
-/** Bytes: up to 1 PiB (storage keeps 2^41 steps of 1 KiB). */
-const bytes = { type: 'number', minimum: 0, maximum: 2 ** 50 } as const;
-/** Bits per second: up to 10 Tbit/s (storage keeps 2^41 steps of 8 bit/s). */
-const bitRate = { type: ['number', 'null'], minimum: 0, maximum: 1e13 } as const;
-const loadValue = { type: 'number', minimum: 0, maximum: 1e6 } as const;
-
-export const sampleSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['ts', 'cpu', 'memory', 'load', 'net'],
-  properties: {
-    ts,
-    cpu: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['total', 'cores'],
-      properties: { total: percent, cores: { type: 'array', maxItems: 1024, items: percent } },
-    },
-    memory: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['total', 'used', 'available', 'free', 'swapTotal', 'swapUsed'],
-      properties: { total: bytes, used: bytes, available: bytes, free: bytes, swapTotal: bytes, swapUsed: bytes },
-    },
-    load: {
-      type: ['object', 'null'],
-      additionalProperties: false,
-      required: ['one', 'five', 'fifteen'],
-      properties: { one: loadValue, five: loadValue, fifteen: loadValue },
-    },
-    net: {
-      type: 'array',
-      maxItems: 512,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['iface', 'loopback', 'virtual', 'rxBitsPerSecond', 'txBitsPerSecond'],
-        properties: {
-          iface: text(128, 1),
-          loopback: { type: 'boolean' },
-          virtual: { type: 'boolean' },
-          rxBitsPerSecond: bitRate,
-          txBitsPerSecond: bitRate,
-        },
-      },
-    },
-  },
-} as const;
+/** A Sample as the hub accepts it: generated from the metric table (metrics/sample-schema.ts). */
+export const sampleSchema = sampleSchemaWith(ts);
 
 export const diskSampleSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['ts', 'disks'],
-  properties: {
-    ts,
-    disks: {
-      type: 'array',
-      maxItems: 256,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['device', 'mountPoint', 'fsType', 'total', 'used'],
-        properties: {
-          device: text(1024),
-          mountPoint: text(1024),
-          fsType: text(64),
-          total: { type: 'number', minimum: 0, maximum: 2 ** 62 },
-          used: { type: 'number', minimum: 0, maximum: 2 ** 62 },
-          // Optional: an agent from before they were kept does not send them.
-          free: { type: 'number', minimum: 0, maximum: 2 ** 62 },
-          available: { type: 'number', minimum: 0, maximum: 2 ** 62 },
-        },
-      },
-    },
-  },
+  properties: { ts, disks: { type: 'array', maxItems: 256, items: diskUsageSchema() } },
 } as const;
 
 export const hostRecordSchema = {

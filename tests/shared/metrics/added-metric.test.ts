@@ -1,11 +1,14 @@
 // Adding a metric is one entry in the metric table. Two made-up ones are added here to the table
 // itself, where a new metric would go (a machine-wide GPU load after the load average, and a
 // per-interface drop rate next to rx and tx), and nothing else changes: they show in the daily
-// CSV, in GET /metrics, in the line protocol, and survive SQLite and the CSV being read back.
+// CSV, in GET /metrics, in the line protocol and in `vigil status`, the hub's ingest accepts them,
+// and they survive SQLite and the CSV being read back.
 import fs from 'node:fs';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { sampleLines } from '../../../src/agent/format.js';
 import { CsvLayout } from '../../../src/core/csv/columns.js';
 import { DailyCsvWriter } from '../../../src/core/csv/daily-writer.js';
 import { toSample } from '../../../src/core/csv/recover.js';
@@ -15,6 +18,7 @@ import { EXPOSITION_CONTENT_TYPE } from '../../../src/core/metrics-exposition/pr
 import { registerMetricsRoute } from '../../../src/core/server/prometheus.js';
 import { openSampleStore } from '../../../src/core/storage/sample-store.js';
 import { encodePoints, encodeSampleLines } from '../../../src/core/sync/line-protocol.js';
+import { ingestBatchSchema } from '../../../src/shared/hub-api.js';
 import type * as TableModule from '../../../src/shared/metrics/table.js';
 import type { Sample } from '../../../src/shared/model.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -140,5 +144,23 @@ describe('a metric added to the table', () => {
     expect(lines).toContain(`vigil_network,device=eth0,${tags.replace(',', ',kind=physical,')} receive_bytes_per_second=1000i,transmit_bytes_per_second=2i,drops_per_second=3i ${ts}`);
     expect(lines).toContain(`vigil_network,device=lo,${tags.replace(',', ',kind=loopback,')} receive_bytes_per_second=8i,transmit_bytes_per_second=8i ${ts}`);
     expect(encodeSampleLines(sample, machine)).toBe(encodePoints(samplePoints(sample, machine)));
+  });
+
+  it('is printed by vigil status and vigil watch', () => {
+    const lines = sampleLines(sample);
+    expect(lines[lines.indexOf('Load     0.52  0.30  0.10   (1, 5, 15 min)') + 1]).toBe('GPU      42.5 %');
+    expect(lines.slice(-3)).toEqual([
+      'Network  interface             in            out        dropped',
+      '         eth0        8.00 kbit/s     16.0 bit/s              3',
+      '         lo           64.0 bit/s     64.0 bit/s              – (loopback)',
+    ]);
+  });
+
+  it('is part of what the hub accepts, within the bounds of its unit', () => {
+    const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, removeAdditional: false, allowUnionTypes: true, strict: true });
+    const valid = ajv.compile(ingestBatchSchema.properties.samples.items);
+    expect(valid(sample)).toBe(true);
+    expect(valid({ ...sample, gpu: { busy: 100.1 } })).toBe(false);
+    expect(valid({ ...sample, gpu: undefined })).toBe(false);
   });
 });
