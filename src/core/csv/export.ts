@@ -23,6 +23,8 @@ export interface ExportCsvOptions {
 
 /** Text handed to the stream per write; the slice of rows read per query is what fills it. */
 const SLICE_BYTES = 256 * 1024;
+/** Room after SLICE_BYTES for the row that crosses it (a row is ~200 B; a wider one grows the slice). */
+const SLICE_SLACK = 64 * 1024;
 
 /**
  * Writes the CSV of [from, to) to `output`, honouring backpressure (waits for 'drain' whenever
@@ -51,7 +53,11 @@ export async function exportCsv(
     let lastSeries: readonly SeriesInfo[] | null = null;
     let columns: Int32Array = new Int32Array(0);
     for (let exhausted = false; !exhausted; ) {
-      let text = '';
+      // Rows go straight into the slice's bytes: a string grown row by row had to be flattened
+      // and encoded again when written, a fifth of the export's time (bench/csv.ts). A row is
+      // ASCII (numbers and an ISO time, columns.ts), so latin1 writes it byte for byte.
+      let slice = Buffer.allocUnsafe(SLICE_BYTES + SLICE_SLACK);
+      let length = 0;
       let sliceRows = 0;
       exhausted = true;
       for (const row of store.iterateRows(cursor, to)) {
@@ -60,17 +66,24 @@ export async function exportCsv(
           lastSeries = row.series;
           columns = columnsFor(layout, row.series);
         }
-        text += layout.formatRowAt(row.ts, columns, row.values);
+        const text = layout.formatRowAt(row.ts, columns, row.values);
+        if (length + text.length > slice.length) {
+          // A row wider than the slack (thousands of series): grow this slice to hold it.
+          const wider = Buffer.allocUnsafe(length + text.length + SLICE_SLACK);
+          slice.copy(wider, 0, 0, length);
+          slice = wider;
+        }
+        length += slice.write(text, length, 'latin1');
         sliceRows++;
         cursor = row.ts + 1;
-        if (text.length >= SLICE_BYTES) {
+        if (length >= SLICE_BYTES) {
           exhausted = false;
           break;
         }
       }
       if (sliceRows === 0) break;
       rows += sliceRows;
-      await sink.write(text);
+      await sink.write(slice.subarray(0, length));
       onProgress?.(rows, Math.max(total, rows));
       signal?.throwIfAborted();
     }
@@ -113,7 +126,7 @@ class Sink {
     output.on('close', this.onClose);
   }
 
-  async write(text: string): Promise<void> {
+  async write(text: string | Buffer): Promise<void> {
     this.check();
     if (this.output.write(text)) return;
     await new Promise<void>((resolve) => {

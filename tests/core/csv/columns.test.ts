@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CsvLayout, FIXED_KEYS, columnName, formatCell, formatNumber, keyOfColumn } from '../../../src/core/csv/columns.js';
 import { compareSeriesKeys } from '../../../src/shared/series.js';
+import { formatLocalIso } from '../../../src/shared/dates.js';
 import { parseCsv } from '../../../src/core/csv/rfc4180.js';
 import { flattenSample, quantize } from '../../../src/shared/series.js';
 import { makeSample } from './helpers.js';
@@ -159,4 +160,36 @@ describe('CsvLayout', () => {
   it('refuses to format a series it has no column for', () => {
     expect(() => CsvLayout.forKeys([]).formatRow(0, ['net.eth0.rx'], [8])).toThrow(/no column/);
   });
+});
+
+describe('row time text', () => {
+  // formatRowAt keeps the text up to the minute and the offset per minute; it must give
+  // formatLocalIso's text for every instant, across DST changes, half-hour zones and a zone whose
+  // historical offset has seconds (Monrovia: -00:43:08 in 1900, -00:44:30 until 1972; Dublin:
+  // -00:25:21 until 1916).
+  const originalTz = process.env.TZ;
+  afterAll(() => {
+    process.env.TZ = originalTz;
+  });
+  const cases: Record<string, number[]> = {
+    'Europe/Paris': [Date.UTC(2025, 2, 30, 1), Date.UTC(2025, 9, 26, 1)],
+    'Australia/Lord_Howe': [Date.UTC(2025, 3, 5, 15), Date.UTC(2025, 9, 4, 15, 30)],
+    'Asia/Kathmandu': [Date.UTC(2025, 5, 1)],
+    'Africa/Monrovia': [Date.UTC(1900, 5, 1), Date.UTC(1972, 0, 7)],
+    'Europe/Dublin': [Date.UTC(1900, 5, 1), Date.UTC(2025, 2, 30, 1)],
+    UTC: [Date.UTC(2025, 0, 1), -1_000],
+  };
+  for (const [zone, instants] of Object.entries(cases)) {
+    it(`is formatLocalIso's in ${zone}`, () => {
+      process.env.TZ = zone;
+      const layout = CsvLayout.forKeys([]);
+      const columns = layout.columnsOf([]);
+      for (const around of instants) {
+        // Every 37.25 s for an hour on both sides of the change, in one layout (its cache carried along).
+        for (let ts = around - 3_600_000 - 500; ts <= around + 3_600_000; ts += 37_250) {
+          for (const t of [ts, ts + 1, ts + 999]) expect(layout.formatRowAt(t, columns, []).split(',')[0], `${zone} ${t}`).toBe(formatLocalIso(t));
+        }
+      }
+    });
+  }
 });
