@@ -5,9 +5,11 @@
 // Export is compared, on the same day in the same run, with SQLite's own `sqlite3 -csv` dumping
 // that day from a plain wide table that holds exactly the CSV's cells (the time text, unix_ms,
 // one REAL or INTEGER column per series): the same rows and columns into a file on the same
-// disk. Three Vigil figures: exportCsv() in this process into a file (the engine's work), and
-// the real `vigil export --date D --out FILE` command end to end (Node start-up, opening the
-// database, the export, the rename), each timed as wall and as the CPU seconds of the process.
+// disk. Vigil's figures: exportCsv() in this process into a file (the engine's work), and the
+// real `vigil export --date D --out FILE` command end to end (Node start-up, opening the
+// database, the export, the rename), run as installed (bin/vigil.js through its shebang, with
+// the agent's V8 flags) and as `node bin/vigil.js` (without them); each timed as wall and as the
+// CPU seconds of the process (the `node` on PATH runs the shebang: put the same one first).
 // The machine is shared: the load average is printed with the figures; CPU seconds move less
 // with load than wall time does.
 //
@@ -168,7 +170,10 @@ try {
     if (sqlite3) record('sqlite3 -csv (wide table of the cells)', () => timed(`${sqlite3} -csv -header ${wideFile} 'SELECT * FROM day WHERE unix_ms >= ${from} AND unix_ms < ${to}' > ${sqliteOut}`), sqliteOut);
     const r = await inProcess();
     record('exportCsv() in process, into a file', () => r, vigilOut);
-    record('vigil export --date (whole command)', () => timed(`${process.execPath} ${vigilBin} export --date ${dayArg} --data-dir ${dataDir} --out ${vigilOut}`), vigilOut);
+    // As installed: bin/vigil.js run through its shebang, which gives every command the agent's
+    // V8 flags (no optimizing compilers); and as `node bin/vigil.js`, without them.
+    record('vigil export --date (whole command, as installed)', () => timed(`${vigilBin} export --date ${dayArg} --data-dir ${dataDir} --out ${vigilOut}`), vigilOut);
+    record('node bin/vigil.js export --date (whole command, no agent V8 flags)', () => timed(`${process.execPath} ${vigilBin} export --date ${dayArg} --data-dir ${dataDir} --out ${vigilOut}`), vigilOut);
   }
   const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
   const range = (v: number[], d = 0) => `${median(v).toFixed(d)} (${Math.min(...v).toFixed(d)}–${Math.max(...v).toFixed(d)})`;

@@ -42,8 +42,9 @@ export function resolveHubDataDir(flag: string | undefined, env: NodeJS.ProcessE
 }
 
 /**
- * bin/vigil.js starts Node without V8's optimizing compilers and with a 1 MB young generation:
- * right for a sampler that works microseconds per second, wrong for a server that parses,
+ * Started with the agent's V8 flags (the server bundle's launcher passes them to every command):
+ * no optimizing compilers and a 1 MB young generation, right for a sampler that works
+ * microseconds per second, wrong for a server that parses,
  * validates and stores thousands of samples a second (bench/hub-ingest.ts). The
  * hub therefore runs in a child Node without those flags; this process only relays signals and
  * the exit code. The child exits when this process disappears (the IPC channel closes).
