@@ -9,6 +9,7 @@
 import type { Settings } from '../../shared/settings.js';
 import { peerWatchWanted } from '../peers/config.js';
 import type { RouteModule, RuntimeContext, Service } from '../runtime.js';
+import { quotasWanted } from '../traffic/quota-alerts.js';
 import type { AlertSecrets, AlertService } from './service.js';
 
 export interface AlertsFeature {
@@ -21,11 +22,6 @@ export interface AlertsFeature {
 export function alertsWanted(settings: Settings): boolean {
   const a = settings.alerts;
   return peerWatchWanted(settings) || a.cpuPercent > 0 || a.memoryPercent > 0 || a.diskPercent > 0 || quotasWanted(settings) || settings.smtp.url !== '';
-}
-
-/** Whether a traffic quota is set (its alerts need the pipeline). */
-export function quotasWanted(settings: Settings): boolean {
-  return Object.keys(settings.traffic.quotas).length > 0;
 }
 
 export function alertsFeature(secrets: AlertSecrets = {}): AlertsFeature {

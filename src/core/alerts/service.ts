@@ -18,9 +18,8 @@ import { isLoopbackHost } from '../server/http-server.js';
 import { openAlertPipeline, alertPolicy, mailRoute, thresholdPolicy, watchTiming } from './setup.js';
 import type { AlertPipeline } from './pipeline.js';
 import { ThresholdMonitor } from './thresholds.js';
-import { quotasWanted } from './feature.js';
 import { ChartService } from '../server/chart-service.js';
-import { QuotaMonitor } from '../traffic/quota-alerts.js';
+import { QuotaMonitor, quotasWanted } from '../traffic/quota-alerts.js';
 import type { AlertHistory, OutboxSummary } from './types.js';
 
 /** Secrets given for this run only (flags, environment), never written to settings. */

@@ -14,6 +14,12 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { PeriodicTask } from '../periodic.js';
 import type { AlertChange, AlertSink } from '../alerts/types.js';
+import type { Settings } from '../../shared/settings.js';
+
+/** Whether a traffic quota is set (its alerts need the alert pipeline). */
+export function quotasWanted(settings: Settings): boolean {
+  return Object.keys(settings.traffic.quotas).length > 0;
+}
 
 /** The levels that raise an alert, in % of the quota. */
 export const QUOTA_LEVELS = [80, 90, 100] as const;
