@@ -238,6 +238,7 @@ export function debServicePlan(version: string) {
     root: '',
     uid: 0,
     env: {},
+    runtime: 'node',
     nodePath: `${DEB_PREFIX}/node/bin/node`,
     scriptPath: `${DEB_PREFIX}/bin/vigil.js`,
     version,

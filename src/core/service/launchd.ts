@@ -6,7 +6,7 @@
 // purpose; ThrottleInterval spaces the restarts. No StandardOutPath/StandardErrorPath: the agent
 // writes its own rotated log (<data-dir>/logs/vigil.log, `vigil logs`), and launchd's files would
 // grow without bound.
-import { describe, serviceArgv, serviceNames, type ServiceSpec } from './spec.js';
+import { describe, serviceArgv, serviceEnvironment, serviceNames, type ServiceSpec } from './spec.js';
 
 export function launchdPlistPath(spec: Pick<ServiceSpec, 'role' | 'scope'>, dirs: { home: string; root?: string }): string {
   const file = `${serviceNames(spec.role).launchd}.plist`;
@@ -35,6 +35,7 @@ export function launchdPlist(spec: ServiceSpec): string {
     '  <dict>',
     '    <key>NODE_ENV</key>',
     `    ${string('production')}`,
+    ...Object.entries(serviceEnvironment(spec)).flatMap(([name, value]) => [`    <key>${xmlEscape(name)}</key>`, `    ${string(value)}`]),
     '  </dict>',
     '  <key>RunAtLoad</key>',
     '  <true/>',

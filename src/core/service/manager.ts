@@ -9,7 +9,7 @@ import path from 'node:path';
 import { VigilError } from '../../shared/errors.js';
 import { defaultDataDir } from '../paths.js';
 import { launchdPlist, launchdPlistPath } from './launchd.js';
-import { serviceNames, type ServiceRole, type ServiceScope, type ServiceSpec } from './spec.js';
+import { currentRuntime, serviceNames, type ServiceRole, type ServiceRuntime, type ServiceScope, type ServiceSpec } from './spec.js';
 import { systemdEnvironmentFile, systemdUnit, systemdUnitPath, systemStateDirectory } from './systemd.js';
 import { scheduledTaskXml, taskName, utf16le } from './windows.js';
 
@@ -28,6 +28,8 @@ export interface ServiceHost {
   uid: number | null;
   env: NodeJS.ProcessEnv;
   nodePath: string;
+  /** What nodePath is (spec.ts, ServiceRuntime). */
+  runtime: ServiceRuntime;
   scriptPath: string;
   version: string;
   run(command: string, args: readonly string[]): Promise<CommandResult>;
@@ -81,6 +83,7 @@ export function planService(request: ServiceRequest, host: ServiceHost): Service
     role: request.role,
     scope: request.scope,
     nodePath: host.nodePath,
+    runtime: host.runtime,
     scriptPath: host.scriptPath,
     dataDir: resolveServiceDataDir(request, host, platform),
     extraArgs: request.extraArgs ?? [],
@@ -314,6 +317,7 @@ export function currentHost(options: { scriptPath: string; version: string; home
     uid: typeof process.getuid === 'function' ? process.getuid() : null,
     env: process.env,
     nodePath: process.execPath,
+    runtime: currentRuntime(),
     scriptPath: options.scriptPath,
     version: options.version,
     run: runCommand,

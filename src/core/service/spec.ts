@@ -15,11 +15,19 @@ export type ServiceScope = 'user' | 'system';
  */
 export const AGENT_V8_FLAGS = ['--no-opt', '--no-maglev', '--no-sparkplug', '--max-semi-space-size=1'] as const;
 
+/**
+ * What `nodePath` is: Node.js itself, or the desktop app's Electron binary (the `vigil` command
+ * inside the app runs the CLI with it). Electron's binary starts the tray app unless
+ * ELECTRON_RUN_AS_NODE=1 is in its environment, so a service that runs it must set that.
+ */
+export type ServiceRuntime = 'node' | 'electron';
+
 export interface ServiceSpec {
   role: ServiceRole;
   scope: ServiceScope;
-  /** Absolute path of the node executable that runs the service. */
+  /** Absolute path of the executable that runs the service (node, or the app's binary). */
   nodePath: string;
+  runtime: ServiceRuntime;
   /** Absolute path of bin/vigil.js. */
   scriptPath: string;
   /** Absolute data folder, passed as --data-dir. */
@@ -34,6 +42,16 @@ export interface ServiceSpec {
 export function serviceArgv(spec: ServiceSpec): string[] {
   const flags = spec.role === 'agent' ? [...AGENT_V8_FLAGS] : [];
   return [spec.nodePath, ...flags, spec.scriptPath, spec.role, '--data-dir', spec.dataDir, ...spec.extraArgs];
+}
+
+/** The environment the service needs beyond NODE_ENV (one place for systemd, launchd and Windows). */
+export function serviceEnvironment(spec: Pick<ServiceSpec, 'runtime'>): Record<string, string> {
+  return spec.runtime === 'electron' ? { ELECTRON_RUN_AS_NODE: '1' } : {};
+}
+
+/** The runtime of this process: the app's Electron binary (as Node) or Node.js. */
+export function currentRuntime(versions: NodeJS.ProcessVersions = process.versions): ServiceRuntime {
+  return 'electron' in versions && versions.electron ? 'electron' : 'node';
 }
 
 export function describe(spec: ServiceSpec): string {

@@ -15,7 +15,7 @@
 //
 // Exit codes that a restart cannot fix (bad usage 2, another agent holds the data folder 75,
 // invalid settings 78) stop the restart loop: Restart=on-failure, RestartPreventExitStatus=.
-import { describe, serviceArgv, serviceNames, type ServiceSpec } from './spec.js';
+import { describe, serviceArgv, serviceEnvironment, serviceNames, type ServiceSpec } from './spec.js';
 
 /** Data folders of system units: /var/lib/<StateDirectory>. */
 export function systemStateDirectory(role: ServiceSpec['role']): string {
@@ -61,6 +61,7 @@ export function systemdUnit(spec: ServiceSpec): string {
     // The agent flushes its batch and closes the database on SIGTERM.
     'TimeoutStopSec=30',
     'Environment=NODE_ENV=production',
+    ...Object.entries(serviceEnvironment(spec)).map(([name, value]) => `Environment=${name}=${value}`),
     // The whole rest of the line is the path (no quoting), but % still starts a specifier.
     `EnvironmentFile=-${systemdEnvironmentFile(spec).replace(/%/g, '%%')}`,
     'UMask=0077',

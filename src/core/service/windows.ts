@@ -7,6 +7,7 @@
 // The definition is Task Scheduler XML (schema 1.2, Windows 7 and later), written as UTF-16 with
 // a byte-order mark, the encoding `schtasks /Create /XML` expects.
 import { xmlEscape } from './launchd.js';
+import path from 'node:path';
 import { describe, serviceArgv, serviceNames, type ServiceSpec } from './spec.js';
 
 /** Quotes one argument the way CommandLineToArgvW (and node.exe) splits a command line. */
@@ -26,6 +27,18 @@ export function windowsQuote(arg: string): string {
   return `${out}${'\\'.repeat(backslashes * 2)}"`;
 }
 
+/**
+ * The command line the task runs. A task has no environment of its own, so when the runtime is
+ * the desktop app's binary (Vigil.exe), the task runs the app's `vigil` command,
+ * resources\bin\vigil.cmd, which sets ELECTRON_RUN_AS_NODE=1 (without it Vigil.exe would open
+ * the tray app, not the agent) and passes the same V8 flags.
+ */
+export function taskCommandLine(spec: ServiceSpec): string[] {
+  if (spec.runtime === 'node') return serviceArgv(spec);
+  const launcher = path.win32.join(path.win32.dirname(spec.nodePath), 'resources', 'bin', 'vigil.cmd');
+  return [launcher, spec.role, '--data-dir', spec.dataDir, ...spec.extraArgs];
+}
+
 export function taskName(spec: Pick<ServiceSpec, 'role'>): string {
   const names = serviceNames(spec.role);
   return `${names.taskFolder}${names.task}`;
@@ -38,7 +51,7 @@ export interface TaskOptions {
 
 export function scheduledTaskXml(spec: ServiceSpec, options: TaskOptions): string {
   const system = spec.scope === 'system';
-  const [command, ...args] = serviceArgv(spec);
+  const [command, ...args] = taskCommandLine(spec);
   const trigger = system
     ? ['    <BootTrigger>', '      <Enabled>true</Enabled>', '    </BootTrigger>']
     : ['    <LogonTrigger>', '      <Enabled>true</Enabled>', `      <UserId>${xmlEscape(options.userId)}</UserId>`, '    </LogonTrigger>'];

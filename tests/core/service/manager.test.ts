@@ -17,6 +17,7 @@ function fakeHost(patch: Partial<ServiceHost> = {}, answers: Record<string, Comm
     uid: 1000,
     env: { USER: 'ann' },
     nodePath: '/usr/bin/node',
+    runtime: 'node',
     scriptPath: '/usr/lib/node_modules/vigil/bin/vigil.js',
     version: '0.1.0',
     async run(command, args) {

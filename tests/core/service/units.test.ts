@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { launchdPlist } from '../../../src/core/service/launchd.js';
-import { AGENT_V8_FLAGS, installedScriptPath, serviceArgv, type ServiceSpec } from '../../../src/core/service/spec.js';
+import { AGENT_V8_FLAGS, currentRuntime, installedScriptPath, serviceArgv, type ServiceSpec } from '../../../src/core/service/spec.js';
 import { systemdQuote, systemdUnit } from '../../../src/core/service/systemd.js';
 import { scheduledTaskXml, utf16le, windowsQuote } from '../../../src/core/service/windows.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -19,7 +19,7 @@ const plist = require('plist') as { parse(xml: string): unknown };
 const script = path.resolve('bin/vigil.js');
 
 function spec(patch: Partial<ServiceSpec> = {}): ServiceSpec {
-  return { role: 'agent', scope: 'user', nodePath: process.execPath, scriptPath: script, dataDir: '/home/ann/.config/Vigil', extraArgs: [], version: '0.1.0', ...patch };
+  return { role: 'agent', scope: 'user', nodePath: process.execPath, runtime: 'node', scriptPath: script, dataDir: '/home/ann/.config/Vigil', extraArgs: [], version: '0.1.0', ...patch };
 }
 
 function has(tool: string): boolean {
@@ -77,6 +77,11 @@ describe('the agent runs with its V8 flags', () => {
   });
 });
 
+it("a service installed from the app's vigil command knows it runs Electron's binary", () => {
+  expect(currentRuntime({ ...process.versions, electron: '41.0.0' })).toBe('electron');
+  expect(currentRuntime(process.versions)).toBe('node');
+});
+
 describe('systemd', () => {
   it('a user unit: restart on failure, reload on SIGHUP, unprivileged hardening, enabled for the login session', () => {
     const unit = systemdUnit(spec());
@@ -120,6 +125,13 @@ describe('systemd', () => {
     expect(systemdQuote('a"b\\c')).toBe('"a\\"b\\\\c"');
   });
 
+  it("run by the desktop app's binary (the vigil command inside the app): ELECTRON_RUN_AS_NODE=1, or Electron would open the tray app", () => {
+    const unit = systemdUnit(spec({ runtime: 'electron', nodePath: '/opt/Vigil/vigil', scriptPath: '/opt/Vigil/resources/app.asar/bin/vigil.js' }));
+    expect(unit).toContain('\nEnvironment=ELECTRON_RUN_AS_NODE=1\n');
+    expect(unit).toContain(`ExecStart=/opt/Vigil/vigil ${AGENT_V8_FLAGS.join(' ')} /opt/Vigil/resources/app.asar/bin/vigil.js agent`);
+    expect(systemdUnit(spec())).not.toContain('ELECTRON_RUN_AS_NODE');
+  });
+
   it('systemd-analyze verify accepts every unit without a warning (and does flag a bad one)', (context) => {
     requireTool('systemd-analyze', 'systemd', context.skip);
     // The check can fail: an unknown key is reported, a missing executable is an error.
@@ -135,6 +147,7 @@ describe('systemd', () => {
       [spec({ role: 'hub', dataDir: '/home/ann/.config/Vigil/hub', extraArgs: ['--port', '7471'] }), true],
       [spec({ scope: 'system', dataDir: '/var/lib/vigil' }), false],
       [spec({ role: 'hub', scope: 'system', dataDir: '/var/lib/vigil-hub', extraArgs: ['--host', '0.0.0.0'] }), false],
+      [spec({ runtime: 'electron', scope: 'system', dataDir: '/var/lib/vigil' }), false],
     ] as const) {
       const result = verify(systemdUnit(s), `vigil-${s.role}.service`, user);
       expect(result, `${s.role} ${s.scope} ${s.dataDir}`).toEqual({ code: 0, output: '' });
@@ -160,6 +173,12 @@ describe('launchd', () => {
     const hub = plist.parse(launchdPlist(spec({ role: 'hub', scope: 'system', dataDir: '/Library/Application Support/Vigil/hub & <co>' }))) as { Label: string; ProgramArguments: string[] };
     expect(hub.Label).toBe('app.vigil.hub');
     expect(hub.ProgramArguments.at(-1)).toBe('/Library/Application Support/Vigil/hub & <co>');
+  });
+
+  it("run by the desktop app's binary: ELECTRON_RUN_AS_NODE=1 in its environment", () => {
+    const job = plist.parse(launchdPlist(spec({ runtime: 'electron', nodePath: '/Applications/Vigil.app/Contents/MacOS/Vigil' }))) as { EnvironmentVariables: Record<string, string>; ProgramArguments: string[] };
+    expect(job.EnvironmentVariables).toEqual({ NODE_ENV: 'production', ELECTRON_RUN_AS_NODE: '1' });
+    expect(job.ProgramArguments[0]).toBe('/Applications/Vigil.app/Contents/MacOS/Vigil');
   });
 
   it('is well-formed XML (xmllint; plutil -lint on macOS)', (context) => {
@@ -238,6 +257,17 @@ describe('Windows Task Scheduler', () => {
     expect(system).toContain('<UserId>S-1-5-18</UserId>');
     expect(system).toContain('<URI>\\Vigil\\Hub</URI>');
     expect(system).not.toContain('PC\\ann');
+  });
+
+  it("run by the desktop app's binary: the task runs the app's vigil.cmd (a task has no environment; it sets ELECTRON_RUN_AS_NODE=1)", () => {
+    const appSpec = { ...windowsSpec, runtime: 'electron' as const, nodePath: 'C:\\Users\\ann\\AppData\\Local\\Programs\\Vigil\\Vigil.exe', scriptPath: 'C:\\Users\\ann\\AppData\\Local\\Programs\\Vigil\\resources\\app.asar\\bin\\vigil.js' };
+    const task = scheduledTaskXml(appSpec, { userId: 'PC\\ann' });
+    expect(task).toContain('<Command>C:\\Users\\ann\\AppData\\Local\\Programs\\Vigil\\resources\\bin\\vigil.cmd</Command>');
+    expect(splitWindows(/<Arguments>(.*)<\/Arguments>/.exec(task)![1]!)).toEqual(['agent', '--data-dir', 'C:\\Users\\ann\\AppData\\Roaming\\Vigil']);
+    // vigil.cmd is the installer's own (assets/cli/vigil.cmd): it sets the variable and the agent's flags.
+    const launcher = fs.readFileSync('assets/cli/vigil.cmd', 'utf8');
+    expect(launcher).toMatch(/^set "ELECTRON_RUN_AS_NODE=1"\r?$/m);
+    expect(launcher).toContain(AGENT_V8_FLAGS.join(' '));
   });
 
   it('is well-formed UTF-16 XML with a byte-order mark', (context) => {
