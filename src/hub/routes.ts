@@ -5,11 +5,9 @@
 //   - the rest of the read API and the live feed: the hub token when one is set;
 //   - /health, /openapi.json, /docs and the pages' files: public (they hold no data; the pages ask
 //     for the token and send it with their API calls).
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
-import swaggerUi, { type FastifySwaggerUiOptions } from '@fastify/swagger-ui';
+import swaggerUi from '@fastify/swagger-ui';
 import { VigilError } from '../shared/errors.js';
 import { parseIsoInstant } from '../shared/dates.js';
 import { errorSchema, hubMachineSchema, machineListSchema, type HubMachineList } from '../shared/hub-api.js';
@@ -21,6 +19,7 @@ import { bearerToken, sendError, tokenMatches } from '../core/server/http-server
 import { registerApiRoutes } from '../core/server/api-routes.js';
 import { finishOpenApi } from '../core/server/openapi.js';
 import { registerMetricsRoute } from '../core/server/prometheus.js';
+import { docsBranding } from '../core/server/docs-branding.js';
 import { defaultRendererDir } from '../core/server/static-files.js';
 import { defaultSettings } from '../shared/settings.js';
 import { registerIngestRoute } from './ingest.js';
@@ -247,7 +246,7 @@ export async function registerHubRoutes(app: FastifyInstance, options: HubRoutes
 
   await registerPages(app, hub, { rendererDir: options.rendererDir });
 
-  await app.register(swaggerUi, { routePrefix: '/docs', ...docsBranding(options.rendererDir ?? defaultRendererDir()) });
+  await app.register(swaggerUi, { routePrefix: '/docs', ...docsBranding('Vigil hub API', options.rendererDir ?? defaultRendererDir()) });
 }
 
 const machineParam = {
@@ -272,24 +271,4 @@ export function parseBucket(text: string): number {
   const ms = match ? Number(match[1]) * factor : NaN;
   if (!Number.isSafeInteger(ms) || ms < 1000) throw new VigilError('invalid_argument', `bucket=${JSON.stringify(text)}: use milliseconds (≥ 1000) or 30s, 5m, 1h, 1d`);
   return ms;
-}
-
-/**
- * /docs as Vigil's, not Fastify's: our icon as the logo (a link back to the fleet) and the tab's
- * icon, and each operation's schema shown as its model (field names, types and descriptions)
- * rather than Swagger UI's generated "Example Value" ("string", 0), which reads as junk.
- */
-function docsBranding(rendererDir: string): Pick<FastifySwaggerUiOptions, 'logo' | 'theme' | 'uiConfig'> {
-  const uiConfig = { defaultModelRendering: 'model', defaultModelsExpandDepth: 0, docExpansion: 'list' } as const;
-  let icon: Buffer;
-  try {
-    icon = fs.readFileSync(path.join(rendererDir, 'favicon.svg'));
-  } catch {
-    return { uiConfig, theme: { title: 'Vigil hub API' } };
-  }
-  return {
-    uiConfig,
-    logo: { type: 'image/svg+xml', content: icon, href: '/', target: '_self' },
-    theme: { title: 'Vigil hub API', favicon: [{ filename: 'favicon.svg', rel: 'icon', sizes: 'any', type: 'image/svg+xml', content: icon }] },
-  };
 }

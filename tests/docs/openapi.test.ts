@@ -93,6 +93,8 @@ describe('OpenAPI documents', () => {
       const docs = await httpRequest({ url: `${runtime.url}/docs/` });
       expect(docs.status).toBe(200);
       expect(docs.text()).toContain('swagger');
+      // Vigil's docs, not Fastify's: its title (and logo, from the built page's icon when there is one).
+      expect(docs.text()).toContain('<title>Vigil agent API</title>');
       // The API itself still needs the token.
       expect((await httpRequest({ url: `${runtime.url}/api/latest` })).status).toBe(401);
     } finally {

@@ -20,5 +20,6 @@ export async function registerOpenApiRoutes(app: FastifyInstance, options: { ui:
     import('./agent-openapi.generated.js'),
   ]);
   await app.register(swagger, { mode: 'static', specification: { document: JSON.parse(AGENT_OPENAPI_TEXT) as never } });
-  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
+  const [{ docsBranding }, { defaultRendererDir }] = await Promise.all([import('./docs-branding.js'), import('./static-files.js')]);
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, ...docsBranding('Vigil agent API', defaultRendererDir()) });
 }
