@@ -9,8 +9,6 @@ import type { Schema } from 'conf';
 import { VigilError, type ErrorCode } from '../shared/errors.js';
 import { defaultSettings, describeUnknownKeys, mergeSettings, settingsSections, unknownSettingsKeys, type Settings, type SettingsPatch, type UnknownSettingsKey } from '../shared/settings.js';
 
-export const SETTINGS_FILE_NAME = 'config.json';
-
 export interface SettingsStore {
   /** The file behind the store. */
   readonly path: string;
@@ -82,20 +80,6 @@ export function settingsStoreOver(file: string, open: () => ConfLike): SettingsS
         throw settingsError(file, error);
       }
       return completeSettings(conf.store);
-    },
-  };
-}
-
-/** An in-memory store: defaults plus overrides, never written (tests, `--no-config` style use). */
-export function memorySettings(initial: SettingsPatch = {}): SettingsStore {
-  let current = mergeSettings(defaultSettings(), initial);
-  return {
-    path: ':memory:',
-    get: () => current,
-    unknownKeys: () => [],
-    update(patch) {
-      current = mergeSettings(current, patch);
-      return current;
     },
   };
 }

@@ -29,7 +29,6 @@ export interface ViewState {
 /** The live windows +/- step through (the three named ones among them). */
 export const LIVE_STEPS = [60_000, 120_000, 300_000, LIVE_WINDOWS['15m'], 1_800_000, LIVE_WINDOWS['1h'], 7_200_000, LIVE_WINDOWS['6h']] as const;
 export const DEFAULT_LIVE_MS: number = LIVE_WINDOWS['1h'];
-export const MAX_LIVE_MS: number = LIVE_WINDOWS['6h'];
 /** Longest custom span of days the page asks for (the API allows ten years). */
 export const MAX_CUSTOM_DAYS = 3660;
 

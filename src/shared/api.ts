@@ -24,7 +24,7 @@ import type { SeriesQueryResult } from './query.js';
 import type { SeriesKey, SeriesSelector } from './series.js';
 import { hostSnapshotSchema, type HostSnapshot } from './wire.js';
 
-/** Where the local server mounts the API (the hub mounts it per machine, see README). */
+/** Where the local server mounts the API (the hub mounts it per machine, see docs/hub.md). */
 export const API_PREFIX = '/api';
 
 /** Points per series a chart asks for when it does not say; about a wide chart's width in pixels. */
@@ -52,7 +52,6 @@ export const CHART_KEYS: readonly SeriesSelector[] = [
 export const MAX_RAW_POINTS = 22_000;
 /** The live view's windows (ms): the last 15 min, 1 h or 6 h at raw resolution. */
 export const LIVE_WINDOWS = { '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000 } as const;
-export type LiveWindow = keyof typeof LIVE_WINDOWS;
 /** Shortest and longest /recent window. */
 export const MIN_RECENT_MS = 60_000;
 export const MAX_RECENT_MS = 86_400_000;
@@ -534,10 +533,6 @@ export interface LiveSampleEvent {
   type: 'sample';
   machineId: string;
   sample: Sample;
-}
-
-export function isApiMethod(name: unknown): name is ApiMethod {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(API_ROUTES, name);
 }
 
 export function isApiErrorBody(value: unknown): value is ApiErrorBody {

@@ -107,33 +107,6 @@ export function machineValue(sample: Sample, family: MetricFamily): number | nul
   return group?.[family.recordField!] ?? null;
 }
 
-/**
- * Calls `visit` for each instance of a block in a sample, in canonical order: the machine once,
- * each CPU by number, each interface in the sample's order (sorted by name). `value(family)`
- * reads that instance's value of a family of the block.
- */
-export function forEachInstance(
-  sample: Sample,
-  block: MetricBlock,
-  visit: (instance: string | number | null, flags: number, value: (family: MetricFamily) => number | null, rate: NetRate | null) => void,
-): void {
-  switch (block.scope) {
-    case 'machine':
-      visit(null, 0, (family) => machineValue(sample, family), null);
-      return;
-    case 'cpu':
-      sample.cpu.cores.forEach((percent, index) => visit(index, 0, () => percent, null));
-      return;
-    case 'interface':
-      for (const rate of sample.net) {
-        visit(rate.iface, interfaceFlags(rate), (family) => (rate as unknown as Group)[family.recordField!] ?? null, rate);
-      }
-      return;
-    case 'filesystem':
-      return; // not part of a Sample (DiskSample)
-  }
-}
-
 /** Keys of instances already seen, per family: a tick then builds no key string. Bounded. */
 const instanceKeys = new Map<MetricFamily, Map<string | number, SeriesKey>>();
 

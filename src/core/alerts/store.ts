@@ -439,7 +439,7 @@ export class AlertStore {
 
   /**
    * Messages left 'sending' by a crash: the server may or may not have accepted them. They go
-   * back to 'pending' and are sent again with the same Message-ID (at-least-once; see README).
+   * back to 'pending' and are sent again with the same Message-ID (at-least-once; see docs/alerts.md).
    */
   resetInDoubt(): string[] {
     const ids = this.db.prepare<[], Pick<MessageRecord, 'message_id'>>("SELECT message_id FROM message WHERE state = 'sending'").all().map((r) => r.message_id);

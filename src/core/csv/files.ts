@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { formatDay, isValidDay, parseDay, type LocalDay } from '../../shared/dates.js';
+import { isValidDay, parseDay, type LocalDay } from '../../shared/dates.js';
 import { CsvParser, parseCsv } from './rfc4180.js';
 
 export interface CsvFs {
@@ -40,10 +40,6 @@ export const nodeFs: CsvFs = {
 
 const DAILY_NAME = /^(\d{2}-\d{2}-\d{4})\.csv$/;
 const TEMP_NAME = /^\d{2}-\d{2}-\d{4}\.csv\.tmp$/;
-
-export function dailyFileName(day: LocalDay): string {
-  return `${formatDay(day)}.csv`;
-}
 
 /** The day of a daily file's name; null unless the name is exactly DD-MM-YYYY.csv with a real date. */
 export function parseDailyFileName(name: string): LocalDay | null {

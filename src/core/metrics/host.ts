@@ -2,7 +2,7 @@
 // Taken at start and whenever it changes; the sampler compares a cheap fingerprint first.
 //
 // Linux: /proc, /sys, /etc/os-release and Node's os module only. Importing systeminformation
-// costs ~6–10 MB of resident memory for good (NOTES.md), a fifth of the agent's budget.
+// costs ~6–10 MB of resident memory for good (measured when the readers were written), a fifth of the agent's budget.
 // Elsewhere: os for what it knows, systeminformation (loaded lazily) for the rest: OS name,
 // physical cores, max frequency, MTU.
 //

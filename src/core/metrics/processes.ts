@@ -9,7 +9,8 @@
 //
 // Linux: /proc read directly — per process one small read of /proc/<pid>/stat, and for the few
 // processes shown their owner (a stat() of /proc/<pid>) and /proc/<pid>/cmdline. No process is
-// spawned: systeminformation's processes() spawns ~80 per call here (NOTES.md).
+// spawned: systeminformation's processes() spawns 93–110 per call here (bench/top.ts,
+// docs/performance.md).
 // Elsewhere (macOS, Windows): systeminformation's processes(), loaded lazily on the first call.
 // The sampler stays the only *per-tick* caller of systeminformation: its module-level caches
 // (currentLoad, networkStats) are per function, and processes() is only ever called from here,

@@ -1,7 +1,7 @@
 // The one door to systeminformation. Only the portable readers go through it, and only lazily:
-// importing systeminformation costs ~6–10 MB of resident memory that never goes away (measured,
-// see NOTES.md), against an agent budget of 50 MB of which idle Node takes ~41 MB. The Linux fast
-// path never calls this, so the Linux agent never loads the module.
+// importing systeminformation costs ~6–10 MB of resident memory that never goes away (measured
+// when the readers were written), against an agent budget of 50 MB of which idle Node takes
+// ~41 MB. The Linux fast path never calls this, so the Linux agent never loads the module.
 import type { LoadSystemInformation, SystemInformation } from './types.js';
 
 let loading: Promise<SystemInformation> | null = null;

@@ -194,11 +194,6 @@ export class PeerWatcher {
     return this.offlineReported;
   }
 
-  /** Runs one round now (tests, benchmarks); rounds are otherwise driven by the timer. */
-  async runRound(): Promise<void> {
-    await this.rounds.runNow();
-  }
-
   // ---------------------------------------------------------------------------------------
 
   private sync(): void {

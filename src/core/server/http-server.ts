@@ -74,7 +74,6 @@ const MAX_HEADER_BYTES = maxHeaderSize;
 
 const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
 
-export const DEFAULT_AGENT_PORT = 7470;
 export const DEFAULT_HUB_PORT = 7471;
 
 export function isLoopbackHost(host: string): boolean {

@@ -101,7 +101,7 @@ function hostRecord([ts, data]: HostRow): HostRecord {
 }
 
 /** JSON with object keys sorted, so equal snapshots compare equal whatever built them. */
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))

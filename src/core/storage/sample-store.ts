@@ -50,8 +50,6 @@ import type { RetentionPolicy, SampleStore, StoredRow } from './types.js';
 import { Watermarks } from './watermarks.js';
 import { SampleWriter, prepareSample, type StoreOutcome } from './writes.js';
 
-export const DEFAULT_RETENTION: RetentionPolicy = { rawDays: 30, minuteDays: 365 };
-
 /**
  * SQLite page cache per connection. 512 KiB: queries and appends are no slower than with 2, 8 or
  * 64 MiB (bench/storage.ts; the OS page cache does the rest), while the cache is what the

@@ -1,7 +1,6 @@
 // The hub token on the agent's side. The agent must present the token itself, so it cannot keep
 // only a hash (as the hub does): it lives alone in a file readable by its owner only (0600),
 // never in config.json, which people copy around and paste into bug reports.
-import { writePrivateFile } from '../private-file.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { VigilError } from '../../shared/errors.js';
@@ -44,8 +43,3 @@ export function readSyncToken(file: string, warn?: (message: string) => void): s
   return checkToken(text, `in ${file}`);
 }
 
-/** Writes the token to `file`, readable by its owner only (private-file.ts), never by others in between. */
-export function writeSyncToken(file: string, token: string): void {
-  const value = checkToken(token, 'given');
-  writePrivateFile(file, `${value}\n`);
-}
