@@ -118,18 +118,8 @@ export interface IncidentRow {
   nextReminderAt: number | null;
 }
 
-export interface PendingAlert {
-  id: number;
-  at: number;
-  since: number;
-  key: string;
-  severity: AlertSeverity | 'reminder';
-  kind: AlertKind;
-  machine: string;
-  title: string;
-  details: string[];
-  durationMs: number | null;
-}
+/** An alert waiting for its email: what GET /api/alerts shows of it, without the email's state. */
+export type PendingAlert = Omit<AlertView, 'status' | 'messageId' | 'sentAt' | 'error'>;
 
 export type MessageState = 'pending' | 'sending' | 'sent' | 'failed';
 

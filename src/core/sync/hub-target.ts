@@ -2,15 +2,9 @@
 // of 500 samples is ~200 KB of JSON and ~25 KB compressed), Authorization: Bearer <machine token>.
 // The hub validates the whole batch before storing any of it and ignores samples it already has,
 // so a batch re-sent after a lost answer never duplicates.
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
-import { HttpRequestError, httpRequest, redact } from '../http-client.js';
+import { redact } from '../http-client.js';
+import { postSyncBody } from './post.js';
 import { SyncError, syncErrorForStatus, type SendOutcome, type SyncBatch, type SyncTarget } from './types.js';
-
-const gzip = promisify(zlib.gzip);
-
-/** Bodies smaller than this go uncompressed (gzip would cost more than it saves). */
-const GZIP_ABOVE_BYTES = 8 * 1024;
 
 export interface HubTargetOptions {
   /** The hub's base URL (http or https), e.g. https://hub.example:7471 or https://example/vigil/. */
@@ -38,34 +32,8 @@ export class HubTarget implements SyncTarget {
 
   async send(batch: SyncBatch, signal: AbortSignal): Promise<SendOutcome> {
     const json = Buffer.from(JSON.stringify(batch));
-    const compress = json.length > GZIP_ABOVE_BYTES;
-    const body = compress ? await gzip(json, { level: 6 }) : json;
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${this.options.token}`,
-      'content-type': 'application/json',
-      accept: 'application/json',
-    };
-    if (compress) headers['content-encoding'] = 'gzip';
-    let response;
-    try {
-      response = await httpRequest({
-        url: this.ingestUrl,
-        method: 'POST',
-        headers,
-        body,
-        timeoutMs: this.options.timeoutMs ?? 30_000,
-        maxResponseBytes: 64 * 1024,
-        tls: this.options.ca ? { ca: this.options.ca } : undefined,
-        signal,
-      });
-    } catch (error) {
-      if (error instanceof HttpRequestError) {
-        // A certificate the agent does not trust will not fix itself: say so and retry slowly.
-        const kind = error.failure === 'tls' ? 'permanent' : 'retryable';
-        throw new SyncError(kind, error.message, { cause: error });
-      }
-      throw new SyncError('retryable', String(error), { cause: error });
-    }
+    const headers = { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json', accept: 'application/json' };
+    const response = await postSyncBody(this.ingestUrl, json, headers, this.options, signal);
     const failure = syncErrorForStatus(response.status, errorDetail(response.text()), response.headers['retry-after']);
     if (failure) throw failure;
     return { notKept: tooOld(response.text()) };

@@ -26,20 +26,14 @@
 import { writePrivateFile } from '../private-file.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import { VigilError } from '../../shared/errors.js';
 import type { Settings } from '../../shared/settings.js';
-import { HttpRequestError, httpRequest, redact } from '../http-client.js';
+import { redact } from '../http-client.js';
 import type { Logger } from '../log.js';
 import { diskPoints, hostPoints, type MachineLabels } from '../metrics-exposition/convention.js';
 import { encodePoints, encodeSampleLines } from './line-protocol.js';
+import { postSyncBody } from './post.js';
 import { SyncError, syncErrorForStatus, type SyncBatch, type SyncTarget } from './types.js';
-
-const gzip = promisify(zlib.gzip);
-
-/** Bodies smaller than this go uncompressed (gzip would cost more than it saves). */
-const GZIP_ABOVE_BYTES = 8 * 1024;
 
 export const INFLUX_TOKEN_FILE = 'influx-token';
 
@@ -112,31 +106,9 @@ export class InfluxTarget implements SyncTarget {
     const text = this.encode(batch);
     // A heartbeat (nothing new) has nothing to say to a time-series database.
     if (text === '') return;
-    const raw = Buffer.from(text);
-    const compress = raw.length > GZIP_ABOVE_BYTES;
-    const body = compress ? await gzip(raw, { level: 6 }) : raw;
     const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
-    if (compress) headers['content-encoding'] = 'gzip';
     if (this.authorization) headers.authorization = this.authorization;
-    let response;
-    try {
-      response = await httpRequest({
-        url: this.writeUrl,
-        method: 'POST',
-        headers,
-        body,
-        timeoutMs: this.options.timeoutMs ?? 30_000,
-        maxResponseBytes: 64 * 1024,
-        tls: this.options.ca ? { ca: this.options.ca } : undefined,
-        signal,
-      });
-    } catch (error) {
-      if (error instanceof HttpRequestError) {
-        // A certificate the agent does not trust will not fix itself: say so and retry slowly.
-        throw new SyncError(error.failure === 'tls' ? 'permanent' : 'retryable', `InfluxDB at ${this.endpoint}: ${error.message}`, { cause: error });
-      }
-      throw new SyncError('retryable', `InfluxDB at ${this.endpoint}: ${String(error)}`, { cause: error });
-    }
+    const response = await postSyncBody(this.writeUrl, Buffer.from(text), headers, { ...this.options, errorPrefix: `InfluxDB at ${this.endpoint}: ` }, signal);
     const detail = errorDetail(response.text());
     if (response.status >= 400 && response.status < 500 && isOnlyBeyondRetention(detail)) {
       this.options.logger?.warn('influx: points older than the database keeps were dropped by it', { endpoint: this.endpoint, detail });
