@@ -18,6 +18,7 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     exclude: ['tests/renderer/**', 'tests/e2e/**', 'node_modules/**', ...TIMING_SENSITIVE],
     globalSetup: ['tests/global-setup.ts'],
+    setupFiles: ['tests/setup/kill-children.ts'],
     pool: 'forks',
     // Most files wait on real seconds (agents sampling, servers answering), not on the CPU.
     maxWorkers: 4,

@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: TIMING_SENSITIVE,
     globalSetup: ['tests/global-setup.ts'],
+    setupFiles: ['tests/setup/kill-children.ts'],
     pool: 'forks',
     fileParallelism: false,
     testTimeout: 60_000,

@@ -44,7 +44,8 @@ function writeConfig(self: Machine, peer: Machine, mail: Record<string, unknown>
 }
 
 async function start(machine: Machine): Promise<void> {
-  machine.agent = startVigil(['agent', '--data-dir', machine.dataDir]);
+  // The next test goes on with this agent; afterAll stops it.
+  machine.agent = startVigil(['agent', '--data-dir', machine.dataDir], {}, { outlivesTest: true });
   const agent = machine.agent;
   await waitFor(() => agent.output.stderr.includes('peer watch started') || agent.exitCode !== null, `${machine.name} to start`);
   expect(agent.exitCode, agent.output.stderr).toBeNull();

@@ -2,6 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { onTestFinished } from 'vitest';
+import { killChild, trackChild } from './children.js';
 
 export const VIGIL_BIN = path.resolve('bin/vigil.js');
 
@@ -18,9 +20,21 @@ export function runVigil(args: string[], options: { env?: NodeJS.ProcessEnv; tim
   return finished(child, options.timeoutMs ?? 20_000);
 }
 
-/** Starts vigil in the background (stdout/stderr collected on the child). */
-export function startVigil(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess & { output: { stdout: string; stderr: string } } {
-  const child = spawn(VIGIL_BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }) as ChildProcess & { output: { stdout: string; stderr: string } };
+/**
+ * Starts vigil in the background (stdout/stderr collected on the child). Started inside a test,
+ * it is killed when that test finishes, whatever happened (after the test's own afterEach), unless
+ * `outlivesTest` (the next tests use it: stop it in afterAll); started in a hook, at the end of
+ * the file at the latest (tests/setup/kill-children.ts).
+ */
+export function startVigil(args: string[], env: NodeJS.ProcessEnv = {}, options: { outlivesTest?: boolean } = {}): ChildProcess & { output: { stdout: string; stderr: string } } {
+  const child = trackChild(spawn(VIGIL_BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }) as ChildProcess & { output: { stdout: string; stderr: string } });
+  if (!options.outlivesTest) {
+    try {
+      onTestFinished(() => killChild(child));
+    } catch {
+      // Not inside a test (beforeAll): the file's end kills it.
+    }
+  }
   child.output = { stdout: '', stderr: '' };
   child.stdout!.on('data', (chunk: Buffer) => (child.output.stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (child.output.stderr += chunk.toString()));

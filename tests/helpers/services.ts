@@ -12,6 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { httpRequest } from '../../src/core/http-client.js';
+import { trackChild } from './children.js';
 
 export interface RunningService {
   /** Base URL, e.g. http://127.0.0.1:41234 */
@@ -274,7 +275,7 @@ export function promtoolCheckMetrics(exposition: string): { status: number | nul
 /** Starts a process, waits until `ready()` answers true, and returns a handle that stops it. */
 async function launch(command: string, args: string[], dir: string, url: string, ready: () => Promise<boolean>): Promise<RunningService> {
   let output = '';
-  const child: ChildProcess = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = trackChild(spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }));
   child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
   child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
   const exited = new Promise<void>((resolve) => {

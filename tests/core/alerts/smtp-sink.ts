@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { trackChild } from '../../helpers/children.js';
 
 export const CERT_FILE = path.resolve('tests/core/alerts/fixtures/smtp-cert.pem');
 const KEY_FILE = path.resolve('tests/core/alerts/fixtures/smtp-key.pem');
@@ -129,7 +130,7 @@ export class AiosmtpdSink {
   }
 
   async start(): Promise<this> {
-    this.child = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${this.port}`, '-c', 'aiosmtpd.handlers.Mailbox', this.maildir], { stdio: 'ignore' });
+    this.child = trackChild(spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${this.port}`, '-c', 'aiosmtpd.handlers.Mailbox', this.maildir], { stdio: 'ignore' }));
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (await answers(this.port)) return this;
