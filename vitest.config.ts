@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { scaledTimeout } from './tests/helpers/load.js';
 
 /**
  * Tests that measure real time or real CPU (ground-truth accuracy, "DOWN email within 5 s",
@@ -22,7 +23,8 @@ export default defineConfig({
     pool: 'forks',
     // Most files wait on real seconds (agents sampling, servers answering), not on the CPU.
     maxWorkers: 4,
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Scaled by the load when the run starts (tests/helpers/load.ts): 30 s idle, up to 120 s.
+    testTimeout: scaledTimeout(30_000),
+    hookTimeout: scaledTimeout(30_000),
   },
 });

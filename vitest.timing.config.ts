@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { scaledTimeout } from './tests/helpers/load.js';
 import { TIMING_SENSITIVE } from './vitest.config.js';
 
 // The timing-sensitive tests, one file at a time (see vitest.config.ts).
@@ -9,7 +10,8 @@ export default defineConfig({
     setupFiles: ['tests/setup/kill-children.ts'],
     pool: 'forks',
     fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 30_000,
+    // Scaled by the load when the run starts (tests/helpers/load.ts).
+    testTimeout: scaledTimeout(60_000),
+    hookTimeout: scaledTimeout(30_000),
   },
 });

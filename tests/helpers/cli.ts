@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { onTestFinished } from 'vitest';
 import { killChild, trackChild } from './children.js';
+import { scaledTimeout } from './load.js';
 
 export const VIGIL_BIN = path.resolve('bin/vigil.js');
 
@@ -41,7 +42,9 @@ export function startVigil(args: string[], env: NodeJS.ProcessEnv = {}, options:
   return child;
 }
 
+/** Waits for `child` to end; kills it after `timeoutMs`, scaled by the machine's load (load.ts). */
 export function finished(child: ChildProcess & { output?: { stdout: string; stderr: string } }, timeoutMs = 20_000): Promise<CliResult> {
+  timeoutMs = scaledTimeout(timeoutMs);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -56,9 +59,9 @@ export function finished(child: ChildProcess & { output?: { stdout: string; stde
   });
 }
 
-/** Waits until `predicate` holds, polling; fails with `what` after the timeout. */
+/** Waits until `predicate` holds, polling; fails with `what` after the timeout, scaled by the machine's load (load.ts). */
 export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + scaledTimeout(timeoutMs);
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openSampleStore } from '../../src/core/storage/sample-store.js';
 import type { SyncTargetReport } from '../../src/core/sync/status.js';
 import { finished, runVigil, startVigil, waitFor } from '../helpers/cli.js';
+import { scaledTimeout } from '../helpers/load.js';
 import { tempDir } from '../helpers/tmp.js';
 
 type Child = ReturnType<typeof startVigil>;
@@ -42,7 +43,7 @@ function rows(file: string): string[] {
 }
 
 describe('agent and hub processes through a hub outage', () => {
-  it('every sample arrives exactly once, with its values', { timeout: 60_000 }, async () => {
+  it('every sample arrives exactly once, with its values', { timeout: scaledTimeout(60_000) }, async () => {
     const hubDir = tempDir('vigil-hub-');
     const agentDir = tempDir('vigil-agent-');
     fs.writeFileSync(path.join(hubDir, 'config.json'), JSON.stringify({ hub: { sampleSelf: false } }));
@@ -60,7 +61,7 @@ describe('agent and hub processes through a hub outage', () => {
       return response.ok ? ((await response.json()) as { lastSampleTs: number | null }).lastSampleTs : null;
     };
     // Samples reach the hub.
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + scaledTimeout(20_000);
     while ((await hubSamples()) === null) {
       if (Date.now() > deadline) throw new Error(`no sample reached the hub: ${agent.output.stderr}`);
       await new Promise((r) => setTimeout(r, 200));
@@ -73,7 +74,7 @@ describe('agent and hub processes through a hub outage', () => {
     // Waits for the agent to have met the refusal and to hold samples sampled during the outage
     // (an outage of 3 s or more, so some are), not for a fixed time: a loaded machine may take longer.
     let report: SyncTargetReport | undefined;
-    const retrying = Date.now() + 30_000;
+    const retrying = Date.now() + scaledTimeout(30_000);
     for (;;) {
       report = (await syncReports(agentDir))[0];
       if (report?.state === 'retrying' && report.pendingSamples >= 3 && Date.now() - outageFrom >= 3000) break;
@@ -87,7 +88,7 @@ describe('agent and hub processes through a hub outage', () => {
     const outageTo = Date.now();
     hub = start(['hub', '--data-dir', hubDir, '--port', port]);
     await hubUrl(hub);
-    const caughtUp = Date.now() + 20_000;
+    const caughtUp = Date.now() + scaledTimeout(20_000);
     for (;;) {
       const report = (await syncReports(agentDir))[0]!;
       if (report.state === 'idle' && report.pendingSamples === 0) break;
