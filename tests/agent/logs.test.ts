@@ -8,8 +8,6 @@ import { createLogger } from '../../src/core/log.js';
 import { finished, runVigil, startVigil, waitFor } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 function smallLogger(dataDir: string) {
   let t = Date.UTC(2026, 10, 22, 10, 0, 0);
   return createLogger({ level: 'debug', stream: null, file: path.join(dataDir, 'logs/vigil.log'), maxBytes: 512, maxFiles: 5, now: () => (t += 1000) });
@@ -108,7 +106,10 @@ describe('vigil logs', () => {
     let n = 0;
     for (let burst = 0; burst < 6; burst++) {
       for (let k = 0; k < 12; k++) logger.info(`event ${n++}`);
-      await sleep(400); // more than one poll (250 ms) per rotation
+      // The follower has read this burst before the next one rotates the file again (a fixed
+      // 400 ms was "more than one poll per rotation" only on an idle machine).
+      const last = `event ${n - 1}\n`;
+      await waitFor(() => follow.output.stdout.includes(last), `event ${n - 1}`);
     }
     logger.close();
     await waitFor(() => follow.output.stdout.includes(`event ${n - 1}\n`), 'the last event');
