@@ -120,7 +120,7 @@ class PatternIndex {
   }
 
   /**
-   * Results are kept: the same few dozen keys come back with every stored row a sync or an export
+   * Results are kept: the same few dozen keys come back with every stored row sync or exporting
    * reads (millions in a backfill). Bounded, for a machine whose interfaces come and go.
    */
   private readonly parsed = new Map<string, ParsedName | null>();
