@@ -40,6 +40,34 @@ export function formatVolume(bytes: number | null | undefined, digits = 3): stri
   return `${formatSignificant(value, digits)} ${unit}`;
 }
 
+const VOLUME_FACTORS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12, p: 1e15, pb: 1e15 };
+
+/**
+ * "500 GB", "1.5TB", "2 t", "1000000" → bytes, in decimal units (as quotas are sold); null when
+ * the text is not an amount or is not a whole number of bytes.
+ */
+export function parseVolume(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  if (!match) return null;
+  const factor = VOLUME_FACTORS[match[2]!.toLowerCase()];
+  if (factor === undefined) return null;
+  // Through the digits, not the float: "1.1 TB" is exactly 1,100,000,000,000 bytes.
+  const [whole, fraction = ''] = match[1]!.split('.');
+  const decimals = fraction.length;
+  const scaled = Number(`${whole}${fraction}`) * factor;
+  const bytes = scaled / 10 ** decimals;
+  return Number.isSafeInteger(bytes) && scaled % 10 ** decimals === 0 ? bytes : null;
+}
+
+/** Bytes in the largest decimal unit that keeps them exact: 1e12 → "1 TB", 1.5e12 → "1500 GB". */
+export function formatExactVolume(bytes: number): string {
+  for (let index = VOLUME_UNITS.length - 1; index > 0; index--) {
+    const factor = 1000 ** index;
+    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor} ${VOLUME_UNITS[index]}`;
+  }
+  return String(bytes);
+}
+
 export function formatPercent(percent: number | null | undefined): string {
   if (percent == null || !Number.isFinite(percent)) return '–';
   return `${percent.toFixed(1)} %`;

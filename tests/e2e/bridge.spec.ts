@@ -178,7 +178,7 @@ test('chart window: the chart page reads today through IPC from the core, under 
   expect(await page.evaluate(() => {
     const g = globalThis as unknown as Record<string, unknown> & { vigil: { api: Record<string, unknown>; app: Record<string, unknown> } };
     return [typeof g.require, typeof g.process, Object.keys(g.vigil.api).sort().join(','), typeof g.vigil.app.updateSettings];
-  })).toEqual(['undefined', 'undefined', 'cancelExport,day,days,exportCsv,host,latest,range,recent,series', 'function']);
+  })).toEqual(['undefined', 'undefined', 'cancelExport,day,days,exportCsv,host,latest,range,recent,series,traffic', 'function']);
   // The CSP came from the app's protocol handler (a response header).
   // An inline script (what an injection would add) does not run: the CSP forbids it, and says so.
   expect(
@@ -227,8 +227,16 @@ test('settings window: shows the settings, saves a change (validated, applied li
   await page.locator('#section-peers button', { hasText: 'Add' }).click();
   await page.locator('#section-peers tbody tr input[data-column="name"]').fill('db-1');
   await page.locator('#section-peers tbody tr input[data-column="url"]').fill('http://db-1:7470');
+  // A traffic quota: the interface, an amount as people type it, what it counts.
+  await page.locator('#section-traffic button', { hasText: 'Add' }).click();
+  const quotaRow = page.locator('#section-traffic tbody tr');
+  await quotaRow.locator('input[data-column="$key"]').fill('eth0');
+  await quotaRow.locator('input[data-column="bytes"]').fill('1.5 TB');
+  await quotaRow.locator('select[data-column="direction"]').selectOption('rx');
   await page.locator('#save').click();
   await expect(page.locator('#status')).toHaveText('Saved and applied.');
+  expect(harness.app.runtime.settings().traffic.quotas).toEqual({ eth0: { bytes: 1.5e12, direction: 'rx' } });
+  await expect(quotaRow.locator('input[data-column="bytes"]')).toHaveValue('1500 GB');
   expect(harness.app.runtime.settings().sampling.intervalSeconds).toBe(7);
   expect(harness.app.runtime.engine.intervalMs).toBe(7000);
   const saved = JSON.parse(fs.readFileSync(path.join(harness.dataDir, 'config.json'), 'utf8')) as { sampling: { intervalSeconds: number }; peers: { list: unknown[] } };

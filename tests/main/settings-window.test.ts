@@ -2,7 +2,7 @@
 // Node; the page itself runs in Chromium in tests/e2e/settings-window (bridged to the real IPC
 // handlers).
 import { describe, expect, it } from 'vitest';
-import { describeSettings, diffSettings, fieldPathIn, humanize, linesOf } from '../../src/renderer/settings/fields.js';
+import { describeSettings, diffSettings, fieldPathIn, humanize, linesOf, readCell, writeCell, type ColumnDescriptor } from '../../src/renderer/settings/fields.js';
 import { defaultSettings, mergeSettings, settingsSections } from '../../src/shared/settings.js';
 
 const sections = describeSettings(settingsSections as unknown as Record<string, { properties: Record<string, unknown> }>);
@@ -32,6 +32,43 @@ describe('settings window fields', () => {
     });
     // Token hashes are not edited here.
     expect(field('server.tokenHash')).toBeUndefined();
+  });
+
+  it('an object of objects by name (the traffic quotas by interface) is a table with the name first; amounts read as people type them', () => {
+    const quotas = field('traffic.quotas')!;
+    expect(quotas).toMatchObject({
+      kind: 'map',
+      keyLabel: 'Interface',
+      maxLength: 128,
+      columns: [
+        { key: 'bytes', label: 'Amount', required: true, kind: 'volume' },
+        { key: 'direction', label: 'Direction', required: true, kind: 'choice', choices: ['rx', 'tx', 'total'] },
+      ],
+    });
+    const amount = quotas.columns![0]!;
+    expect(readCell(amount, '1 TB')).toBe(1e12);
+    expect(readCell(amount, ' 1.5tb ')).toBe(1.5e12);
+    expect(readCell(amount, '500 GB')).toBe(5e11);
+    expect(readCell(amount, '1000000')).toBe(1e6);
+    // Not an amount: sent as typed, so the main process names the field.
+    expect(readCell(amount, 'lots')).toBe('lots');
+    expect(readCell(amount, '1.5 B')).toBe('1.5 B');
+    expect(writeCell(amount, 1e12)).toBe('1 TB');
+    expect(writeCell(amount, 1.5e12)).toBe('1500 GB');
+    expect(writeCell(amount, 1234)).toBe('1234');
+    expect(field('traffic.resetDay')).toMatchObject({ kind: 'integer', min: 1, max: 28 });
+  });
+
+  it('every control sends the type its schema wants (a text box for an object sent "[object Object]")', () => {
+    const expected: Record<string, string> = { boolean: 'boolean', integer: 'integer|number', choice: 'string', text: 'string', lines: 'array', table: 'array', map: 'object' };
+    const schemas = settingsSections as unknown as Record<string, { properties: Record<string, { type: string | string[] }> }>;
+    for (const f of sections.flatMap((s) => s.fields)) {
+      const types = [schemas[f.section]!.properties[f.key]!.type].flat();
+      expect(types.some((type) => expected[f.kind]!.split('|').includes(type)), `${f.path}: ${f.kind} for ${types.join('|')}`).toBe(true);
+    }
+    const integer: ColumnDescriptor = { key: 'n', label: 'N', required: true, secret: false, kind: 'integer' };
+    expect(readCell(integer, '42')).toBe(42);
+    expect(readCell(integer, '4.2')).toBe('4.2');
   });
 
   it('a property without a label of its own still shows, named from its key', () => {

@@ -4,8 +4,24 @@
 // schema later shows up here by itself (with a label made from its name) until it gets a better
 // label below. Pure (no DOM): the page renders these descriptors; tests read them.
 import type { Settings, SettingsPatch } from '../../shared/settings.js';
+import { formatExactVolume, parseVolume } from '../../shared/units.js';
 
-export type FieldKind = 'boolean' | 'integer' | 'text' | 'choice' | 'lines' | 'table';
+export type FieldKind = 'boolean' | 'integer' | 'text' | 'choice' | 'lines' | 'table' | 'map';
+
+/** How one column of a 'table' or 'map' reads and writes its cell. */
+export type ColumnKind = 'text' | 'integer' | 'volume' | 'choice';
+
+export interface ColumnDescriptor {
+  key: string;
+  label: string;
+  required: boolean;
+  secret: boolean;
+  kind: ColumnKind;
+  maxLength?: number;
+  min?: number;
+  max?: number;
+  choices?: readonly string[];
+}
 
 export interface FieldDescriptor {
   section: string;
@@ -19,8 +35,10 @@ export interface FieldDescriptor {
   max?: number;
   maxLength?: number;
   choices?: readonly string[];
-  /** For 'table' (an array of objects): one column per item property. */
-  columns?: { key: string; label: string; required: boolean; secret: boolean; maxLength?: number }[];
+  /** For 'table' (an array of objects) and 'map' (an object of objects): one column per item property. */
+  columns?: ColumnDescriptor[];
+  /** For 'map': what the key column holds (its header), e.g. "Interface". */
+  keyLabel?: string;
 }
 
 export interface SectionDescriptor {
@@ -31,7 +49,7 @@ export interface SectionDescriptor {
 }
 
 /** The order people look for things in; sections not listed follow, then are shown generically. */
-const SECTION_ORDER = ['sampling', 'storage', 'csv', 'machine', 'sync', 'influx', 'peers', 'smtp', 'alerts', 'server', 'publicIp', 'log'];
+const SECTION_ORDER = ['sampling', 'storage', 'csv', 'machine', 'sync', 'influx', 'peers', 'smtp', 'alerts', 'traffic', 'server', 'publicIp', 'log'];
 
 const SECTION_INFO: Record<string, { title: string; note?: string }> = {
   sampling: { title: 'Sampling' },
@@ -43,6 +61,7 @@ const SECTION_INFO: Record<string, { title: string; note?: string }> = {
   peers: { title: 'Peers', note: 'Machines this one watches: no answer within the timeout, a few times in a row, and you get an email. Watching peers turns the local server on, so they can watch this machine back.' },
   smtp: { title: 'Email', note: 'Where alerts are sent from. The password is kept in its own file, readable by you only.' },
   alerts: { title: 'Alerts' },
+  traffic: { title: 'Traffic and quotas', note: 'Totals per interface per billing month; an email at 80, 90 and 100 % of a quota, with where the month is heading.' },
   server: { title: 'Local server', note: 'Serves /health (for peers), the API and the chart page to a browser.' },
   publicIp: { title: 'Public IP address', note: 'Asks an outside service for this machine’s public address every few minutes (it then knows your address).' },
   log: { title: 'Logs' },
@@ -80,6 +99,8 @@ const FIELD_INFO: Record<string, { label: string; help?: string }> = {
   'smtp.caFile': { label: 'Trusted CA (PEM file)' },
   'smtp.from': { label: 'From', help: 'e.g. Vigil <vigil@example.org>' },
   'smtp.to': { label: 'To (one address per line)' },
+  'traffic.resetDay': { label: 'Billing month starts on day', help: 'The day your provider’s counter restarts (1–28).' },
+  'traffic.quotas': { label: 'Quotas', help: 'Per interface, e.g. eth0, 1 TB, total. Amounts in decimal units as providers sell them (500 GB, 1.5 TB) or in bytes.' },
   'server.enabled': { label: 'Run the local server' },
   'server.ui': { label: 'Serve the chart page too' },
   'server.host': { label: 'Listen on', help: 'Any address but 127.0.0.1 requires an access token (vigil agent --ui-token, or $VIGIL_TOKEN).' },
@@ -99,8 +120,18 @@ interface PropertySchema {
   minimum?: number;
   maximum?: number;
   maxLength?: number;
-  items?: PropertySchema & { properties?: Record<string, PropertySchema>; required?: readonly string[] };
+  items?: ObjectSchema;
+  additionalProperties?: boolean | ObjectSchema;
+  propertyNames?: { maxLength?: number };
 }
+
+interface ObjectSchema extends PropertySchema {
+  properties?: Record<string, PropertySchema>;
+  required?: readonly string[];
+}
+
+/** Headers of key columns, by field path; a map not listed here says "Name". */
+const KEY_LABELS: Record<string, string> = { 'traffic.quotas': 'Interface' };
 
 /** "diskIntervalSeconds" → "Disk interval seconds". */
 export function humanize(key: string): string {
@@ -116,23 +147,43 @@ function fieldOf(section: string, key: string, schema: PropertySchema): FieldDes
   if (type === 'boolean') return { ...base, kind: 'boolean' };
   if (type === 'integer' || type === 'number') return { ...base, kind: 'integer', min: schema.minimum, max: schema.maximum };
   if (type === 'string' && schema.enum) return { ...base, kind: 'choice', choices: schema.enum };
-  if (type === 'array' && schema.items?.type === 'object') {
-    const properties = schema.items.properties ?? {};
-    const required = new Set(schema.items.required ?? []);
-    return {
-      ...base,
-      kind: 'table',
-      columns: Object.entries(properties).map(([column, columnSchema]) => ({
-        key: column,
-        label: column === 'url' ? 'Address' : humanize(column),
-        required: required.has(column),
-        secret: /token|password/i.test(column),
-        maxLength: columnSchema.maxLength,
-      })),
-    };
+  if (type === 'array' && schema.items?.type === 'object') return { ...base, kind: 'table', columns: columnsOf(schema.items) };
+  if (type === 'object' && typeof schema.additionalProperties === 'object' && schema.additionalProperties.type === 'object') {
+    return { ...base, kind: 'map', keyLabel: KEY_LABELS[path] ?? 'Name', maxLength: schema.propertyNames?.maxLength, columns: columnsOf(schema.additionalProperties) };
   }
   if (type === 'array') return { ...base, kind: 'lines', maxLength: schema.items?.maxLength };
   return { ...base, kind: 'text', maxLength: schema.maxLength };
+}
+
+function columnsOf(item: ObjectSchema): ColumnDescriptor[] {
+  const required = new Set(item.required ?? []);
+  return Object.entries(item.properties ?? {}).map(([column, schema]) => {
+    const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+    const base = { key: column, label: column === 'url' ? 'Address' : humanize(column), required: required.has(column), secret: /token|password/i.test(column) };
+    if (schema.enum) return { ...base, kind: 'choice' as const, choices: schema.enum };
+    // A byte count people type as they buy it: "500 GB", "1.5 TB".
+    if (type === 'integer' && column === 'bytes') return { ...base, label: 'Amount', kind: 'volume' as const, min: schema.minimum, max: schema.maximum };
+    if (type === 'integer' || type === 'number') return { ...base, kind: 'integer' as const, min: schema.minimum, max: schema.maximum };
+    return { ...base, kind: 'text' as const, maxLength: schema.maxLength };
+  });
+}
+
+/**
+ * A cell as typed, as the value the schema wants: whole numbers (and, for amounts, decimal units)
+ * become numbers; anything else is sent as typed, so the main process names the field.
+ */
+export function readCell(column: ColumnDescriptor, text: string): unknown {
+  const value = text.trim();
+  if (column.kind === 'integer') return /^-?\d+$/.test(value) ? Number(value) : value;
+  if (column.kind === 'volume') return parseVolume(value) ?? value;
+  return value;
+}
+
+/** A value as its cell shows it: amounts in the largest decimal unit that keeps them exact. */
+export function writeCell(column: ColumnDescriptor, value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (column.kind === 'volume' && typeof value === 'number') return formatExactVolume(value);
+  return String(value);
 }
 
 export function describeSettings(sections: Record<string, { properties: Record<string, unknown> }>): SectionDescriptor[] {

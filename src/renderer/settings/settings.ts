@@ -6,7 +6,7 @@
 import type { DataFolderOutcome, SecretValues, SettingsView, TestOutcome } from '../../shared/app-ipc.js';
 import { settingsSections, type Settings } from '../../shared/settings.js';
 import { byId, call, el, windowBridge } from './bridge.js';
-import { describeSettings, diffSettings, fieldPathIn, linesOf, type FieldDescriptor, type SectionDescriptor } from './fields.js';
+import { describeSettings, diffSettings, fieldPathIn, linesOf, readCell, writeCell, type ColumnDescriptor, type FieldDescriptor, type SectionDescriptor } from './fields.js';
 
 interface Control {
   field: FieldDescriptor;
@@ -17,6 +17,8 @@ interface Control {
 }
 
 const bridge = windowBridge();
+/** The key column of a 'map' table; not a property name any schema uses. */
+const KEY_COLUMN = '$key';
 const controls = new Map<string, Control>();
 const secretInputs: { [K in keyof SecretValues]?: HTMLInputElement } = {};
 const status = byId('status');
@@ -58,6 +60,7 @@ function inputControl(field: FieldDescriptor, id: string): Control {
       return { field, element: area, read: () => linesOf(area.value), write: (v) => (area.value = Array.isArray(v) ? v.join('\n') : '') };
     }
     case 'table':
+    case 'map':
       return tableControl(field, id);
     case 'text':
     default: {
@@ -67,9 +70,14 @@ function inputControl(field: FieldDescriptor, id: string): Control {
   }
 }
 
-/** An array of objects (the peers): a row of inputs per item, add and remove. */
+/**
+ * Rows of cells, add and remove: an array of objects (the peers, kind 'table'), or an object of
+ * objects by name (the traffic quotas by interface, kind 'map', whose first column is the name).
+ */
 function tableControl(field: FieldDescriptor, id: string): Control {
-  const columns = field.columns ?? [];
+  const keyColumn: ColumnDescriptor | null =
+    field.kind === 'map' ? { key: KEY_COLUMN, label: field.keyLabel ?? 'Name', required: true, secret: false, kind: 'text', maxLength: field.maxLength } : null;
+  const columns = [...(keyColumn ? [keyColumn] : []), ...(field.columns ?? [])];
   const body = el('tbody');
   const table = el(
     'table',
@@ -77,24 +85,42 @@ function tableControl(field: FieldDescriptor, id: string): Control {
     el('thead', {}, el('tr', {}, ...columns.map((c) => el('th', { scope: 'col', text: c.required ? c.label : `${c.label} (optional)` })), el('th', {}, el('span', { class: 'visually-hidden', text: 'Remove' })))),
     body,
   );
+  const cell = (column: ColumnDescriptor, value: unknown): HTMLInputElement | HTMLSelectElement => {
+    const common = { 'data-column': column.key, 'aria-label': column.label };
+    if (column.kind === 'choice') {
+      const select = el('select', common, ...(column.choices ?? []).map((choice) => el('option', { value: choice, text: choice })));
+      if (typeof value === 'string') select.value = value;
+      return select;
+    }
+    return el('input', {
+      ...common,
+      type: column.secret ? 'password' : 'text',
+      inputmode: column.kind === 'integer' ? 'numeric' : undefined,
+      maxlength: column.maxLength,
+      spellcheck: 'false',
+      autocomplete: 'off',
+      value: writeCell(column, value),
+    });
+  };
   const addRow = (item: Record<string, unknown> = {}) => {
     const row = el('tr');
-    for (const column of columns) {
-      const input = el('input', {
-        type: column.secret ? 'password' : 'text',
-        'data-column': column.key,
-        'aria-label': column.label,
-        maxlength: column.maxLength,
-        spellcheck: 'false',
-        autocomplete: 'off',
-        value: typeof item[column.key] === 'string' ? (item[column.key] as string) : '',
-      });
-      row.append(el('td', {}, input));
-    }
+    for (const column of columns) row.append(el('td', {}, cell(column, item[column.key])));
     const remove = el('button', { type: 'button', class: 'link', text: 'Remove' });
     remove.addEventListener('click', () => row.remove());
     row.append(el('td', {}, remove));
     body.append(row);
+  };
+  const readRow = (row: HTMLTableRowElement): Record<string, unknown> | null => {
+    const item: Record<string, unknown> = {};
+    let typed = false;
+    for (const input of row.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-column]')) {
+      const column = columns.find((c) => c.key === input.dataset.column)!;
+      const text = input.value.trim();
+      // A choice always has a value; a row is kept when something was typed in it.
+      if (text !== '' && column.kind !== 'choice') typed = true;
+      if (text !== '' || column.required) item[column.key] = readCell(column, text);
+    }
+    return typed ? item : null;
   };
   const add = el('button', { type: 'button', text: 'Add' });
   add.addEventListener('click', () => {
@@ -102,24 +128,22 @@ function tableControl(field: FieldDescriptor, id: string): Control {
     (body.lastElementChild?.querySelector('input') as HTMLInputElement | null)?.focus();
   });
   const wrapper = el('div', { class: 'table-wrap' }, table, add);
+  const items = () => [...body.rows].map(readRow).filter((item): item is Record<string, unknown> => item !== null);
   return {
     field,
     element: wrapper,
-    read: () =>
-      [...body.rows]
-        .map((row) => {
-          const item: Record<string, string> = {};
-          for (const input of row.querySelectorAll<HTMLInputElement>('input[data-column]')) {
-            const value = input.value.trim();
-            const column = columns.find((c) => c.key === input.dataset.column);
-            if (value !== '' || column?.required) item[input.dataset.column!] = value;
-          }
-          return item;
-        })
-        .filter((item) => Object.values(item).some((value) => value !== '')),
+    read: () => {
+      if (!keyColumn) return items();
+      const map: Record<string, unknown> = {};
+      for (const { [KEY_COLUMN]: name, ...rest } of items()) map[String(name)] = rest;
+      return map;
+    },
     write: (value) => {
       body.replaceChildren();
       if (Array.isArray(value)) for (const item of value) addRow(item as Record<string, unknown>);
+      else if (keyColumn && value && typeof value === 'object') {
+        for (const [name, item] of Object.entries(value)) addRow({ ...(item as Record<string, unknown>), [KEY_COLUMN]: name });
+      }
     },
   };
 }
