@@ -3,7 +3,7 @@
 // text-only message is byte-for-byte the same when it has to be sent again.
 import { formatLocalIso } from '../../shared/dates.js';
 import { formatDuration } from '../../shared/units.js';
-import type { PendingAlert } from './store.js';
+import type { PendingAlert } from './store-rows.js';
 
 export interface ComposedEmail {
   subject: string;

@@ -39,7 +39,8 @@ import { silentLogger, type Logger } from '../log.js';
 import { composeEmail } from './compose.js';
 import { NotifierError, classifySmtpError, type Notifier } from './notifier.js';
 import { isQuiet, quietEndsAt, type QuietHours } from './quiet-hours.js';
-import type { AlertStore, PendingAlert } from './store.js';
+import type { AlertStore } from './store.js';
+import type { PendingAlert } from './store-rows.js';
 import type { AlertChange, AlertSink } from './types.js';
 
 export interface AlertPolicy {

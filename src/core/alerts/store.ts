@@ -9,207 +9,31 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { VigilError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { migrate, type Migration } from '../storage/schema.js';
+import { migrate } from '../storage/schema.js';
 import { toVigilError } from '../storage/sqlite-errors.js';
-import type { AlertChange, AlertHistory, AlertKind, AlertSeverity, AlertStatus, AlertView, IncidentView, OutboxSummary } from './types.js';
+import { ALERT_MIGRATIONS } from './store-migrations.js';
+import {
+  incidentRow,
+  messageRow,
+  parseJson,
+  pendingAlert,
+  type AlertHistoryRecord,
+  type AlertRecord,
+  type EarliestRecord,
+  type IncidentRecord,
+  type IncidentRow,
+  type MessageRecord,
+  type MessageRow,
+  type PeerMemory,
+  type PeerRecord,
+  type PendingAlert,
+} from './store-rows.js';
+import type { AlertChange, AlertHistory, AlertKind, AlertView, IncidentView, OutboxSummary } from './types.js';
 
 export const ALERTS_DB_FILE = 'alerts.db';
 
 export function alertsDatabasePath(dataDir: string): string {
   return path.join(dataDir, ALERTS_DB_FILE);
-}
-
-/** Append only: a released migration is never edited. */
-export const ALERT_MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    description: 'alerts: incidents, alert history, email outbox, peer memory, meta',
-    up(db) {
-      db.exec(`
-        -- Something that went wrong and is not over: a peer DOWN, CPU high. One open per key.
-        CREATE TABLE incident (
-          id               INTEGER PRIMARY KEY,
-          key              TEXT    NOT NULL,
-          kind             TEXT    NOT NULL,
-          machine          TEXT    NOT NULL,
-          title            TEXT    NOT NULL,
-          opened_at        INTEGER NOT NULL,
-          detected_at      INTEGER NOT NULL,
-          closed_at        INTEGER,
-          reminders_sent   INTEGER NOT NULL DEFAULT 0,
-          next_reminder_at INTEGER
-        );
-        CREATE UNIQUE INDEX incident_open ON incident (key) WHERE closed_at IS NULL;
-
-        -- Every alert, sent or not. message is the email it went into (NULL while it waits
-        -- for the digest window or the end of quiet hours, or when no SMTP is configured).
-        CREATE TABLE alert (
-          id          INTEGER PRIMARY KEY,
-          at          INTEGER NOT NULL,
-          since       INTEGER NOT NULL,
-          key         TEXT    NOT NULL,
-          severity    TEXT    NOT NULL,
-          kind        TEXT    NOT NULL,
-          machine     TEXT    NOT NULL,
-          title       TEXT    NOT NULL,
-          details     TEXT    NOT NULL,
-          duration_ms INTEGER,
-          incident    INTEGER,
-          state       TEXT    NOT NULL,
-          message     INTEGER
-        );
-        CREATE INDEX alert_at ON alert (at);
-        CREATE INDEX alert_waiting ON alert (id) WHERE state = 'pending';
-
-        -- The outbox. message_id is the RFC 5322 Message-ID, fixed when the email is composed,
-        -- so a resend after a crash is the same email to the recipient's mail store.
-        CREATE TABLE message (
-          id              INTEGER PRIMARY KEY,
-          message_id      TEXT    NOT NULL UNIQUE,
-          created_at      INTEGER NOT NULL,
-          subject         TEXT    NOT NULL,
-          body            TEXT    NOT NULL,
-          state           TEXT    NOT NULL,
-          attempts        INTEGER NOT NULL DEFAULT 0,
-          next_attempt_at INTEGER NOT NULL,
-          last_attempt_at INTEGER,
-          last_error      TEXT,
-          sent_at         INTEGER,
-          response        TEXT
-        );
-        CREATE INDEX message_unsent ON message (id) WHERE state IN ('pending', 'sending');
-
-        -- The last thing each peer told us (its latest CPU/RAM/network), so a DOWN email after
-        -- this agent restarted still says how the peer was doing.
-        CREATE TABLE peer (
-          name       TEXT PRIMARY KEY,
-          machine_id TEXT,
-          last_seen  INTEGER NOT NULL,
-          health     TEXT    NOT NULL
-        );
-
-        CREATE TABLE meta (
-          key   TEXT PRIMARY KEY,
-          value TEXT NOT NULL
-        ) WITHOUT ROWID;
-      `);
-    },
-  },
-  {
-    version: 2,
-    description: 'alerts: when the SMTP server first refused each unsent email (5xx)',
-    up(db) {
-      // A refused email is retried (a DOWN email for as long as its incident is open), so the
-      // outbox says since when it fails: vigil alerts, vigil status and the tray show it.
-      db.exec('ALTER TABLE message ADD COLUMN refused_at INTEGER');
-    },
-  },
-];
-
-export interface IncidentRow {
-  id: number;
-  key: string;
-  kind: AlertKind;
-  machine: string;
-  title: string;
-  openedAt: number;
-  detectedAt: number;
-  remindersSent: number;
-  nextReminderAt: number | null;
-}
-
-/** An alert waiting for its email: what GET /api/alerts shows of it, without the email's state. */
-export type PendingAlert = Omit<AlertView, 'status' | 'messageId' | 'sentAt' | 'error'>;
-
-export type MessageState = 'pending' | 'sending' | 'sent' | 'failed';
-
-export interface MessageRow {
-  id: number;
-  messageId: string;
-  createdAt: number;
-  subject: string;
-  body: string;
-  state: MessageState;
-  attempts: number;
-  nextAttemptAt: number;
-  /** When the SMTP server first refused it (5xx), or null. */
-  refusedAt: number | null;
-  lastError: string | null;
-}
-
-export interface PeerMemory {
-  machineId: string | null;
-  lastSeen: number;
-  health: unknown;
-}
-
-// The tables' rows as better-sqlite3 returns them: column names as written in the migration,
-// INTEGER as number (no safeIntegers: ids and unix ms fit in 2^53), TEXT as string. The unions
-// (kind, severity, state) hold because this file is the only writer.
-interface IncidentRecord {
-  id: number;
-  key: string;
-  kind: AlertKind;
-  machine: string;
-  title: string;
-  opened_at: number;
-  detected_at: number;
-  closed_at: number | null;
-  reminders_sent: number;
-  next_reminder_at: number | null;
-}
-
-interface AlertRecord {
-  id: number;
-  at: number;
-  since: number;
-  key: string;
-  severity: AlertSeverity | 'reminder';
-  kind: AlertKind;
-  machine: string;
-  title: string;
-  /** JSON array of strings. */
-  details: string;
-  duration_ms: number | null;
-  incident: number | null;
-  state: AlertStatus;
-  message: number | null;
-}
-
-/** An alert joined with the email it went into (history). */
-interface AlertHistoryRecord extends AlertRecord {
-  mid: string | null;
-  sent_at: number | null;
-  last_error: string | null;
-}
-
-interface MessageRecord {
-  id: number;
-  message_id: string;
-  created_at: number;
-  subject: string;
-  body: string;
-  state: MessageState;
-  attempts: number;
-  next_attempt_at: number;
-  last_attempt_at: number | null;
-  last_error: string | null;
-  sent_at: number | null;
-  response: string | null;
-  refused_at: number | null;
-}
-
-interface PeerRecord {
-  name: string;
-  machine_id: string | null;
-  last_seen: number;
-  /** JSON. */
-  health: string;
-}
-
-/** An aggregate over no rows is NULL. */
-interface EarliestRecord {
-  t: number | null;
 }
 
 export class AlertStore {
@@ -540,60 +364,6 @@ export class AlertStore {
       return alerts;
     });
   }
-}
-
-function incidentRow(row: IncidentRecord): IncidentRow {
-  return {
-    id: row.id,
-    key: row.key,
-    kind: row.kind,
-    machine: row.machine,
-    title: row.title,
-    openedAt: row.opened_at,
-    detectedAt: row.detected_at,
-    remindersSent: row.reminders_sent,
-    nextReminderAt: row.next_reminder_at,
-  };
-}
-
-function pendingAlert(row: AlertRecord): PendingAlert {
-  return {
-    id: row.id,
-    at: row.at,
-    since: row.since,
-    key: row.key,
-    severity: row.severity,
-    kind: row.kind,
-    machine: row.machine,
-    title: row.title,
-    details: parseDetails(row.details),
-    durationMs: row.duration_ms,
-  };
-}
-
-function messageRow(row: MessageRecord): MessageRow {
-  return {
-    id: row.id,
-    messageId: row.message_id,
-    createdAt: row.created_at,
-    subject: row.subject,
-    body: row.body,
-    state: row.state,
-    attempts: row.attempts,
-    refusedAt: row.refused_at ?? null,
-    lastError: row.last_error,
-    nextAttemptAt: row.next_attempt_at,
-  };
-}
-
-function parseJson(text: string): unknown {
-  return JSON.parse(text);
-}
-
-/** An alert's body lines, written by insertAlert as a JSON array of strings. */
-function parseDetails(text: string): string[] {
-  const parsed = parseJson(text);
-  return Array.isArray(parsed) ? parsed.map(String) : [];
 }
 
 /** Reads the history of a data dir (`vigil alerts`, GET /api/alerts); empty when there is none yet. */
