@@ -6,8 +6,8 @@
 // - one method per endpoint; every method takes one JSON object of parameters and resolves to a
 //   JSON value (no Dates, no Maps, no class instances), so IPC's structured clone and HTTP's JSON
 //   carry the same thing;
-// - parameters are exactly the HTTP query string (the JSON Schemas below validate both the query
-//   string and an IPC call), results exactly the HTTP body;
+// - parameters are exactly the HTTP query string (the JSON Schemas of api-params.ts validate
+//   both the query string and an IPC call), results exactly the HTTP body;
 // - errors are `{ "error": { "code", "message" } }` (VigilError's JSON) on every transport; the
 //   client transports turn them back into a thrown VigilError.
 // Days are the machine's local calendar days (DD-MM-YYYY), resolved in the machine's time zone,
@@ -15,171 +15,44 @@
 //
 // The schemas are plain JSON Schema literals (like settings.ts): Fastify's ajv validates them, the
 // hub can put them in its OpenAPI document as they are, and json-schema-to-ts types the params.
-import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+//
+// The limits and parameter schemas live in api-params.ts, the result schemas in api-results.ts;
+// this file re-exports both, so the contract keeps one import point.
+import type { JSONSchema } from 'json-schema-to-ts';
 import type { ErrorCode } from './errors.js';
 import type { Sample } from './model.js';
-import { FAMILIES } from './metrics/catalog.js';
-import { sampleSchemaWith } from './metrics/sample-schema.js';
+import {
+  MAX_DAYS_SPAN,
+  daysParamsSchema,
+  dayParamsSchema,
+  exportParamsSchema,
+  hostParamsSchema,
+  latestParamsSchema,
+  rangeParamsSchema,
+  recentParamsSchema,
+  seriesParamsSchema,
+  trafficParamsSchema,
+  type DayParams,
+  type DaysParams,
+  type ExportParams,
+  type HostParams,
+  type LatestParams,
+  type RangeParams,
+  type RecentParams,
+  type SeriesParams,
+  type TrafficParams,
+} from './api-params.js';
+import { daysResultSchema, hostInfoSchema, latestResultSchema, seriesResultSchema, trafficReportSchema } from './api-results.js';
 import type { SeriesQueryResult } from './query.js';
-import type { SeriesKey, SeriesSelector } from './series.js';
-import { hostSnapshotSchema, type HostSnapshot } from './wire.js';
+import type { HostSnapshot } from './wire.js';
+
+export * from './api-params.js';
+export * from './api-results.js';
 
 /** Where the local server mounts the API (the hub mounts it per machine, see docs/hub.md). */
 export const API_PREFIX = '/api';
-
-/** Points per series a chart asks for when it does not say; about a wide chart's width in pixels. */
-export const DEFAULT_POINTS = 1000;
-/** No response carries more buckets (or raw samples) per series than this. */
-export const MAX_POINTS = 5000;
-/** Longest span /days answers in one call. */
-export const MAX_DAYS_SPAN = 400;
 /** Response header of the CSV export: the number of data rows it will hold (for progress). */
 export const EXPORT_ROWS_HEADER = 'x-vigil-rows';
-/**
- * Every recorded series (exact keys, or prefixes ending in '.'); /day, /range, /series and /recent
- * default to them: each family of the metric table by its key's first part ('cpu', 'cpu.', 'mem.',
- * 'swap.', 'load.', 'net.'), so a family added there is charted and exported without a change here.
- */
-export const CHART_KEYS: readonly SeriesSelector[] = [
-  ...new Set(
-    FAMILIES.filter((family) => family.key).map((family): SeriesSelector => {
-      const dot = family.key!.text.indexOf('.');
-      return dot < 0 ? (family.key!.text as SeriesKey) : (family.key!.text.slice(0, dot + 1) as `${string}.`);
-    }),
-  ),
-];
-/** Most raw samples per series /recent sends (6 h at 1 s, with room); past it, it buckets. */
-export const MAX_RAW_POINTS = 22_000;
-/** The live view's windows (ms): the last 15 min, 1 h or 6 h at raw resolution. */
-export const LIVE_WINDOWS = { '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000 } as const;
-/** Shortest and longest /recent window. */
-export const MIN_RECENT_MS = 60_000;
-export const MAX_RECENT_MS = 86_400_000;
-
-// ---------------------------------------------------------------- parameter schemas
-
-/** DD-MM-YYYY. No `pattern`: the server's own parser gives a clearer message than ajv would. */
-const dayParam = { type: 'string', minLength: 1, maxLength: 40, description: 'A local day of the machine, DD-MM-YYYY', examples: ['22-11-2026'] } as const;
-const instantParam = { type: 'integer', minimum: 0, maximum: 8_640_000_000_000_000, description: 'Unix milliseconds' } as const;
-const pointsParam = {
-  type: 'integer',
-  minimum: 10,
-  maximum: MAX_POINTS,
-  description: `Most buckets per series wanted (default ${DEFAULT_POINTS}); the server picks a round bucket width, or raw samples when they fit`,
-} as const;
-const keysParam = {
-  type: 'array',
-  maxItems: 64,
-  items: { type: 'string', minLength: 1, maxLength: 200 },
-  description: `Series keys, or prefixes ending in "." (default: ${CHART_KEYS.join(', ')})`,
-} as const;
-const disksParam = {
-  type: 'boolean',
-  description: 'Include disk usage per mount (default: true unless `keys` is given)',
-} as const;
-const ifaceParam = {
-  type: 'array',
-  maxItems: 64,
-  items: { type: 'string', minLength: 1, maxLength: 200 },
-  description: 'Only these network interfaces (default: all); an interface without data in the range is an error',
-} as const;
-
-export const hostParamsSchema = { type: 'object', additionalProperties: false, properties: {} } as const satisfies JSONSchema;
-export const latestParamsSchema = hostParamsSchema;
-
-export const daysParamsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { from: dayParam, to: dayParam },
-  required: ['from', 'to'],
-} as const satisfies JSONSchema;
-
-export const dayParamsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { date: dayParam, points: pointsParam, keys: keysParam, iface: ifaceParam, disks: disksParam },
-  required: ['date'],
-} as const satisfies JSONSchema;
-
-export const rangeParamsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    from: { ...dayParam, description: 'First local day (inclusive), DD-MM-YYYY' },
-    to: { ...dayParam, description: 'Last local day (inclusive), DD-MM-YYYY; days after today are drawn empty' },
-    points: pointsParam,
-    keys: keysParam,
-    iface: ifaceParam,
-    disks: disksParam,
-  },
-  required: ['from', 'to'],
-} as const satisfies JSONSchema;
-
-export const recentParamsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    windowMs: {
-      type: 'integer',
-      minimum: MIN_RECENT_MS,
-      maximum: MAX_RECENT_MS,
-      description: `The last windowMs ms up to the machine's now, at raw resolution (bucketed past ${MAX_RAW_POINTS} samples)`,
-    },
-    keys: keysParam,
-    iface: ifaceParam,
-    disks: disksParam,
-  },
-  required: ['windowMs'],
-} as const satisfies JSONSchema;
-
-export const seriesParamsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    from: instantParam,
-    to: { ...instantParam, description: 'Unix milliseconds, exclusive' },
-    points: pointsParam,
-    bucketMs: {
-      type: 'integer',
-      minimum: 1000,
-      maximum: 31 * 86_400_000,
-      description: 'Bucket width in ms (instead of points); the range must not hold more than MAX_POINTS buckets',
-    },
-    keys: keysParam,
-    iface: ifaceParam,
-    disks: disksParam,
-  },
-  required: ['from', 'to'],
-} as const satisfies JSONSchema;
-
-export const exportParamsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { date: dayParam, from: { ...dayParam, description: 'First day (inclusive)' }, to: { ...dayParam, description: 'Last day (inclusive)' } },
-} as const satisfies JSONSchema;
-
-export const trafficParamsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    day: { ...dayParam, description: 'One local day, DD-MM-YYYY' },
-    month: { type: 'string', minLength: 1, maxLength: 40, description: 'A billing month, MM-YYYY: from traffic.resetDay of that month to the day before it in the next', examples: ['11-2026'] },
-    from: { ...dayParam, description: 'First day of a span (inclusive), with to' },
-    to: { ...dayParam, description: 'Last day of a span (inclusive)' },
-  },
-} as const satisfies JSONSchema;
-
-export type HostParams = FromSchema<typeof hostParamsSchema>;
-export type LatestParams = HostParams;
-export type DaysParams = FromSchema<typeof daysParamsSchema>;
-export type DayParams = FromSchema<typeof dayParamsSchema>;
-export type SeriesParams = FromSchema<typeof seriesParamsSchema>;
-export type RangeParams = FromSchema<typeof rangeParamsSchema>;
-export type RecentParams = FromSchema<typeof recentParamsSchema>;
-/** One of day, month, or from with to; none: the billing period holding today. */
-export type TrafficParams = FromSchema<typeof trafficParamsSchema>;
-/** `date`, or `from` with `to` (days, both included). */
-export type ExportParams = FromSchema<typeof exportParamsSchema>;
 
 // ---------------------------------------------------------------- results
 
@@ -341,148 +214,6 @@ export interface FollowOptions {
   /** Polling period where there is no feed (default 1000 ms). */
   pollMs?: number;
 }
-
-// ---------------------------------------------------------------- result schemas
-
-const nullableInteger = { type: ['integer', 'null'] } as const;
-const nullableNumberArray = { type: 'array', items: { type: ['number', 'null'] } } as const;
-
-export const hostInfoSchema = {
-  title: 'HostInfo',
-  type: 'object',
-  required: ['machine', 'version', 'timeZone', 'today', 'now', 'intervalSeconds', 'firstSampleTs', 'lastSampleTs', 'host'],
-  properties: {
-    machine: { type: 'object', required: ['id', 'name'], properties: { id: { type: 'string' }, name: { type: 'string' } } },
-    version: { type: 'string' },
-    timeZone: { type: 'string' },
-    today: { type: 'string' },
-    now: { type: 'integer' },
-    intervalSeconds: nullableInteger,
-    firstSampleTs: nullableInteger,
-    lastSampleTs: nullableInteger,
-    host: { anyOf: [hostSnapshotSchema, { type: 'null' }] },
-  },
-} as const satisfies JSONSchema;
-
-export const daysResultSchema = {
-  title: 'DaysResult',
-  type: 'object',
-  required: ['from', 'to', 'days'],
-  properties: { from: { type: 'string' }, to: { type: 'string' }, days: { type: 'array', items: { type: 'string' } } },
-} as const satisfies JSONSchema;
-
-const nullableNumberMatrix = { type: 'array', items: nullableNumberArray } as const;
-
-export const diskSeriesSchema = {
-  type: 'object',
-  required: ['mounts', 'timestamps', 'used', 'total', 'free', 'available'],
-  properties: {
-    mounts: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['mountPoint', 'device', 'fsType'],
-        properties: { mountPoint: { type: 'string' }, device: { type: 'string' }, fsType: { type: 'string' } },
-      },
-    },
-    timestamps: { type: 'array', items: { type: 'integer' } },
-    used: { ...nullableNumberMatrix, description: 'Bytes used (df\'s Used), per mount, per timestamp' },
-    total: { ...nullableNumberMatrix, description: 'Filesystem size in bytes (df\'s Size), per mount, per timestamp' },
-    free: { ...nullableNumberMatrix, description: 'Free bytes, the root reserve included; null also for readings from before Vigil kept them' },
-    available: { ...nullableNumberMatrix, description: 'Bytes unprivileged users can still write (df\'s Avail); df\'s Use% = used / (used + available)' },
-  },
-} as const satisfies JSONSchema;
-
-export const seriesResultSchema = {
-  title: 'SeriesResult',
-  type: 'object',
-  required: ['from', 'to', 'bucketMs', 'resolution', 'timestamps', 'series', 'day', 'interfaces', 'disks'],
-  properties: {
-    from: { type: 'integer' },
-    to: { type: 'integer' },
-    bucketMs: { ...nullableInteger, description: 'Bucket width used; null for raw samples' },
-    resolution: { type: 'string', enum: ['raw', '1m', '1h'], description: 'The coarsest table that answered' },
-    timestamps: { type: 'array', items: { type: 'integer' }, description: 'Bucket starts (or sample times), ascending' },
-    series: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['key', 'flags', 'avg'],
-        properties: { key: { type: 'string' }, flags: { type: 'integer' }, avg: nullableNumberArray, min: nullableNumberArray, max: nullableNumberArray },
-      },
-    },
-    day: { type: ['string', 'null'] },
-    interfaces: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['name', 'loopback', 'virtual'],
-        properties: { name: { type: 'string' }, loopback: { type: 'boolean' }, virtual: { type: 'boolean' } },
-      },
-    },
-    disks: { anyOf: [diskSeriesSchema, { type: 'null' }] },
-  },
-} as const satisfies JSONSchema;
-
-const interfaceTotalsSchema = {
-  type: 'object',
-  required: ['name', 'loopback', 'virtual', 'rx', 'tx', 'total'],
-  properties: {
-    name: { type: 'string' },
-    loopback: { type: 'boolean' },
-    virtual: { type: 'boolean' },
-    rx: { type: 'integer', description: 'Bytes received' },
-    tx: { type: 'integer', description: 'Bytes sent' },
-    total: { type: 'integer' },
-  },
-} as const satisfies JSONSchema;
-
-export const trafficReportSchema = {
-  title: 'TrafficReport',
-  type: 'object',
-  required: ['from', 'to', 'label', 'resetDay', 'interfaces', 'physical', 'days', 'quotas'],
-  properties: {
-    from: { type: 'string' },
-    to: { type: 'string' },
-    label: { type: 'string' },
-    resetDay: { type: 'integer' },
-    interfaces: { type: 'array', items: interfaceTotalsSchema },
-    physical: { type: 'object', required: ['rx', 'tx', 'total'], properties: { rx: { type: 'integer' }, tx: { type: 'integer' }, total: { type: 'integer' } } },
-    days: { type: 'array', items: { type: 'object', required: ['day', 'interfaces'], properties: { day: { type: 'string' }, interfaces: { type: 'array', items: interfaceTotalsSchema } } } },
-    quotas: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['iface', 'bytes', 'direction', 'used', 'percent', 'projected'],
-        properties: {
-          iface: { type: 'string' },
-          bytes: { type: 'integer' },
-          direction: { type: 'string', enum: ['rx', 'tx', 'total'] },
-          used: { type: 'integer' },
-          percent: { type: 'number' },
-          projected: { type: 'integer' },
-        },
-      },
-    },
-  },
-} as const satisfies JSONSchema;
-
-/** A Sample: generated from the metric table (metrics/sample-schema.ts), as the hub validates it. */
-export const sampleSchema = sampleSchemaWith({ type: 'integer', description: 'Unix ms of the tick' });
-
-export const latestResultSchema = {
-  title: 'LatestResult',
-  type: 'object',
-  required: ['sample'],
-  properties: { sample: { anyOf: [sampleSchema, { type: 'null' }] } },
-} as const satisfies JSONSchema;
-
-export const apiErrorSchema = {
-  title: 'Error',
-  type: 'object',
-  required: ['error'],
-  properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
-} as const satisfies JSONSchema;
 
 // ---------------------------------------------------------------- routes
 
