@@ -1,4 +1,5 @@
-// Retention: raw rows older than rawDays and minute rollups older than minuteDays go; hour
+// Retention: raw rows older than rawDays and minute rollups (with disk usage and each minute's
+// top processes) older than minuteDays go; hour
 // rollups stay forever. Whole minutes / hours only, and never past what is rolled up, so a late
 // sample never finds its minute half deleted and nothing goes before it is summarized.
 import { VigilError } from '../../shared/errors.js';
@@ -50,6 +51,8 @@ export class Retention {
     }
     // Disk usage is sampled about once a minute: it lives as long as the minute rollups.
     s.deleteDisks.run(now - policy.minuteDays * DAY_MS);
+    // So are the top processes of each minute, recorded beside the minute rollups.
+    s.deleteTop.run(now - policy.minuteDays * DAY_MS);
     return { raw, minute };
   }
 

@@ -1,6 +1,6 @@
 // SampleStore on SQLite (better-sqlite3, WAL): a facade over its parts, each in its own file —
 // dictionary.ts (series and layouts), writes.ts (samples), rollups.ts, reads.ts (rows and
-// query()), aux-tables.ts (disks, hosts), retention.ts, watermarks.ts (where the tables stand),
+// query()), aux-tables.ts (disks, hosts), top-table.ts (each minute's top processes), retention.ts, watermarks.ts (where the tables stand),
 // statements.ts. Schema: schema.ts; blob formats: codec.ts; query planning: plan.ts.
 //
 // Shape, and why:
@@ -28,6 +28,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type { DiskSample, HostRecord, Sample } from '../../shared/model.js';
+import type { TopMinute } from '../../shared/processes.js';
 import type { SeriesQuery, SeriesQueryResult } from '../../shared/query.js';
 import { VigilError } from '../../shared/errors.js';
 import type { SeriesInfo } from '../../shared/series.js';
@@ -37,7 +38,7 @@ import { AuxTables, checkDiskSample, checkHostRecord } from './aux-tables.js';
 import { CHUNK_ROWS, ChunkReader } from './chunks.js';
 import { warnOnceWith, type StoreContext } from './context.js';
 import { SeriesDictionary } from './dictionary.js';
-import { checkRange } from './input-checks.js';
+import { checkRange, checkTimestamp } from './input-checks.js';
 import { effectiveBucketMs } from './plan.js';
 import { SampleReader } from './reads.js';
 import { Retention, checkRetention } from './retention.js';
@@ -46,6 +47,7 @@ import { SCHEMA_VERSION, migrate, newerSchemaError, schemaVersion } from './sche
 import { keyFilter } from './series-order.js';
 import { toVigilError } from './sqlite-errors.js';
 import { prepareStatements } from './statements.js';
+import { TopTable, checkTopMinute } from './top-table.js';
 import type { RetentionPolicy, SampleStore, StoredRow } from './types.js';
 import { Watermarks } from './watermarks.js';
 import { SampleWriter, prepareSample, type StoreOutcome } from './writes.js';
@@ -84,6 +86,7 @@ class SqliteSampleStore implements SampleStore {
   private readonly writer: SampleWriter;
   private readonly reader: SampleReader;
   private readonly aux: AuxTables;
+  private readonly top: TopTable;
   private readonly retention: Retention;
   /** Set when a write failed: in-memory state may be ahead of what was rolled back. */
   private stale = false;
@@ -119,6 +122,7 @@ class SqliteSampleStore implements SampleStore {
       this.reader = new SampleReader(this.context, this.dictionary, this.marks, queryAcc);
       this.writer = new SampleWriter(this.context, this.dictionary, this.marks, rollups);
       this.aux = new AuxTables(this.context.s);
+      this.top = new TopTable(this.context.s);
       this.retention = new Retention(this.context, this.marks);
       this.dictionary.load();
       this.marks.derive();
@@ -208,6 +212,12 @@ class SqliteSampleStore implements SampleStore {
     return this.write('storing a host snapshot', () => this.aux.insertHost(record.ts, json));
   }
 
+  insertTopMinute(minute: TopMinute): void {
+    this.assertOpen();
+    const checked = checkTopMinute(minute);
+    this.write('storing the top processes', () => this.top.insert(checked));
+  }
+
   applyRetention(now: number, policy: RetentionPolicy): { raw: number; minute: number } {
     this.assertOpen();
     checkRetention(now, policy);
@@ -284,6 +294,11 @@ class SqliteSampleStore implements SampleStore {
   diskSamples(from: number, to: number): DiskSample[] {
     checkRange(from, to);
     return this.read('reading disks', () => this.aux.diskSamples(from, to));
+  }
+
+  topMinute(ts: number): TopMinute | null {
+    checkTimestamp(ts, 'a top-processes query');
+    return this.read('reading the top processes', () => this.top.at(ts));
   }
 
   // ---------------------------------------------------------------- housekeeping

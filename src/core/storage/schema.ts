@@ -95,6 +95,27 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'the top processes by CPU and by memory of each minute, kept as long as the minute rollups',
+    up(db) {
+      db.exec(`
+        -- Process names (comm) by id: a name is stored once, each minute refers to it.
+        CREATE TABLE process_name (
+          id   INTEGER PRIMARY KEY,
+          name TEXT    NOT NULL UNIQUE
+        );
+
+        -- One row per recorded minute (its start, as rollup_1m's ts); data = the processes of
+        -- its two top lists, each once (top-table.ts); window_ms = what the CPU % spans.
+        CREATE TABLE top_1m (
+          ts        INTEGER PRIMARY KEY,
+          window_ms INTEGER NOT NULL,
+          data      BLOB    NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

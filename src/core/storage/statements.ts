@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 
 /** (ts, layout, data): a raw sample or a rollup row. */
 export type StoredBlobRow = [ts: number, layout: number, data: Buffer];
+export type TopRow = [ts: number, windowMs: number, data: Buffer];
 export type HostRow = [ts: number, data: string];
 export type DiskRow = [ts: number, device: string, mountPoint: string, fsType: string, total: number, used: number, free: number | null, avail: number | null];
 
@@ -59,6 +60,13 @@ export function prepareStatements(db: Database.Database) {
         WHERE d.ts >= ? AND d.ts < ?
         ORDER BY d.ts, m.mount_point, m.device`,
     ),
+
+    processNameId: pluck<[name: string], number>('SELECT id FROM process_name WHERE name = ?'),
+    insertProcessName: run<[name: string]>('INSERT INTO process_name (name) VALUES (?)'),
+    processName: pluck<[id: number], string>('SELECT name FROM process_name WHERE id = ?'),
+    putTop: run<[ts: number, windowMs: number, data: Uint8Array]>('INSERT OR REPLACE INTO top_1m (ts, window_ms, data) VALUES (?, ?, ?)'),
+    topAt: raw<[ts: number], TopRow>('SELECT ts, window_ms, data FROM top_1m WHERE ts = ?'),
+    deleteTop: run<[before: number]>('DELETE FROM top_1m WHERE ts < ?'),
 
     latestHost: raw<[], HostRow>('SELECT ts, data FROM host_snapshot ORDER BY ts DESC LIMIT 1'),
     insertHost: run<[ts: number, data: string]>('INSERT OR IGNORE INTO host_snapshot (ts, data) VALUES (?, ?)'),

@@ -1,6 +1,7 @@
 // The storage contract the rest of the core builds on. SQLite (better-sqlite3) is the source of
 // truth; see sample-store.ts for the schema and why it is shaped the way it is.
 import type { DiskSample, HostRecord, Sample } from '../../shared/model.js';
+import type { TopMinute } from '../../shared/processes.js';
 import type { SeriesQuery, SeriesQueryResult } from '../../shared/query.js';
 import type { SeriesInfo } from '../../shared/series.js';
 
@@ -32,6 +33,8 @@ export interface SampleStore {
   insertDiskSample(sample: DiskSample): void;
   /** Records a host snapshot unless it equals the latest one; returns whether it was stored. */
   insertHostSnapshot(record: HostRecord): boolean;
+  /** Records a minute's top processes (replacing what that minute had); kept as long as the minute rollups. */
+  insertTopMinute(minute: TopMinute): void;
 
   latestSample(): Sample | null;
   latestHost(): HostRecord | null;
@@ -61,6 +64,8 @@ export interface SampleStore {
   query(query: SeriesQuery): SeriesQueryResult;
   /** Disk samples in [from, to). */
   diskSamples(from: number, to: number): DiskSample[];
+  /** The top processes recorded for the minute starting at `ts` (a whole minute), or null. */
+  topMinute(ts: number): TopMinute | null;
   /** Host snapshots in [from, to), plus the one in force at `from`. */
   hostHistory(from: number, to: number): HostRecord[];
 

@@ -35,7 +35,7 @@ describe('the real schema', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('auto_vacuum', { simple: true })).toBe(2); // INCREMENTAL
     const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['disk_sample', 'host_snapshot', 'layout', 'meta', 'mount', 'rollup_1h', 'rollup_1m', 'sample', 'series']);
+    expect(tables).toEqual(['disk_sample', 'host_snapshot', 'layout', 'meta', 'mount', 'process_name', 'rollup_1h', 'rollup_1m', 'sample', 'series', 'top_1m']);
   });
 
   it('upgrades a database left at version 0 (an empty SQLite file) and reopens idempotently', () => {
