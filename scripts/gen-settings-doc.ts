@@ -15,6 +15,8 @@ import { settingsSections } from '../src/shared/settings.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SETTINGS_SOURCE = path.join(ROOT, 'src/shared/settings.ts');
+/** Files holding more of the schema's sections, which settings.ts imports (their comments count too). */
+export const SETTINGS_SECTION_SOURCES = [path.join(ROOT, 'src/shared/settings-alerting.ts')];
 export const SETTINGS_DOC = path.join(ROOT, 'docs/settings.md');
 
 interface PropertySchema {
@@ -53,9 +55,15 @@ interface SourceDocs {
   properties: Map<string, string>;
 }
 
-/** Reads the comments of src/shared/settings.ts: per section variable and per property path. */
+/**
+ * Reads the comments of src/shared/settings.ts (`source`, its text) and of the section files it
+ * imports: per section variable and per property path.
+ */
 export function readSourceDocs(source = fs.readFileSync(SETTINGS_SOURCE, 'utf8')): SourceDocs {
-  const file = ts.createSourceFile('settings.ts', source, ts.ScriptTarget.Latest, true);
+  const files = [
+    ts.createSourceFile('settings.ts', source, ts.ScriptTarget.Latest, true),
+    ...SETTINGS_SECTION_SOURCES.map((file) => ts.createSourceFile(path.basename(file), fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)),
+  ];
   const variableDocs = new Map<string, string>();
   const variablePropertyDocs = new Map<string, Map<string, string>>();
   const sectionVariables = new Map<string, string>();
@@ -84,7 +92,7 @@ export function readSourceDocs(source = fs.readFileSync(SETTINGS_SOURCE, 'utf8')
     }
   };
 
-  for (const statement of file.statements) {
+  for (const statement of files.flatMap((file) => file.statements)) {
     if (!ts.isVariableStatement(statement)) continue;
     for (const declaration of statement.declarationList.declarations) {
       if (!ts.isIdentifier(declaration.name) || !declaration.initializer) continue;

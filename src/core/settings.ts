@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Schema } from 'conf';
 import { VigilError, type ErrorCode } from '../shared/errors.js';
-import { defaultSettings, describeUnknownKeys, mergeSettings, settingsSections, unknownSettingsKeys, type Settings, type SettingsPatch, type UnknownSettingsKey } from '../shared/settings.js';
+import { defaultSettings, mergeSettings, settingsSections, type Settings, type SettingsPatch } from '../shared/settings.js';
+import { describeUnknownKeys, unknownSettingsKeys, type UnknownSettingsKey } from '../shared/settings-unknown-keys.js';
 
 export interface SettingsStore {
   /** The file behind the store. */

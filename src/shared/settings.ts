@@ -4,7 +4,11 @@
 // json-schema-to-ts types them at compile time, and they cost nothing at run time — the agent's
 // memory budget (50 MB, 41 MB of which is Node itself) has no room for a validation library of
 // its own.
+//
+// The alerting sections (peers, smtp, alerts) are written in settings-alerting.ts; the check for
+// keys the schema does not know is settings-unknown-keys.ts.
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import { alertsSchema, peersSchema, smtpSchema } from './settings-alerting.js';
 
 export const LOG_LEVEL_VALUES = ['error', 'warn', 'info', 'debug'] as const;
 
@@ -226,120 +230,6 @@ export const publicIpSchema = {
   default: {},
 } as const satisfies JSONSchema;
 
-/** A time of day, HH:MM (24 h), or empty for none. */
-const TIME_OF_DAY = { type: 'string', pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9])?$', default: '' } as const;
-
-/**
- * Peer watch (src/core/peers): this machine checks other machines' GET /health and alerts when
- * one stops answering. Watching peers also turns the local server on (so they can watch this
- * machine back); /health stays public, the rest of the API needs server.tokenHash's token.
- */
-export const peersSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    /** Machines to watch. url: the peer's base URL (http(s)://host:7470) or its /health URL. */
-    list: {
-      type: 'array',
-      maxItems: 256,
-      default: [],
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          name: { type: 'string', minLength: 1, maxLength: 128 },
-          url: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^https?://[^\\s]+$' },
-          /** The peer's access token: /health is public, but only with it does /health include the peer's latest CPU/RAM/network. */
-          token: { type: 'string', maxLength: 512 },
-        },
-        required: ['name', 'url'],
-      },
-    },
-    /** Seconds between checks of every peer. */
-    checkIntervalSeconds: { type: 'integer', minimum: 1, maximum: 3600, default: 5 },
-    /** A check that takes longer fails. */
-    timeoutSeconds: { type: 'integer', minimum: 1, maximum: 120, default: 5 },
-    /** Consecutive failed checks before a peer is DOWN (the first failure makes it PENDING). */
-    failuresBeforeDown: { type: 'integer', minimum: 1, maximum: 100, default: 3 },
-    /**
-     * Also watch the machines the hub lists with a health URL (when sync is on). Off by default:
-     * the hub watches its machines itself, and every agent mailing about every other one would
-     * multiply each alert by the size of the fleet.
-     */
-    learnFromHub: { type: 'boolean', default: false },
-    /** Send a notice when a peer's boot time changes without an outage being seen (an unexpected reboot). */
-    rebootNotice: { type: 'boolean', default: true },
-  },
-  required: ['list', 'checkIntervalSeconds', 'timeoutSeconds', 'failuresBeforeDown', 'learnFromHub', 'rebootNotice'],
-  default: {},
-} as const satisfies JSONSchema;
-
-/** Outgoing mail for alerts (src/core/alerts): nodemailer over SMTP. */
-export const smtpSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    /**
-     * smtps://user@host:465 (TLS from the first byte) or smtp://user@host:587 (STARTTLS when the
-     * server offers it). Empty: alerts are kept in the history only. A password may be written
-     * in the URL, but passwordFile keeps it out of config.json.
-     */
-    url: { type: 'string', maxLength: 2048, pattern: '^(smtps?://[^\\s]+)?$', default: '' },
-    /** File holding the SMTP password (one line, mode 0600); used when the URL has none. */
-    passwordFile: { type: 'string', maxLength: 4096, default: '' },
-    /** smtp:// only: refuse to send unless the server offers STARTTLS. */
-    requireTls: { type: 'boolean', default: false },
-    /** PEM file of a CA to trust (a private or self-signed server certificate). */
-    caFile: { type: 'string', maxLength: 4096, default: '' },
-    /** The From address, e.g. "Vigil <vigil@example.org>". */
-    from: { type: 'string', maxLength: 320, default: '' },
-    /** Recipients. */
-    to: { type: 'array', maxItems: 50, default: [], items: { type: 'string', minLength: 3, maxLength: 320 } },
-  },
-  required: ['url', 'passwordFile', 'requireTls', 'caFile', 'from', 'to'],
-  default: {},
-} as const satisfies JSONSchema;
-
-/** What becomes an alert, and when alerts are sent (src/core/alerts). */
-export const alertsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    /** Changes within this many seconds after an email go out together as one digest (0: every change at once). */
-    digestSeconds: { type: 'integer', minimum: 0, maximum: 3600, default: 60 },
-    /** Minutes between reminders while something stays down (0: no reminders). */
-    reminderMinutes: { type: 'integer', minimum: 0, maximum: 10080, default: 60 },
-    /** Reminders per incident, at most. */
-    maxReminders: { type: 'integer', minimum: 0, maximum: 100, default: 3 },
-    /** Quiet hours (local time, HH:MM): emails wait until they end and go out as one digest. Both empty: none. */
-    quietStart: TIME_OF_DAY,
-    quietEnd: TIME_OF_DAY,
-    /** Local thresholds, in %, 0 = off: alert when above for thresholdMinutes, recover when below for as long. */
-    cpuPercent: { type: 'integer', minimum: 0, maximum: 100, default: 0 },
-    memoryPercent: { type: 'integer', minimum: 0, maximum: 100, default: 0 },
-    diskPercent: { type: 'integer', minimum: 0, maximum: 100, default: 0 },
-    thresholdMinutes: { type: 'integer', minimum: 1, maximum: 1440, default: 5 },
-    /** Longest wait between two attempts to hand an email to the SMTP server (exponential backoff). */
-    retryMaxSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 300 },
-    /** Days of alert history kept in <data-dir>/alerts.db. */
-    historyDays: { type: 'integer', minimum: 1, maximum: 36500, default: 90 },
-  },
-  required: [
-    'digestSeconds',
-    'reminderMinutes',
-    'maxReminders',
-    'quietStart',
-    'quietEnd',
-    'cpuPercent',
-    'memoryPercent',
-    'diskPercent',
-    'thresholdMinutes',
-    'retryMaxSeconds',
-    'historyDays',
-  ],
-  default: {},
-} as const satisfies JSONSchema;
-
 /** What a quota counts: received bytes, sent bytes, or both. */
 export const TRAFFIC_DIRECTIONS = ['rx', 'tx', 'total'] as const;
 
@@ -431,74 +321,6 @@ export function defaultSettings(): Settings {
     );
   }
   return settings as Settings;
-}
-
-/** A key of a settings file that the schema does not know, with the known name nearest to it. */
-export interface UnknownSettingsKey {
-  /** `section` at the top, `section.key` inside a known section. */
-  key: string;
-  suggestion: string | null;
-}
-
-/**
- * The keys of a settings file (parsed JSON) that the schema does not know: unknown sections (a
- * warning: a newer Vigil may have written them) and unknown keys inside known sections (an error:
- * the schema refuses them), each with the nearest known name when one is a typo away.
- */
-export function unknownSettingsKeys(raw: unknown): UnknownSettingsKey[] {
-  if (!isPlainObject(raw)) return [];
-  const sections = settingsSections as Record<string, { properties: Record<string, unknown> }>;
-  const unknown: UnknownSettingsKey[] = [];
-  for (const [key, value] of Object.entries(raw)) {
-    // conf's own bookkeeping (migrations), never a setting.
-    if (key === '__internal__') continue;
-    if (!Object.hasOwn(sections, key)) {
-      unknown.push({ key, suggestion: nearestName(key, Object.keys(sections)) });
-      continue;
-    }
-    if (!isPlainObject(value)) continue;
-    const known = Object.keys(sections[key]!.properties);
-    for (const inner of Object.keys(value)) {
-      if (known.includes(inner)) continue;
-      const suggestion = nearestName(inner, known);
-      unknown.push({ key: `${key}.${inner}`, suggestion: suggestion === null ? null : `${key}.${suggestion}` });
-    }
-  }
-  return unknown;
-}
-
-/** `unknown key "sampleing" (did you mean "sampling"?)`, or `unknown keys "a", "b"` for several. */
-export function describeUnknownKeys(keys: readonly UnknownSettingsKey[]): string {
-  const named = keys.map(({ key, suggestion }) => `"${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
-  return `unknown key${keys.length > 1 ? 's' : ''} ${named.join(', ')}`;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The candidate a typo away (edit distance ≤ 2, case ignored), if exactly one is nearest. */
-function nearestName(name: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /** A partial settings object, as CLI flags or a settings window produce. */

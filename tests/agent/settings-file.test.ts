@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { unknownSettingsKeys } from '../../src/shared/settings.js';
+import { unknownSettingsKeys } from '../../src/shared/settings-unknown-keys.js';
 import { finished, runVigil, startVigil, waitFor } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
