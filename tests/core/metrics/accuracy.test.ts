@@ -1,9 +1,10 @@
 // Accuracy against ground truth, with real processes and the real sampler (Linux fast path, 1 s):
 // - loopback traffic from iperf3 at a set rate → the recorded `lo` rate;
 // - CPU load from stress-ng pinned to one CPU → that CPU's recorded usage, checked against the
-//   share stress-ng itself reports (its own usr+sys time over wall time).
-// The machine is shared (other tests, other builds): each check allows for the background load
-// measured on the same CPU just before, never for an unexplained difference.
+//   share stress-ng itself reports (its own usr+sys time over wall time) and against the kernel's
+//   own count for that CPU over the same seconds, read by the test itself.
+// The machine is shared (other tests, other builds, whose load comes and goes during a test): the
+// checks allow for the background load measured on the same CPU, never for an unexplained difference.
 // Without iperf3 / stress-ng the tests are skipped with the reason, except in CI where they fail.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -133,26 +134,37 @@ describe.skipIf(process.platform !== 'linux')('accuracy against ground truth (Li
       const target = cpus - 1;
       const yaml = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-stress-')), 'metrics.yaml');
       let share = 0;
+      // The kernel's count for the target CPU, read every 50 ms beside the sampler.
+      const kernel: { ts: number; busy: number; all: number }[] = [];
+      const readKernel = () => kernel.push({ ts: Date.now(), ...cpuTicks(target) });
+      readKernel();
+      const poll = setInterval(readKernel, 50);
       const { samples, start, end } = await sampleAround(async () => {
         const stress = run('stress-ng', ['--cpu', '1', '--cpu-load', String(load), '--taskset', String(target), '-t', '8s', '--metrics', '--yaml', yaml]);
         const result = await stress.done;
         expect(result.code, result.stderr).toBe(0);
         // stress-ng's own measure of what its worker used: usr+sys time over wall time, in %.
         share = Number(/cpu-usage-per-instance:\s*([\d.]+)/.exec(fs.readFileSync(yaml, 'utf8'))![1]);
-      }, 3500);
+      }, 3500).finally(() => clearInterval(poll));
       fs.rmSync(path.dirname(yaml), { recursive: true, force: true });
 
-      const before = samples.filter((s) => s.ts <= start);
-      const background = before.length ? mean(before.map((s) => s.cpu.cores[target]!)) : 0;
       const mid = middle(samples, start, end, 1500, 1500);
       expect(mid.length).toBeGreaterThanOrEqual(3);
       const onTarget = mean(mid.map((s) => s.cpu.cores[target]!));
+      // What the kernel counted on that CPU over the same seconds (the middle samples' ticks).
+      const nearest = (ts: number) => kernel.reduce((best, r) => (Math.abs(r.ts - ts) < Math.abs(best.ts - ts) ? r : best));
+      const from = nearest(mid[0]!.ts - 1000);
+      const to = nearest(mid.at(-1)!.ts);
+      const kernelBusy = ((to.busy - from.busy) / (to.all - from.all)) * 100;
 
-      expect(share).toBeGreaterThan(load * 0.8);
-      // The CPU was busy at least as much as the stressor used it, and not more than the stressor
-      // plus what else was running there before it started.
+      // The stressor got a real share of its CPU (on a loaded machine less than it asked for: the
+      // checks below hold for whatever share it got).
+      expect(share).toBeGreaterThan(Math.min(load * 0.8, 20));
+      // The CPU was busy at least as much as the stressor used it; and what the sampler recorded
+      // is what the kernel counted for that CPU, whatever else ran there meanwhile (the samples'
+      // instants and the test's readings differ by up to 50 ms on a ~5 s window: ±3 points).
       expect(onTarget).toBeGreaterThanOrEqual(Math.min(100, share) - 5);
-      expect(onTarget).toBeLessThanOrEqual(Math.min(100, share + background + 8));
+      expect(Math.abs(onTarget - kernelBusy)).toBeLessThanOrEqual(3);
       // The total is a tick-weighted mean of the CPUs: between the least and the most busy one,
       // and close to the plain mean (each CPU counts about as many ticks a second).
       for (const s of mid) {
@@ -164,6 +176,14 @@ describe.skipIf(process.platform !== 'linux')('accuracy against ground truth (Li
     }, 60_000);
   }
 });
+
+/** One CPU's ticks from /proc/stat: busy (all but idle and iowait) and all. */
+function cpuTicks(cpu: number): { busy: number; all: number } {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `))!;
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const all = ticks.reduce((a, b) => a + b, 0);
+  return { busy: all - ticks[3]! - ticks[4]!, all };
+}
 
 /** Is a TCP socket listening on 127.0.0.1:port (from /proc/net/tcp; state 0A = LISTEN)? */
 function isListening(port: number): boolean {
