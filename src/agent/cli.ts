@@ -238,6 +238,13 @@ export function buildProgram(): Command {
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)')
     .option('--tls-key <file>', 'private key (PEM) of --tls-cert')
     .option('--allowed-host <name>', 'without a token the hub answers only loopback names (127.0.0.1, localhost, [::1]): also answer this one (repeat; replaces hub.allowedHosts)', collectHosts)
+    .option('--influx <url>', "also write every machine's samples the hub stores to InfluxDB or VictoriaMetrics at this URL, as an agent's --influx does (in order, retried, nothing lost while it is down)")
+    .option('--influx-db <name>', 'InfluxDB 1.x database (v1 API: /write?db=)')
+    .option('--influx-org <name>', 'InfluxDB 2.x/3.x organization')
+    .option('--influx-bucket <name>', 'InfluxDB 2.x/3.x bucket (selects the v2 API: /api/v2/write)')
+    .addOption(
+      new Option('--influx-token <token>', 'InfluxDB API token, or user:password for 1.x; prefer $VIGIL_INFLUX_TOKEN or the file <hub-data-dir>/influx-token, which ps does not show').env('VIGIL_INFLUX_TOKEN'),
+    )
     .addOption(new Option('--log-level <level>', 'error, warn, info or debug (default from settings: info)').argParser(parseLogLevel))
     .action(async (options) => {
       const { runHub } = await import('./commands/hub.js');

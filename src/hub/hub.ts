@@ -7,6 +7,8 @@
 // A watcher re-derives every machine's state each second (up / stale / sleeping / new) and
 // announces changes on the live feed (and to FleetAlerts: a stale machine is mailed about, one
 // asleep past its announced deadline or past hub.maxSleepHours included).
+// With `influx` on (vigil hub --influx URL), everything stored is also written to InfluxDB or
+// VictoriaMetrics, with the agent's sync semantics (fanout.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -33,6 +35,7 @@ import { LiveFeed } from './live.js';
 import type { HubIngest, HubReadModel, HubStats } from './read-model.js';
 import { MachineRegistry, type MachineRecord } from './registry.js';
 import { PUBLIC_PATHS, PUBLIC_PREFIXES, registerHubRoutes } from './routes.js';
+import type { HubFanOut } from './fanout.js';
 import { SelfMachine } from './self-machine.js';
 import { StorePool } from './stores.js';
 
@@ -52,6 +55,8 @@ export interface HubOptions {
   /** HTTPS certificate and key files (PEM); default settings.hub.tlsCertFile / tlsKeyFile. */
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** The InfluxDB token for this run (--influx-token, $VIGIL_INFLUX_TOKEN); else the influx token file. */
+  influxToken?: string;
 }
 
 export function hubPaths(dataDir: string) {
@@ -83,6 +88,8 @@ export class Hub implements HubReadModel, HubIngest {
   private readonly states = new Map<string, FleetState>();
   /** Stale / back emails (the smtp and alerts settings; history in <data-dir>/alerts.db). */
   private alerts: FleetAlerts | null = null;
+  /** Everything stored also goes to InfluxDB / VictoriaMetrics (settings.influx); null when off. */
+  private fanOut: HubFanOut | null = null;
   private readonly settings: Settings;
   private readonly counts = { batches: 0, samples: 0, rejected: 0 };
   private readonly cpu = new ProcessCpu();
@@ -110,6 +117,8 @@ export class Hub implements HubReadModel, HubIngest {
   static async start(options: HubOptions): Promise<Hub> {
     const hub = new Hub(options);
     try {
+      // Before the server listens: the first batch may come at once, and is fanned out too.
+      await hub.startFanOut();
       if (options.settings.hub.sampleSelf) {
         hub.self = await SelfMachine.start({
           dataDir: options.dataDir,
@@ -120,6 +129,8 @@ export class Hub implements HubReadModel, HubIngest {
           sources: options.sources,
           onSample: (sample) => hub.live.samples(hub.identity.id, [sample], hub.clock.now()),
         });
+        const self = hub.self;
+        hub.fanOut?.trackSelf(hub.identity, () => self.flush());
       }
       await hub.startServer();
       hub.alerts = FleetAlerts.open({
@@ -184,6 +195,7 @@ export class Hub implements HubReadModel, HubIngest {
     });
     this.counts.batches++;
     this.counts.samples += accepted;
+    this.fanOut?.track(machine.id);
     this.live.samples(machine.id, fresh, now);
     this.watch(machine.id);
     return { machineId: machine.id, accepted, ignored: batch.samples.length - accepted, tooOld };
@@ -255,6 +267,13 @@ export class Hub implements HubReadModel, HubIngest {
       { key: 'ingest_samples_total', value: samples, type: 'integer' as const },
       { key: 'ingest_rejected_total', value: rejected, type: 'integer' as const },
     ];
+    if (this.fanOut) {
+      const fanOut = this.fanOut.status();
+      fields.push(
+        { key: 'fanout_pending_samples', value: fanOut.pendingSamples, type: 'integer' as const },
+        { key: 'fanout_failing_machines', value: fanOut.failingMachines, type: 'integer' as const },
+      );
+    }
     return [{ measurement: 'vigil_hub', tags: [], fields, ts: this.clock.now() }];
   }
 
@@ -283,6 +302,9 @@ export class Hub implements HubReadModel, HubIngest {
       clearTimeout(force);
     }
     this.server = null;
+    // No more ingest: each machine's fan-out makes its last delivery, then the stores close.
+    await this.fanOut?.stop();
+    this.fanOut = null;
     await this.self?.stop();
     this.self = null;
     this.pool.close();
@@ -346,8 +368,36 @@ export class Hub implements HubReadModel, HubIngest {
     this.watchAll();
   }
 
+  /** The fan-out to InfluxDB / VictoriaMetrics when settings.influx is on: every machine with a database resumes from its cursor. */
+  private async startFanOut(): Promise<void> {
+    if (!this.settings.influx.enabled) return;
+    const { influxTargetFromSettings } = await import('../core/sync/influx-target.js');
+    const target = influxTargetFromSettings(this.settings, this.options.dataDir, this.logger, this.options.influxToken);
+    if (!target) return;
+    const { HubFanOut } = await import('./fanout.js');
+    this.fanOut = new HubFanOut({
+      dataDir: this.options.dataDir,
+      target,
+      settings: () => this.settings,
+      logger: this.logger,
+      clock: this.clock,
+      storeFile: (id) => this.pool.fileOf(id),
+      labels: (id) => {
+        const record = this.registry.get(id);
+        // The agent's own id and name, as its points carry them when it writes them itself.
+        return { id: record?.agentId ?? id, name: record?.agentName ?? record?.name ?? id };
+      },
+    });
+    // Revoked machines too: what they sent before is the fleet's history.
+    for (const record of this.registry.list(true)) if (fs.existsSync(this.pool.fileOf(record.id))) this.fanOut.track(record.id);
+    this.logger.info('hub: fanning out to InfluxDB / VictoriaMetrics', { endpoint: target.endpoint });
+  }
+
   private runRetention(): void {
+    // What retention deletes before the fan-out's server took it is lost to that server: counted and logged.
+    const pendingBefore = this.fanOut?.pending();
     const deleted = this.pool.applyRetention(this.clock.now(), { rawDays: this.settings.storage.rawRetentionDays, minuteDays: this.settings.storage.minuteRetentionDays });
+    if (pendingBefore) this.fanOut?.pruned(pendingBefore);
     if (deleted.raw + deleted.minute > 0) this.logger.info('hub: retention applied to machines', deleted);
   }
 

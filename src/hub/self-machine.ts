@@ -94,6 +94,11 @@ export class SelfMachine {
     return { ...storeSnapshot(labels, this.engine.store), sample: this.engine.latest() };
   }
 
+  /** Writes the engine's pending samples to vigil.db (the fan-out delivers them on a clean stop). */
+  flush(): void {
+    this.engine.flush();
+  }
+
   sizeOnDisk(): number {
     return this.engine.store.sizeOnDisk();
   }

@@ -151,6 +151,11 @@ export interface VictoriaMetricsOptions {
   port?: number;
   /** More command-line flags, e.g. ['-httpAuth.username=u', '-httpAuth.password=p']. */
   args?: string[];
+  /**
+   * Keep the data here instead of in the service's temp folder: stop() leaves it, so a second
+   * start with the same folder (and port) is the same server back after an outage.
+   */
+  storageDir?: string;
 }
 
 export async function startVictoriaMetrics(options: VictoriaMetricsOptions = {}): Promise<VictoriaMetricsService> {
@@ -160,7 +165,7 @@ export async function startVictoriaMetrics(options: VictoriaMetricsOptions = {})
   const service = await launch(
     'victoria-metrics',
     [
-      `-storageDataPath=${dir}/data`,
+      `-storageDataPath=${options.storageDir ?? `${dir}/data`}`,
       `-httpListenAddr=127.0.0.1:${port}`,
       // Points older than the retention are accepted with 204 and silently dropped: keep all.
       '-retentionPeriod=100y',

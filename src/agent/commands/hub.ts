@@ -1,5 +1,6 @@
 // `vigil hub …`: run the hub (the central server machines report to) and manage its machines.
 //   vigil hub [--data-dir DIR] [--host H] [--port P] [--token TOKEN]   serve until SIGINT/SIGTERM
+//             [--influx URL [--influx-db DB | --influx-org O --influx-bucket B]]   …and fan out to InfluxDB / VictoriaMetrics
 //   vigil hub add-machine NAME                                         print a new machine's token once
 //   vigil hub revoke ID|NAME                                           its token stops working
 //   vigil hub list [--all] [--json]                                    machines, state, last seen
@@ -29,6 +30,13 @@ export interface HubServeOptions {
   tlsKey?: string;
   /** --allowed-host NAME (repeat): names the hub answers without a token besides loopback ones. */
   allowedHost?: string[];
+  /** --influx URL and its options: also write what the hub stores to InfluxDB or VictoriaMetrics (the agent's flags, the `influx` settings). */
+  influx?: string;
+  influxDb?: string;
+  influxOrg?: string;
+  influxBucket?: string;
+  /** --influx-token or $VIGIL_INFLUX_TOKEN: for this run only, never written anywhere. */
+  influxToken?: string;
 }
 
 /** Shorter tokens are guessable; `openssl rand -base64 32` gives 44 characters. */
@@ -84,6 +92,12 @@ export async function runHub(options: HubServeOptions): Promise<number> {
   const patch: SettingsPatch = {};
   if (options.logLevel) patch.log = { level: options.logLevel };
   if (options.allowedHost) patch.hub = { allowedHosts: options.allowedHost };
+  const influx: SettingsPatch['influx'] = {};
+  if (options.influx !== undefined) Object.assign(influx, { enabled: true, url: options.influx });
+  if (options.influxDb !== undefined) influx.db = options.influxDb;
+  if (options.influxOrg !== undefined) influx.org = options.influxOrg;
+  if (options.influxBucket !== undefined) influx.bucket = options.influxBucket;
+  if (Object.keys(influx).length > 0) patch.influx = influx;
   const settings: Settings = mergeSettings(file.settings, patch);
   const { hashToken, isLoopbackHost } = await import('../../core/server/http-server.js');
   let tokenHash: string | null = settings.hub.tokenHash || null;
@@ -110,7 +124,17 @@ export async function runHub(options: HubServeOptions): Promise<number> {
   const hubModule = await import('../../hub/hub.js');
   let hub: Hub;
   try {
-    hub = await hubModule.Hub.start({ dataDir, settings, logger, host, port: options.port, tokenHash, tlsCertFile: options.tlsCert, tlsKeyFile: options.tlsKey });
+    hub = await hubModule.Hub.start({
+      dataDir,
+      settings,
+      logger,
+      host,
+      port: options.port,
+      tokenHash,
+      tlsCertFile: options.tlsCert,
+      tlsKeyFile: options.tlsKey,
+      influxToken: options.influxToken,
+    });
   } catch (error) {
     logger.close();
     throw error;

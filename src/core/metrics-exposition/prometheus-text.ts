@@ -50,6 +50,8 @@ export const EXPOSITION_EXTRA_HELP: Readonly<Record<string, string>> = {
   vigil_hub_ingest_batches_total: 'Batches the hub stored since it started.',
   vigil_hub_ingest_samples_total: 'Samples the hub stored since it started (re-sent ones not counted).',
   vigil_hub_ingest_rejected_total: 'Ingest requests the hub refused since it started (bad token, malformed batch, …).',
+  vigil_hub_fanout_pending_samples: 'Samples the hub stores that its InfluxDB / VictoriaMetrics fan-out has not delivered yet (all machines).',
+  vigil_hub_fanout_failing_machines: 'Machines whose last fan-out send to InfluxDB / VictoriaMetrics failed (retrying).',
   process_cpu_seconds_total: 'User and system CPU time of this process, in seconds.',
   process_resident_memory_bytes: 'Resident memory of this process, in bytes.',
   process_heap_bytes: "V8's heap in use by this process, in bytes.",
