@@ -21,6 +21,8 @@ import { Sampler } from './sampler.js';
 import { openSampleStore } from './storage/sample-store.js';
 import type { SampleStore } from './storage/types.js';
 import { makeDirs } from './fs-util.js';
+import type { ProcessLister } from './metrics/processes.js';
+import { TopRecorder } from './top-recorder.js';
 import { deepEqual } from './metrics/host.js';
 
 export interface EngineOptions {
@@ -37,6 +39,8 @@ export interface EngineOptions {
    * runtime sets this when `publicIp.enabled`), so a restart records no spurious change.
    */
   carryPublicIp?: boolean;
+  /** The process lister of the once-a-minute top processes (processes.recordTop); default: this OS's. */
+  processLister?: () => Promise<ProcessLister>;
 }
 
 export type EngineEvents = {
@@ -84,6 +88,8 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   private readonly flushes: PeriodicTask;
   private readonly retention: PeriodicTask;
+  /** The top processes of every minute, while processes.recordTop is on. */
+  private readonly topRecorder: TopRecorder;
   private storageFailing = false;
   private csvFailing = false;
   /** ts of the last disk sample this run stored (they strictly increase). */
@@ -100,6 +106,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     settings: Settings;
     clock: Clock;
     logger: Logger;
+    processLister?: () => Promise<ProcessLister>;
   }) {
     super();
     this.paths = parts.paths;
@@ -112,6 +119,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.logger = parts.logger;
     this.flushes = new PeriodicTask(this.clock, { name: 'database flush', logger: this.logger, everyMs: () => this.settings.storage.flushSeconds * 1000 }, () => this.flush());
     this.retention = new PeriodicTask(this.clock, { name: 'retention', logger: this.logger, everyMs: RETENTION_EVERY_MS }, () => this.applyRetention());
+    this.topRecorder = new TopRecorder({ store: this.store, clock: this.clock, logger: this.logger, lister: parts.processLister });
     this.sampler.on('sample', (sample) => this.onSample(sample));
     this.sampler.on('disk', (disk) => this.onDisk(disk));
     this.sampler.on('host', (host) => this.onHost(host));
@@ -146,10 +154,11 @@ export class Engine extends EventEmitter<EngineEvents> {
         // far behind the clock is and waits until it passes).
         resumeAfter: { sampleTs: store.lastTimestamp(), diskTs: store.latestDisks()?.ts ?? null },
       });
-      const engine = new Engine({ paths, store, csv, sampler, lock, settings: options.settings, clock, logger });
+      const engine = new Engine({ paths, store, csv, sampler, lock, settings: options.settings, clock, logger, processLister: options.processLister });
       if (options.carryPublicIp) engine.publicIp = store.latestHost()?.host.publicIp;
       engine.retention.start({ now: true });
       engine.flushes.start();
+      if (options.settings.processes.recordTop) engine.topRecorder.start();
       sampler.start();
       logger.info('sampling started', { dataDir: paths.dataDir, intervalSeconds: options.settings.sampling.intervalSeconds, sources: sources.name });
       return engine;
@@ -216,7 +225,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.logger.info('sampling resumed');
   }
 
-  /** Applies changed settings live: interval, retention and flush cadence. */
+  /** Applies changed settings live: interval, retention, flush cadence and the top processes' recording. */
   applySettings(settings: Settings): void {
     const previous = this.settings;
     this.settings = settings;
@@ -224,6 +233,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.sampler.setIntervalMs(settings.sampling.intervalSeconds * 1000);
     }
     if (settings.storage.flushSeconds !== previous.storage.flushSeconds) this.flushes.reschedule();
+    if (settings.processes.recordTop && !this.stopped) this.topRecorder.start();
+    else void this.topRecorder.stop();
     if (JSON.stringify(settings.storage) !== JSON.stringify(previous.storage) || settings.csv.retentionDays !== previous.csv.retentionDays) {
       void this.retention.runNow();
     }
@@ -258,7 +269,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.stopped) return;
     this.stopped = true;
     await this.sampler.stop();
-    await Promise.all([this.flushes.stop(), this.retention.stop()]);
+    await Promise.all([this.flushes.stop(), this.retention.stop(), this.topRecorder.stop()]);
     this.flush();
     if (this.pending.length > 0) this.logger.error('stopping with samples the database refused', { lost: this.pending.length });
     if (this.csvBacklog.length > 0) this.logger.error('stopping with samples the daily CSV refused (they are in the database: vigil export gives the day)', { samples: this.csvBacklog.length });

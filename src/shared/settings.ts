@@ -268,6 +268,21 @@ export const trafficSchema = {
   default: {},
 } as const satisfies JSONSchema;
 
+export const processesSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    /**
+     * Once a minute, record the 5 processes using the most CPU and the 5 using the most memory
+     * (name, pid, CPU %, RSS), kept as long as the 1-minute rollups: the chart shows what was
+     * running at a spike. Off: nothing is listed or stored.
+     */
+    recordTop: { type: 'boolean', default: true },
+  },
+  required: ['recordTop'],
+  default: {},
+} as const satisfies JSONSchema;
+
 /**
  * Top-level sections, in conf's `schema` option form ({ key: schema }). Unknown keys *inside* a
  * section are errors (they are typos); unknown top-level sections are tolerated, so a settings
@@ -288,12 +303,13 @@ export const settingsSections = {
   smtp: smtpSchema,
   alerts: alertsSchema,
   traffic: trafficSchema,
+  processes: processesSchema,
 } as const;
 
 export const settingsSchema = {
   type: 'object',
   properties: settingsSections,
-  required: ['sampling', 'storage', 'csv', 'log', 'machine', 'server', 'sync', 'publicIp', 'peers', 'smtp', 'alerts', 'influx', 'hub', 'traffic'],
+  required: ['sampling', 'storage', 'csv', 'log', 'machine', 'server', 'sync', 'publicIp', 'peers', 'smtp', 'alerts', 'influx', 'hub', 'traffic', 'processes'],
 } as const satisfies JSONSchema;
 
 export type Settings = FromSchema<typeof settingsSchema>;
@@ -306,6 +322,7 @@ export type PeersSettings = FromSchema<typeof peersSchema>;
 export type SmtpSettings = FromSchema<typeof smtpSchema>;
 export type AlertsSettings = FromSchema<typeof alertsSchema>;
 export type TrafficSettings = FromSchema<typeof trafficSchema>;
+export type ProcessesSettings = FromSchema<typeof processesSchema>;
 export type TrafficDirection = (typeof TRAFFIC_DIRECTIONS)[number];
 export type LogLevelSetting = (typeof LOG_LEVEL_VALUES)[number];
 

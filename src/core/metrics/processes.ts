@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { VigilError } from '../../shared/errors.js';
-import { DEFAULT_PROCESS_LIMIT, MAX_PROCESS_LIMIT, type ProcessSort } from '../../shared/processes.js';
+import { DEFAULT_PROCESS_LIMIT, MAX_PROCESS_LIMIT, TOP_PER_MINUTE, type ProcessSort, type TopProcess } from '../../shared/processes.js';
 import type { LoadSystemInformation } from './types.js';
 
 export interface ProcessInfo {
@@ -65,9 +65,24 @@ export interface ListOptions {
   limit?: number;
 }
 
+/** The top processes by CPU and by memory from one reading: what the engine records each minute. */
+export interface TopLists {
+  /** Unix ms of the reading. */
+  ts: number;
+  /** The CPU % window, ms. */
+  windowMs: number;
+  byCpu: TopProcess[];
+  byMemory: TopProcess[];
+}
+
 export interface ProcessLister {
   readonly source: 'linux /proc' | 'systeminformation';
   list(options?: ListOptions): Promise<ProcessList>;
+  /**
+   * The `limit` (default TOP_PER_MINUTE) biggest by CPU and by memory, from one reading; only
+   * pid, name, CPU % and RSS, so none of the per-row owner and command-line reads of list().
+   */
+  top(limit?: number): Promise<TopLists>;
 }
 
 /** Command lines are cut to this many characters (a UI row, not an audit trail). */
@@ -176,6 +191,11 @@ export interface LinuxListerOptions {
   /** Bytes of memory, for memoryPercent; default os.totalmem(). */
   totalMemory?: number;
   cpus?: number;
+  /**
+   * A previous reading older than this is not reused (default MAX_WINDOW_MS); the engine's
+   * once-a-minute recording raises it so each minute's CPU % spans the whole minute.
+   */
+  maxWindowMs?: number;
   /** Monotonic ms and a sleep (injectable so tests need not wait). */
   monotonic?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -194,6 +214,7 @@ export function createLinuxProcessLister(options: LinuxListerOptions = {}): Proc
   const procDir = path.join(root, 'proc');
   const passwdFile = path.join(root, 'etc/passwd');
   const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
+  const maxWindowMs = options.maxWindowMs ?? MAX_WINDOW_MS;
   const monotonic = options.monotonic ?? (() => performance.now());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
@@ -275,12 +296,15 @@ export function createLinuxProcessLister(options: LinuxListerOptions = {}): Proc
     return (raw !== null ? formatCmdline(raw) : null) ?? `[${stat.comm}]`;
   };
 
-  const listNow = async (options: ListOptions): Promise<ProcessList> => {
-    const { sort, limit } = validateListOptions(options);
+  type Row = { stat: ProcStat; cpuPercent: number; memoryBytes: number };
+
+  /** CPU % since the previous reading (or over a fresh window) and RSS of every process. */
+  const measure = async (): Promise<{ rows: Row[]; elapsed: number }> => {
     pageSize ??= root === '/' ? measurePageSize() : 4096;
+    const size = pageSize;
     let before = previous;
     const age = before ? monotonic() - before.at : Infinity;
-    if (!before || age > MAX_WINDOW_MS) {
+    if (!before || age > maxWindowMs) {
       before = read();
       await sleep(windowMs);
     } else if (age < MIN_WINDOW_MS) {
@@ -290,7 +314,7 @@ export function createLinuxProcessLister(options: LinuxListerOptions = {}): Proc
     previous = after;
     const elapsed = Math.max(1, after.at - before.at) / 1000;
 
-    const rows: { stat: ProcStat; cpuPercent: number; memoryBytes: number }[] = [];
+    const rows: Row[] = [];
     for (const stat of after.procs.values()) {
       const old = before.procs.get(stat.pid);
       let cpuSeconds: number;
@@ -304,10 +328,16 @@ export function createLinuxProcessLister(options: LinuxListerOptions = {}): Proc
         seconds = Number.isFinite(age) && age > 0 ? Math.min(age, elapsed) : elapsed;
       }
       const cpuPercent = Math.min(100 * cpus, Math.max(0, (cpuSeconds / seconds) * 100));
-      rows.push({ stat, cpuPercent: Math.round(cpuPercent * 10) / 10, memoryBytes: stat.rssPages * pageSize });
+      rows.push({ stat, cpuPercent: Math.round(cpuPercent * 10) / 10, memoryBytes: stat.rssPages * size });
     }
-    const byCpu = (a: (typeof rows)[number], b: (typeof rows)[number]) => b.cpuPercent - a.cpuPercent || b.memoryBytes - a.memoryBytes || a.stat.pid - b.stat.pid;
-    const byMem = (a: (typeof rows)[number], b: (typeof rows)[number]) => b.memoryBytes - a.memoryBytes || b.cpuPercent - a.cpuPercent || a.stat.pid - b.stat.pid;
+    return { rows, elapsed };
+  };
+  const byCpu = (a: Row, b: Row) => b.cpuPercent - a.cpuPercent || b.memoryBytes - a.memoryBytes || a.stat.pid - b.stat.pid;
+  const byMem = (a: Row, b: Row) => b.memoryBytes - a.memoryBytes || b.cpuPercent - a.cpuPercent || a.stat.pid - b.stat.pid;
+
+  const listNow = async (options: ListOptions): Promise<ProcessList> => {
+    const { sort, limit } = validateListOptions(options);
+    const { rows, elapsed } = await measure();
     rows.sort(sort === 'cpu' ? byCpu : byMem);
     // Owner and command line only for the rows shown: the expensive part stays O(limit).
     const processes = rows.slice(0, limit).map(({ stat, cpuPercent, memoryBytes }): ProcessInfo => ({
@@ -325,15 +355,41 @@ export function createLinuxProcessLister(options: LinuxListerOptions = {}): Proc
     return { ts: now(), windowMs: Math.round(elapsed * 1000), cpus, total: rows.length, sort, processes };
   };
 
+  const topNow = async (limit: number): Promise<TopLists> => {
+    const { limit: checked } = validateListOptions({ limit });
+    const { rows, elapsed } = await measure();
+    const light = ({ stat, cpuPercent, memoryBytes }: Row): TopProcess => ({ pid: stat.pid, name: stat.comm, cpuPercent, memoryBytes });
+    return { ts: now(), windowMs: Math.round(elapsed * 1000), byCpu: smallest(rows, checked, byCpu).map(light), byMemory: smallest(rows, checked, byMem).map(light) };
+  };
+
+  /** One listing at a time: concurrent callers would shorten each other's windows. */
+  const serialized = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = queue.then(task);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
   return {
     source: 'linux /proc',
-    list(options = {}) {
-      // One listing at a time: concurrent callers would shorten each other's windows.
-      const run = queue.then(() => listNow(options));
-      queue = run.catch(() => undefined);
-      return run;
-    },
+    list: (options = {}) => serialized(() => listNow(options)),
+    top: (limit = TOP_PER_MINUTE) => serialized(() => topNow(limit)),
   };
+}
+
+/** The first `limit` of `items` by `compare`, without sorting them all (limit is a handful, items hundreds). */
+export function smallest<T>(items: readonly T[], limit: number, compare: (a: T, b: T) => number): T[] {
+  const best: T[] = [];
+  for (const item of items) {
+    if (best.length === limit && compare(item, best[limit - 1]!) >= 0) continue;
+    let i = best.length === limit ? limit - 1 : best.length;
+    while (i > 0 && compare(item, best[i - 1]!) < 0) {
+      best[i] = best[i - 1]!;
+      i--;
+    }
+    best[i] = item;
+    best.length = Math.min(best.length, limit);
+  }
+  return best;
 }
 
 /**
@@ -358,40 +414,50 @@ export function createPortableProcessLister(options: { loadSi: LoadSystemInforma
   const totalMemory = options.totalMemory ?? os.totalmem();
   const now = options.now ?? Date.now;
   let last: number | null = null;
+  const readAll = async (): Promise<{ processes: ProcessInfo[]; windowMs: number }> => {
+    const si = await options.loadSi();
+    const data = await si.processes();
+    const at = performance.now();
+    const processes = data.list.map((p): ProcessInfo => {
+      const memoryBytes = Math.max(0, p.memRss) * 1024;
+      const command = [p.command || p.name, p.params].filter(Boolean).join(' ');
+      return {
+        pid: p.pid,
+        ppid: p.parentPid ?? 0,
+        name: p.name,
+        user: p.user || '?',
+        cpuPercent: Math.round((p.cpu || 0) * 10) / 10,
+        memoryBytes,
+        memoryPercent: totalMemory > 0 ? Math.round((memoryBytes / totalMemory) * 1000) / 10 : 0,
+        threads: null,
+        state: p.state ? p.state.charAt(0).toUpperCase() : null,
+        command: truncate(command || `[${p.name}]`),
+      };
+    });
+    const windowMs = last === null ? 0 : Math.round(at - last);
+    last = at;
+    return { processes, windowMs };
+  };
   return {
     source: 'systeminformation',
     async list(listOptions = {}) {
       const { sort, limit } = validateListOptions(listOptions);
-      const si = await options.loadSi();
-      const data = await si.processes();
-      const at = performance.now();
-      const processes = data.list.map((p): ProcessInfo => {
-        const memoryBytes = Math.max(0, p.memRss) * 1024;
-        const command = [p.command || p.name, p.params].filter(Boolean).join(' ');
-        return {
-          pid: p.pid,
-          ppid: p.parentPid ?? 0,
-          name: p.name,
-          user: p.user || '?',
-          cpuPercent: Math.round((p.cpu || 0) * 10) / 10,
-          memoryBytes,
-          memoryPercent: totalMemory > 0 ? Math.round((memoryBytes / totalMemory) * 1000) / 10 : 0,
-          threads: null,
-          state: p.state ? p.state.charAt(0).toUpperCase() : null,
-          command: truncate(command || `[${p.name}]`),
-        };
-      });
+      const { processes, windowMs } = await readAll();
       processes.sort(compareProcesses(sort));
-      const windowMs = last === null ? 0 : Math.round(at - last);
-      last = at;
       return { ts: now(), windowMs, cpus: os.availableParallelism(), total: processes.length, sort, processes: processes.slice(0, limit) };
+    },
+    async top(limit = TOP_PER_MINUTE) {
+      const { limit: checked } = validateListOptions({ limit });
+      const { processes, windowMs } = await readAll();
+      const light = (p: ProcessInfo): TopProcess => ({ pid: p.pid, name: p.name, cpuPercent: p.cpuPercent, memoryBytes: p.memoryBytes });
+      return { ts: now(), windowMs, byCpu: smallest(processes, checked, compareProcesses('cpu')).map(light), byMemory: smallest(processes, checked, compareProcesses('mem')).map(light) };
     },
   };
 }
 
 /** The lister for this OS. */
-export async function createProcessLister(options: { platform?: NodeJS.Platform; windowMs?: number } = {}): Promise<ProcessLister> {
-  if ((options.platform ?? process.platform) === 'linux') return createLinuxProcessLister({ windowMs: options.windowMs });
+export async function createProcessLister(options: { platform?: NodeJS.Platform; windowMs?: number; maxWindowMs?: number } = {}): Promise<ProcessLister> {
+  if ((options.platform ?? process.platform) === 'linux') return createLinuxProcessLister({ windowMs: options.windowMs, maxWindowMs: options.maxWindowMs });
   const { loadSystemInformation } = await import('./si.js');
   return createPortableProcessLister({ loadSi: loadSystemInformation });
 }

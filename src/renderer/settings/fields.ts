@@ -49,7 +49,7 @@ export interface SectionDescriptor {
 }
 
 /** The order people look for things in; sections not listed follow, then are shown generically. */
-const SECTION_ORDER = ['sampling', 'storage', 'csv', 'machine', 'sync', 'influx', 'peers', 'smtp', 'alerts', 'traffic', 'server', 'publicIp', 'log'];
+const SECTION_ORDER = ['sampling', 'storage', 'csv', 'machine', 'sync', 'influx', 'peers', 'smtp', 'alerts', 'traffic', 'processes', 'server', 'publicIp', 'log'];
 
 const SECTION_INFO: Record<string, { title: string; note?: string }> = {
   sampling: { title: 'Sampling' },
@@ -62,6 +62,7 @@ const SECTION_INFO: Record<string, { title: string; note?: string }> = {
   smtp: { title: 'Email', note: 'Where alerts are sent from. The password is kept in its own file, readable by you only.' },
   alerts: { title: 'Alerts' },
   traffic: { title: 'Traffic and quotas', note: 'Totals per interface per billing month; an email at 80, 90 and 100 % of a quota, with where the month is heading.' },
+  processes: { title: 'What was running', note: 'The top 5 processes by CPU and by memory of every minute, shown beside the charts.' },
   server: { title: 'Local server', note: 'Serves /health (for peers), the API and the chart page to a browser.' },
   publicIp: { title: 'Public IP address', note: 'Asks an outside service for this machine’s public address every few minutes (it then knows your address).' },
   log: { title: 'Logs' },
@@ -101,6 +102,7 @@ const FIELD_INFO: Record<string, { label: string; help?: string }> = {
   'smtp.to': { label: 'To (one address per line)' },
   'traffic.resetDay': { label: 'Billing month starts on day', help: 'The day your provider’s counter restarts (1–28).' },
   'traffic.quotas': { label: 'Quotas', help: 'Per interface, e.g. eth0, 1 TB, total. Amounts in decimal units as providers sell them (500 GB, 1.5 TB) or in bytes.' },
+  'processes.recordTop': { label: 'Record the top processes every minute', help: 'Name, pid, CPU % and memory of the 5 biggest by each; about 60 bytes a minute.' },
   'server.enabled': { label: 'Run the local server' },
   'server.ui': { label: 'Serve the chart page too' },
   'server.host': { label: 'Listen on', help: 'Any address but 127.0.0.1 requires an access token (vigil agent --ui-token, or $VIGIL_TOKEN).' },

@@ -12,6 +12,7 @@ import {
   measurePageSize,
   parsePasswd,
   parseProcStat,
+  smallest,
   truncate,
   type ProcessList,
 } from '../../../src/core/metrics/processes.js';
@@ -189,6 +190,74 @@ describe('Linux lister on a fixture /proc', () => {
     if (process.getuid!() !== 0) context.skip('chown needs root');
     fs.chownSync(path.join(proc.root, 'proc/10'), 54321, 54321);
     expect((await lister.list()).processes[0]!.user).toBe('54321');
+  });
+});
+
+describe('top lists for the minute recording', () => {
+  it('gives the biggest by CPU and by memory from one reading, over the whole minute when the window allows', async () => {
+    const proc = fakeProc();
+    let mono = 0;
+    const sleeps: number[] = [];
+    const lister = createLinuxProcessLister({
+      root: proc.root,
+      pageSize: 4096,
+      cpus: 2,
+      maxWindowMs: 90_000,
+      monotonic: () => mono,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        mono += ms;
+      },
+      now: () => 1_700_000_060_000,
+    });
+    proc.uptime(1000);
+    for (let pid = 1; pid <= 8; pid++) proc.put({ pid, comm: `p${pid}`, utime: 0, start: pid, rss: pid * 100 });
+    await lister.top(); // primes the reading the next minute is measured from
+    // A minute later: pid n used n seconds of CPU; memory goes the other way round.
+    mono += 60_000;
+    proc.uptime(1060);
+    for (let pid = 1; pid <= 8; pid++) proc.put({ pid, comm: `p${pid}`, utime: pid * 100, start: pid, rss: (9 - pid) * 100 });
+    const top = await lister.top(3);
+    expect(sleeps).toEqual([500]); // only the priming call measured its own window
+    expect(top.windowMs).toBe(60_000);
+    expect(top.byCpu.map((p) => [p.pid, p.cpuPercent])).toEqual([
+      [8, 13.3],
+      [7, 11.7],
+      [6, 10],
+    ]);
+    expect(top.byMemory).toEqual([
+      { pid: 1, name: 'p1', cpuPercent: 1.7, memoryBytes: 800 * 4096 },
+      { pid: 2, name: 'p2', cpuPercent: 3.3, memoryBytes: 700 * 4096 },
+      { pid: 3, name: 'p3', cpuPercent: 5, memoryBytes: 600 * 4096 },
+    ]);
+    await expect(lister.top(0)).rejects.toThrow(/limit must be a whole number/);
+  });
+
+  it('smallest() picks the first n as a full sort would, ties and all', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % 50;
+    for (let round = 0; round < 50; round++) {
+      const items = Array.from({ length: round * 3 }, (_, i) => ({ i, v: random() }));
+      const compare = (a: { i: number; v: number }, b: { i: number; v: number }) => b.v - a.v || a.i - b.i;
+      for (const n of [1, 5]) expect(smallest(items, n, compare)).toEqual([...items].sort(compare).slice(0, n));
+    }
+  });
+
+  it('the portable lister gives both lists from one processes() call', async () => {
+    let calls = 0;
+    const list = [
+      { pid: 10, name: 'a', cpu: 12.34, memRss: 1000 },
+      { pid: 11, name: 'b', cpu: 50, memRss: 10 },
+      { pid: 12, name: 'c', cpu: 0, memRss: 900_000 },
+    ];
+    const si = { processes: async () => (calls++, { list }) } as unknown as SystemInformation;
+    const top = await createPortableProcessLister({ loadSi: async () => si }).top(2);
+    expect(calls).toBe(1);
+    expect(top.byCpu.map((p) => p.pid)).toEqual([11, 10]);
+    expect(top.byMemory).toEqual([
+      { pid: 12, name: 'c', cpuPercent: 0, memoryBytes: 900_000 * 1024 },
+      { pid: 10, name: 'a', cpuPercent: 12.3, memoryBytes: 1_024_000 },
+    ]);
   });
 });
 
