@@ -43,6 +43,7 @@ import {
   type TrafficParams,
 } from './api-params.js';
 import { daysResultSchema, hostInfoSchema, latestResultSchema, seriesResultSchema, trafficReportSchema } from './api-results.js';
+import { topParamsSchema, topResultSchema, type TopParams, type TopResult } from './processes.js';
 import type { SeriesQueryResult } from './query.js';
 import type { HostSnapshot } from './wire.js';
 
@@ -192,7 +193,11 @@ export interface VigilApi {
   /** Bytes per interface per day over a day, a billing month or a span, with the quotas' state. */
   traffic(params?: TrafficParams): Promise<TrafficReport>;
   latest(params?: LatestParams): Promise<LatestResult>;
+  /** The top processes by CPU and by memory recorded for the minute holding `at`. */
+  top(params: TopParams): Promise<TopResult>;
 }
+
+export type { TopParams, TopResult } from './processes.js';
 
 export type ApiMethod = keyof VigilApi;
 
@@ -236,6 +241,7 @@ export const API_ROUTES = {
   recent: { method: 'GET', path: '/recent', summary: "The last windowMs up to the machine's now at raw resolution: the live view's start", params: recentParamsSchema, result: seriesResultSchema },
   traffic: { method: 'GET', path: '/traffic', summary: 'Bytes received and sent per interface and per day over a day, a billing month (MM-YYYY) or a span of days; the quotas over the billing period', params: trafficParamsSchema, result: trafficReportSchema },
   latest: { method: 'GET', path: '/latest', summary: 'The newest sample', params: latestParamsSchema, result: latestResultSchema },
+  top: { method: 'GET', path: '/top', summary: 'The top 5 processes by CPU and by memory recorded for the minute holding `at` (processes.recordTop)', params: topParamsSchema, result: topResultSchema },
 } as const satisfies Record<ApiMethod, ApiRoute>;
 
 export const API_METHODS = Object.keys(API_ROUTES) as ApiMethod[];

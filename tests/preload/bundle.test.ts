@@ -30,6 +30,6 @@ describe('preload bundle', () => {
       },
     });
     expect(Object.keys(exposed)).toEqual([BRIDGE_KEY]);
-    expect(Object.keys((exposed[BRIDGE_KEY] as { api: object }).api).sort()).toEqual(['cancelExport', 'day', 'days', 'exportCsv', 'host', 'latest', 'range', 'recent', 'series', 'traffic']);
+    expect(Object.keys((exposed[BRIDGE_KEY] as { api: object }).api).sort()).toEqual(['cancelExport', 'day', 'days', 'exportCsv', 'host', 'latest', 'range', 'recent', 'series', 'top', 'traffic']);
   });
 });

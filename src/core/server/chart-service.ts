@@ -27,6 +27,8 @@ import {
   type RecentParams,
   type SeriesParams,
   type SeriesResult,
+  type TopParams,
+  type TopResult,
   type TrafficParams,
   type TrafficReport,
   type VigilApi,
@@ -108,6 +110,17 @@ export class ChartService implements VigilApi {
     // This process's zone: dates.ts, on the Date object; another one: through Intl.
     this.dayBounds = zone ? (day) => dayBoundsInZone(day, zone) : localDayBounds;
     this.dayOf = zone ? (ts) => dayInZone(ts, zone) : localDayOf;
+  }
+
+  /**
+   * The top processes recorded for the minute holding `at` (null when none was: recording off,
+   * the minute not over yet, or not sampled). Minutes are UTC minutes, as the rollups'.
+   */
+  async top(params: TopParams): Promise<TopResult> {
+    const at = params?.at;
+    if (typeof at !== 'number' || !Number.isSafeInteger(at) || at < 0) throw new VigilError('invalid_argument', `at must be unix milliseconds (a whole number ≥ 0), not ${JSON.stringify(at)}`);
+    const minute = at - (at % 60_000);
+    return { minute, top: this.store.topMinute(minute) };
   }
 
   async host(): Promise<HostInfo> {

@@ -14,6 +14,8 @@ import { API_METHODS, type ApiMethod, type VigilClient } from '../../../src/shar
 import { createHttpClient, createIpcClient, queryString, settle, type VigilBridge } from '../../../src/shared/api-client.js';
 import { dayBounds, parseDay } from '../../../src/shared/dates.js';
 import { VigilError } from '../../../src/shared/errors.js';
+import type { TopMinute } from '../../../src/shared/processes.js';
+import { apiParams } from '../../../src/main/ipc/validators.js';
 import { randomSamples } from '../../helpers/random.js';
 
 const DAY = '14-11-2025';
@@ -24,11 +26,18 @@ let app: FastifyInstance;
 let http: VigilClient;
 let ipc: VigilClient;
 const saved: { name: string; text: string }[] = [];
+const TOP_MINUTE: TopMinute = {
+  ts: START + 3_600_000,
+  windowMs: 60_000,
+  byCpu: [{ pid: 31, name: 'ffmpeg', cpuPercent: 197.5, memoryBytes: 300 * 1024 * 1024 }],
+  byMemory: [{ pid: 8, name: 'postgres', cpuPercent: 1.2, memoryBytes: 2 * 1024 ** 3 }],
+};
 
 beforeAll(async () => {
   store = openSampleStore(':memory:');
   // Six hours at 1 s: long enough for the export to arrive in several chunks.
   store.insertSamples(randomSamples(START, 6 * 3600, 1000, 5, { ifaces: [{ name: 'eth0' }, { name: 'lo', loopback: true }] }));
+  store.insertTopMinute(TOP_MINUTE);
   service = new ChartService({ store, identity: { id: 'm', name: 'box' }, now: () => START + 30 * 86_400_000 });
   app = await createHttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger });
   registerApiRoutes(app, { service: () => service });
@@ -74,6 +83,8 @@ const CALLS: [ApiMethod, Record<string, unknown>][] = [
   ['series', { from: START + 3_600_000, to: START + 3_900_000, points: 500 }],
   ['series', { from: START, to: START + 6 * 3_600_000, bucketMs: 600_000, iface: ['eth0'] }],
   ['latest', {}],
+  ['top', { at: START + 3_600_000 + 59_999 }],
+  ['top', { at: START }],
 ];
 
 const BAD: [ApiMethod, Record<string, unknown>, string][] = [
@@ -93,6 +104,22 @@ describe('HTTP and IPC transports', () => {
     }
     const day = (await http.day({ date: DAY, points: 300 })) as { timestamps: number[] };
     expect(day.timestamps.length).toBeGreaterThan(0);
+  });
+
+  it('give the top processes of the minute holding `at`, null for a minute without, and refuse a bad `at`', async () => {
+    for (const client of [http, ipc]) {
+      expect(await client.top({ at: START + 3_600_000 + 30_000 })).toEqual({ minute: START + 3_600_000, top: TOP_MINUTE });
+      expect(await client.top({ at: START + 3_660_000 })).toEqual({ minute: START + 3_660_000, top: null });
+    }
+    const port = (app.server.address() as { port: number }).port;
+    for (const query of ['', '?at=abc', '?at=-1', '?at=1.5']) {
+      const response = await fetch(`http://127.0.0.1:${port}/api/top${query}`);
+      expect(response.status, query).toBe(400);
+      expect(((await response.json()) as { error: { code: string } }).error.code, query).toBe('invalid_argument');
+    }
+    // The app's IPC checks the same schema before calling the service.
+    expect(() => apiParams.top!({ at: 'soon' })).toThrow(/at must be integer/);
+    expect(() => apiParams.top!({})).toThrow(/must have required property 'at'/);
   });
 
   it('reject with the same VigilError', async () => {
