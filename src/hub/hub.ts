@@ -364,7 +364,7 @@ export class Hub implements HubReadModel, HubIngest {
       this.registry.flush();
       this.registry.markAlive(this.clock.now());
     });
-    every('retention', RETENTION_EVERY_MS, () => this.runRetention());
+    every('retention', RETENTION_EVERY_MS, () => this.applyRetention());
     this.watchAll();
   }
 
@@ -393,7 +393,8 @@ export class Hub implements HubReadModel, HubIngest {
     this.logger.info('hub: fanning out to InfluxDB / VictoriaMetrics', { endpoint: target.endpoint });
   }
 
-  private runRetention(): void {
+  /** Deletes what every machine's retention says to (hourly; tests call it). */
+  applyRetention(): void {
     // What retention deletes before the fan-out's server took it is lost to that server: counted and logged.
     const pendingBefore = this.fanOut?.pending();
     const deleted = this.pool.applyRetention(this.clock.now(), { rawDays: this.settings.storage.rawRetentionDays, minuteDays: this.settings.storage.minuteRetentionDays });

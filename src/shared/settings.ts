@@ -122,7 +122,9 @@ export const serverSchema = {
  * (src/core/sync/influx-target.ts). A bucket selects the v2 API (/api/v2/write), otherwise the
  * v1 API (/write?db=). Like the hub token, the InfluxDB token is not in this file: it lives in
  * `tokenFile` (default <data-dir>/influx-token, mode 0600); none is needed for VictoriaMetrics or
- * an InfluxDB 1.x without auth. Delivery pacing (batch size, interval, backoff) is sync's.
+ * an InfluxDB 1.x without auth. Delivery pacing (batch size, interval, backoff) is sync's. In a
+ * hub's settings (vigil hub --influx URL), every machine's samples the hub stores go there, each
+ * machine with its agent's tags (src/hub/fanout.ts).
  */
 export const influxSchema = {
   type: 'object',

@@ -11,6 +11,7 @@ import type { Sample } from '../../src/shared/model.js';
 import { scaledTimeout } from '../helpers/load.js';
 import { freePort, hasBinary, promtoolCheckMetrics, startVictoriaMetrics, type VictoriaMetricsService } from '../helpers/services.js';
 import { tempDir } from '../helpers/tmp.js';
+import { silentLogger, type Logger } from '../../src/core/log.js';
 import { AGENT_ID, get, makeBatch, post, recentSamples, startTestHub } from './helpers.js';
 
 const run = hasBinary('victoria-metrics') || process.env.CI === 'true';
@@ -126,5 +127,37 @@ describe.skipIf(!run)('vigil hub --influx: fan-out to VictoriaMetrics', () => {
     }
     expect(names.size).toBeGreaterThan(1);
     expect(Number(seriesCount!.value[1])).toBe(agentSeries.size);
+  });
+
+  it('is bounded by the hub’s retention: what retention deletes before the server took it is logged, with the count', async () => {
+    const warnings: { message: string; fields?: Record<string, unknown> }[] = [];
+    const logger: Logger = { ...silentLogger, warn: (message, fields) => warnings.push({ message, fields }) };
+    // Nothing listens on this port: the fan-out keeps everything pending.
+    const deadPort = await freePort();
+    const settings = {
+      influx: { enabled: true, url: `http://127.0.0.1:${deadPort}` },
+      sync: { intervalSeconds: 1, maxBackoffSeconds: 60 },
+      storage: { rawRetentionDays: 1 },
+    };
+    hub = await startTestHub({ settings, logger });
+    const { machine, token } = hub.registry.add('web-2');
+    const now = Date.now();
+    const old = recentSamples(12, 3, now - 3 * 86_400_000);
+    const recent = recentSamples(5, 4, now);
+    for (const batch of [old, recent]) {
+      const response = await post(hub, '/api/ingest', makeBatch(batch), { authorization: `Bearer ${token}` });
+      expect(response.status, response.text()).toBe(200);
+    }
+    await until(() => warnings.some((w) => w.message.startsWith('sync: send failed')), 'a failed fan-out send');
+    expect(warnings.find((w) => w.message.startsWith('sync: send failed'))!.fields).toMatchObject({ machine: machine.id, target: 'influx' });
+
+    hub.applyRetention();
+    const full = warnings.filter((w) => w.message.includes('outbox is full'));
+    expect(full).toHaveLength(1);
+    expect(full[0]!.message).toContain('retention deleted 12 samples');
+    expect(full[0]!.fields).toMatchObject({ machine: machine.id, lost: 12, stillPending: 5 });
+    // Nothing more to say when retention has nothing more to take.
+    hub.applyRetention();
+    expect(warnings.filter((w) => w.message.includes('outbox is full'))).toHaveLength(1);
   });
 });
