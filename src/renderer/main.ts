@@ -19,6 +19,7 @@ import { Calendar } from './calendar.js';
 import { ChartBoard } from './charts.js';
 import { byId, h } from './dom.js';
 import { LiveData } from './live-data.js';
+import { TopPanel } from './top-panel.js';
 import { loadInterfaceChoices, loadPanels, saveInterfaceChoices, savePanels } from './preferences.js';
 import { askForToken, currentToken, forgetToken, takeTokenFromFragment } from './token.js';
 import {
@@ -83,6 +84,7 @@ class Page {
   private requestSeq = 0;
   private trafficPanel: { refresh(): Promise<void> } | null = null;
   private readonly board: ChartBoard;
+  private readonly topPanel: TopPanel;
   private readonly calendar: Calendar;
   private readonly dateInput = byId<HTMLInputElement>('date-input');
   private readonly toInput = byId<HTMLInputElement>('to-input');
@@ -100,7 +102,9 @@ class Page {
       zoomBy: (factor, anchor) => this.zoomBy(factor, anchor),
       pan: (fraction) => this.pan(fraction),
       reset: () => this.resetZoom(),
+      hover: (ts) => this.topPanel.show(ts),
     });
+    this.topPanel = new TopPanel(byId('charts'), { client: () => this.client, timeZone: () => this.timeZone, authorized: (run) => this.authorized(run) });
     this.calendar = new Calendar({
       root: byId('calendar'),
       button: byId<HTMLButtonElement>('calendar-button'),

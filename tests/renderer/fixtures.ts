@@ -7,6 +7,7 @@ import path from 'node:path';
 import { openSampleStore } from '../../src/core/storage/sample-store.js';
 import { addDays, dayBounds, formatDay, parseDay } from '../../src/shared/dates.js';
 import type { Sample } from '../../src/shared/model.js';
+import type { TopMinute } from '../../src/shared/processes.js';
 import { quantize } from '../../src/shared/series.js';
 import { randomSample, seededRandom, type Iface } from '../helpers/random.js';
 
@@ -39,6 +40,20 @@ const GiB = 1024 ** 3;
 
 /** The fixture machine's billing: periods from the 1st, a 10 TB quota on eth0 (both directions). */
 export const TRAFFIC_SETTINGS = { resetDay: 1, quotas: { eth0: { bytes: 10e12, direction: 'total' } } } as const;
+
+/**
+ * The top processes recorded for a minute of the full day: named after the minute's index in the
+ * day (build-0 … build-1439), so a test can tell which minute the page shows.
+ */
+export function fixtureTopMinute(ts: number): TopMinute {
+  const i = Math.round((ts - dayBounds(parseDay(DAYS.full)).from) / 60_000);
+  return {
+    ts,
+    windowMs: 60_000,
+    byCpu: [0, 1, 2, 3, 4].map((k) => ({ pid: 10_000 + k, name: k === 0 ? `build-${i}` : `worker-${k}`, cpuPercent: 190 - k * 30 - (i % 10), memoryBytes: (k + 1) * 64 * 1024 ** 2 })),
+    byMemory: [0, 1, 2, 3, 4].map((k) => ({ pid: 20_000 + k, name: k === 0 ? `db-${i}` : `cache-${k}`, cpuPercent: k, memoryBytes: (5 - k) * GiB + i * 1024 * 1024 })),
+  };
+}
 
 /** A plausible sample at `ts`; `hour` is the local hour of day (0–25), for the daily shape. */
 export function shapedSample(ts: number, hour: number, random: () => number, ifaces: Iface[]): Sample {
@@ -103,6 +118,7 @@ export function buildFixtureDatabase(dataDir: string, options: FixtureOptions = 
         ts,
         disks: FIXTURE_DISKS.map((d) => ({ device: d.device, mountPoint: d.mountPoint, fsType: d.fsType, total: d.total, used: Math.round((d.usedAtStart + d.growth * progress) / 4096) * 4096 })),
       });
+      store.insertTopMinute(fixtureTopMinute(ts));
     }
   } finally {
     store.close();
