@@ -3,8 +3,11 @@
 // come, VictoriaMetrics comes back — and every sample is there exactly once, in the agent's own
 // series (its host and machine_id tags, not the hub's registry name), values as sent.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { httpRequest } from '../../src/core/http-client.js';
 import { InfluxTarget } from '../../src/core/sync/influx-target.js';
 import type { Hub } from '../../src/hub/hub.js';
 import type { Sample } from '../../src/shared/model.js';
@@ -159,5 +162,46 @@ describe.skipIf(!run)('vigil hub --influx: fan-out to VictoriaMetrics', () => {
     // Nothing more to say when retention has nothing more to take.
     hub.applyRetention();
     expect(warnings.filter((w) => w.message.includes('outbox is full'))).toHaveLength(1);
+  });
+
+  it('a write whose answer is lost is sent again: with -dedup.minScrapeInterval=1ms VictoriaMetrics keeps each sample once', { timeout: scaledTimeout(30_000) }, async () => {
+    vm = await startVictoriaMetrics({ args: ['-dedup.minScrapeInterval=1ms'] });
+    const target = vm.url;
+    // Between the hub and VictoriaMetrics: forwards every write, and for the first one cuts the
+    // connection instead of answering — VictoriaMetrics has the points, the hub does not know.
+    const bodies: Buffer[] = [];
+    const proxy = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks);
+        bodies.push(body);
+        const headers: Record<string, string> = {};
+        for (const name of ['content-type', 'content-encoding', 'authorization']) if (request.headers[name]) headers[name] = String(request.headers[name]);
+        void httpRequest({ url: `${target}${request.url}`, method: 'POST', headers, body }).then((answer) => {
+          if (bodies.length === 1) request.socket.destroy();
+          else response.writeHead(answer.status).end(answer.text());
+        });
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const dataDir = tempDir('vigil-hub-');
+      hub = await startTestHub({ dataDir, settings: { influx: { enabled: true, url: proxyUrl, db: 'fleet' }, sync: { intervalSeconds: 1, maxBackoffSeconds: 1 } } });
+      const { machine, token } = hub.registry.add('web-3');
+      const samples = recentSamples(10, 21);
+      const response = await post(hub, '/api/ingest', makeBatch(samples), { authorization: `Bearer ${token}` });
+      expect(response.status, response.text()).toBe(200);
+      await until(() => fanOutState(dataDir, machine.id)?.cursor === samples.at(-1)!.ts, 'the fan-out to catch up');
+      // The same batch went twice: the first answer was lost.
+      expect(bodies.length).toBeGreaterThanOrEqual(2);
+      expect(bodies[1]!.equals(bodies[0]!)).toBe(true);
+      await vm.flush();
+      const [cpu] = await vm.exportSeries(`vigil_cpu_usage_ratio{db="fleet",machine_id="${AGENT_ID}"}`, { from: samples[0]!.ts, to: samples.at(-1)!.ts });
+      expect(cpu!.timestamps).toEqual(samples.map((s) => s.ts));
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 });

@@ -12,8 +12,10 @@
 // and 1.8+). Credentials in the URL (http://user:pass@host) are used as Basic auth when no token
 // is set. The token is never logged, and the endpoint shown in status and logs is redacted.
 //
-// Idempotence: a point is keyed by measurement, tag set and timestamp, so a batch sent again
-// after a lost answer overwrites the same points with the same values — nothing duplicates.
+// Idempotence: a point is keyed by measurement, tag set and timestamp, so in InfluxDB a batch sent
+// again after a lost answer overwrites the same points with the same values. VictoriaMetrics keeps
+// both copies unless it runs with -dedup.minScrapeInterval=1ms (docs/integrations.md; measured in
+// tests/hub/fanout.test.ts).
 //
 // Errors, for the sync service's retry policy (see types.ts):
 // - network failures, timeouts, 5xx, 429 (with Retry-After) and 408: retryable;

@@ -8,7 +8,8 @@
 // and calls target.send(). Only when send() resolves does the cursor move past the batch. If
 // send() throws, the same batch (or a smaller one) is sent again later, so a target sees each
 // batch AT LEAST once: targets must be idempotent on (machine, ts) — the hub ignores a ts it
-// already has; InfluxDB/VictoriaMetrics overwrite a point with the same series and timestamp.
+// already has; InfluxDB overwrites a point with the same series and timestamp (VictoriaMetrics
+// with -dedup.minScrapeInterval=1ms keeps one).
 import { VigilError } from '../../shared/errors.js';
 import type { DiskSample, HostRecord, Sample } from '../../shared/model.js';
 import type { MachineState } from '../../shared/wire.js';
