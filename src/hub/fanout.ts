@@ -18,6 +18,10 @@
 //   - bounded by the hub's retention (storage.rawRetentionDays): what retention deletes before
 //     the server took it is lost to the server, and the hub says so in a warning naming the
 //     machine and the count (see pruned()).
+// At most MAX_SENDS_IN_FLIGHT writes are in flight at once, whatever the fleet's size: after an
+// outage every machine has a backlog, and a thousand batches encoded and posted at once would
+// hold their line protocol in memory together and hit the server all at the same moment; the
+// others wait their turn (FIFO), each still in order for its machine.
 // Points carry the machine's tags as its agent writes them (host = the agent's machine name,
 // machine_id = the agent's id), so a dashboard sees one series per machine whether its points
 // came from the agent or through the hub.
@@ -30,7 +34,10 @@ import type { LogFields, Logger } from '../core/log.js';
 import { openSampleStore } from '../core/storage/sample-store.js';
 import { SyncService } from '../core/sync/service.js';
 import type { SyncTargetStatus } from '../core/sync/state.js';
-import type { SyncTarget } from '../core/sync/types.js';
+import type { SendOutcome, SyncBatch, SyncTarget } from '../core/sync/types.js';
+
+/** Writes to the server at once, across all machines. */
+export const MAX_SENDS_IN_FLIGHT = 4;
 
 export interface HubFanOutOptions {
   /** The hub's data folder: cursors go under <dataDir>/fanout/. */
@@ -60,8 +67,12 @@ export interface HubFanOutStatus {
 export class HubFanOut {
   private readonly services = new Map<string, SyncService>();
   private stopped = false;
+  /** The server, behind the limit of writes in flight: what every machine's service sends to. */
+  private readonly target: SyncTarget;
 
-  constructor(private readonly options: HubFanOutOptions) {}
+  constructor(private readonly options: HubFanOutOptions) {
+    this.target = limitSendsInFlight(options.target, MAX_SENDS_IN_FLIGHT);
+  }
 
   get endpoint(): string {
     return this.options.target.endpoint;
@@ -89,7 +100,7 @@ export class HubFanOut {
       settings: () => options.settings(),
       // The machine's state is the hub's business, not the time-series database's.
       state: () => 'running',
-      targets: [options.target],
+      targets: [this.target],
       clock: options.clock,
       // A read-only connection of its own (as the agent's sync has): the pool's writer may be
       // closed when the pool evicts it, and reads never wait for ingest's writes (WAL).
@@ -111,7 +122,7 @@ export class HubFanOut {
       logger: options.logger,
       settings: () => options.settings(),
       state: () => 'running',
-      targets: [options.target],
+      targets: [this.target],
       clock: options.clock,
       flush,
     });
@@ -173,6 +184,54 @@ export class HubFanOut {
     // Each service closes the shared target when it stops (InfluxTarget holds nothing to close).
     await Promise.all(services.map((service) => service.stop()));
   }
+}
+
+/**
+ * The target, with at most `limit` sends running at once; the others wait in order of arrival.
+ * A send waiting for its turn stops waiting when its signal aborts (the hub is stopping).
+ */
+export function limitSendsInFlight(target: SyncTarget, limit: number): SyncTarget {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    running--;
+    waiting.shift()?.();
+  };
+  const turn = (signal: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      if (running < limit) {
+        running++;
+        resolve();
+        return;
+      }
+      const go = () => {
+        signal.removeEventListener('abort', abort);
+        running++;
+        resolve();
+      };
+      const abort = () => {
+        const at = waiting.indexOf(go);
+        if (at >= 0) waiting.splice(at, 1);
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      if (signal.aborted) return abort();
+      signal.addEventListener('abort', abort, { once: true });
+      waiting.push(go);
+    });
+  return {
+    name: target.name,
+    endpoint: target.endpoint,
+    maxBatchSamples: target.maxBatchSamples,
+    async send(batch: SyncBatch, signal: AbortSignal): Promise<void | SendOutcome> {
+      await turn(signal);
+      try {
+        return await target.send(batch, signal);
+      } finally {
+        release();
+      }
+    },
+    close: target.close ? () => target.close!() : undefined,
+  };
 }
 
 /** The sync service's log lines, with the machine they are about. */
