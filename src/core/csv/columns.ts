@@ -1,9 +1,13 @@
-// The CSV layout of samples: column names for series keys (and back), the one canonical column
-// order, number formatting, and rows. The daily files and `vigil export` both go through
-// CsvLayout, which is what makes an export of a day byte-identical to that day's file.
+// The CSV layout of samples: column names for series keys (and back), the column order, number
+// formatting, and rows. The daily files and `vigil export` both go through CsvLayout, which is
+// what makes an export of a day byte-identical to that day's file.
 //
-// The columns come from the metric table (src/shared/metrics/table.ts: each family's `csv.column`),
-// in its order; today:
+// Column order: the series of the first sample (plus the fixed ones) in canonical order; a series
+// that appears later (an interface plugged in mid-day, a CPU brought online) gets a column at the
+// END, so every existing column keeps its position: a spreadsheet or a log shipper that mapped
+// columns by position keeps reading the right ones after the header grows. The canonical order
+// comes from the metric table (src/shared/metrics/table.ts: each family's `csv.column`), in its
+// order; a file whose series were all there from its first row reads:
 //
 //   time, unix_ms, cpu_percent, cpu0_percent … cpuN_percent,
 //   mem_total_bytes, mem_used_bytes, mem_available_bytes, mem_free_bytes,
@@ -155,7 +159,7 @@ class LocalTimeText {
   }
 }
 
-/** A header (a set of series in canonical order) and the rows written under it. */
+/** A header (a set of series in column order) and the rows written under it. */
 export class CsvLayout {
   readonly keys: readonly SeriesKey[];
   /** The header record, with its line ending. */
@@ -178,6 +182,17 @@ export class CsvLayout {
     const all = new Set<SeriesKey>(FIXED_KEYS);
     for (const key of keys) all.add(key);
     return new CsvLayout([...all].sort(compareSeriesKeys));
+  }
+
+  /**
+   * The layout a daily file ends up with when its samples' series came in these groups, in time
+   * order (group i: the series first seen in the i-th sample that brought any): the first group
+   * as forKeys(), each later one's new series appended, as widen() does.
+   */
+  static forGroupsInOrder(groups: Iterable<Iterable<SeriesKey>>): CsvLayout {
+    let layout: CsvLayout | null = null;
+    for (const group of groups) layout = layout === null ? CsvLayout.forKeys(group) : layout.widen(group);
+    return layout ?? CsvLayout.forKeys([]);
   }
 
   /**
@@ -211,9 +226,16 @@ export class CsvLayout {
     return true;
   }
 
-  /** This layout plus `keys`, in canonical order. */
+  /**
+   * This layout plus the `keys` it lacks, appended after its columns (in canonical order among
+   * themselves): existing columns never move, which is what lets a reader that follows the file
+   * keep its column positions across a header rewrite. Returns this layout when nothing is new.
+   */
   widen(keys: Iterable<SeriesKey>): CsvLayout {
-    return CsvLayout.forKeys([...this.keys, ...keys]);
+    const added = new Set<SeriesKey>();
+    for (const key of keys) if (!this.index.has(key)) added.add(key);
+    if (added.size === 0) return this;
+    return new CsvLayout([...this.keys, ...[...added].sort(compareSeriesKeys)]);
   }
 
   /** Column index of each key (for formatRowAt); throws for a key this layout has no column for. */

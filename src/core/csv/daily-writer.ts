@@ -2,16 +2,19 @@
 //
 // Invariants, whatever happens (crash, full disk, interfaces coming and going):
 // - every record of a file has exactly the header's fields;
-// - the header covers every series written to the file, in canonical order (columns.ts), so
+// - the header covers every series written to the file, in the order they first appeared
+//   (columns.ts: a new series' column goes at the end, existing columns never move), so
 //   `vigil export` of that day gives the same bytes;
 // - a file ends with a complete row: each row is one write() on a file kept open in append mode;
 //   a short or failed write is truncated back; a row torn by a crash is cut off at the next open.
 //
 // When a series appears mid-day (a new interface, a CPU brought online) the header must grow:
-// the file is rewritten to `<file>.tmp` with the wider header (old rows get empty cells) and the
-// row that needed it, synced and renamed over the original, so a crash leaves either the old file
-// or the new one with its row, never a mix, and never a column no row has yet. A vanished
-// interface just keeps its column, with empty cells.
+// the file is rewritten to `<file>.tmp` with the wider header (the new columns at its end; old
+// rows get empty cells there, so each old row is its old text plus trailing commas) and the row
+// that needed it, synced and renamed over the original, so a crash leaves either the old file or
+// the new one with its row, never a mix, and never a column no row has yet. A vanished interface
+// just keeps its column, with empty cells. A reader following the file by name (`tail -F`, a log
+// shipper) sees it replaced: the rows it already read come again, each with the same fields first.
 //
 // Synchronous on purpose, like the logger: one small write per tick costs microseconds, keeps
 // rows in tick order without a queue, and nothing is lost in a buffer when the process dies.
@@ -369,9 +372,9 @@ export class DailyCsvWriter {
 /**
  * A function taking a row of `fromWidth` comma-separated fields (no quotes) to the wider layout,
  * where old field i + 2 goes to column columns[i] + 2; null for a row with the wrong field count.
- * When the old columns keep their order (always, for files we wrote: both headers are in
- * canonical order), the row is copied in slices with commas inserted between them, which is
- * several times faster on a full day than splitting and joining every row (bench/csv.ts).
+ * When the old columns keep their order (always, for files we wrote: new columns go at the end),
+ * the row is copied in slices with commas inserted between them, which is several times faster
+ * on a full day than splitting and joining every row (bench/csv.ts).
  */
 export function rowWidener(fromWidth: number, toWidth: number, columns: Int32Array): (line: string) => string | null {
   const target = [0, 1, ...Array.from(columns, (c) => c + 2)];

@@ -1,7 +1,9 @@
 // CSV export of a time range from the database, streamed: same header rule and row format as
 // the daily files (columns.ts), so exporting a day gives that day's file byte for byte.
 //
-// The header is the union of the series that have samples in the range, plus the fixed ones.
+// The header is the union of the series that have samples in the range, plus the fixed ones, in
+// the order a daily file gains them (columns.ts): those of the first sample in canonical order,
+// each later one appended as it first appears.
 //
 // Rows are read in slices, each consumed synchronously, and the next slice is a fresh
 // iterateRows() from the last timestamp on, so no iterator is ever held across an `await`
@@ -44,7 +46,7 @@ export async function exportCsv(
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
   const total = onProgress ? store.countSamples(from, to) : 0;
-  const layout = CsvLayout.forKeys(store.seriesInRange(from, to).map((s) => s.key));
+  const layout = CsvLayout.forGroupsInOrder(store.seriesInOrderSeen(from, to).map((group) => group.map((s) => s.key)));
   const sink = new Sink(output, signal);
   try {
     await sink.write(layout.header);
@@ -98,8 +100,8 @@ function columnsFor(layout: CsvLayout, series: readonly SeriesInfo[]): Int32Arra
   const columns = new Int32Array(series.length);
   series.forEach((s, i) => {
     const column = layout.indexOf(s.key);
-    // seriesInRange() promised every series of the range; a row with another one is a store bug.
-    if (column === undefined) throw new VigilError('internal', `Export: series "${s.key}" is missing from seriesInRange()`);
+    // seriesInOrderSeen() promised every series of the range; a row with another one is a store bug.
+    if (column === undefined) throw new VigilError('internal', `Export: series "${s.key}" is missing from seriesInOrderSeen()`);
     columns[i] = column;
   });
   return columns;

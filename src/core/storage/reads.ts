@@ -64,6 +64,22 @@ export class SampleReader {
     return [...ids].map((id) => this.dictionary.series(id).info).sort((a, b) => compareSeriesKeys(a.key, b.key));
   }
 
+  /**
+   * The series of [from, to) grouped by the raw sample that first had them, oldest first; each
+   * group in canonical order. What a daily CSV's column order is rebuilt from (csv/columns.ts).
+   */
+  seriesInOrderSeen(from: number, to: number): SeriesInfo[][] {
+    const seen = new Set<number>();
+    const groups: SeriesInfo[][] = [];
+    for (const [layoutId] of this.context.s.layoutsFirstSeen.all(from, to)) {
+      const fresh = Array.from(this.dictionary.layout(layoutId).seriesIds).filter((id) => !seen.has(id));
+      if (fresh.length === 0) continue;
+      for (const id of fresh) seen.add(id);
+      groups.push(fresh.map((id) => this.dictionary.series(id).info).sort((a, b) => compareSeriesKeys(a.key, b.key)));
+    }
+    return groups;
+  }
+
   private decodeValues(layout: Layout, data: Uint8Array, start = 0, end = data.length): (number | null)[] {
     const reader = new ByteReader(data, start, end);
     const n = layout.seriesIds.length;

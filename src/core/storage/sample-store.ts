@@ -267,6 +267,11 @@ class SqliteSampleStore implements SampleStore {
     return this.read('listing series', () => this.reader.seriesInRange(from, to));
   }
 
+  seriesInOrderSeen(from: number, to: number): SeriesInfo[][] {
+    checkRange(from, to);
+    return this.read('listing series', () => this.reader.seriesInOrderSeen(from, to));
+  }
+
   query(q: SeriesQuery): SeriesQueryResult {
     checkRange(q?.from, q?.to);
     const requested = q.bucketMs ?? null;

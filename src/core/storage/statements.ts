@@ -32,6 +32,9 @@ export function prepareStatements(db: Database.Database) {
     minRaw: pluck<[], number | null>('SELECT min(ts) FROM sample'),
     countRaw: pluck<[from: number, to: number], number>('SELECT count(*) FROM sample WHERE ts >= ? AND ts < ?'),
     layoutsInRange: pluck<[from: number, to: number], number>('SELECT DISTINCT layout FROM sample WHERE ts >= ? AND ts < ?'),
+    layoutsFirstSeen: raw<[from: number, to: number], [layout: number, first: number]>(
+      'SELECT layout, min(ts) AS first FROM sample WHERE ts >= ? AND ts < ? GROUP BY layout ORDER BY first',
+    ),
     rawIn: pluck<[from: number, to: number], 0 | 1>('SELECT EXISTS (SELECT 1 FROM sample WHERE ts >= ? AND ts < ?)'),
     minuteIn: pluck<[from: number, to: number], 0 | 1>('SELECT EXISTS (SELECT 1 FROM rollup_1m WHERE ts >= ? AND ts < ?)'),
     hourIn: pluck<[from: number, to: number], 0 | 1>('SELECT EXISTS (SELECT 1 FROM rollup_1h WHERE ts >= ? AND ts < ?)'),

@@ -56,6 +56,11 @@ export interface SampleStore {
   /** Every series that has at least one raw sample in [from, to), in canonical order. */
   seriesInRange(from: number, to: number): SeriesInfo[];
   /**
+   * The same series grouped by the raw sample that first had them (oldest first), each group in
+   * canonical order: the order in which a daily CSV gained its columns.
+   */
+  seriesInOrderSeen(from: number, to: number): SeriesInfo[][];
+  /**
    * Min/avg/max buckets (or raw samples) for charts; see SeriesQuery. Buckets start at `from`
    * (bucket i = [from + i·w, from + (i+1)·w)). A width of a minute or more is rounded up to
    * whole minutes so rollups can answer it (a day at 144 s → 180 s): `bucketMs` in the result

@@ -40,9 +40,13 @@ function expectSameWidth(file: string): { header: string[]; rows: string[][]; te
   return csv;
 }
 
-/** What the file must hold for these samples under one header covering all of their series. */
+/**
+ * What the file must hold for these samples under one header covering all of their series: the
+ * first sample's in canonical order, each later sample's new ones appended (checked against
+ * literal headers below).
+ */
 function expectedFile(samples: Sample[]): string {
-  const layout = CsvLayout.forKeys(samples.flatMap((s) => flattenSample(s).series.map((x) => x.key)));
+  const layout = CsvLayout.forGroupsInOrder(samples.map((s) => flattenSample(s).series.map((x) => x.key)));
   const rows = samples.map((s) => {
     const { series, values } = flattenSample(s);
     return layout.formatRow(s.ts, series.map((x) => x.key), values);
@@ -113,7 +117,7 @@ describe('DailyCsvWriter', () => {
     expect(text).toBe(expectedFile(samples));
   });
 
-  it('rewrites the day file with a widened header when an interface or a CPU appears mid-day', () => {
+  it('rewrites the day file with a widened header when an interface or a CPU appears mid-day, new columns at the end', () => {
     const log = recordingLogger();
     const writer = new DailyCsvWriter({ dir, logger: log });
     const samples = [
@@ -127,14 +131,27 @@ describe('DailyCsvWriter', () => {
     writer.close();
     const file = path.join(dir, DAY_FILE);
     const { header, rows, text } = expectSameWidth(file);
-    expect(header.slice(2, 5)).toEqual(['cpu_percent', 'cpu0_percent', 'cpu1_percent']);
-    expect(header[5]).toBe('cpu2_percent');
-    expect(header.slice(-4)).toEqual(['net_docker0_rx_bps', 'net_docker0_tx_bps', 'net_eth0_rx_bps', 'net_eth0_tx_bps']);
+    // Existing columns never move: a reader that mapped them by position keeps reading the same data.
+    expect(header).toEqual([
+      'time', 'unix_ms', 'cpu_percent', 'cpu0_percent', 'cpu1_percent',
+      'mem_total_bytes', 'mem_used_bytes', 'mem_available_bytes', 'mem_free_bytes', 'swap_total_bytes', 'swap_used_bytes',
+      'load1', 'load5', 'load15',
+      'net_eth0_rx_bps', 'net_eth0_tx_bps',
+      'net_docker0_rx_bps', 'net_docker0_tx_bps', // appeared in the third sample
+      'cpu2_percent', // in the fifth
+    ]);
     expect(rows).toHaveLength(5);
-    const docker = header.indexOf('net_docker0_rx_bps');
-    expect(rows.map((r) => r[docker])).toEqual(['', '', '8', '', '']);
-    expect(rows.map((r) => r[5])).toEqual(['', '', '', '', expect.stringMatching(/^\d/)]);
-    // Exactly what a writer that had known every series from the start would have written.
+    expect(rows.map((r) => r.slice(-3))).toEqual([
+      ['', '', ''],
+      ['', '', ''],
+      ['8', '8', ''],
+      ['', '', ''],
+      ['', '', expect.stringMatching(/^\d/)],
+    ]);
+    // Rows written before a widening are their old text plus empty trailing cells.
+    const narrow = CsvLayout.forKeys(flattenSample(samples[0]!).series.map((x) => x.key));
+    const firstRow = narrow.formatRow(samples[0]!.ts, flattenSample(samples[0]!).series.map((x) => x.key), flattenSample(samples[0]!).values);
+    expect(text.split('\r\n')[1]).toBe(`${firstRow.slice(0, -2)},,,`);
     expect(text).toBe(expectedFile(samples));
     expect(fs.readdirSync(dir)).toEqual([DAY_FILE]); // no temp file left behind
     const widened = log.lines.filter((l) => l.message.includes('header widened'));
