@@ -128,7 +128,16 @@ export const seriesParamsSchema = {
 export const exportParamsSchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { date: dayParam, from: { ...dayParam, description: 'First day (inclusive)' }, to: { ...dayParam, description: 'Last day (inclusive)' } },
+  properties: {
+    date: dayParam,
+    from: { ...dayParam, description: 'First day (inclusive)' },
+    to: { ...dayParam, description: 'Last day (inclusive)' },
+    timeFormat: {
+      type: 'string',
+      enum: ['iso', 'local', 'unix'],
+      description: 'The time column: iso (2026-11-22T14:03:05+01:00, the default), local (2026-11-22 14:03:05, a date to spreadsheets) or unix (seconds)',
+    },
+  },
 } as const satisfies JSONSchema;
 
 export const trafficParamsSchema = {

@@ -66,6 +66,43 @@ describe('vigil export', () => {
     expect(fs.existsSync(`${out}.partial`)).toBe(false);
   });
 
+  it('--time-format local|unix|iso writes the time column so spreadsheets read a date; every other byte as the default', async () => {
+    const dir = tempDir();
+    const texts: Record<string, string> = {};
+    for (const format of ['iso', 'local', 'unix']) {
+      const out = path.join(dir, `${format}.csv`);
+      const result = await runVigil(['export', '--date', '25-10-2026', '--time-format', format, '--out', out, '--data-dir', dataDir], { env });
+      expect(result.code).toBe(0);
+      texts[format] = fs.readFileSync(out, 'utf8');
+    }
+    const { from, to } = dayBounds(parseDay('25-10-2026'));
+    expect(texts.iso).toBe(await referenceCsv(from, to));
+    const split = (text: string) => text.split('\r\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf(',')), line.slice(line.indexOf(',') + 1)]);
+    const iso = split(texts.iso!);
+    const local = split(texts.local!);
+    const unix = split(texts.unix!);
+    expect(local.map((r) => r[1])).toEqual(iso.map((r) => r[1]));
+    expect(unix.map((r) => r[1])).toEqual(iso.map((r) => r[1]));
+    expect(local[0]![0]).toBe('time');
+    // Paris wall-clock time without an offset: 00:00 CEST, 02:59:50 twice when clocks go back, 23:59:50 CET.
+    expect(local[1]![0]).toBe('2026-10-25 00:00:00');
+    expect(local.at(-1)![0]).toBe('2026-10-25 23:59:50');
+    expect(local.filter((r) => r[0] === '2026-10-25 02:59:50')).toHaveLength(2);
+    for (const [i, row] of local.slice(1).entries()) {
+      const ms = Number(row[1]!.slice(0, row[1]!.indexOf(',')));
+      expect(row[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      expect(row[0]).toBe(iso[i + 1]![0]!.replace('T', ' ').slice(0, 19));
+      expect(unix[i + 1]![0]).toBe(String(ms / 1000)); // whole seconds: no decimals
+    }
+  });
+
+  it('refuses an unknown --time-format', async () => {
+    const result = await runVigil(['export', '--date', '25-10-2026', '--time-format', 'excel', '--data-dir', dataDir], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--time-format.*excel/);
+    expect(result.stdout).toBe('');
+  });
+
   it('an empty past day gives the header only and says so', async () => {
     const result = await runVigil(['export', '--date', '01-01-2026', '--data-dir', dataDir], { env });
     expect(result.code).toBe(0);

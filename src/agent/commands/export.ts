@@ -3,6 +3,7 @@
 // never leaves a half file under the requested name). A progress bar on a terminal.
 import fs from 'node:fs';
 import path from 'node:path';
+import { TIME_FORMATS, type TimeFormat } from '../../core/csv/columns.js';
 import { exportCsv } from '../../core/csv/export.js';
 import { writeFileAtomically } from '../../core/fs-util.js';
 import { dataPaths } from '../../core/paths.js';
@@ -19,12 +20,15 @@ export interface ExportOptions {
   to?: string;
   out?: string;
   dataDir?: string;
+  /** The `time` column: iso (default), local or unix (columns.ts). */
+  timeFormat?: string;
 }
 
 /** A range whose export takes long enough to deserve a progress bar (≈ half an hour at 1 s). */
 const PROGRESS_THRESHOLD_ROWS = 2_000;
 
 export async function runExport(options: ExportOptions, now = Date.now()): Promise<number> {
+  const timeFormat = resolveTimeFormat(options.timeFormat);
   const range = resolveRange(options, now);
   const paths = dataPaths(resolveDataDir(options.dataDir));
   const store = openStoreForReading(paths.database, paths.dataDir);
@@ -35,8 +39,8 @@ export async function runExport(options: ExportOptions, now = Date.now()): Promi
     const bar = showProgress ? new ProgressBar(process.stderr, `exporting ${range.label}`) : null;
     const onProgress = bar ? (done: number, all: number) => bar.update(done, all) : undefined;
     const result = options.out
-      ? await writeFileAtomically(path.resolve(options.out), (output) => exportCsv(store, range, output, { onProgress }))
-      : await exportToStdout(() => exportCsv(store, range, process.stdout, { onProgress }));
+      ? await writeFileAtomically(path.resolve(options.out), (output) => exportCsv(store, range, output, { onProgress, timeFormat }))
+      : await exportToStdout(() => exportCsv(store, range, process.stdout, { onProgress, timeFormat }));
     if (result === null) {
       // The reader had enough (`vigil export … | head`): a normal end, said nowhere.
       if (bar) process.stderr.write('\r\x1b[K');
@@ -62,6 +66,13 @@ async function exportToStdout(run: () => Promise<{ rows: number }>): Promise<{ r
     process.stdout.on('error', () => {});
     return null;
   }
+}
+
+function resolveTimeFormat(value: string | undefined): TimeFormat {
+  if (value === undefined) return 'iso';
+  const format = TIME_FORMATS.find((f) => f === value);
+  if (!format) throw new VigilError('invalid_argument', `--time-format must be one of ${TIME_FORMATS.join(', ')} (got "${value}")`);
+  return format;
 }
 
 export interface ExportRange {

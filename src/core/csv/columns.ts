@@ -23,6 +23,17 @@ import { compareSeriesKeys, quantize, resolutionOf, seriesKeyOf, toSteps, type S
 import { LINE_END, escapeField } from './rfc4180.js';
 
 export const TIME_COLUMN = 'time';
+/**
+ * How the `time` column is written (unix_ms is always there):
+ * - iso: local time, ISO 8601 with its UTC offset (2026-11-22T14:03:05+01:00), the daily files'
+ *   format: unambiguous, but LibreOffice and Excel keep it as text;
+ * - local: local wall-clock time "2026-11-22 14:03:05", which both spreadsheets read as a date
+ *   (the hour repeated when clocks go back reads the same twice: unix_ms tells them apart);
+ * - unix: Unix time in seconds (decimals only for a sample off the whole second).
+ * Milliseconds appear (.123) only when not zero, in every format.
+ */
+export const TIME_FORMATS = ['iso', 'local', 'unix'] as const;
+export type TimeFormat = (typeof TIME_FORMATS)[number];
 export const UNIX_MS_COLUMN = 'unix_ms';
 
 /**
@@ -128,9 +139,12 @@ class LocalTimeText {
   private head = '';
   private offset = '';
 
+  /** `withOffset` false gives the spreadsheet form: a space for the T, no offset. */
+  constructor(private readonly withOffset = true) {}
+
   format(ts: number): string {
     const minute = Math.floor(ts / 60_000);
-    if (minute !== this.minute && !this.load(minute)) return formatLocalIso(ts);
+    if (minute !== this.minute && !this.load(minute)) return this.withOffset ? formatLocalIso(ts) : withoutOffset(formatLocalIso(ts));
     const withinMinute = ts - minute * 60_000;
     const seconds = Math.floor(withinMinute / 1000);
     const ms = withinMinute - seconds * 1000;
@@ -152,11 +166,29 @@ class LocalTimeText {
     }
     const text = formatLocalIso(start); // YYYY-MM-DDTHH:MM:00±HH:MM
     const seconds = text.indexOf(':', text.indexOf('T') + 4) + 1;
-    this.head = text.slice(0, seconds);
-    this.offset = text.slice(seconds + 2);
+    this.head = this.withOffset ? text.slice(0, seconds) : text.slice(0, seconds).replace('T', ' ');
+    this.offset = this.withOffset ? text.slice(seconds + 2) : '';
     this.minute = minute;
     return true;
   }
+}
+
+/** formatLocalIso's text as "YYYY-MM-DD HH:MM:SS[.mmm]" (T → space, offset dropped). */
+function withoutOffset(iso: string): string {
+  return iso.replace('T', ' ').replace(/(?:Z|[+-]\d\d:\d\d(?::\d\d)?)$/, '');
+}
+
+/** Unix seconds as decimal text: 1764421385, or 1764421385.25 off the whole second. */
+function unixSecondsText(ts: number): string {
+  const ms = ts % 1000;
+  if (ms === 0) return formatNumber(ts / 1000);
+  return `${formatNumber((ts - ms) / 1000)}.${String(ms).padStart(3, '0').replace(/0+$/, '')}`;
+}
+
+function timeFormatter(format: TimeFormat): (ts: number) => string {
+  if (format === 'unix') return unixSecondsText;
+  const text = new LocalTimeText(format === 'iso');
+  return (ts) => text.format(ts);
 }
 
 /** A header (a set of series in column order) and the rows written under it. */
@@ -166,11 +198,15 @@ export class CsvLayout {
   readonly header: string;
   private readonly index = new Map<SeriesKey, number>();
   private readonly resolutions: number[];
-  private readonly time = new LocalTimeText();
+  private readonly time: (ts: number) => string;
   private lastColumns: Int32Array | null = null;
   private lastSources = new Int32Array(0);
 
-  private constructor(keys: readonly SeriesKey[]) {
+  private constructor(
+    keys: readonly SeriesKey[],
+    readonly timeFormat: TimeFormat = 'iso',
+  ) {
+    this.time = timeFormatter(timeFormat);
     this.keys = keys;
     keys.forEach((key, i) => this.index.set(key, i));
     this.resolutions = keys.map(resolutionOf);
@@ -210,6 +246,11 @@ export class CsvLayout {
       keys.push(key);
     }
     return new CsvLayout(keys);
+  }
+
+  /** The same columns, with the `time` column written in `format` (the daily files keep 'iso'). */
+  withTimeFormat(format: TimeFormat): CsvLayout {
+    return format === this.timeFormat ? this : new CsvLayout(this.keys, format);
   }
 
   /** Fields per record, time columns included. */
@@ -254,7 +295,7 @@ export class CsvLayout {
     // Built in column order with no array per row: an export formats 86,400 rows a day, and the
     // per-row cells array and join() were a third of its time (bench/csv.ts).
     const sources = this.sourcesOf(columns);
-    let line = `${this.time.format(ts)},${formatNumber(ts)}`;
+    let line = `${this.time(ts)},${formatNumber(ts)}`;
     for (let column = 0; column < sources.length; column++) {
       const i = sources[column]!;
       line += i < 0 ? ',' : `,${formatCell(values[i], this.resolutions[column]!)}`;

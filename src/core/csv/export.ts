@@ -14,13 +14,15 @@
 import { VigilError } from '../../shared/errors.js';
 import type { SeriesInfo } from '../../shared/series.js';
 import type { SampleStore } from '../storage/types.js';
-import { CsvLayout } from './columns.js';
+import { CsvLayout, type TimeFormat } from './columns.js';
 
 export interface ExportCsvOptions {
   /** Called after each slice and at the end; `total` is the row count at the start (or more). */
   onProgress?: (done: number, total: number) => void;
   /** Aborting rejects with `signal.reason` (an AbortError unless the caller gave another). */
   signal?: AbortSignal;
+  /** How the `time` column reads (columns.ts); 'iso', the daily files' format, by default. */
+  timeFormat?: TimeFormat;
 }
 
 /** Text handed to the stream per write; the slice of rows read per query is what fills it. */
@@ -46,7 +48,7 @@ export async function exportCsv(
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
   const total = onProgress ? store.countSamples(from, to) : 0;
-  const layout = CsvLayout.forGroupsInOrder(store.seriesInOrderSeen(from, to).map((group) => group.map((s) => s.key)));
+  const layout = CsvLayout.forGroupsInOrder(store.seriesInOrderSeen(from, to).map((group) => group.map((s) => s.key))).withTimeFormat(options.timeFormat ?? 'iso');
   const sink = new Sink(output, signal);
   try {
     await sink.write(layout.header);

@@ -81,7 +81,7 @@ async function exportRoute(service: ChartService, params: ExportParams, reply: F
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) abort.abort();
   });
-  service.exportCsv(plan, body, { signal: abort.signal }).then(
+  service.exportCsv(plan, body, { signal: abort.signal, timeFormat: params.timeFormat }).then(
     () => body.end(),
     (error: unknown) => {
       if (!abort.signal.aborted) logger?.warn('csv export failed mid-stream', { range: plan.label, error });

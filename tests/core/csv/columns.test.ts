@@ -193,3 +193,33 @@ describe('row time text', () => {
     });
   }
 });
+
+describe('time formats', () => {
+  const sample = makeSample(new Date(2026, 10, 22, 14, 3, 5, 250).getTime(), { i: 1 });
+  const { series, values } = flattenSample(sample);
+  const keys = series.map((s) => s.key);
+  const timeCell = (format: 'iso' | 'local' | 'unix', ts = sample.ts): string => {
+    const row = CsvLayout.forKeys(keys).withTimeFormat(format).formatRow(ts, keys, values);
+    return row.slice(0, row.indexOf(','));
+  };
+
+  it('keeps milliseconds off the whole second in every format, and shows none on it', () => {
+    expect(timeCell('iso')).toBe(formatLocalIso(sample.ts));
+    expect(timeCell('local')).toBe('2026-11-22 14:03:05.250');
+    expect(timeCell('unix')).toBe(`${(sample.ts - 250) / 1000}.25`);
+    const whole = sample.ts - 250;
+    expect(timeCell('local', whole)).toBe('2026-11-22 14:03:05');
+    expect(timeCell('unix', whole)).toBe(String(whole / 1000));
+    expect(timeCell('unix', whole + 7)).toBe(`${whole / 1000}.007`);
+  });
+
+  it('changes nothing but the time column', () => {
+    const iso = CsvLayout.forKeys(keys).formatRow(sample.ts, keys, values);
+    for (const format of ['local', 'unix'] as const) {
+      const layout = CsvLayout.forKeys(keys).withTimeFormat(format);
+      const row = layout.formatRow(sample.ts, keys, values);
+      expect(row.slice(row.indexOf(','))).toBe(iso.slice(iso.indexOf(',')));
+      expect(layout.header).toBe(CsvLayout.forKeys(keys).header);
+    }
+  });
+});

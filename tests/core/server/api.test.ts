@@ -396,7 +396,7 @@ describe('GET /api/latest', () => {
 });
 
 describe('GET /api/export.csv', () => {
-  async function csvOf(range: { from: number; to: number }): Promise<string> {
+  async function csvOf(range: { from: number; to: number }, timeFormat?: 'iso' | 'local' | 'unix'): Promise<string> {
     let text = '';
     const sink = new Writable({
       write(chunk, _encoding, done) {
@@ -404,7 +404,7 @@ describe('GET /api/export.csv', () => {
         done();
       },
     });
-    await exportCsv(store, range, sink);
+    await exportCsv(store, range, sink, { timeFormat });
     return text;
   }
 
@@ -426,6 +426,18 @@ describe('GET /api/export.csv', () => {
     expect(response.body).toBe(await csvOf({ from: dayBounds(parseDay(MIDDAY)).from, to: dayBounds(parseDay(FULL)).to }));
     // wlan0 joined at noon on the first day: its columns are there, empty before.
     expect(response.body.split('\r\n')[0]).toContain('net_wlan0_rx_bps');
+  });
+
+  it('timeFormat=local|unix gives the time column as `vigil export --time-format` does', async () => {
+    for (const format of ['local', 'unix'] as const) {
+      const response = await app.inject({ url: `/api/export.csv?date=${FULL}&timeFormat=${format}` });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toBe(await csvOf(dayBounds(parseDay(FULL)), format));
+      const firstTime = response.body.split('\r\n')[1]!.split(',')[0]!;
+      expect(firstTime).toMatch(format === 'local' ? /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/ : /^\d{10}$/);
+    }
+    const bogus = await app.inject({ url: `/api/export.csv?date=${FULL}&timeFormat=excel` });
+    expect(bogus.statusCode).toBe(400);
   });
 
   it('refuses what `vigil export` refuses, as JSON errors', async () => {
