@@ -12,12 +12,15 @@
 // - node_exporter: only the cpu, meminfo, netdev and loadavg collectors, scraped every 1 s by this
 //   bench (its filesystem collector is left out: it would run at every scrape, 60× Vigil's disk
 //   work).
+// - Vigil again with `processes.recordTop` off (its config.json), so the once-a-minute top
+//   processes (src/core/top-recorder.ts) show as the difference between the two Vigil rows, in
+//   the same windows under the same load; `--vigil-only` runs just these two.
 // All run at the same time, for `windows` consecutive windows of `seconds` each (after a warm-up);
 // each window reports every collector's CPU time (utime + stime of the process and its waited-for
 // children, from /proc/PID/stat), RSS and PSS (from /proc/PID/smaps_rollup, sampled every second).
 // The summary gives the median and the range over the windows.
 //
-//   npm run build && npx tsx bench/overhead.ts [seconds=180] [windows=3]
+//   npm run build && npx tsx bench/overhead.ts [seconds=180] [windows=3] [--vigil-only]
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -25,9 +28,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-const seconds = Number(process.argv[2] ?? 180);
-const windows = Number(process.argv[3] ?? 3);
-if (!(seconds > 0 && Number.isInteger(windows) && windows > 0)) throw new Error('usage: overhead.ts [seconds=180] [windows=3]');
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const vigilOnly = process.argv.includes('--vigil-only');
+const seconds = Number(positional[0] ?? 180);
+const windows = Number(positional[1] ?? 3);
+if (!(seconds > 0 && Number.isInteger(windows) && windows > 0)) throw new Error('usage: overhead.ts [seconds=180] [windows=3] [--vigil-only]');
 const WARMUP_MS = 15_000;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-overhead-'));
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -50,11 +55,20 @@ function which(command: string): string | null {
 }
 
 /** `npm run agent`'s command line (after its build step), with a data folder of our own. */
-function vigilArgv(): string[] {
+function vigilArgv(folder = 'vigil'): string[] {
   const scripts = (JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
   const command = scripts.agent!.split('&&').at(-1)!.trim().split(/\s+/);
   if (command[0] !== 'node') throw new Error(`npm run agent does not start with node: ${scripts.agent}`);
-  return [process.execPath, ...command.slice(1), '--data-dir', path.join(work, 'vigil')];
+  return [process.execPath, ...command.slice(1), '--data-dir', path.join(work, folder)];
+}
+
+/** The same agent with the minute's top processes off, in its own data folder. */
+function vigilWithoutTop(): ChildProcess {
+  const dir = path.join(work, 'vigil-no-top');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ processes: { recordTop: false } }));
+  const argv = vigilArgv('vigil-no-top');
+  return spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
 }
 
 function collectdConfig(): string {
@@ -120,22 +134,27 @@ const contenders: Contender[] = [
     work: `\`${vigilArgv().slice(1).join(' ').replace(work, '$TMP')}\` (defaults: 1 s, disks every 60 s, SQLite + daily CSV)`,
     start: () => spawn(vigilArgv()[0]!, vigilArgv().slice(1), { stdio: 'ignore' }),
   },
+  {
+    name: 'vigil agent, processes.recordTop off',
+    work: 'the same, without the top 5 processes by CPU and by memory recorded once a minute',
+    start: vigilWithoutTop,
+  },
 ];
-if (which('collectd')) {
+if (which('collectd') && !vigilOnly) {
   contenders.push({
     name: 'collectd',
     work: 'cpu (per core, %), memory, swap, interface, load every 1 s; df every 60 s; CSV',
     start: () => spawn(which('collectd')!, ['-f', '-C', collectdConfig()], { stdio: 'ignore' }),
   });
 }
-if (which('sadc')) {
+if (which('sadc') && !vigilOnly) {
   contenders.push({
     name: 'sysstat sadc',
     work: 'every 1 s, its default activities, binary file',
     start: () => spawn(which('sadc')!, ['1', path.join(work, 'sa.data')], { stdio: 'ignore' }),
   });
 }
-if (which('glances')) {
+if (which('glances') && !vigilOnly) {
   contenders.push({
     name: 'glances',
     work: 'cpu, percpu, mem, memswap, load, network every 1 s; fs every 60 s; CSV',
@@ -148,7 +167,7 @@ if (which('glances')) {
   });
 }
 const exporter = which('prometheus-node-exporter') ?? which('node_exporter');
-if (exporter) {
+if (exporter && !vigilOnly) {
   contenders.push({
     name: 'node_exporter',
     work: 'cpu, meminfo, netdev, loadavg collectors, scraped every 1 s',
@@ -169,7 +188,7 @@ const peers: [binary: string, debianPackage: string][] = [
   ['prometheus-node-exporter', 'prometheus-node-exporter'],
 ];
 const missing = peers.filter(([binary]) => !which(binary));
-if (missing.length > 0) {
+if (missing.length > 0 && !vigilOnly) {
   console.log(`peers not installed, so not in this run: ${missing.map(([b]) => b).join(', ')} (apt-get install ${missing.map(([, p]) => p).join(' ')})`);
 }
 
