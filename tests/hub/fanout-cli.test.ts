@@ -152,3 +152,12 @@ describe.skipIf(!hasBinary('victoria-metrics') && process.env.CI !== 'true')('vi
     },
   );
 });
+
+describe('vigil hub --influx-db without --influx', () => {
+  it('is refused with a clear error, not ignored', async () => {
+    const result = await runVigil(['hub', '--data-dir', tempDir('vigil-hub-'), '--port', '0', '--influx-db', 'vigil', '--influx-bucket', 'b']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--influx-db, --influx-bucket given but InfluxDB is off: add --influx URL/);
+    expect(result.stdout).toBe('');
+  });
+});

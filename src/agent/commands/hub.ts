@@ -99,6 +99,13 @@ export async function runHub(options: HubServeOptions): Promise<number> {
   if (options.influxBucket !== undefined) influx.bucket = options.influxBucket;
   if (Object.keys(influx).length > 0) patch.influx = influx;
   const settings: Settings = mergeSettings(file.settings, patch);
+  // A database, org or bucket with no server to write to is a forgotten --influx, not a no-op.
+  // (Not the token: $VIGIL_INFLUX_TOKEN may be inherited from an environment set up for agents.)
+  const influxFlags = (['influxDb', 'influxOrg', 'influxBucket'] as const).filter((key) => options[key] !== undefined);
+  if (influxFlags.length > 0 && !settings.influx.enabled) {
+    const names = influxFlags.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
+    throw new VigilError('invalid_argument', `${names} given but InfluxDB is off: add --influx URL (or set influx.enabled and influx.url in ${paths.settings})`);
+  }
   const { hashToken, isLoopbackHost } = await import('../../core/server/http-server.js');
   let tokenHash: string | null = settings.hub.tokenHash || null;
   if (options.token !== undefined) {
