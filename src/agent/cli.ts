@@ -145,6 +145,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--smtp <url>', 'smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (TLS); prefer $VIGIL_SMTP').env('VIGIL_SMTP'))
     .option('--alert-from <address>', 'From address')
     .option('--alert-to <address>', 'recipient (repeat)', collectAddresses)
+    .option('--json', 'machine-readable output')
     .option('--config <file>', 'settings file (default: <data-dir>/config.json)')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .action(async (options) => {
@@ -172,6 +173,7 @@ export function buildProgram(): Command {
     .option('--wake', 'cancel: this machine is awake again')
     .option('--url <url>', "the agent's server (default from settings: http://127.0.0.1:7470)")
     .addOption(new Option('--token <token>', "the agent server's access token, if it has one").env('VIGIL_TOKEN'))
+    .option('--json', 'machine-readable output')
     .option('--config <file>', 'settings file (default: <data-dir>/config.json)')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .action(async (options) => {
@@ -267,6 +269,7 @@ export function buildProgram(): Command {
   hub
     .command('revoke <machine>')
     .description('revoke a machine (by id or name): its token stops working at once; its data stays')
+    .option('--json', 'machine-readable output')
     .option('--data-dir <dir>', HUB_DATA_DIR_HELP)
     .action(async (machine: string, options) => {
       const { runRevokeMachine } = await import('./commands/hub.js');

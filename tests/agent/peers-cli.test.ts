@@ -45,6 +45,12 @@ describe('vigil test-email', () => {
     // Nothing was written into the data dir (no settings file created by a test).
     expect(fs.readdirSync(dataDir)).toEqual([]);
 
+    const json = await runVigil(['test-email', '--json', '--data-dir', dataDir, '--smtp', smtp.url(AUTH), '--alert-to', 'a@example.org'], { env: { NODE_EXTRA_CA_CERTS: CERT_FILE } });
+    expect(json.code, json.stderr).toBe(0);
+    const answer = JSON.parse(json.stdout) as Record<string, unknown>;
+    expect(answer).toEqual({ server: expect.stringMatching(/^smtps?:\/\/alerts@127\.0\.0\.1:\d+$/), to: ['a@example.org'], accepted: ['a@example.org'], rejected: [], response: expect.stringMatching(/^250/) });
+    expect(json.stdout).not.toContain(AUTH.password);
+
     const wrong = await runVigil(['test-email', '--data-dir', dataDir, '--smtp', smtp.url({ user: 'alerts', password: 'wrong' }), '--alert-to', 'a@example.org'], { env: { NODE_EXTRA_CA_CERTS: CERT_FILE } });
     expect(wrong.code).toBe(74);
     expect(wrong.stderr).toMatch(/^vigil: SMTP .* authentication failed/);

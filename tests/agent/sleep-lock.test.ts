@@ -33,6 +33,17 @@ describe('vigil sleep --data-dir', () => {
     const wake = await runVigil(['sleep', '--wake', '--data-dir', dataDir]);
     expect(wake.code, wake.stderr).toBe(0);
 
+    // --json: the agent's answer as one JSON object.
+    const before = Date.now();
+    const sleepJson = await runVigil(['sleep', '--for', '90s', '--json', '--data-dir', dataDir]);
+    expect(sleepJson.code, sleepJson.stderr).toBe(0);
+    const slept = JSON.parse(sleepJson.stdout) as { state: string; sleepUntil: number };
+    expect(slept.state).toBe('sleeping');
+    expect(slept.sleepUntil).toBeGreaterThanOrEqual(before + 89_000);
+    expect(slept.sleepUntil).toBeLessThanOrEqual(Date.now() + 91_000);
+    const wakeJson = await runVigil(['sleep', '--wake', '--json', '--data-dir', dataDir]);
+    expect(JSON.parse(wakeJson.stdout)).toEqual({ state: 'running', sleepUntil: null });
+
     // Stopped, it removes its record; a sleep then says nobody answers where the settings point.
     agent.kill('SIGTERM');
     expect((await finished(agent)).code).toBe(0);

@@ -190,10 +190,14 @@ export async function runAddMachine(name: string, options: { dataDir?: string; j
   }
 }
 
-export async function runRevokeMachine(idOrName: string, options: { dataDir?: string }): Promise<number> {
+export async function runRevokeMachine(idOrName: string, options: { dataDir?: string; json?: boolean }): Promise<number> {
   const registry = await openRegistry(options.dataDir);
   try {
     const machine = registry.revoke(idOrName);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ machine: { id: machine.id, name: machine.name, revokedAt: machine.revokedAt } }, null, 2)}\n`);
+      return 0;
+    }
     process.stdout.write(`Machine ${machine.name} (${machine.id}) revoked: its token no longer works. Its data is kept.\n`);
     return 0;
   } finally {

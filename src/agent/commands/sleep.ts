@@ -23,6 +23,7 @@ export interface SleepOptions {
   token?: string;
   dataDir?: string;
   config?: string;
+  json?: boolean;
 }
 
 const DEFAULT_SECONDS = 600;
@@ -63,6 +64,11 @@ export async function runSleep(options: SleepOptions): Promise<number> {
     throw new VigilError(response.status === 401 ? 'unauthorized' : 'io_error', `The agent at ${base} refused: ${message}`);
   }
   const reply = response.json<{ state: string; sleepUntil: number | null }>();
+  if (options.json) {
+    // sleepUntil: unix ms, null for awake or for a sleep with no deadline (state tells which).
+    process.stdout.write(`${JSON.stringify({ state: reply.state, sleepUntil: reply.sleepUntil })}\n`);
+    return 0;
+  }
   if (!body) process.stdout.write('Announced: this machine is awake.\n');
   else if (reply.sleepUntil === null) process.stdout.write('Announced: this machine is going to sleep, with no deadline. Peers raise no DOWN alert until it answers again.\n');
   else process.stdout.write(`Announced: this machine is going to sleep until ${formatLocalIso(reply.sleepUntil)}. Peers raise no DOWN alert unless it is still silent then.\n`);

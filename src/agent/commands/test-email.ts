@@ -11,12 +11,18 @@ import { alertOverrides, type AlertFlags } from './alert-options.js';
 export interface TestEmailOptions extends AlertFlags {
   dataDir?: string;
   config?: string;
+  json?: boolean;
 }
 
 export async function runTestEmail(options: TestEmailOptions): Promise<number> {
   const paths = dataPaths(resolveDataDir(options.dataDir));
   const settings = mergeSettings(await readSettingsIfAny(options.config ?? paths.settings, options.config !== undefined), alertOverrides(options));
   const result = await sendTestEmail(settings, paths.dataDir);
+  if (options.json) {
+    const { server, to, accepted, rejected, response } = result;
+    process.stdout.write(`${JSON.stringify({ server, to, accepted, rejected, response }, null, 2)}\n`);
+    return rejected.length > 0 ? 1 : 0;
+  }
   process.stdout.write(`Test email sent to ${(result.accepted.length ? result.accepted : result.to).join(', ')} through ${result.server}\n`);
   process.stdout.write(`The server answered: ${result.response}\n`);
   if (result.rejected.length > 0) {
