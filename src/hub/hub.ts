@@ -283,6 +283,7 @@ export class Hub implements HubReadModel, HubIngest {
       selfLatest: this.self?.latest() ?? null,
       process: { cpuPercent: this.cpu.percent, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, ...this.counts, openStores: this.pool.openCount, liveClients: this.live.size },
       storage: storageStats(hubPaths(this.options.dataDir), this.self?.sizeOnDisk() ?? 0),
+      fanOut: this.fanOut?.status() ?? null,
     };
   }
 

@@ -13,6 +13,7 @@ import type { Point } from '../core/metrics-exposition/convention.js';
 import type { MachineSnapshot } from '../core/server/prometheus.js';
 import type { SampleStore } from '../core/storage/types.js';
 import type { SyncBatch } from '../core/sync/types.js';
+import type { HubFanOutStatus } from './fanout.js';
 import type { MachineRecord } from './registry.js';
 
 /** The hub process's own figures (GET /api/hub). */
@@ -41,6 +42,8 @@ export interface HubStats {
   selfLatest: Sample | null;
   process: HubProcessStats;
   storage: HubStorageStats;
+  /** The fan-out to InfluxDB / VictoriaMetrics (vigil hub --influx); null when off. */
+  fanOut: HubFanOutStatus | null;
 }
 
 export interface HubReadModel {

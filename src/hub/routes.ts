@@ -185,7 +185,7 @@ export async function registerHubRoutes(app: FastifyInstance, options: HubRoutes
     '/api/hub',
     {
       schema: {
-        summary: 'The hub itself: its machine’s CPU and memory, the hub process, storage, machine counts',
+        summary: 'The hub itself: its machine’s CPU and memory, the hub process, storage, machine counts, the InfluxDB fan-out',
         description: 'units: B, KB, MB or GB (binary: 1 KB = 1,024 B) for every byte figure; default B.',
         tags: ['read'],
         querystring: { type: 'object', additionalProperties: false, properties: { units: { type: 'string', enum: Object.keys(UNITS) } } },
@@ -194,7 +194,7 @@ export async function registerHubRoutes(app: FastifyInstance, options: HubRoutes
     async (request) => {
       const unit = ((request.query as { units?: Unit }).units ?? 'B') as Unit;
       const scale = (bytes: number | null | undefined) => (bytes == null ? null : Math.round((bytes / UNITS[unit]) * 100) / 100);
-      const { selfLatest: latest, process, storage } = hub.stats();
+      const { selfLatest: latest, process, storage, fanOut } = hub.stats();
       const counts = { total: 0, up: 0, stale: 0, sleeping: 0, new: 0 };
       for (const m of hub.machines()) {
         counts.total++;
@@ -224,6 +224,7 @@ export async function registerHubRoutes(app: FastifyInstance, options: HubRoutes
         },
         machines: counts,
         ingest: { batches: process.batches, samples: process.samples, rejected: process.rejected, openStores: process.openStores, liveClients: process.liveClients },
+        fanOut,
       };
     },
   );

@@ -90,6 +90,12 @@ describe.skipIf(!run)('vigil hub --influx: fan-out to VictoriaMetrics', () => {
     const during = (await get(hub, '/metrics')).text();
     expect(during).toMatch(/^vigil_hub_fanout_pending_samples 40$/m);
     expect(during).toMatch(/^vigil_hub_fanout_failing_machines 1$/m);
+    expect((await get(hub, '/api/hub')).json<{ fanOut: unknown }>().fanOut).toEqual({
+      endpoint: `http://127.0.0.1:${vmPort}/write?db=fleet&precision=ms`,
+      machines: 1,
+      pendingSamples: 40,
+      failingMachines: 1,
+    });
     if (hasBinary('promtool')) expect(promtoolCheckMetrics(during)).toEqual({ status: 0, output: '' });
 
     // VictoriaMetrics is back, with its data: the backlog arrives, oldest first, once.
