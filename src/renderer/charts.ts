@@ -17,6 +17,8 @@ export interface BoardHandlers {
   zoomBy(factor: number, anchor: number | null): void;
   /** The pointer moved over a chart (unix ms under it), or left the charts (null). */
   hover?(ts: number | null): void;
+  /** Extra tooltip lines for the instant under the pointer (the minute's top processes), if known yet. */
+  tooltipFooter?(ts: number): string[];
   /** Move by a fraction of the shown span (negative: earlier). */
   pan(fraction: number): void;
   reset(): void;
@@ -78,6 +80,7 @@ export class ChartBoard {
       this.entries.delete(id);
     }
     for (const [index, panel] of panels.entries()) {
+      this.addFooter(panel);
       let entry = this.entries.get(panel.id);
       if (entry) {
         entry.panel = panel;
@@ -100,6 +103,33 @@ export class ChartBoard {
     this.root.dataset.points = String(data.timestamps.length);
     this.root.dataset.theme = options.theme.name;
     return panels;
+  }
+
+  /** A tooltip's extra lines became known (the minute's top processes arrived): redraws the tooltip shown. */
+  refreshTooltips(): void {
+    for (const { chart } of this.entries.values()) {
+      const tooltip = chart.tooltip;
+      const active = tooltip?.getActiveElements() ?? [];
+      if (!tooltip || active.length === 0) continue;
+      tooltip.setActiveElements(active, { x: tooltip.caretX, y: tooltip.caretY });
+      chart.update('none');
+    }
+  }
+
+  /** The page's tooltip lines under each panel's own, also published on the figure (data-tooltip-footer) for tests. */
+  private addFooter(panel: ChartPanel): void {
+    const footer = this.handlers.tooltipFooter;
+    const tooltip = panel.config.options?.plugins?.tooltip as { callbacks?: Record<string, unknown> } | undefined;
+    if (!footer || !tooltip) return;
+    tooltip.callbacks = {
+      ...tooltip.callbacks,
+      footer: () => {
+        const lines = this.pointerTs === null ? [] : footer(this.pointerTs);
+        const figure = this.entries.get(panel.id)?.figure;
+        if (figure) figure.dataset.tooltipFooter = lines.join('\n');
+        return lines;
+      },
+    };
   }
 
   clear(): void {

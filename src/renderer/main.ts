@@ -103,8 +103,9 @@ class Page {
       pan: (fraction) => this.pan(fraction),
       reset: () => this.resetZoom(),
       hover: (ts) => this.topPanel.show(ts),
+      tooltipFooter: (ts) => this.topPanel.tooltipLines(ts),
     });
-    this.topPanel = new TopPanel(byId('charts'), { client: () => this.client, timeZone: () => this.timeZone, authorized: (run) => this.authorized(run) });
+    this.topPanel = new TopPanel(byId('charts'), { client: () => this.client, timeZone: () => this.timeZone, authorized: (run) => this.authorized(run), loaded: () => this.board.refreshTooltips() });
     this.calendar = new Calendar({
       root: byId('calendar'),
       button: byId<HTMLButtonElement>('calendar-button'),

@@ -22,6 +22,8 @@ export interface TopPanelOptions {
   timeZone: () => string | undefined;
   /** Runs a call, asking for the access token if the server wants one. */
   authorized<T>(run: () => Promise<T>): Promise<T>;
+  /** A minute's lists arrived (the chart's tooltip can show them now). */
+  loaded?(): void;
 }
 
 export class TopPanel {
@@ -80,6 +82,14 @@ export class TopPanel {
     }, SETTLE_MS);
   }
 
+  /** The tooltip's lines for the minute holding `ts`, once that minute has been fetched (else none). */
+  tooltipLines(ts: number): string[] {
+    const top = this.cache.get(ts - (((ts % MINUTE_MS) + MINUTE_MS) % MINUTE_MS))?.top;
+    if (!top) return [];
+    const names = (list: readonly TopProcess[], value: (p: TopProcess) => string) => list.slice(0, 3).map((p) => `${p.name} ${value(p)}`).join(', ');
+    return [`Top CPU: ${names(top.byCpu, (p) => `${p.cpuPercent.toFixed(0)} %`)}`, `Top memory: ${names(top.byMemory, (p) => formatBytes(p.memoryBytes))}`];
+  }
+
   private async fetch(minute: number): Promise<void> {
     const seq = ++this.seq;
     this.body.setAttribute('aria-busy', 'true');
@@ -90,7 +100,10 @@ export class TopPanel {
         if (this.cache.size >= CACHE_MINUTES) this.cache.delete(this.cache.keys().next().value!);
         this.cache.set(minute, result);
       }
-      if (seq === this.seq) this.render(result);
+      if (seq === this.seq) {
+        this.render(result);
+        if (result.top) this.options.loaded?.();
+      }
     } catch (error) {
       if (seq === this.seq) this.body.replaceChildren(h('p', { className: 'error', role: 'alert', text: (error as Error).message }));
     } finally {

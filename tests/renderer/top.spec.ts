@@ -10,13 +10,18 @@ import { HOUR, failOnPageProblems, openDay, panel } from './page.js';
 
 failOnPageProblems();
 
-/** Moves the pointer over the CPU chart to the instant `ts`; returns the /api/top answer it brings. */
-async function pointAt(page: Page, ts: number): Promise<TopResult> {
+/** The page position of the instant `ts` on the CPU chart. */
+async function positionOf(page: Page, ts: number): Promise<{ x: number; y: number }> {
   const state = await panel(page, 'cpu');
   const box = (await page.locator('[data-panel="cpu"] canvas').boundingBox())!;
-  const x = box.x + state.plotLeft + ((ts - state.from) / (state.to - state.from)) * (state.plotRight - state.plotLeft);
+  return { x: box.x + state.plotLeft + ((ts - state.from) / (state.to - state.from)) * (state.plotRight - state.plotLeft), y: box.y + box.height * 0.5 };
+}
+
+/** Moves the pointer over the CPU chart to the instant `ts`; returns the /api/top answer it brings. */
+async function pointAt(page: Page, ts: number): Promise<TopResult> {
+  const { x, y } = await positionOf(page, ts);
   const response = page.waitForResponse((r) => r.url().includes('/api/top?'));
-  await page.mouse.move(x, box.y + box.height * 0.5);
+  await page.mouse.move(x, y);
   return (await (await response).json()) as TopResult;
 }
 
@@ -40,6 +45,11 @@ test('the side panel shows the top processes of the minute under the pointer', a
   await expect(page.locator('#top-cpu tbody tr').first().locator('td')).toHaveText([String(expected.byCpu[0]!.pid), `${expected.byCpu[0]!.cpuPercent.toFixed(1)} %`]);
   await expect(page.locator('#top-memory tbody th')).toHaveText(expected.byMemory.map((p) => p.name));
   await expect(page.locator('#top-memory tbody tr').first().locator('td').last()).toHaveText(formatBytes(expected.byMemory[0]!.memoryBytes));
+  // The tooltip shown gains the minute's top three of each once they arrive.
+  await expect(page.locator('[data-panel="cpu"]')).toHaveAttribute(
+    'data-tooltip-footer',
+    `Top CPU: ${expected.byCpu.slice(0, 3).map((p) => `${p.name} ${p.cpuPercent.toFixed(0)} %`).join(', ')}\nTop memory: ${expected.byMemory.slice(0, 3).map((p) => `${p.name} ${formatBytes(p.memoryBytes)}`).join(', ')}`,
+  );
   await page.screenshot({ path: testInfo.outputPath('top-panel.png'), fullPage: true });
 
   // Another minute, then off the charts: the last minute stays to be read.
