@@ -1,6 +1,6 @@
 // The `vigil` command. Parsing only: each command's work lives in commands/, imported when that
 // command runs, so the long-running agent never loads export, status or watch code.
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { VigilError } from '../shared/errors.js';
 import { DEFAULT_PROCESS_LIMIT, MAX_PROCESS_LIMIT, PROCESS_SORTS } from '../shared/processes.js';
 import { collectHosts, collectNames, parseChartKinds, parseCount, parseIntervalSeconds, parseLimit, parseLogLevel, parsePort, parseWidth } from './options.js';
@@ -284,6 +284,15 @@ export function buildProgram(): Command {
     .action(async (options) => {
       const { runListMachines } = await import('./commands/hub.js');
       process.exitCode = await runListMachines({ ...hub.opts(), ...options });
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script: source <(vigil completion bash)')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: string) => {
+      const { completionScript } = await import('./commands/completion.js');
+      process.stdout.write(completionScript(program, shell));
     });
 
   return program;
