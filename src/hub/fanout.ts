@@ -108,7 +108,15 @@ export class HubFanOut {
       // Ingest writes at once, nothing is pending: a clean stop still delivers what the server lacks.
       flush: () => {},
     });
-    service.start();
+    try {
+      service.start();
+    } catch (error) {
+      // Ingest has stored the batch and must still answer it: the next batch of this machine tries again.
+      // (Nothing to undo: start() fails on opening the store, before anything runs; a stop() would
+      // rewrite the machine's cursor file without its cursor.)
+      this.options.logger.warn('hub fan-out: cannot start for a machine; will try again at its next batch', { machine: machineId, error });
+      return;
+    }
     this.services.set(machineId, service);
   }
 
@@ -168,12 +176,6 @@ export class HubFanOut {
       if (Object.values(service.status()).some((target: SyncTargetStatus) => target.consecutiveFailures > 0)) failingMachines++;
     }
     return { endpoint: this.endpoint, machines: this.services.size, pendingSamples, failingMachines };
-  }
-
-  /** A machine's fan-out status (tests, and `vigil status`-like views). */
-  machineStatus(machineId: string): SyncTargetStatus | null {
-    const service = this.services.get(machineId);
-    return service ? (Object.values(service.status())[0] ?? null) : null;
   }
 
   /** Stops every machine's delivery; each makes a last attempt for what its server lacks (a few seconds at most). */
