@@ -27,6 +27,7 @@ export function buildProgram(): Command {
     .option('--config <file>', 'settings file (default: <data-dir>/config.json, created when missing); another file must exist')
     .option('--init-config', 'create the --config file with the defaults if it does not exist')
     .addOption(new Option('--log-level <level>', 'error, warn, info or debug (default from settings: info)').argParser(parseLogLevel))
+    .addOption(new Option('--log-format <format>', 'log lines as text, or json (one object a line, for Loki or ELK)').choices(['text', 'json']))
     .option('--sync <url>', 'send samples to a Vigil hub at this URL (http or https), backfilling what it lacks; off by default')
     // No .env() here: sync reads $VIGIL_SYNC_TOKEN itself, so `options.token` is only ever the
     // flag, and a --token without a hub to send it to can be refused (an inherited variable is not).
@@ -253,6 +254,7 @@ export function buildProgram(): Command {
       new Option('--influx-token <token>', 'InfluxDB API token, or user:password for 1.x; prefer $VIGIL_INFLUX_TOKEN or the file <hub-data-dir>/influx-token, which ps does not show').env('VIGIL_INFLUX_TOKEN'),
     )
     .addOption(new Option('--log-level <level>', 'error, warn, info or debug (default from settings: info)').argParser(parseLogLevel))
+    .addOption(new Option('--log-format <format>', 'log lines as text, or json (one object a line, for Loki or ELK)').choices(['text', 'json']))
     .action(async (options) => {
       const { runHub } = await import('./commands/hub.js');
       process.exitCode = await runHub(options);

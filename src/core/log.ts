@@ -13,6 +13,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type LogFields = Record<string, unknown>;
 
+/** text: `2026-12-05T06:06:47.806Z INFO  message {fields}`; json: one JSON object a line (Loki, ELK). */
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export interface Logger {
   error(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
@@ -31,6 +35,8 @@ export interface LoggerOptions {
   maxBytes?: number;
   maxFiles?: number;
   now?: () => number;
+  /** Line format, for the stream and the file alike (default text). */
+  format?: LogFormat;
 }
 
 /** Where lines go besides the file: process.stderr, or anything with write() (and on('error')). */
@@ -56,6 +62,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   let threshold = LOG_LEVELS.indexOf(options.level ?? 'info');
   let stream = options.stream === undefined ? process.stderr : options.stream;
   const now = options.now ?? Date.now;
+  const formatLine = options.format === 'json' ? formatJsonLine : formatTextLine;
   const file = options.file ? new RotatingFile(options.file, options.maxBytes ?? DEFAULT_LOG_MAX_BYTES, options.maxFiles ?? DEFAULT_LOG_MAX_FILES) : null;
 
   const appendToFile = (line: string): void => {
@@ -111,18 +118,34 @@ export function tolerateBrokenStdout(): void {
   if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => {});
 }
 
-export function formatLine(ts: number, level: LogLevel, message: string, fields?: LogFields): string {
+export function formatTextLine(ts: number, level: LogLevel, message: string, fields?: LogFields): string {
   const extra = fields && Object.keys(fields).length > 0 ? ` ${safeJson(fields)}` : '';
   return `${new Date(ts).toISOString()} ${level.toUpperCase().padEnd(5)} ${message}${extra}\n`;
 }
 
-function safeJson(fields: LogFields): string {
+/** The text format, the default (kept under its old name for the callers that format lines themselves). */
+export const formatLine = formatTextLine;
+
+/**
+ * One JSON object: {"time","level","msg", …fields}, the shape Loki's json stage and Filebeat's
+ * ndjson parser take as is. A field named like one of the three keeps its value as `field_<name>`.
+ */
+export function formatJsonLine(ts: number, level: LogLevel, message: string, fields?: LogFields): string {
+  const record: LogFields = { time: new Date(ts).toISOString(), level, msg: message };
+  for (const [key, value] of Object.entries(fields ?? {})) record[key in record ? `field_${key}` : key] = value;
+  const text = safeJson(record, null);
+  return `${text ?? JSON.stringify({ time: record.time, level, msg: message, fields: 'unserializable' })}\n`;
+}
+
+function safeJson(fields: LogFields): string;
+function safeJson(fields: LogFields, fallback: null): string | null;
+function safeJson(fields: LogFields, fallback: string | null = '{"fields":"unserializable"}'): string | null {
   try {
     return JSON.stringify(fields, (_key, value: unknown) =>
       value instanceof Error ? { name: value.name, message: value.message } : typeof value === 'bigint' ? String(value) : value,
     );
   } catch {
-    return '{"fields":"unserializable"}';
+    return fallback;
   }
 }
 

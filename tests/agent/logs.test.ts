@@ -29,6 +29,9 @@ describe('lastLines and the level filter', () => {
     expect(levelFilter('error')('2026-11-22T10:00:00.000Z DEBUG x')).toBe(false);
     expect(levelFilter('debug')('2026-11-22T10:00:00.000Z DEBUG x')).toBe(true);
     expect(levelFilter('error')('a stack trace line')).toBe(true);
+    // --log-format json lines: the level is the object's.
+    expect(levelFilter('warn')('{"time":"2026-11-22T10:00:00.000Z","level":"info","msg":"x"}')).toBe(false);
+    expect(levelFilter('warn')('{"time":"2026-11-22T10:00:00.000Z","level":"error","msg":"x"}')).toBe(true);
   });
 });
 
@@ -119,5 +122,49 @@ describe('vigil logs', () => {
     expect(fs.existsSync(path.join(dataDir, 'logs/vigil.log.2'))).toBe(true);
     const events = result.stdout.split('\n').filter((l) => l.includes('event')).map((l) => /event (\d+)$/.exec(l)![1]);
     expect(events).toEqual(Array.from({ length: n }, (_, k) => String(k)));
+  });
+});
+
+describe('vigil agent --log-format json', () => {
+  it('logs one JSON object a line on stderr and in the file; vigil logs --level reads them', { timeout: 60_000 }, async () => {
+    const dataDir = tempDir();
+    const agent = startVigil(['agent', '--data-dir', dataDir, '--log-format', 'json']);
+    const file = path.join(dataDir, 'logs', 'vigil.log');
+    await waitFor(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes('"msg":"sampling started"'), 'sampling started in the log', 30_000);
+    agent.kill('SIGTERM');
+    const { code, stderr } = await finished(agent);
+    expect(code).toBe(0);
+    const stderrLines = stderr.trimEnd().split('\n');
+    const fileLines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(fileLines.length).toBeGreaterThanOrEqual(2);
+    for (const line of [...stderrLines, ...fileLines]) {
+      const record = JSON.parse(line) as { time: string; level: string; msg: string };
+      expect(record.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(['error', 'warn', 'info', 'debug']).toContain(record.level);
+      expect(typeof record.msg).toBe('string');
+    }
+    expect(stderrLines).toEqual(fileLines);
+    // A warning among them, for the level filter to find.
+    fs.appendFileSync(file, `${JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg: 'disk almost full' })}\n`);
+    const warnings = await runVigil(['logs', '--data-dir', dataDir, '--level', 'warn']);
+    expect(warnings.code).toBe(0);
+    expect(warnings.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg)).toContain('disk almost full');
+    expect(warnings.stdout).not.toContain('"level":"info"');
+  });
+
+  it('the hub takes it too', { timeout: 60_000 }, async () => {
+    const hubDir = tempDir();
+    const hub = startVigil(['hub', '--data-dir', hubDir, '--port', '0', '--log-format', 'json']);
+    await waitFor(() => hub.output.stderr.includes('\n'), 'a first log line from the hub', 30_000);
+    hub.kill('SIGTERM');
+    const { stderr } = await finished(hub);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { level: string }).level).every((level) => ['error', 'warn', 'info', 'debug'].includes(level))).toBe(true);
+  });
+
+  it('refuses a format it does not know', async () => {
+    const result = await runVigil(['agent', '--data-dir', tempDir(), '--log-format', 'xml']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/xml.*text, json/);
   });
 });

@@ -80,3 +80,23 @@ describe('logger', () => {
     expect(stderr.filter((t) => t.includes('logging to /etc/passwd/vigil-no/log stopped'))).toHaveLength(1);
   });
 });
+
+describe('logger, format json', () => {
+  it('writes one JSON object a line, to the stream and the file alike; fields cannot overwrite time, level or msg', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'logs', 'vigil.log');
+    const lines: string[] = [];
+    const logger = createLogger({ format: 'json', file, stream: { write: (text: string) => lines.push(text) }, now: () => Date.UTC(2026, 11, 5, 6, 0, 0), level: 'info' });
+    logger.info('sampling started', { dataDir: '/tmp/x "y"', intervalSeconds: 1 });
+    logger.warn('send failed', { error: new Error('ECONNREFUSED'), level: 'shadowed', msg: 'also' });
+    logger.debug('not at this level');
+    logger.close();
+    expect(lines).toHaveLength(2);
+    expect(fs.readFileSync(file, 'utf8')).toBe(lines.join(''));
+    for (const line of lines) expect(line.endsWith('}\n') && !line.slice(0, -1).includes('\n')).toBe(true);
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      { time: '2026-12-05T06:00:00.000Z', level: 'info', msg: 'sampling started', dataDir: '/tmp/x "y"', intervalSeconds: 1 },
+      { time: '2026-12-05T06:00:00.000Z', level: 'warn', msg: 'send failed', error: { name: 'Error', message: 'ECONNREFUSED' }, field_level: 'shadowed', field_msg: 'also' },
+    ]);
+  });
+});

@@ -1,7 +1,7 @@
 // `vigil agent`: sample until SIGINT/SIGTERM, then flush and close cleanly. SIGHUP re-reads the
 // settings file and applies it live (the convention daemons follow).
 import { ensureWritableDir } from '../../core/engine.js';
-import { createLogger, tolerateBrokenStdout, type Logger } from '../../core/log.js';
+import { createLogger, tolerateBrokenStdout, type LogFormat, type Logger } from '../../core/log.js';
 import { dataPaths } from '../../core/paths.js';
 import { peerWatchWanted } from '../../core/peers/config.js';
 import { coreFeatures } from '../../core/features.js';
@@ -22,6 +22,8 @@ export interface AgentOptions extends AlertFlags {
   /** --init-config: a --config file that does not exist is created with the defaults (else refused). */
   initConfig?: boolean;
   logLevel?: LogLevelSetting;
+  /** Log lines as text (default) or one JSON object each. */
+  logFormat?: LogFormat;
   /** --sync URL: send samples to a hub; --token (or $VIGIL_SYNC_TOKEN, or <data-dir>/sync-token) authenticates; --sync-ca trusts a private CA. */
   sync?: string;
   /** The hub token as a flag (--token); never from the environment (sync reads $VIGIL_SYNC_TOKEN itself). */
@@ -71,6 +73,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   if (settings.server.enabled) await checkServerSettings(settings, options);
   const logger = createLogger({
     level: settings.log.level,
+    format: options.logFormat,
     file: paths.logFile,
     maxBytes: settings.log.maxFileMegabytes * 1024 * 1024,
     maxFiles: settings.log.maxFiles,

@@ -12,7 +12,7 @@ import { mergeSettings, type LogLevelSetting, type Settings, type SettingsPatch 
 import { formatLocalIso } from '../../shared/dates.js';
 import { formatDuration } from '../../shared/units.js';
 import { ensureWritableDir } from '../../core/engine.js';
-import { createLogger, tolerateBrokenStdout } from '../../core/log.js';
+import { createLogger, tolerateBrokenStdout, type LogFormat } from '../../core/log.js';
 import { defaultDataDir, dataPaths } from '../../core/paths.js';
 import { readSettingsIsolated } from '../../core/settings.js';
 import { AGENT_V8_FLAGS } from '../../core/service/spec.js';
@@ -26,6 +26,8 @@ export interface HubServeOptions {
   port?: number;
   token?: string;
   logLevel?: LogLevelSetting;
+  /** Log lines as text (default) or one JSON object each. */
+  logFormat?: LogFormat;
   tlsCert?: string;
   tlsKey?: string;
   /** --allowed-host NAME (repeat): names the hub answers without a token besides loopback ones. */
@@ -123,6 +125,7 @@ export async function runHub(options: HubServeOptions): Promise<number> {
   }
   const logger = createLogger({
     level: settings.log.level,
+    format: options.logFormat,
     file: paths.logFile,
     maxBytes: settings.log.maxFileMegabytes * 1024 * 1024,
     maxFiles: settings.log.maxFiles,

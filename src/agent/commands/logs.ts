@@ -60,10 +60,20 @@ export function levelFilter(level: LogLevelSetting | undefined): (line: string) 
   if (!level) return () => true;
   const threshold = LOG_LEVEL_VALUES.indexOf(level);
   return (line) => {
-    const word = line.split(' ', 3)[1]?.toLowerCase();
+    const word = line.startsWith('{') ? jsonLevel(line) : line.split(' ', 3)[1]?.toLowerCase();
     const at = LOG_LEVEL_VALUES.indexOf(word as LogLevelSetting);
     return at < 0 || at <= threshold;
   };
+}
+
+/** The level of a `--log-format json` line; undefined for anything else. */
+function jsonLevel(line: string): string | undefined {
+  try {
+    const level = (JSON.parse(line) as { level?: unknown }).level;
+    return typeof level === 'string' ? level : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The last `count` lines that pass `keep`, from vigil.log and, if it is short, vigil.log.1, .2, … */
