@@ -228,6 +228,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--level <level>', 'only lines at this level or more severe: error, warn, info, debug').argParser(parseLogLevel))
     .option('--hub', "the hub's log instead of the agent's")
     .option('--app', "the tray app's log (<data-dir>/logs/app.log) instead of the agent's")
+    .option('--json', 'each line as one JSON object (time, level, msg and its fields), whatever the log format')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .action(async (options) => {
       const { runLogs } = await import('./commands/logs.js');

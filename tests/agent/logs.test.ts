@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lastLines, levelFilter, LogFollower } from '../../src/agent/commands/logs.js';
+import { lastLines, levelFilter, lineAsJson, LogFollower } from '../../src/agent/commands/logs.js';
 import { createLogger } from '../../src/core/log.js';
 import { finished, runVigil, startVigil, waitFor } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -122,6 +122,28 @@ describe('vigil logs', () => {
     expect(fs.existsSync(path.join(dataDir, 'logs/vigil.log.2'))).toBe(true);
     const events = result.stdout.split('\n').filter((l) => l.includes('event')).map((l) => /event (\d+)$/.exec(l)![1]);
     expect(events).toEqual(Array.from({ length: n }, (_, k) => String(k)));
+  });
+});
+
+describe('vigil logs --json', () => {
+  it('prints every line as a JSON object, text lines taken apart, JSON lines as they are', async () => {
+    const dataDir = tempDir();
+    const logger = smallLogger(dataDir);
+    logger.info('sampling started', { dataDir: '/x {y}', intervalSeconds: 1 });
+    logger.warn('a {brace} in the message', { error: new Error('EACCES'), msg: 'field named msg' });
+    logger.close();
+    const file = path.join(dataDir, 'logs', 'vigil.log');
+    fs.appendFileSync(file, '    at a stack trace line\n{"time":"2026-12-05T06:00:00.000Z","level":"error","msg":"from json mode"}\n');
+    const result = await runVigil(['logs', '--json', '--data-dir', dataDir]);
+    expect(result.code, result.stderr).toBe(0);
+    const records = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records).toEqual([
+      { time: expect.stringMatching(/Z$/), level: 'info', msg: 'sampling started', dataDir: '/x {y}', intervalSeconds: 1 },
+      { time: expect.stringMatching(/Z$/), level: 'warn', msg: 'a {brace} in the message', error: { name: 'Error', message: 'EACCES' }, field_msg: 'field named msg' },
+      { msg: '    at a stack trace line' },
+      { time: '2026-12-05T06:00:00.000Z', level: 'error', msg: 'from json mode' },
+    ]);
+    expect(lineAsJson('2026-12-05T06:00:00.000Z INFO  no fields')).toBe('{"time":"2026-12-05T06:00:00.000Z","level":"info","msg":"no fields"}');
   });
 });
 

@@ -19,6 +19,8 @@ export interface LogsOptions {
   /** The tray app's log (logs/app.log) instead of the agent's. */
   app?: boolean;
   dataDir?: string;
+  /** Each line as one JSON object ({time, level, msg, ...fields}), whatever format the log is in. */
+  json?: boolean;
 }
 
 export const FOLLOW_POLL_MS = 250;
@@ -30,7 +32,8 @@ export async function runLogs(options: LogsOptions): Promise<number> {
   const file = options.app ? paths.appLogFile : paths.logFile;
   const who = options.hub ? 'the hub' : options.app ? 'the tray app' : 'the agent';
   const keep = levelFilter(options.level);
-  const write = (text: string) => process.stdout.write(text);
+  const out = (text: string) => process.stdout.write(text);
+  const write = options.json ? (text: string) => out(text.split('\n').map((line) => (line === '' ? line : lineAsJson(line))).join('\n')) : out;
   if (!fs.existsSync(file) && !options.follow) {
     throw new VigilError('not_found', `No log at ${file}: has ${who} run with this data folder? (pass --data-dir; \`vigil service status\` shows a service's)`);
   }
@@ -64,6 +67,39 @@ export function levelFilter(level: LogLevelSetting | undefined): (line: string) 
     const at = LOG_LEVEL_VALUES.indexOf(word as LogLevelSetting);
     return at < 0 || at <= threshold;
   };
+}
+
+const TEXT_LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (ERROR|WARN|INFO|DEBUG) +(.*)$/;
+
+/**
+ * A log line as the JSON object `--log-format json` would have written: a JSON line as it is, a
+ * text line split into time, level, message and its trailing {fields}; any other line (a stack
+ * trace's) as {"msg": line}.
+ */
+export function lineAsJson(line: string): string {
+  if (line.startsWith('{') && jsonLevel(line) !== undefined) return line;
+  const match = TEXT_LINE.exec(line);
+  if (!match) return JSON.stringify({ msg: line });
+  const [, time, level, rest] = match;
+  let msg = rest!;
+  let fields: Record<string, unknown> = {};
+  // The fields are the JSON object that ends the line; a message may hold " {" itself, so each
+  // candidate start is tried in turn.
+  for (let brace = rest!.indexOf(' {'); brace >= 0; brace = rest!.indexOf(' {', brace + 1)) {
+    try {
+      const parsed: unknown = JSON.parse(rest!.slice(brace + 1));
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+        fields = parsed as Record<string, unknown>;
+        msg = rest!.slice(0, brace);
+        break;
+      }
+    } catch {
+      // not where the fields start
+    }
+  }
+  const record: Record<string, unknown> = { time, level: level!.toLowerCase(), msg };
+  for (const [key, value] of Object.entries(fields)) record[key in record ? `field_${key}` : key] = value;
+  return JSON.stringify(record);
 }
 
 /** The level of a `--log-format json` line; undefined for anything else. */
