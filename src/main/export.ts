@@ -73,6 +73,7 @@ export class Exporter {
       const { rows } = await writeFileAtomically(file, (output) =>
         chart.exportCsv(plan, output, {
           signal: abort.signal,
+          timeFormat: params.timeFormat,
           onProgress: (done, total) => {
             this.setState({ label: plan.label, done, total });
             onProgress?.(done, total);

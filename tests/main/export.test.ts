@@ -46,4 +46,27 @@ describe('Exporter', () => {
     expect(exporter.running).toBeNull();
     expect(states).toEqual(['0/3', '1/3', null]);
   });
+
+  it('passes the requested time format (ExportParams.timeFormat) on to the CSV export', async () => {
+    const dir = tempDir();
+    const seen: unknown[] = [];
+    const chart = {
+      planExport: () => plan,
+      exportCsv: async (_plan: unknown, output: NodeJS.WritableStream, options: { timeFormat?: string }) => {
+        seen.push(options.timeFormat);
+        output.write('time,unix_ms\r\n');
+        return { rows: 0 };
+      },
+    };
+    const exporter = new Exporter({
+      dialog: { showSaveDialog: async () => ({ canceled: false, filePath: path.join(dir, 'out.csv') }) },
+      chart: () => chart as never,
+      defaultDir: () => dir,
+      onState: () => {},
+    });
+    await exporter.run({ date: '22-11-2026', timeFormat: 'local' });
+    await exporter.run({ date: '22-11-2026' });
+    expect(seen).toEqual(['local', undefined]);
+    expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8')).toBe('time,unix_ms\r\n');
+  });
 });
