@@ -24,14 +24,13 @@
 // readings aligned to the wall clock, the host check a period after the previous one.
 //
 // Failures: a reader that throws is logged (warn the first time, debug while it keeps failing
-// with the same message, info when it recovers) and skipped; `error` is emitted once per such
-// episode, and only if someone listens. Without CPU or memory a tick emits no sample; without
+// with the same message, info when it recovers: sampler-readers.ts) and skipped; `error` is
+// emitted once per such episode, and only if someone listens. Without CPU or memory a tick emits no sample; without
 // load the sample has load null; without network counters it has net [].
 // Listeners that throw are logged; they do not stop sampling.
 import { EventEmitter } from 'node:events';
-import type { CounterSnapshot, DiskSample, HostRecord, HostSnapshot, LoadAverage, MemoryUsage, NetRate, Sample } from '../shared/model.js';
+import type { CounterSnapshot, HostSnapshot, LoadAverage, MemoryUsage, NetRate } from '../shared/model.js';
 import { compareNames } from '../shared/series.js';
-import { VigilError } from '../shared/errors.js';
 import { formatDuration } from '../shared/units.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { Logger } from './log.js';
@@ -39,51 +38,21 @@ import { silentLogger } from './log.js';
 import { CpuUsageComputer } from './metrics/cpu.js';
 import { deepEqual } from './metrics/host.js';
 import { NetRateTracker } from './metrics/network.js';
-import type { Awaitable, CpuTimes, MetricSources } from './metrics/types.js';
+import type { CpuTimes, MetricSources } from './metrics/types.js';
 import { EARLY_FIRE_TOLERANCE_MS, PeriodicTask, alignDown } from './periodic.js';
+import {
+  DEFAULT_DISK_INTERVAL_MS,
+  DEFAULT_HOST_CHECK_INTERVAL_MS,
+  GAP_INTERVALS,
+  STOP_WAIT_MS,
+  validateInterval,
+  validatePositiveMs,
+  type SamplerEvents,
+  type SamplerOptions,
+} from './sampler-options.js';
+import { GuardedReaders, isPromiseLike } from './sampler-readers.js';
 
-export interface SamplerOptions {
-  intervalMs: number;
-  /** Default 60_000. */
-  diskIntervalMs?: number;
-  /** How often the cheap host fingerprint is checked (and the portable path's slow values refreshed). Default 60_000. */
-  hostCheckIntervalMs?: number;
-  sources: MetricSources;
-  clock?: Clock;
-  logger?: Logger;
-  /**
-   * The newest sample and disk sample ts an earlier run already stored (null: none). The first
-   * samples of this run come after them, as if the sampler had never stopped.
-   */
-  resumeAfter?: { sampleTs: number | null; diskTs: number | null };
-}
-
-export interface GapEvent {
-  /** Slot of the last reading before the gap. */
-  from: number;
-  /** Slot of the new baseline. */
-  to: number;
-  reason: string;
-}
-
-export type SamplerEvents = {
-  sample: [Sample];
-  disk: [DiskSample];
-  host: [HostRecord];
-  gap: [GapEvent];
-  error: [Error];
-};
-
-export const MIN_INTERVAL_MS = 1000;
-export const MAX_INTERVAL_MS = 3_600_000;
-export const DEFAULT_DISK_INTERVAL_MS = 60_000;
-export const DEFAULT_HOST_CHECK_INTERVAL_MS = 60_000;
-/** More than this many intervals between two readings is a gap, not a slow tick. */
-export const GAP_INTERVALS = 2.5;
-/** stop() waits this long at most for readers in flight. */
-export const STOP_WAIT_MS = 5000;
-
-type ReaderName = 'cpu' | 'memory' | 'load' | 'network' | 'disk' | 'host' | 'refresh';
+export type { GapEvent, SamplerEvents, SamplerOptions } from './sampler-options.js';
 
 export class Sampler extends EventEmitter<SamplerEvents> {
   private readonly sources: MetricSources;
@@ -117,7 +86,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   private lastDiskTs = -Infinity;
   private host: HostSnapshot | null = null;
   private hostFingerprint: string | null = null;
-  private readonly failing = new Map<ReaderName, string>();
+  private readonly readers: GuardedReaders;
 
   constructor(options: SamplerOptions) {
     super();
@@ -127,6 +96,9 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     this.sources = options.sources;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.readers = new GuardedReaders(this.logger, (error) => {
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+    });
     this.lastEmittedTs = options.resumeAfter?.sampleTs ?? -Infinity;
     this.lastDiskTs = options.resumeAfter?.diskTs ?? -Infinity;
     this.ticks = new PeriodicTask(this.clock, { name: 'sampler tick', logger: this.logger, everyMs: () => this.interval, align: 'wall' }, () => this.tick());
@@ -274,10 +246,10 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     // Start the one asynchronous reader first (the portable network counters), then the
     // synchronous ones, so the tick is as short as its slowest reader.
     const netStart = this.clock.monotonic();
-    const pendingNet = this.read('network', () => this.sources.network.read());
-    const cpuTimes = await this.read<CpuTimes>('cpu', () => this.sources.cpu.read());
-    const memory = await this.read<MemoryUsage>('memory', () => this.sources.memory.read());
-    const load = await this.read<LoadAverage | null>('load', () => this.sources.load.read());
+    const pendingNet = this.readers.read('network', () => this.sources.network.read());
+    const cpuTimes = await this.readers.read<CpuTimes>('cpu', () => this.sources.cpu.read());
+    const memory = await this.readers.read<MemoryUsage>('memory', () => this.sources.memory.read());
+    const load = await this.readers.read<LoadAverage | null>('load', () => this.sources.load.read());
     const counters = await pendingNet;
     // Counters were read somewhere between start and now: the midpoint is the best estimate
     // (the Linux read is immediate; systeminformation spawns a process).
@@ -319,40 +291,6 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     this.emitSafely('sample', { ts: slot, cpu, memory, load: load ?? null, net: net ?? [] });
   }
 
-  /** Runs one reader; a failure is logged (once per episode) and yields undefined. */
-  private read<T>(name: ReaderName, reader: () => Awaitable<T>): Awaitable<T | undefined> {
-    try {
-      const value = reader();
-      if (isPromiseLike(value)) {
-        return value.then(
-          (v) => this.readerOk(name, v),
-          (error: unknown) => this.readerFailed(name, error),
-        );
-      }
-      return this.readerOk(name, value);
-    } catch (error) {
-      return this.readerFailed(name, error);
-    }
-  }
-
-  private readerOk<T>(name: ReaderName, value: T): T {
-    if (this.failing.delete(name)) this.logger.info(`${name} reader recovered`);
-    return value;
-  }
-
-  private readerFailed(name: ReaderName, error: unknown): undefined {
-    const err = error instanceof Error ? error : new Error(String(error));
-    // Say it once per episode: a reader failing every second must not flood the log.
-    if (this.failing.get(name) === err.message) {
-      this.logger.debug(`${name} reader failed again`, { error: err });
-      return undefined;
-    }
-    this.failing.set(name, err.message);
-    this.logger.warn(`${name} reader failed; skipped`, { error: err });
-    if (this.listenerCount('error') > 0) this.emit('error', err);
-    return undefined;
-  }
-
   /** Emits without letting a throwing listener break the sampler. */
   private emitSafely<K extends keyof SamplerEvents>(event: K, ...args: SamplerEvents[K]): void {
     try {
@@ -377,7 +315,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   // ---- disk -----------------------------------------------------------------------------------
 
   private async readDisk(ts: number): Promise<void> {
-    const disks = await this.read('disk', () => this.sources.disk.read());
+    const disks = await this.readers.read('disk', () => this.sources.disk.read());
     // A backwards wall clock must not produce an older disk sample after a newer one.
     if (disks && this.active && ts > this.lastDiskTs) {
       this.lastDiskTs = ts;
@@ -391,13 +329,13 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     const refresh = this.sources.refresh;
     if (!force && refresh) {
       // The portable path's slow values (swap); single-flight through the reader itself.
-      void this.read('refresh', () => refresh.call(this.sources));
+      void this.readers.read('refresh', () => refresh.call(this.sources));
     }
     let fingerprint: string | null = null;
     try {
       fingerprint = this.sources.host.fingerprint();
     } catch (error) {
-      this.readerFailed('host', error);
+      this.readers.failed('host', error);
     }
     if (force || fingerprint === null || fingerprint !== this.hostFingerprint) this.refreshHost();
   }
@@ -415,7 +353,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       } catch {
         // Reported by runHostCheck; the snapshot may still work.
       }
-      const snapshot = await this.read('host', () => this.sources.host.snapshot());
+      const snapshot = await this.readers.read('host', () => this.sources.host.snapshot());
       if (!snapshot || !this.running) return;
       this.hostFingerprint = fingerprint;
       if (this.host && deepEqual(this.host, snapshot)) return;
@@ -430,24 +368,6 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     });
     this.hostInFlight = run;
   }
-}
-
-function validateInterval(ms: number, name: string): number {
-  if (!Number.isInteger(ms) || ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS) {
-    throw new VigilError('invalid_argument', `${name} must be a whole number of milliseconds from ${MIN_INTERVAL_MS} (1 s) to ${MAX_INTERVAL_MS} (3600 s), got ${ms}`);
-  }
-  return ms;
-}
-
-function validatePositiveMs(ms: number, name: string): number {
-  if (!Number.isInteger(ms) || ms < MIN_INTERVAL_MS) {
-    throw new VigilError('invalid_argument', `${name} must be a whole number of milliseconds ≥ ${MIN_INTERVAL_MS}, got ${ms}`);
-  }
-  return ms;
-}
-
-function isPromiseLike<T>(value: Awaitable<T>): value is Promise<T> {
-  return typeof (value as Promise<T> | null)?.then === 'function';
 }
 
 function seconds(ms: number): string {
