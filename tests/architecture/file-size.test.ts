@@ -17,7 +17,6 @@ const NOT_SPLIT_YET: readonly string[] = [
   'src/hub/hub.ts',
   'src/core/sync/service.ts',
   'src/main/app.ts',
-  'src/core/alerts/pipeline.ts',
   'src/core/csv/daily-writer.ts',
 ];
 

@@ -37,45 +37,14 @@ import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
 import { composeEmail } from './compose.js';
-import { NotifierError, classifySmtpError, type Notifier } from './notifier.js';
-import { isQuiet, quietEndsAt, type QuietHours } from './quiet-hours.js';
+import { NotifierError, classifySmtpError } from './notifier.js';
+import type { AlertPipelineOptions, AlertPolicy, MailRoute } from './pipeline-options.js';
+import { isQuiet, quietEndsAt } from './quiet-hours.js';
 import type { AlertStore } from './store.js';
 import type { PendingAlert } from './store-rows.js';
 import type { AlertChange, AlertSink } from './types.js';
 
-export interface AlertPolicy {
-  /** Base digest window (ms); 0 sends every change at once. */
-  digestMs: number;
-  /** Between reminders while an incident is open (ms); 0: none. */
-  reminderMs: number;
-  maxReminders: number;
-  quiet: QuietHours | null;
-  /** Longest wait between two delivery attempts (ms). */
-  retryMaxMs: number;
-  /** Alert history kept (days). */
-  historyDays: number;
-}
-
-export interface MailRoute {
-  notifier: Notifier;
-  from: string;
-  to: readonly string[];
-}
-
-export interface AlertPipelineOptions {
-  store: AlertStore;
-  /** This machine: named in every email's footer; its id goes into the Message-IDs. */
-  origin: { id: string; name: string };
-  policy: AlertPolicy;
-  /** null: no SMTP configured — alerts are kept in the history only. */
-  mail: MailRoute | null;
-  clock?: Clock;
-  logger?: Logger;
-  /** 0..1, for the backoff jitter (tests pass a constant). */
-  random?: () => number;
-  /** The pipeline closes the store when it stops. */
-  ownsStore?: boolean;
-}
+export type { AlertPipelineOptions, AlertPolicy, MailRoute } from './pipeline-options.js';
 
 /** A refused (5xx) email with no open incident is given up this long after its first refusal. */
 const REFUSED_GIVE_UP_MS = 24 * 60 * 60 * 1000;
