@@ -15,7 +15,6 @@ const NOT_SPLIT_YET: readonly string[] = [
   'src/core/metrics/processes.ts',
   'src/core/server/chart-service.ts',
   'src/hub/hub.ts',
-  'src/core/sync/service.ts',
   'src/main/app.ts',
   'src/core/csv/daily-writer.ts',
 ];

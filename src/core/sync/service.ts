@@ -14,47 +14,21 @@
 // Delivery is at least once; targets are idempotent on (machine, ts), so nothing duplicates.
 // Sampling never waits for sync: the engine keeps writing to the database, which is the queue.
 import type { Settings } from '../../shared/settings.js';
-import { systemClock, type Clock, type TimerHandle } from '../clock.js';
-import type { MachineIdentity } from '../identity.js';
-import type { Logger } from '../log.js';
+import type { MachineState } from '../../shared/wire.js';
+import { systemClock, type Clock } from '../clock.js';
 import { dataPaths } from '../paths.js';
 import { PeriodicTask } from '../periodic.js';
 import type { Service } from '../runtime.js';
-import type { MachineState } from '../../shared/wire.js';
 import { openSampleStore } from '../storage/sample-store.js';
 import type { SampleStore } from '../storage/types.js';
 import { VERSION } from '../version.js';
 import { SYNC_BACKOFF_BASE_MS, backoffDelay } from './backoff.js';
 import { Outbox } from './outbox.js';
+import type { SyncServiceOptions, Worker } from './service-options.js';
 import { initialTargetStatus, readSyncState, writeSyncState, type SyncStateFile, type SyncTargetStatus } from './state.js';
 import { SyncError, type SendOutcome, type SyncBatch, type SyncTarget } from './types.js';
 
-export interface SyncServiceOptions {
-  dataDir: string;
-  identity: MachineIdentity;
-  logger: Logger;
-  settings(): Settings;
-  /** The machine's state, sent with every batch (the hub shows 'sleeping' rather than 'stale'). */
-  state(): MachineState;
-  /** While sleeping: the announced deadline (unix ms), else null; sent with the state. */
-  sleepUntil?: () => number | null;
-  /** The agent's /health URL when others can reach it; null otherwise. */
-  healthUrl?: () => string | null;
-  targets: SyncTarget[];
-  clock?: Clock;
-  random?: () => number;
-  /** The store the outbox reads (default: a read-only connection to <data-dir>/vigil.db). */
-  openStore?: () => SampleStore;
-  /** First retry wait, ms (default 1 s); tests shorten it. */
-  backoffBaseMs?: number;
-  /**
-   * Writes the engine's pending samples to the database. Called on stop, before a last delivery
-   * to every target that was reachable, so a clean stop leaves the targets complete.
-   */
-  flush?: () => void;
-  /** How long stop() may spend finishing sends and delivering the last samples (default 3 s). */
-  stopGraceMs?: number;
-}
+export type { SyncServiceOptions } from './service-options.js';
 
 /**
  * State is also checked this often, for changes that come without machineStateChanged (pause,
@@ -63,24 +37,6 @@ export interface SyncServiceOptions {
 const STATE_POLL_MS = 1000;
 /** The state file is rewritten at most this often while batches flow (and at once on errors). */
 const PERSIST_EVERY_MS = 1000;
-
-interface Worker {
-  target: SyncTarget;
-  status: SyncTargetStatus;
-  batchSize: number;
-  lastSentAt: number;
-  /** The machine state (with its deadline, see stateKeyOf) of the last batch delivered… */
-  lastSentState: string | null;
-  /** …and of the last batch attempted, delivered or not. */
-  lastAttemptedState: string | null;
-  /** A state change to tell at once: the next attempt skips the wait, even a backoff. */
-  announce: boolean;
-  /** Said once per run that the target did not keep some samples. */
-  warnedNotKept: boolean;
-  wake: (() => void) | null;
-  timer: TimerHandle | null;
-  loop: Promise<void> | null;
-}
 
 export class SyncService implements Service {
   readonly name = 'sync';
