@@ -1,12 +1,16 @@
-// Builds the chart page (src/renderer) into dist/renderer: one script bundle (chart.js included,
-// no CDN), its stylesheet and index.html; and the hub's fleet page (src/renderer/fleet) into
-// dist/renderer/fleet. An IIFE rather than an ES module so the same files load
-// over http:// (the agent, the hub) and from the tray app's window alike.
+// Builds the chart page (src/renderer) into dist/renderer: its script as ES modules (chart.js
+// included, no CDN), split so the first load is small: app.js (the page, its requests) and chunks
+// loaded with import() — the charts (chart.js) from the start, in parallel with the first data;
+// the Traffic and Export menus when opened. Chunks are named chunk-*.js (public like the page:
+// the agent lets /chunk-* through without the token); the same origin serves them over http://
+// (the agent, the hub) and app:// (the tray app's window), under the page's script-src 'self'.
+// Also its stylesheet and index.html; and the hub's fleet page (src/renderer/fleet, one IIFE)
+// into dist/renderer/fleet.
 //   npx tsx scripts/build-renderer.ts [--dev]   (part of `npm run build`)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -14,25 +18,40 @@ export async function buildRenderer(options: { outDir?: string; minify?: boolean
   const outDir = options.outDir ?? path.join(root, 'dist/renderer');
   const source = path.join(root, 'src/renderer');
   fs.mkdirSync(path.join(outDir, 'fleet'), { recursive: true });
-  const bundle = (entry: string, outfile: string) =>
-    build({
-      entryPoints: [path.join(source, entry)],
-      outfile: path.join(outDir, outfile),
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      // Chromium of Electron 41 and current browsers; chart.js needs nothing older.
-      target: ['chrome110', 'firefox115', 'safari16'],
-      minify: options.minify ?? true,
-      // Source maps for development builds only: the agent holds the page's files in memory.
-      sourcemap: options.minify === false ? 'linked' : false,
-      legalComments: 'eof',
-      metafile: true,
-      logLevel: 'warning',
-    });
+  // Chunks of an earlier build (their names change with their content).
+  for (const name of fs.readdirSync(outDir)) if (/^(app|chunk-.*)\.js(\.map)?$/.test(name)) fs.rmSync(path.join(outDir, name));
+  const common = {
+    bundle: true,
+    platform: 'browser' as const,
+    // Chromium of Electron 41 and current browsers; chart.js needs nothing older.
+    target: ['chrome110', 'firefox115', 'safari16'],
+    minify: options.minify ?? true,
+    // Source maps for development builds only: the agent holds the page's files in memory.
+    sourcemap: options.minify === false ? ('linked' as const) : false,
+    legalComments: 'eof' as const,
+    metafile: true as const,
+    logLevel: 'warning' as const,
+  } satisfies BuildOptions;
   // The chart page, and the hub's fleet page (dist/renderer/fleet: the hub serves it at /).
-  const results = await Promise.all([bundle('main.ts', 'app.js'), bundle('fleet/main.ts', 'fleet/fleet.js')]);
-  fs.copyFileSync(path.join(source, 'index.html'), path.join(outDir, 'index.html'));
+  const results = await Promise.all([
+    build({
+      ...common,
+      entryPoints: { app: path.join(source, 'main.ts') },
+      outdir: outDir,
+      format: 'esm',
+      splitting: true,
+      entryNames: '[name]',
+      chunkNames: 'chunk-[name]-[hash]',
+    }),
+    build({ ...common, entryPoints: [path.join(source, 'fleet/main.ts')], outfile: path.join(outDir, 'fleet/fleet.js'), format: 'iife' }),
+  ]);
+  // The charts' chunk is fetched (and compiled) beside app.js rather than after it has run.
+  const charts = Object.entries(results[0].metafile.outputs).find(([, output]) => output.entryPoint?.endsWith('src/renderer/charts.ts'));
+  if (!charts) throw new Error('build-renderer: no chunk for src/renderer/charts.ts');
+  const html = fs.readFileSync(path.join(source, 'index.html'), 'utf8');
+  const script = '<script type="module" src="app.js"></script>';
+  if (!html.includes(script)) throw new Error(`build-renderer: index.html has no ${script}`);
+  fs.writeFileSync(path.join(outDir, 'index.html'), html.replace(script, `<link rel="modulepreload" href="${path.basename(charts[0])}">\n  ${script}`));
   fs.copyFileSync(path.join(source, 'styles.css'), path.join(outDir, 'app.css'));
   fs.copyFileSync(path.join(source, 'favicon.svg'), path.join(outDir, 'favicon.svg'));
   // Browsers ask for /favicon.ico whatever the page names (the API docs, a JSON response): the app's icon.

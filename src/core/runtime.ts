@@ -191,7 +191,7 @@ export class Runtime implements RuntimeContext {
     const { host, port, tokenHash, allowedHosts } = this.current.server;
     // The server's modules (Fastify, node:crypto) load only when a server runs: the plain
     // agent's memory budget has no room for them.
-    const [{ createHttpServer, listenOn }, { registerHealthRoute }, { PAGE_PATHS }] = await Promise.all([
+    const [{ createHttpServer, listenOn }, { registerHealthRoute }, { PAGE_PATHS, PAGE_PREFIXES }] = await Promise.all([
       import('./server/http-server.js'),
       import('./server/health.js'),
       import('./server/page-paths.js'),
@@ -199,7 +199,7 @@ export class Runtime implements RuntimeContext {
     const { ui } = this.current.server;
     // The OpenAPI document holds no data (like the hub's); Swagger UI comes with the chart page.
     const publicPaths = ['/health', '/openapi.json', ...(ui ? PAGE_PATHS : [])];
-    const publicPrefixes = ui ? ['/docs'] : [];
+    const publicPrefixes = ui ? ['/docs', ...PAGE_PREFIXES] : [];
     const app = await createHttpServer({ host, port, tokenHash: tokenHash || null, logger: this.logger, publicPaths, publicPrefixes, allowedHosts });
     registerHealthRoute(app, {
       identity: this.identity,

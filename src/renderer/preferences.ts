@@ -1,7 +1,7 @@
 // What the page remembers between visits, in the browser's localStorage (the app's window has
 // its own): which charts are shown, and which network interfaces (per machine: a hub shows many
 // machines from one origin). Nothing here is sent anywhere.
-import { ALL_PANEL_KINDS, type PanelKind } from '../shared/chart-config.js';
+import { ALL_PANEL_KINDS, type PanelKind } from '../shared/panels.js';
 
 const PANELS_KEY = 'vigil.panels';
 const IFACES_KEY = 'vigil.interfaces';

@@ -178,3 +178,25 @@ export function startsAfter(view: View, today: LocalDay): boolean {
   const days = viewDays(view);
   return days !== null && compareDays(days.from, today) > 0;
 }
+
+/** The view a tab means, from the one shown: the period holding its day; a range starts as its week. */
+export function viewOfKind(current: View, kind: ViewKind, today: LocalDay, liveWindowMs: number): View {
+  if (kind === 'live') return { kind: 'live', windowMs: liveWindowMs };
+  const anchor = anchorDay(current, today);
+  if (kind === 'custom') return { kind: 'custom', span: current.kind === 'day' ? periodOf('week', anchor) : (viewDays(current) ?? { from: periodOf('week', today).from, to: today }) };
+  return { kind, day: anchor };
+}
+
+/** A day typed, picked or linked: today opens the live view (from a day or live); another day, the shown kind's period holding it. */
+export function viewOfDay(current: View, day: LocalDay, today: LocalDay, liveWindowMs: number): View {
+  if (compareDays(day, today) > 0) throw new VigilError('future_date', `${formatDay(day)} is in the future (today is ${formatDay(today)})`);
+  if (compareDays(day, today) === 0 && (current.kind === 'live' || current.kind === 'day')) return { kind: 'live', windowMs: liveWindowMs };
+  return viewAt(current, day);
+}
+
+/** The custom range's two fields, checked: a bad or future span throws a VigilError. */
+export function viewOfSpan(fromText: string, toText: string, today: LocalDay): View {
+  const span = parseSpan(fromText, toText);
+  if (compareDays(span.from, today) > 0) throw new VigilError('future_date', `${formatDay(span.from)} is in the future (today is ${formatDay(today)})`);
+  return { kind: 'custom', span };
+}

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/core/log.js';
 import { createHttpServer, hashToken } from '../../../src/core/server/http-server.js';
-import { PAGE_PATHS } from '../../../src/core/server/page-paths.js';
+import { PAGE_PATHS, PAGE_PREFIXES } from '../../../src/core/server/page-paths.js';
 import { CONTENT_SECURITY_POLICY, registerRendererRoutes } from '../../../src/core/server/static-files.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -14,6 +14,7 @@ function fakeBundle(): string {
   const dir = tempDir('vigil-renderer-');
   fs.copyFileSync('src/renderer/index.html', path.join(dir, 'index.html'));
   fs.writeFileSync(path.join(dir, 'app.js'), 'console.log("vigil");\n');
+  fs.writeFileSync(path.join(dir, 'chunk-charts-ABC123.js'), 'export const charts = 1;\n');
   fs.writeFileSync(path.join(dir, 'app.css'), 'body { margin: 0 }\n');
   fs.copyFileSync('assets/build/icon.ico', path.join(dir, 'favicon.ico'));
   return dir;
@@ -54,10 +55,12 @@ describe('chart page files', () => {
   });
 
   it('stays public behind a token while the API does not', async () => {
-    const app = await createHttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger, tokenHash: hashToken('0123456789abcdef'), publicPaths: ['/health', ...PAGE_PATHS] });
+    const app = await createHttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger, tokenHash: hashToken('0123456789abcdef'), publicPaths: ['/health', ...PAGE_PATHS], publicPrefixes: PAGE_PREFIXES });
     await registerRendererRoutes(app, { dir: fakeBundle() });
     app.get('/api/host', async () => ({}));
-    for (const url of ['/', '/app.js', '/app.css', '/favicon.ico']) expect((await app.inject({ url })).statusCode, url).toBe(200);
+    // The script's chunks load with import(), which sends no token: public like app.js.
+    for (const url of ['/', '/app.js', '/chunk-charts-ABC123.js', '/app.css', '/favicon.ico']) expect((await app.inject({ url })).statusCode, url).toBe(200);
+    expect((await app.inject({ url: '/chunk-charts-ABC123.js' })).headers['content-type']).toBe('text/javascript; charset=utf-8');
     // The icon browsers ask for by themselves (the page names favicon.svg), not a 404.
     const icon = await app.inject({ url: '/favicon.ico' });
     expect(icon.headers['content-type']).toBe('image/x-icon');
