@@ -15,18 +15,15 @@
 //   would leave a tray app with nothing to show anyway.
 // If the core ever needs isolation, Runtime is the seam: it would move behind a MessagePort.
 import path from 'node:path';
-import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import type { MetricSources } from '../core/metrics/index.js';
-import type { Runtime } from '../core/runtime.js';
 import type { SettingsStore } from '../core/settings.js';
 import type { TestOutcome } from '../shared/app-ipc.js';
 import { VigilError, isVigilError } from '../shared/errors.js';
 import { locateDataFolder, sessionDataDir } from './data-folder.js';
-import type { ElectronApi } from './electron-api.js';
 import { Exporter, exportPresetParams } from './export.js';
-import { appFeatures, type AppFeatures, type FeatureEnv } from './features.js';
+import { appFeatures } from './features.js';
 import { registerIpcHandlers } from './ipc/handlers.js';
+import type { AppOptions, VigilApp } from './libs/app-options.js';
 import { openAppLog } from './libs/app-log.js';
 import { CoreHolder, coreFactory, type Core } from './libs/core-holder.js';
 import type { TrafficSummary } from '../core/traffic/report.js';
@@ -34,9 +31,9 @@ import { frontDialogs } from './libs/dialogs.js';
 import { welcomeOnFirstLaunch } from './libs/first-launch.js';
 import { settingsActions, type AppFolder } from './libs/settings-actions.js';
 import { alertNotification, createNotifier, type Notifier } from './notifications.js';
-import { createAutostart, type Autostart } from './platform/autostart.js';
+import { createAutostart } from './platform/autostart.js';
 import { sessionWindowOptions, wirePowerEvents } from './power.js';
-import { openAppSettings, type ElectronStoreClass } from './settings-store.js';
+import { openAppSettings } from './settings-store.js';
 import { exportPresetOf, type MenuAction } from './tray/menu-model.js';
 import type { ShellState } from './tray/state.js';
 import { TrayController } from './tray/tray.js';
@@ -48,49 +45,8 @@ import { WindowManager } from './windows/windows.js';
 export const APP_USER_MODEL_ID = 'app.vigil.monitor';
 
 export { FIRST_LAUNCH_MARKER } from './libs/first-launch.js';
+export type { AppOptions, VigilApp } from './libs/app-options.js';
 
-export interface AppOptions {
-  electron: ElectronApi;
-  ElectronStore: ElectronStoreClass;
-  /** The app folder holding package.json, dist/ and assets/ (app.getAppPath()). */
-  appRoot: string;
-  platform?: NodeJS.Platform;
-  env?: NodeJS.ProcessEnv;
-  /** process.execPath (the login item starts it). */
-  execPath?: string;
-  home?: string;
-  /** Makes the core features beside the engine (default: the same set as the agent). */
-  features?: (env: FeatureEnv) => AppFeatures | Promise<AppFeatures>;
-  /** Passed to the engine (tests: recorded metric sources, a fake clock). */
-  sources?: MetricSources;
-  clock?: Clock;
-  /** Where log lines go besides <data-dir>/logs/app.log (default stderr; null: nowhere). */
-  logStream?: { write(text: string): unknown } | null;
-  now?: () => number;
-  /** Live figures rebuild the tray menu at most this often (ms). */
-  menuRefreshMs?: number;
-  /** The services' state (sync, peers) is read for the tray this often (ms). */
-  healthPollMs?: number;
-}
-
-export interface VigilApp {
-  /** The data folder in use (the settings window may move it: chooseDataFolder). */
-  readonly dataDir: string;
-  /** The running core (replaced when a settings change needs a restart). */
-  readonly runtime: Runtime;
-  /** The settings of the data folder in use (replaced with it). */
-  readonly settings: SettingsStore;
-  readonly windows: WindowManager;
-  readonly tray: TrayController;
-  readonly exporter: Exporter;
-  readonly autostart: Autostart;
-  readonly logger: Logger;
-  state(): ShellState;
-  /** Does what a tray menu item does. */
-  dispatch(action: MenuAction): Promise<void>;
-  /** Resolves once a quit has flushed and stopped the core. */
-  readonly stopped: Promise<void>;
-}
 
 /** The tray's traffic lines are read from the database at most this often. */
 const TRAFFIC_REFRESH_MS = 60_000;

@@ -14,7 +14,6 @@ const NOT_SPLIT_YET: readonly string[] = [
   'src/core/metrics/processes.ts',
   'src/core/server/chart-service.ts',
   'src/hub/hub.ts',
-  'src/main/app.ts',
   'src/core/csv/daily-writer.ts',
 ];
 
