@@ -12,7 +12,6 @@ const SRC = path.resolve('src');
 /** Files still over the limit, waiting for their split (paths relative to the repository). */
 const NOT_SPLIT_YET: readonly string[] = [
   'src/core/metrics/processes.ts',
-  'src/core/server/chart-service.ts',
   'src/hub/hub.ts',
   'src/core/csv/daily-writer.ts',
 ];
