@@ -178,7 +178,7 @@ test('chart window: the chart page reads today through IPC from the core, under 
   expect(await page.evaluate(() => {
     const g = globalThis as unknown as Record<string, unknown> & { vigil: { api: Record<string, unknown>; app: Record<string, unknown> } };
     return [typeof g.require, typeof g.process, Object.keys(g.vigil.api).sort().join(','), typeof g.vigil.app.updateSettings];
-  })).toEqual(['undefined', 'undefined', 'cancelExport,day,days,exportCsv,host,latest,range,recent,series,traffic', 'function']);
+  })).toEqual(['undefined', 'undefined', 'cancelExport,day,days,exportCsv,host,latest,range,recent,series,top,traffic', 'function']);
   // The CSP came from the app's protocol handler (a response header).
   // An inline script (what an injection would add) does not run: the CSP forbids it, and says so.
   expect(
