@@ -11,11 +11,12 @@ import { createSyncServiceFactory } from '../../core/sync/targets.js';
 import { mergeSettings, type LogLevelSetting, type Settings, type SettingsPatch } from '../../shared/settings.js';
 import { resolveDataDir } from '../options.js';
 import { runUntilSignalled } from '../shutdown.js';
+import { influxOverrides, type InfluxFlags } from './influx-options.js';
 import { alertOverrides, type AlertFlags } from './alert-options.js';
 import { VigilError } from '../../shared/errors.js';
 import { hostname } from 'node:os';
 
-export interface AgentOptions extends AlertFlags {
+export interface AgentOptions extends AlertFlags, InfluxFlags {
   dataDir?: string;
   interval?: number;
   config?: string;
@@ -31,13 +32,6 @@ export interface AgentOptions extends AlertFlags {
   /** --sync-token: the older name of --token, kept working. */
   syncToken?: string;
   syncCa?: string;
-  /** --influx URL and its options: also send samples as line protocol to InfluxDB or VictoriaMetrics. */
-  influx?: string;
-  influxDb?: string;
-  influxOrg?: string;
-  influxBucket?: string;
-  /** --influx-token or $VIGIL_INFLUX_TOKEN: for this run only, never written anywhere. */
-  influxToken?: string;
   /** Serve the chart page and the API (--ui); --host and --port run the server (API and /health) even without it; --ui-token (or $VIGIL_TOKEN) protects it. */
   ui?: boolean;
   host?: string;
@@ -117,12 +111,8 @@ async function flagOverrides(options: AgentOptions): Promise<SettingsPatch> {
   // agent ~0.8 MB of resident memory.)
   if (options.uiToken !== undefined) server.tokenHash = (await import('../../core/server/http-server.js')).hashToken(options.uiToken);
   if (Object.keys(server).length > 0) patch.server = server;
-  const influx: SettingsPatch['influx'] = {};
-  if (options.influx !== undefined) Object.assign(influx, { enabled: true, url: options.influx });
-  if (options.influxDb !== undefined) influx.db = options.influxDb;
-  if (options.influxOrg !== undefined) influx.org = options.influxOrg;
-  if (options.influxBucket !== undefined) influx.bucket = options.influxBucket;
-  if (Object.keys(influx).length > 0) patch.influx = influx;
+  const influx = influxOverrides(options);
+  if (influx) patch.influx = influx;
   return patch;
 }
 

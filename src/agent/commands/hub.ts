@@ -18,9 +18,10 @@ import { readSettingsIsolated } from '../../core/settings.js';
 import { AGENT_V8_FLAGS } from '../../core/service/spec.js';
 import type { Hub } from '../../hub/hub.js';
 import { runUntilSignalled } from '../shutdown.js';
+import { influxOverrides, type InfluxFlags } from './influx-options.js';
 import { warnOnStderr } from '../options.js';
 
-export interface HubServeOptions {
+export interface HubServeOptions extends InfluxFlags {
   dataDir?: string;
   host?: string;
   port?: number;
@@ -32,13 +33,6 @@ export interface HubServeOptions {
   tlsKey?: string;
   /** --allowed-host NAME (repeat): names the hub answers without a token besides loopback ones. */
   allowedHost?: string[];
-  /** --influx URL and its options: also write what the hub stores to InfluxDB or VictoriaMetrics (the agent's flags, the `influx` settings). */
-  influx?: string;
-  influxDb?: string;
-  influxOrg?: string;
-  influxBucket?: string;
-  /** --influx-token or $VIGIL_INFLUX_TOKEN: for this run only, never written anywhere. */
-  influxToken?: string;
 }
 
 /** Shorter tokens are guessable; `openssl rand -base64 32` gives 44 characters. */
@@ -94,12 +88,8 @@ export async function runHub(options: HubServeOptions): Promise<number> {
   const patch: SettingsPatch = {};
   if (options.logLevel) patch.log = { level: options.logLevel };
   if (options.allowedHost) patch.hub = { allowedHosts: options.allowedHost };
-  const influx: SettingsPatch['influx'] = {};
-  if (options.influx !== undefined) Object.assign(influx, { enabled: true, url: options.influx });
-  if (options.influxDb !== undefined) influx.db = options.influxDb;
-  if (options.influxOrg !== undefined) influx.org = options.influxOrg;
-  if (options.influxBucket !== undefined) influx.bucket = options.influxBucket;
-  if (Object.keys(influx).length > 0) patch.influx = influx;
+  const influx = influxOverrides(options);
+  if (influx) patch.influx = influx;
   const settings: Settings = mergeSettings(file.settings, patch);
   // A database, org or bucket with no server to write to is a forgotten --influx, not a no-op.
   // (Not the token: $VIGIL_INFLUX_TOKEN may be inherited from an environment set up for agents.)
