@@ -2,6 +2,11 @@
 // IP lookup. Built on node:http/https rather than the global fetch(): fetch's HTTP parser
 // (undici's llhttp) is WebAssembly, which the agent would then keep compiled and resident;
 // node:http parses with native code and costs less memory.
+//
+// Requests that leave the network (sync to a hub or InfluxDB, the public IP lookup) ask for
+// `viaEnvProxy` and then honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY (http-proxy.ts, loaded only
+// when such a variable is set). Peer health checks do not: they are LAN checks, and a proxy
+// answering for a dead peer would hide that it is down.
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -21,6 +26,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Resolves the host name (default dns.lookup); peer checks refuse some addresses through it. */
   lookup?: LookupFunction;
+  /** Go through the proxy named by HTTPS_PROXY / HTTP_PROXY / ALL_PROXY unless NO_PROXY names the host. */
+  viaEnvProxy?: boolean;
 }
 
 export interface HttpResponse {
@@ -51,11 +58,41 @@ const agents = {
   'https:': new https.Agent({ keepAlive: true, maxSockets: 4 }),
 };
 
+/** Whether any proxy variable is set: without one, http-proxy.ts and its packages are never loaded. */
+export function proxyVariableSet(env: NodeJS.ProcessEnv = process.env): boolean {
+  return ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'].some((name) => Boolean(env[name]));
+}
+
+interface Route {
+  agent: http.Agent;
+  /** Set when the request goes through a proxy (named, redacted, in failures). */
+  proxy?: URL;
+  /** TLS options the route needs, before the request's own. */
+  tls?: https.RequestOptions;
+}
+
 export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
   const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return Promise.reject(new VigilError('invalid_argument', `Unsupported URL scheme ${url.protocol} (http or https only)`));
   }
+  const direct: Route = { agent: agents[url.protocol] };
+  if (!request.viaEnvProxy || !proxyVariableSet()) return send(request, url, direct);
+  return proxiedRoute(request, url, direct).then((route) => send(request, url, route));
+}
+
+async function proxiedRoute(request: HttpRequest, url: URL, direct: Route): Promise<Route> {
+  try {
+    const { proxyRoute } = await import('./http-proxy.js');
+    return proxyRoute(url) ?? direct;
+  } catch (error) {
+    // A proxy variable that is not a usable URL fails the request with a clear message (the sync
+    // status shows it, the outbox keeps the samples), like a proxy that does not answer.
+    throw new HttpRequestError('other', `${request.method ?? 'GET'} ${redact(url)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+function send(request: HttpRequest, url: URL, route: Route): Promise<HttpResponse> {
   const timeoutMs = request.timeoutMs ?? 10_000;
   const maxBytes = request.maxResponseBytes ?? 4 * 1024 * 1024;
   const transport = url.protocol === 'https:' ? https : http;
@@ -74,11 +111,12 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', onAbort);
       req.destroy();
-      reject(new HttpRequestError(failure, `${request.method ?? 'GET'} ${redact(url)}: ${message}`, { cause }));
+      const through = route.proxy ? ` through the proxy ${redact(route.proxy)}` : '';
+      reject(new HttpRequestError(failure, `${request.method ?? 'GET'} ${redact(url)}${through}: ${message}`, { cause }));
     };
     const req = transport.request(
       url,
-      { method: request.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'], ...(request.lookup ? { lookup: request.lookup } : {}), ...request.tls },
+      { method: request.method ?? 'GET', headers, agent: route.agent, ...(request.lookup ? { lookup: request.lookup } : {}), ...route.tls, ...request.tls },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;

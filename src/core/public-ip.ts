@@ -96,6 +96,7 @@ export async function lookupPublicIp(url: string, timeoutMs: number, signal?: Ab
     timeoutMs,
     signal,
     maxResponseBytes: MAX_ANSWER_BYTES,
+    viaEnvProxy: true,
     headers: { accept: 'text/plain, application/json;q=0.9, */*;q=0.1', 'user-agent': 'vigil-public-ip' },
   });
   if (response.status < 200 || response.status > 299) {

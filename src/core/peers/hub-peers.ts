@@ -74,6 +74,8 @@ export async function fetchHubPeers(
     timeoutMs,
     signal,
     tls: hub.ca ? { ca: hub.ca } : undefined,
+    // The same hub that sync reaches, the same way (its proxy, if any).
+    viaEnvProxy: true,
   });
   if (response.status !== 200) throw new Error(`the hub answered HTTP ${response.status} to GET /api/machines`);
   const body = response.json<{ machines?: unknown }>();

@@ -32,6 +32,8 @@ export async function postSyncBody(url: URL, raw: Buffer, headers: Record<string
       maxResponseBytes: 64 * 1024,
       tls: options.ca ? { ca: options.ca } : undefined,
       signal,
+      // The hub or the database may be reachable only through the site's proxy.
+      viaEnvProxy: true,
     });
   } catch (error) {
     if (error instanceof HttpRequestError) {
