@@ -11,7 +11,7 @@ import { createSyncServiceFactory } from '../../core/sync/targets.js';
 import { mergeSettings, type LogLevelSetting, type Settings, type SettingsPatch } from '../../shared/settings.js';
 import { resolveDataDir } from '../options.js';
 import { runUntilSignalled } from '../shutdown.js';
-import { influxOverrides, type InfluxFlags } from './influx-options.js';
+import { influxOverrides, refuseInfluxFlagsWithoutInflux, type InfluxFlags } from './influx-options.js';
 import { alertOverrides, type AlertFlags } from './alert-options.js';
 import { VigilError } from '../../shared/errors.js';
 import { hostname } from 'node:os';
@@ -64,6 +64,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   if (options.token !== undefined && !settings.sync.enabled) {
     throw new VigilError('invalid_argument', '--token is the hub token for sync: add --sync URL (or set sync.enabled and sync.url in the settings); the web server\'s access token is --ui-token');
   }
+  refuseInfluxFlagsWithoutInflux(options, settings, settingsFile.path);
   if (settings.server.enabled) await checkServerSettings(settings, options);
   const logger = createLogger({
     level: settings.log.level,

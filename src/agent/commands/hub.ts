@@ -18,7 +18,7 @@ import { readSettingsIsolated } from '../../core/settings.js';
 import { AGENT_V8_FLAGS } from '../../core/service/spec.js';
 import type { Hub } from '../../hub/hub.js';
 import { runUntilSignalled } from '../shutdown.js';
-import { influxOverrides, type InfluxFlags } from './influx-options.js';
+import { influxOverrides, refuseInfluxFlagsWithoutInflux, type InfluxFlags } from './influx-options.js';
 import { warnOnStderr } from '../options.js';
 
 export interface HubServeOptions extends InfluxFlags {
@@ -91,13 +91,7 @@ export async function runHub(options: HubServeOptions): Promise<number> {
   const influx = influxOverrides(options);
   if (influx) patch.influx = influx;
   const settings: Settings = mergeSettings(file.settings, patch);
-  // A database, org or bucket with no server to write to is a forgotten --influx, not a no-op.
-  // (Not the token: $VIGIL_INFLUX_TOKEN may be inherited from an environment set up for agents.)
-  const influxFlags = (['influxDb', 'influxOrg', 'influxBucket'] as const).filter((key) => options[key] !== undefined);
-  if (influxFlags.length > 0 && !settings.influx.enabled) {
-    const names = influxFlags.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
-    throw new VigilError('invalid_argument', `${names} given but InfluxDB is off: add --influx URL (or set influx.enabled and influx.url in ${paths.settings})`);
-  }
+  refuseInfluxFlagsWithoutInflux(options, settings, paths.settings);
   const { hashToken, isLoopbackHost } = await import('../../core/server/http-server.js');
   let tokenHash: string | null = settings.hub.tokenHash || null;
   if (options.token !== undefined) {
