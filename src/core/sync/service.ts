@@ -11,7 +11,9 @@
 //     of a backoff (the backoff then goes on as before if that attempt fails too);
 //   → on failure keep the cursor, wait (exponential backoff with jitter, up to
 //     sync.maxBackoffSeconds) and send the same window again; a 413 halves the batch.
-// Delivery is at least once; targets are idempotent on (machine, ts), so nothing duplicates.
+// Delivery is at least once: a batch whose answer was lost is sent again. The hub ignores a ts it
+// already has and InfluxDB overwrites the same point, so neither duplicates; VictoriaMetrics keeps
+// both copies unless it runs with -dedup.minScrapeInterval=1ms (docs/integrations.md).
 // Sampling never waits for sync: the engine keeps writing to the database, which is the queue.
 import type { Settings } from '../../shared/settings.js';
 import type { MachineState } from '../../shared/wire.js';
