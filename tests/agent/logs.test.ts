@@ -152,7 +152,8 @@ describe('vigil agent --log-format json', () => {
     const dataDir = tempDir();
     const agent = startVigil(['agent', '--data-dir', dataDir, '--log-format', 'json']);
     const file = path.join(dataDir, 'logs', 'vigil.log');
-    await waitFor(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes('"msg":"sampling started"'), 'sampling started in the log', 30_000);
+    // "running" is logged once the signal handlers are in place; "sampling started" comes before them.
+    await waitFor(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes('"msg":"vigil agent running"'), 'vigil agent running in the log', 30_000);
     agent.kill('SIGTERM');
     const { code, stderr } = await finished(agent);
     expect(code).toBe(0);
