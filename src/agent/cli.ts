@@ -3,7 +3,7 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { VigilError } from '../shared/errors.js';
 import { DEFAULT_PROCESS_LIMIT, MAX_PROCESS_LIMIT, PROCESS_SORTS } from '../shared/processes.js';
-import { collectHosts, collectNames, parseChartKinds, parseCount, parseIntervalSeconds, parseLimit, parseLogLevel, parsePort, parseWidth } from './options.js';
+import { collectHosts, collectNames, parseChartKinds, parseCount, parseInfluxInterval, parseIntervalSeconds, parseLimit, parseLogLevel, parsePort, parseWidth } from './options.js';
 import { ALL_PANEL_KINDS } from '../shared/panels.js';
 import { VERSION } from '../core/version.js';
 import { collectAddresses, collectPeers, parseDurationSeconds } from './commands/alert-options.js';
@@ -38,6 +38,7 @@ export function buildProgram(): Command {
     .option('--influx-db <name>', 'InfluxDB 1.x database (v1 API: /write?db=)')
     .option('--influx-org <name>', 'InfluxDB 2.x/3.x organization')
     .option('--influx-bucket <name>', 'InfluxDB 2.x/3.x bucket (selects the v2 API: /api/v2/write)')
+    .option('--influx-interval <seconds>', 'one point per window of this many seconds, the mean of its samples, at the window start (default from settings: 0, every sample)', parseInfluxInterval)
     .addOption(
       new Option('--influx-token <token>', 'InfluxDB API token, or user:password for 1.x; prefer $VIGIL_INFLUX_TOKEN or the file <data-dir>/influx-token, which ps does not show').env(
         'VIGIL_INFLUX_TOKEN',
@@ -251,6 +252,7 @@ export function buildProgram(): Command {
     .option('--influx-db <name>', 'InfluxDB 1.x database (v1 API: /write?db=)')
     .option('--influx-org <name>', 'InfluxDB 2.x/3.x organization')
     .option('--influx-bucket <name>', 'InfluxDB 2.x/3.x bucket (selects the v2 API: /api/v2/write)')
+    .option('--influx-interval <seconds>', 'one point per window of this many seconds, the mean of its samples, at the window start (default from settings: 0, every sample)', parseInfluxInterval)
     .addOption(
       new Option('--influx-token <token>', 'InfluxDB API token, or user:password for 1.x; prefer $VIGIL_INFLUX_TOKEN or the file <hub-data-dir>/influx-token, which ps does not show').env('VIGIL_INFLUX_TOKEN'),
     )

@@ -3,7 +3,7 @@
 import { InvalidArgumentError } from 'commander';
 import { defaultDataDir } from '../core/paths.js';
 import { ALL_PANEL_KINDS, type PanelKind } from '../shared/panels.js';
-import { LOG_LEVEL_VALUES, samplingSchema, serverSchema, type LogLevelSetting } from '../shared/settings.js';
+import { influxSchema, LOG_LEVEL_VALUES, samplingSchema, serverSchema, type LogLevelSetting } from '../shared/settings.js';
 import path from 'node:path';
 
 const intervalBounds = samplingSchema.properties.intervalSeconds;
@@ -17,6 +17,17 @@ export function parseIntervalSeconds(text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isInteger(value) || value < intervalBounds.minimum || value > intervalBounds.maximum) {
     throw new InvalidArgumentError(`expected whole seconds from ${intervalBounds.minimum} to ${intervalBounds.maximum}`);
+  }
+  return value;
+}
+
+const influxIntervalBounds = influxSchema.properties.intervalSeconds;
+
+/** --influx-interval S: whole seconds within influx.intervalSeconds' bounds (0: every sample). */
+export function parseInfluxInterval(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < influxIntervalBounds.minimum || value > influxIntervalBounds.maximum) {
+    throw new InvalidArgumentError(`expected whole seconds from ${influxIntervalBounds.minimum} (every sample) to ${influxIntervalBounds.maximum}`);
   }
   return value;
 }

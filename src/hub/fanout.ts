@@ -224,6 +224,7 @@ export function limitSendsInFlight(target: SyncTarget, limit: number): SyncTarge
     name: target.name,
     endpoint: target.endpoint,
     maxBatchSamples: target.maxBatchSamples,
+    windowMs: target.windowMs,
     async send(batch: SyncBatch, signal: AbortSignal): Promise<void | SendOutcome> {
       await turn(signal);
       try {

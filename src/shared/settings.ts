@@ -144,8 +144,14 @@ export const influxSchema = {
     tokenFile: { type: 'string', maxLength: 4096, default: '' },
     /** PEM file of a CA to trust for an https server with a private or self-signed certificate. */
     caFile: { type: 'string', maxLength: 4096, default: '' },
+    /**
+     * 0: every sample as a point. N: one point per window of N seconds instead, holding the mean
+     * of the window's samples, at the window's start (a multiple of N seconds since the Unix
+     * epoch, UTC); a window is written once a later sample exists. See docs/integrations.md.
+     */
+    intervalSeconds: { type: 'integer', minimum: 0, maximum: 3600, default: 0 },
   },
-  required: ['enabled', 'url', 'db', 'org', 'bucket', 'tokenFile', 'caFile'],
+  required: ['enabled', 'url', 'db', 'org', 'bucket', 'tokenFile', 'caFile', 'intervalSeconds'],
   default: {},
 } as const satisfies JSONSchema;
 

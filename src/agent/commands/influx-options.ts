@@ -9,6 +9,8 @@ export interface InfluxFlags {
   influxDb?: string;
   influxOrg?: string;
   influxBucket?: string;
+  /** --influx-interval SECONDS: one point per window of that many seconds (influx.intervalSeconds). */
+  influxInterval?: number;
   /** --influx-token or $VIGIL_INFLUX_TOKEN: for this run only, never written anywhere. */
   influxToken?: string;
 }
@@ -20,17 +22,18 @@ export function influxOverrides(flags: InfluxFlags): SettingsPatch['influx'] | u
   if (flags.influxDb !== undefined) influx.db = flags.influxDb;
   if (flags.influxOrg !== undefined) influx.org = flags.influxOrg;
   if (flags.influxBucket !== undefined) influx.bucket = flags.influxBucket;
+  if (flags.influxInterval !== undefined) influx.intervalSeconds = flags.influxInterval;
   return Object.keys(influx).length > 0 ? influx : undefined;
 }
 
 /**
- * A database, org or bucket with no server to write to is a forgotten --influx, not a no-op:
+ * A database, org, bucket or interval with no server to write to is a forgotten --influx, not a no-op:
  * refused, naming the flags. (Not the token: $VIGIL_INFLUX_TOKEN may be inherited from an
  * environment set up for other machines.) `settings` are the merged ones, so influx.enabled in
  * the settings file is enough.
  */
 export function refuseInfluxFlagsWithoutInflux(flags: InfluxFlags, settings: Settings, settingsPath: string): void {
-  const given = (['influxDb', 'influxOrg', 'influxBucket'] as const).filter((key) => flags[key] !== undefined);
+  const given = (['influxDb', 'influxOrg', 'influxBucket', 'influxInterval'] as const).filter((key) => flags[key] !== undefined);
   if (given.length === 0 || settings.influx.enabled) return;
   const names = given.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
   throw new VigilError('invalid_argument', `${names} given but InfluxDB is off: add --influx URL (or set influx.enabled and influx.url in ${settingsPath})`);

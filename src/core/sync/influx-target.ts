@@ -17,6 +17,10 @@
 // both copies unless it runs with -dedup.minScrapeInterval=1ms (docs/integrations.md; measured in
 // tests/hub/fanout.test.ts).
 //
+// Coarser points (influx.intervalSeconds, --influx-interval): the target then sets windowMs, and
+// the sync service hands it one averaged sample per complete window (windows.ts, Outbox.nextWindows),
+// which it encodes like any sample.
+//
 // Errors, for the sync service's retry policy (see types.ts):
 // - network failures, timeouts, 5xx, 429 (with Retry-After) and 408: retryable;
 // - 413: too large (the service halves the batch);
@@ -54,12 +58,15 @@ export interface InfluxTargetOptions {
   ca?: string | Buffer;
   timeoutMs?: number;
   logger?: Logger;
+  /** influx.intervalSeconds: one point per window of this many seconds (windows.ts); 0 or absent: every sample. */
+  windowSeconds?: number;
 }
 
 export class InfluxTarget implements SyncTarget {
   readonly name = 'influx';
   readonly endpoint: string;
   readonly api: 'v1' | 'v2';
+  readonly windowMs: number | undefined;
   private readonly writeUrl: URL;
   private readonly authorization: string | null;
 
@@ -74,6 +81,7 @@ export class InfluxTarget implements SyncTarget {
       throw new VigilError('invalid_argument', `The InfluxDB URL must be http:// or https://, not ${base.protocol}`);
     }
     this.api = options.bucket ? 'v2' : 'v1';
+    this.windowMs = options.windowSeconds ? options.windowSeconds * 1000 : undefined;
     this.authorization = authorizationHeader(this.api, options.token, base);
     const userinfoFree = new URL(base.toString());
     userinfoFree.username = '';
@@ -230,5 +238,6 @@ export function influxTargetFromSettings(settings: Settings, dataDir: string, lo
     token: secret ?? undefined,
     ca,
     logger,
+    windowSeconds: influx.intervalSeconds,
   });
 }

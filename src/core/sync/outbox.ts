@@ -7,7 +7,8 @@
 // not block each other).
 import type { DiskSample, HostRecord, Sample } from '../../shared/model.js';
 import { unflattenSample } from '../../shared/series.js';
-import type { SampleStore } from '../storage/types.js';
+import type { SampleStore, StoredRow } from '../storage/types.js';
+import { aggregateDisks, aggregateRows, windowStart } from './windows.js';
 
 export interface OutboxSlice {
   /** Exclusive lower bound: the cursor the slice was read after (or just before the oldest sample). */
@@ -57,6 +58,60 @@ export class Outbox {
     return { fromTs, toTs, samples, disks, hosts };
   }
 
+  /** The next slice for a target: its samples as they are, or in windows (windowMs); `raw` counts the stored samples it covers. */
+  nextFor(target: { windowMs?: number }, cursor: number | null, max: number): OutboxSlice & { raw: number } {
+    if (target.windowMs) return this.nextWindows(cursor, max, target.windowMs);
+    const slice = this.next(cursor, max);
+    return { ...slice, raw: slice.samples.length };
+  }
+
+  /**
+   * For a target that takes one point per window of `windowMs` (windows.ts): up to about `max`
+   * samples after the cursor as whole, complete windows, each averaged into one sample at the
+   * window's start, with the disk readings of those windows averaged the same way. A window is
+   * complete once the store holds a sample at or after its end: samples are stored in time
+   * order, so none can join it any more. The newest window (the one still filling) is never in
+   * a slice, however long ago its last sample was: it stays in the database, the source of
+   * truth, until a later sample completes it, across restarts (then it holds the samples of both
+   * runs, and its point is written once). A window is never split between slices: a slice may
+   * exceed `max` by the rest of its last window. `toTs` is the last window's end − 1, so the
+   * next slice starts at a window boundary. `raw` counts the samples read.
+   */
+  nextWindows(cursor: number | null, max: number, windowMs: number): OutboxSlice & { raw: number } {
+    const first = cursor === null ? this.store.firstTimestamp() : cursor + 1;
+    const last = this.store.lastTimestamp();
+    const at = cursor ?? (last ?? 0);
+    const nothing = { fromTs: at, toTs: at, samples: [], disks: [], hosts: cursor === null && last === null ? this.currentHost() : [], raw: 0 };
+    if (first === null || last === null) return nothing;
+    // Everything before the start of the newest sample's window is in complete windows.
+    const completeBefore = windowStart(last, windowMs);
+    if (completeBefore <= first) return nothing;
+    const samples: Sample[] = [];
+    let raw = 0;
+    let rows: StoredRow[] = [];
+    let current = -1;
+    for (const row of this.store.iterateRows(first, completeBefore)) {
+      const start = windowStart(row.ts, windowMs);
+      if (start !== current) {
+        if (rows.length > 0) samples.push(unflattenRow(aggregateRows(current, rows)));
+        rows = [];
+        current = start;
+        if (raw >= max) break;
+      }
+      rows.push(row);
+      raw++;
+    }
+    if (rows.length > 0) samples.push(unflattenRow(aggregateRows(current, rows)));
+    const fromTs = first - 1;
+    if (samples.length === 0) return { ...nothing, fromTs, toTs: fromTs };
+    const toTs = samples.at(-1)!.ts + windowMs - 1;
+    // The first slice also takes a reading from before the oldest sample in its window (the one taken at start).
+    const disks = aggregateDisks(this.store.diskSamples(cursor === null ? windowStart(first, windowMs) : first, toTs + 1), windowMs);
+    const history = this.store.hostHistory(first, toTs + 1);
+    const hosts = cursor === null ? history : history.filter((h) => h.ts >= first);
+    return { fromTs, toTs, samples, disks, hosts, raw };
+  }
+
   /** How many stored samples are newer than the cursor (what a target still lacks). */
   pending(cursor: number | null): number {
     const last = this.store.lastTimestamp();
@@ -70,4 +125,8 @@ export class Outbox {
     const host = this.store.latestHost();
     return host ? [host] : [];
   }
+}
+
+function unflattenRow(row: StoredRow): Sample {
+  return unflattenSample(row.ts, row.series, row.values);
 }

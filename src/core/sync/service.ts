@@ -179,9 +179,9 @@ export class SyncService implements Service {
         .filter((worker) => worker.status.consecutiveFailures === 0 && worker.status.lastSuccessAt !== null)
         .map(async (worker) => {
           while (Date.now() < deadline) {
-            let batch: SyncBatch;
+            let batch: SyncBatch, raw: number;
             try {
-              batch = this.nextBatch(worker);
+              ({ batch, raw } = this.nextBatch(worker));
             } catch {
               return;
             }
@@ -195,7 +195,7 @@ export class SyncService implements Service {
             }
             this.noteNotKept(worker, outcome);
             worker.status.cursor = batch.toTs;
-            worker.status.samplesSent += batch.samples.length;
+            worker.status.samplesSent += raw;
             worker.status.batchesSent++;
             worker.status.lastSuccessAt = this.clock.now();
           }
@@ -214,16 +214,16 @@ export class SyncService implements Service {
       const settings = this.options.settings();
       const intervalMs = settings.sync.intervalSeconds * 1000;
       const now = this.clock.now();
-      let batch: SyncBatch;
+      let batch: SyncBatch, raw: number;
       try {
-        batch = this.nextBatch(worker);
+        ({ batch, raw } = this.nextBatch(worker));
       } catch (error) {
         // The database could not be read (locked for long, damaged): try again later, never crash.
         logger.warn('sync: cannot read the outbox', { target: target.name, error });
         await this.sleep(worker, intervalMs);
         continue;
       }
-      const machineState = stateKey(batch);
+      const machineState = stateKeyOf(batch.agent.state, batch.agent.sleepUntil ?? null);
       // This batch carries the newest state: a change announced before now is being told.
       worker.announce = false;
       worker.lastAttemptedState = machineState;
@@ -243,7 +243,7 @@ export class SyncService implements Service {
         if (this.stopped) break;
         const failure = asSyncError(error);
         if (failure.kind === 'too_large' && worker.batchSize > 1 && batch.samples.length > 1) {
-          worker.batchSize = Math.max(1, Math.floor(batch.samples.length / 2));
+          worker.batchSize = Math.max(1, Math.floor(raw / 2));
           logger.info('sync: batch too large for the target; halving it', { target: target.name, batchSamples: worker.batchSize });
           continue;
         }
@@ -272,7 +272,7 @@ export class SyncService implements Service {
         logger.info('sync: target reachable again', { target: target.name, failures: status.consecutiveFailures });
       }
       if (batch.samples.length > 0) status.cursor = batch.toTs;
-      status.samplesSent += batch.samples.length;
+      status.samplesSent += raw;
       status.batchesSent++;
       status.consecutiveFailures = 0;
       status.lastError = null;
@@ -280,7 +280,7 @@ export class SyncService implements Service {
       status.lastSuccessAt = this.clock.now();
       worker.lastSentAt = status.lastSuccessAt;
       worker.lastSentState = machineState;
-      const full = batch.samples.length >= worker.batchSize;
+      const full = raw >= worker.batchSize;
       // After a 413 the batch grows back step by step, so one odd sample does not slow everything for ever.
       worker.batchSize = Math.min(this.batchLimit(target, settings), worker.batchSize * 2);
       if (full) {
@@ -295,12 +295,13 @@ export class SyncService implements Service {
     }
   }
 
-  private nextBatch(worker: Worker): SyncBatch {
-    const slice = this.outbox!.next(worker.status.cursor, worker.batchSize);
+  /** The next batch for a worker, and how many stored samples it covers (`raw`: more than it carries when the target takes windows). */
+  private nextBatch(worker: Worker): { batch: SyncBatch; raw: number } {
+    const { raw, ...slice } = this.outbox!.nextFor(worker.target, worker.status.cursor, worker.batchSize);
     const settings = this.options.settings();
     const state = this.options.state();
     const sleepUntil = state === 'sleeping' ? (this.options.sleepUntil?.() ?? null) : null;
-    return {
+    const batch: SyncBatch = {
       machine: { id: this.options.identity.id, name: this.options.identity.name },
       agent: {
         state,
@@ -314,6 +315,7 @@ export class SyncService implements Service {
       },
       ...slice,
     };
+    return { batch, raw };
   }
 
   /** The target acknowledged samples it did not keep (older than its raw retention): say so, once per run. */
@@ -385,10 +387,6 @@ export class SyncService implements Service {
 /** The machine's state as the targets see it, deadline included: a new deadline is news too. */
 function stateKeyOf(state: MachineState, sleepUntil: number | null): string {
   return state === 'sleeping' && sleepUntil !== null ? `${state}:${sleepUntil}` : state;
-}
-
-function stateKey(batch: SyncBatch): string {
-  return stateKeyOf(batch.agent.state, batch.agent.sleepUntil ?? null);
 }
 
 function asSyncError(error: unknown): SyncError {

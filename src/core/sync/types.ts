@@ -109,6 +109,12 @@ export interface SyncTarget {
   /** Largest number of samples per batch this target wants (the service may send fewer). */
   readonly maxBatchSamples?: number;
   /**
+   * Set: the target takes one point per window of this many ms (influx.intervalSeconds), not
+   * every sample. Its batches then carry one averaged sample per complete window, at the
+   * window's start (Outbox.nextWindows), and its cursor moves window by window.
+   */
+  readonly windowMs?: number;
+  /**
    * Delivers one batch. Resolves only when the target has durably accepted all of it. Throws a
    * SyncError (anything else thrown counts as 'retryable'). Must stop promptly when `signal`
    * aborts (the agent is stopping). Use src/core/http-client.ts (never fetch: its WebAssembly parser stays resident).

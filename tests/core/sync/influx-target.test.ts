@@ -212,8 +212,14 @@ describe('influx settings and token file', () => {
     const file = path.join(dir, 'config.json');
     fs.writeFileSync(file, JSON.stringify({ influx: { enabled: true, url: 'https://db.example:8086/prefix', org: 'acme', bucket: 'fleet' } }));
     const settings = (await openSettingsFile(file)).get();
-    expect(settings.influx).toEqual({ enabled: true, url: 'https://db.example:8086/prefix', db: '', org: 'acme', bucket: 'fleet', tokenFile: '', caFile: '' });
+    expect(settings.influx).toEqual({ enabled: true, url: 'https://db.example:8086/prefix', db: '', org: 'acme', bucket: 'fleet', tokenFile: '', caFile: '', intervalSeconds: 0 });
     expect(influxTargetFromSettings(settings, dir)!.endpoint).toBe('https://db.example:8086/prefix/api/v2/write?org=acme&bucket=fleet&precision=ms');
+    // Every sample by default; windows when influx.intervalSeconds says so (at most an hour).
+    expect(influxTargetFromSettings(settings, dir)!.windowMs).toBeUndefined();
+    fs.writeFileSync(file, JSON.stringify({ influx: { enabled: true, url: 'http://vm:8428', intervalSeconds: 60 } }));
+    expect(influxTargetFromSettings((await openSettingsFile(file)).get(), dir)!.windowMs).toBe(60_000);
+    fs.writeFileSync(file, JSON.stringify({ influx: { intervalSeconds: 3601 } }));
+    await expect(openSettingsFile(file)).rejects.toThrow(/invalid.*influx/);
     // Not a URL Vigil can send to; and no token in config.json (it belongs in the token file).
     fs.writeFileSync(file, JSON.stringify({ influx: { url: 'ftp://db' } }));
     await expect(openSettingsFile(file)).rejects.toThrow(/invalid.*influx/);
