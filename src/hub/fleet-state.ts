@@ -1,5 +1,5 @@
 // A machine's state on the fleet page, from what it last reported and when.
-import type { FleetState } from '../shared/hub-api.js';
+import type { FleetState, HubMachine } from '../shared/hub-api.js';
 import { defaultSettings, type HubSettings } from '../shared/settings.js';
 import { SYNC_BACKOFF_BASE_MS } from '../core/sync/backoff.js';
 import type { MachineRecord } from './registry.js';
@@ -80,4 +80,25 @@ export function hubFleetState(machine: Judged, now: number, policy: StalePolicy,
  */
 export function restartAllowanceMs(downtimeMs: number): number {
   return Math.min(2 * Math.max(0, downtimeMs) + SYNC_BACKOFF_BASE_MS, DEFAULT_MAX_BACKOFF_MS);
+}
+
+/** A registered machine as the API shows it, in the state the hub judged (revoked: always stale). */
+export function describeMachine(record: MachineRecord, state: FleetState): HubMachine {
+  return {
+    id: record.id,
+    name: record.name,
+    agentId: record.agentId,
+    self: false,
+    state: record.revokedAt !== null ? 'stale' : state,
+    reportedState: record.reportedState,
+    lastSeen: record.lastSeen,
+    lastSampleTs: record.lastSampleTs,
+    healthUrl: record.healthUrl,
+    version: record.version,
+    intervalSeconds: record.intervalSeconds,
+    timeZone: record.timeZone,
+    createdAt: record.createdAt,
+    revokedAt: record.revokedAt,
+    sleepUntil: record.reportedState === 'sleeping' ? record.sleepUntil : null,
+  };
 }

@@ -1,8 +1,17 @@
-// The hub's own figures for GET /api/hub: its process's CPU share (sampled every watch tick) and
-// the bytes its files take on disk.
+// The hub's own figures: for GET /api/hub its process's CPU share (sampled every watch tick) and
+// the bytes its files take on disk; for GET /metrics its ingest counters (vigil_hub_*).
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Point } from '../core/metrics-exposition/convention.js';
+import type { HubFanOutStatus } from './fanout.js';
 import type { HubStorageStats } from './read-model.js';
+
+/** What POST /api/ingest did since the hub started. */
+export interface IngestCounts {
+  batches: number;
+  samples: number;
+  rejected: number;
+}
 
 /** The process's CPU use between two calls of sample(), in % of one core. */
 export class ProcessCpu {
@@ -53,4 +62,20 @@ function fileSize(file: string): number {
   } catch {
     return 0;
   }
+}
+
+/** The hub's own point for GET /metrics: its ingest counters, and the fan-out's backlog when it has one. */
+export function hubPoints(counts: IngestCounts, fanOut: HubFanOutStatus | null, ts: number): Point[] {
+  const fields = [
+    { key: 'ingest_batches_total', value: counts.batches, type: 'integer' as const },
+    { key: 'ingest_samples_total', value: counts.samples, type: 'integer' as const },
+    { key: 'ingest_rejected_total', value: counts.rejected, type: 'integer' as const },
+  ];
+  if (fanOut) {
+    fields.push(
+      { key: 'fanout_pending_samples', value: fanOut.pendingSamples, type: 'integer' as const },
+      { key: 'fanout_failing_machines', value: fanOut.failingMachines, type: 'integer' as const },
+    );
+  }
+  return [{ measurement: 'vigil_hub', tags: [], fields, ts }];
 }

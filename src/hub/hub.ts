@@ -6,11 +6,9 @@
 //     OpenAPI + Swagger UI, the fleet page and each machine's chart page.
 // A watcher re-derives every machine's state each second (up / stale / sleeping / new) and
 // announces changes on the live feed (and to FleetAlerts: a stale machine is mailed about, one
-// asleep past its announced deadline or past hub.maxSleepHours included).
+// asleep past its announced deadline or past hub.maxSleepHours included; state-watch.ts).
 // With `influx` on (vigil hub --influx URL), everything stored is also written to InfluxDB or
-// VictoriaMetrics, with the agent's sync semantics (fanout.ts).
-import fs from 'node:fs';
-import path from 'node:path';
+// VictoriaMetrics, with the agent's sync semantics (fanout.ts, opened by fanout-open.ts).
 import type { FastifyInstance } from 'fastify';
 import { VigilError } from '../shared/errors.js';
 import type { FleetState, HubMachine, IngestResult } from '../shared/hub-api.js';
@@ -29,15 +27,19 @@ import type { Point } from '../core/metrics-exposition/convention.js';
 import { storeSnapshot, type MachineSnapshot } from '../core/server/prometheus.js';
 import type { SampleStore } from '../core/storage/types.js';
 import type { SyncBatch } from '../core/sync/types.js';
-import { hubFleetState, stalePolicyOf, type HubRun } from './fleet-state.js';
-import { ProcessCpu, storageStats } from './hub-stats.js';
+import { describeMachine, hubFleetState, stalePolicyOf, type HubRun } from './fleet-state.js';
+import { hubPoints, ProcessCpu, storageStats, type IngestCounts } from './hub-stats.js';
 import { LiveFeed } from './live.js';
 import type { HubIngest, HubReadModel, HubStats } from './read-model.js';
 import { MachineRegistry, type MachineRecord } from './registry.js';
 import { PUBLIC_PATHS, PUBLIC_PREFIXES, registerHubRoutes } from './routes.js';
 import type { HubFanOut } from './fanout.js';
+import { openHubFanOut } from './fanout-open.js';
+import { hubPaths } from './paths.js';
 import { SelfMachine } from './self-machine.js';
+import { StateWatch } from './state-watch.js';
 import { StorePool } from './stores.js';
+import { readTls } from './tls-files.js';
 
 export interface HubOptions {
   dataDir: string;
@@ -59,14 +61,6 @@ export interface HubOptions {
   influxToken?: string;
 }
 
-export function hubPaths(dataDir: string) {
-  return {
-    dataDir,
-    registry: path.join(dataDir, 'hub.db'),
-    machines: path.join(dataDir, 'machines'),
-  };
-}
-
 const WATCH_EVERY_MS = 1000;
 const FLUSH_SEEN_EVERY_MS = 2000;
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
@@ -85,13 +79,13 @@ export class Hub implements HubReadModel, HubIngest {
   private server: FastifyInstance | null = null;
   private serverUrl: string | null = null;
   private readonly timers: PeriodicTask[] = [];
-  private readonly states = new Map<string, FleetState>();
   /** Stale / back emails (the smtp and alerts settings; history in <data-dir>/alerts.db). */
   private alerts: FleetAlerts | null = null;
   /** Everything stored also goes to InfluxDB / VictoriaMetrics (settings.influx); null when off. */
   private fanOut: HubFanOut | null = null;
   private readonly settings: Settings;
-  private readonly counts = { batches: 0, samples: 0, rejected: 0 };
+  private readonly counts: IngestCounts = { batches: 0, samples: 0, rejected: 0 };
+  private readonly stateWatch: StateWatch;
   private readonly cpu = new ProcessCpu();
   /** This run's start and when the previous one stopped: silence while the hub was down is not a machine's. */
   private readonly run: HubRun;
@@ -112,13 +106,22 @@ export class Hub implements HubReadModel, HubIngest {
       bootTime: () => this.self?.bootTime() ?? null,
       lastSampleTs: () => this.self?.latest()?.ts ?? null,
     };
+    this.stateWatch = new StateWatch({ logger: this.logger, live: this.live, alerts: () => this.alerts });
   }
 
   static async start(options: HubOptions): Promise<Hub> {
     const hub = new Hub(options);
     try {
       // Before the server listens: the first batch may come at once, and is fanned out too.
-      await hub.startFanOut();
+      hub.fanOut = await openHubFanOut({
+        dataDir: options.dataDir,
+        settings: () => hub.settings,
+        logger: options.logger,
+        clock: hub.clock,
+        influxToken: options.influxToken,
+        registry: hub.registry,
+        pool: hub.pool,
+      });
       if (options.settings.hub.sampleSelf) {
         hub.self = await SelfMachine.start({
           dataDir: options.dataDir,
@@ -261,20 +264,7 @@ export class Hub implements HubReadModel, HubIngest {
   }
 
   ownPoints(): Point[] {
-    const { batches, samples, rejected } = this.counts;
-    const fields = [
-      { key: 'ingest_batches_total', value: batches, type: 'integer' as const },
-      { key: 'ingest_samples_total', value: samples, type: 'integer' as const },
-      { key: 'ingest_rejected_total', value: rejected, type: 'integer' as const },
-    ];
-    if (this.fanOut) {
-      const fanOut = this.fanOut.status();
-      fields.push(
-        { key: 'fanout_pending_samples', value: fanOut.pendingSamples, type: 'integer' as const },
-        { key: 'fanout_failing_machines', value: fanOut.failingMachines, type: 'integer' as const },
-      );
-    }
-    return [{ measurement: 'vigil_hub', tags: [], fields, ts: this.clock.now() }];
+    return hubPoints(this.counts, this.fanOut?.status() ?? null, this.clock.now());
   }
 
   stats(): HubStats {
@@ -315,23 +305,7 @@ export class Hub implements HubReadModel, HubIngest {
   }
 
   private describe(record: MachineRecord, now: number): HubMachine {
-    return {
-      id: record.id,
-      name: record.name,
-      agentId: record.agentId,
-      self: false,
-      state: record.revokedAt !== null ? 'stale' : this.judge(record, now),
-      reportedState: record.reportedState,
-      lastSeen: record.lastSeen,
-      lastSampleTs: record.lastSampleTs,
-      healthUrl: record.healthUrl,
-      version: record.version,
-      intervalSeconds: record.intervalSeconds,
-      timeZone: record.timeZone,
-      createdAt: record.createdAt,
-      revokedAt: record.revokedAt,
-      sleepUntil: record.reportedState === 'sleeping' ? record.sleepUntil : null,
-    };
+    return describeMachine(record, this.judge(record, now));
   }
 
   private selfMachine(): HubMachine | null {
@@ -369,31 +343,6 @@ export class Hub implements HubReadModel, HubIngest {
     this.watchAll();
   }
 
-  /** The fan-out to InfluxDB / VictoriaMetrics when settings.influx is on: every machine with a database resumes from its cursor. */
-  private async startFanOut(): Promise<void> {
-    if (!this.settings.influx.enabled) return;
-    const { influxTargetFromSettings } = await import('../core/sync/influx-target.js');
-    const target = influxTargetFromSettings(this.settings, this.options.dataDir, this.logger, this.options.influxToken);
-    if (!target) return;
-    const { HubFanOut } = await import('./fanout.js');
-    this.fanOut = new HubFanOut({
-      dataDir: this.options.dataDir,
-      target,
-      settings: () => this.settings,
-      logger: this.logger,
-      clock: this.clock,
-      storeFile: (id) => this.pool.fileOf(id),
-      labels: (id) => {
-        const record = this.registry.get(id);
-        // The agent's own id and name, as its points carry them when it writes them itself.
-        return { id: record?.agentId ?? id, name: record?.agentName ?? record?.name ?? id };
-      },
-    });
-    // Revoked machines too: what they sent before is the fleet's history.
-    for (const record of this.registry.list(true)) if (fs.existsSync(this.pool.fileOf(record.id))) this.fanOut.track(record.id);
-    this.logger.info('hub: fanning out to InfluxDB / VictoriaMetrics', { endpoint: target.endpoint });
-  }
-
   /** Deletes what every machine's retention says to (hourly; tests call it). */
   applyRetention(): void {
     // What retention deletes before the fan-out's server took it is lost to that server: counted and logged.
@@ -409,36 +358,12 @@ export class Hub implements HubReadModel, HubIngest {
 
   /** Re-derives every machine's state and announces the changes. */
   private watchAll(): void {
-    for (const machine of this.machines()) this.announce(machine.id, machine.state, machine.lastSeen);
+    for (const machine of this.machines()) this.stateWatch.observe(machine.id, machine.state, machine.lastSeen);
   }
 
   private watch(machineId: string): void {
     const record = this.registry.get(machineId);
     if (!record) return;
-    this.announce(machineId, this.judge(record, this.clock.now()), record.lastSeen);
+    this.stateWatch.observe(machineId, this.judge(record, this.clock.now()), record.lastSeen);
   }
-
-  private announce(machineId: string, state: FleetState, lastSeen: number | null): void {
-    const previous = this.states.get(machineId);
-    if (previous === state) return;
-    this.states.set(machineId, state);
-    this.alerts?.changed(machineId, previous, state);
-    if (previous !== undefined) {
-      this.logger.info('hub: machine state changed', { machine: machineId, from: previous, to: state });
-      this.live.publish({ type: 'state', machineId, state, lastSeen });
-    }
-  }
-}
-
-function readTls(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } | undefined {
-  if (!certFile && !keyFile) return undefined;
-  if (!certFile || !keyFile) throw new VigilError('invalid_settings', 'HTTPS needs both a certificate and a key (hub.tlsCertFile and hub.tlsKeyFile, or --tls-cert and --tls-key)');
-  const read = (file: string, what: string) => {
-    try {
-      return fs.readFileSync(file);
-    } catch (error) {
-      throw new VigilError('invalid_settings', `Cannot read the TLS ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
-    }
-  };
-  return { cert: read(certFile, 'certificate'), key: read(keyFile, 'key') };
 }

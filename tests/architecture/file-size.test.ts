@@ -10,7 +10,7 @@ const MAX_LINES = 400;
 const SRC = path.resolve('src');
 
 /** Files still over the limit, waiting for their split (paths relative to the repository). */
-const NOT_SPLIT_YET: readonly string[] = ['src/hub/hub.ts'];
+const NOT_SPLIT_YET: readonly string[] = [];
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

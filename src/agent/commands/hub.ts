@@ -145,7 +145,7 @@ async function openRegistry(dataDirFlag: string | undefined) {
   const dataDir = resolveHubDataDir(dataDirFlag);
   ensureWritableDir(dataDir);
   const { MachineRegistry } = await import('../../hub/registry.js');
-  const { hubPaths } = await import('../../hub/hub.js');
+  const { hubPaths } = await import('../../hub/paths.js');
   return new MachineRegistry(hubPaths(dataDir).registry);
 }
 
