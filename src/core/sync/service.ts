@@ -11,9 +11,8 @@
 //     of a backoff (the backoff then goes on as before if that attempt fails too);
 //   → on failure keep the cursor, wait (exponential backoff with jitter, up to
 //     sync.maxBackoffSeconds) and send the same window again; a 413 halves the batch.
-// Delivery is at least once: a batch whose answer was lost is sent again. The hub ignores a ts it
-// already has and InfluxDB overwrites the same point, so neither duplicates; VictoriaMetrics keeps
-// both copies unless it runs with -dedup.minScrapeInterval=1ms (docs/integrations.md).
+// At least once: the hub ignores a ts it has, InfluxDB overwrites the point; VictoriaMetrics keeps
+// a re-sent batch twice unless run with -dedup.minScrapeInterval=1ms (docs/integrations.md).
 // Sampling never waits for sync: the engine keeps writing to the database, which is the queue.
 import type { Settings } from '../../shared/settings.js';
 import type { MachineState } from '../../shared/wire.js';
