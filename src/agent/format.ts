@@ -1,6 +1,7 @@
 // Plain-text rendering of samples and host facts, shared by `vigil status` and `vigil watch`. The
 // sample's rows come from the metric table (src/shared/metrics/table.ts): a family added there is
 // printed too, in a row of its group or a column of the interface table.
+import { stripVTControlCharacters } from 'node:util';
 import { formatLocalIso } from '../shared/dates.js';
 import { FAMILIES, type MetricFamily } from '../shared/metrics/catalog.js';
 import { METRIC_GROUPS, type MetricGroup, type MetricUnit } from '../shared/metrics/descriptor.js';
@@ -8,6 +9,29 @@ import type { DiskUsage, HostSnapshot, Sample } from '../shared/model.js';
 import { machineValue } from '../shared/series.js';
 import { formatBits, formatBytes, formatDuration, formatPercent } from '../shared/units.js';
 import { diskUsedPercent } from '../shared/disk-usage.js';
+import { levelStyle, noColour, visibleLength, type Paint } from './colour.js';
+
+/** The alert thresholds (settings.alerts; 0 = off) the percentages are coloured against. */
+export interface Thresholds {
+  cpuPercent: number;
+  memoryPercent: number;
+  diskPercent: number;
+}
+
+const NO_THRESHOLDS: Thresholds = { cpuPercent: 0, memoryPercent: 0, diskPercent: 0 };
+
+/** How lines are coloured: none by default (a pipe, --json, NO_COLOR). */
+export interface LineStyle {
+  paint?: Paint;
+  thresholds?: Thresholds;
+}
+
+/** A percentage, padded to 8 columns, in its level's colour against `threshold`. */
+function percentCell(percent: number, threshold: number, style: LineStyle): string {
+  const text = formatPercent(percent).padStart(8);
+  const level = levelStyle(percent, threshold);
+  return level ? (style.paint ?? noColour).style(level, text) : text;
+}
 
 export function hostLines(host: HostSnapshot, now: number): string[] {
   const cpu = host.cpu;
@@ -21,11 +45,11 @@ export function hostLines(host: HostSnapshot, now: number): string[] {
 }
 
 /** The public address, "unknown since …" while lookups fail, or how to turn the lookup on. */
-export function publicIpLine(host: HostSnapshot, now: number): string {
+export function publicIpLine(host: HostSnapshot, now: number, paint: Paint = noColour): string {
   const info = host.publicIp;
   if (!info) return 'Public   not checked (off by default: set publicIp.enabled in the settings)';
   const since = `since ${formatLocalIso(info.since)} (${formatDuration(now - info.since)} ago)`;
-  return info.address ? `Public   ${info.address} ${since}` : `Public   unknown ${since}: the lookup fails (see vigil logs)`;
+  return info.address ? `Public   ${info.address} ${since}` : `Public   ${paint.style('yellow', 'unknown')} ${since}: the lookup fails (see vigil logs)`;
 }
 
 type Values = ReadonlyMap<string, number | null>;
@@ -51,15 +75,16 @@ function formatValue(unit: MetricUnit, value: number | null | undefined): string
  * Rows with a layout of their own (a meter, a sentence), by the families they print; any other
  * machine-wide family gets the plain row of its group (`title  v1  v2  v3   legend`).
  */
-const LAYOUTS: readonly { keys: readonly string[]; lines: (values: Values, sample: Sample, width: number | undefined) => string[] }[] = [
+const LAYOUTS: readonly { keys: readonly string[]; lines: (values: Values, sample: Sample, width: number | undefined, style: LineStyle) => string[] }[] = [
   {
     keys: ['cpu', 'cpu.{cpu}'],
-    lines(values, sample, width) {
+    lines(values, sample, width, style) {
       const total = values.get('cpu') ?? 0;
       const cores = sample.cpu.cores.map((pct, i) => `${coreLabel(i)} ${pct.toFixed(1)}`);
-      if (width === undefined) return [`CPU      ${formatPercent(total).padStart(8)}   ${bar(total)}   ${cores.join('  ')}`];
+      const cpuPercent = (style.thresholds ?? NO_THRESHOLDS).cpuPercent;
+      if (width === undefined) return [`CPU      ${percentCell(total, cpuPercent, style)}   ${bar(total)}   ${cores.join('  ')}`];
       // In a terminal: per-core figures on lines of their own, wrapped to its width.
-      const lines = [`CPU      ${formatPercent(total).padStart(8)}   ${bar(total)}`];
+      const lines = [`CPU      ${percentCell(total, cpuPercent, style)}   ${bar(total)}`];
       let line = 'Cores   ';
       for (const core of cores) {
         if (line.length + 2 + core.length > width - 1 && line.trim() !== 'Cores') {
@@ -74,10 +99,10 @@ const LAYOUTS: readonly { keys: readonly string[]; lines: (values: Values, sampl
   },
   {
     keys: ['mem.total', 'mem.used', 'mem.available', 'mem.free'],
-    lines(values) {
+    lines(values, _sample, _width, style) {
       const [total, used, available, free] = ['mem.total', 'mem.used', 'mem.available', 'mem.free'].map((key) => values.get(key) ?? 0) as [number, number, number, number];
       const usedPct = total ? (used / total) * 100 : 0;
-      return [`Memory   ${formatPercent(usedPct).padStart(8)}   ${bar(usedPct)}   ${formatBytes(used)} used of ${formatBytes(total)}, ${formatBytes(available)} available, ${formatBytes(free)} free`];
+      return [`Memory   ${percentCell(usedPct, (style.thresholds ?? NO_THRESHOLDS).memoryPercent, style)}   ${bar(usedPct)}   ${formatBytes(used)} used of ${formatBytes(total)}, ${formatBytes(available)} available, ${formatBytes(free)} free`];
     },
   },
   {
@@ -105,7 +130,7 @@ function coreLabel(index: number): string {
  * `width` (a terminal's columns), per-core figures go on lines of their own wrapped to it, so a
  * machine with many cores does not make the CPU line wrap.
  */
-export function sampleLines(sample: Sample, options: { includeVirtual?: boolean; width?: number } = {}): string[] {
+export function sampleLines(sample: Sample, options: { includeVirtual?: boolean; width?: number } & LineStyle = {}): string[] {
   const values = new Map<string, number | null>();
   for (const family of FAMILIES) if (family.scope === 'machine') values.set(family.descriptor.key!, machineValue(sample, family));
   const lines: string[] = [];
@@ -118,7 +143,7 @@ export function sampleLines(sample: Sample, options: { includeVirtual?: boolean;
     if (layout) {
       for (const member of FAMILIES) if (layout.keys.includes(member.descriptor.key!)) done.add(member);
       laidOut.add(family.descriptor.group);
-      lines.push(...layout.lines(values, sample, options.width));
+      lines.push(...layout.lines(values, sample, options.width, options));
       continue;
     }
     const members = FAMILIES.filter((member) => member.descriptor.group === family.descriptor.group && member.scope === family.scope && !done.has(member));
@@ -157,14 +182,14 @@ function interfaceLines(sample: Sample, members: readonly MetricFamily[], option
   return lines;
 }
 
-export function diskLines(disks: readonly DiskUsage[]): string[] {
+export function diskLines(disks: readonly DiskUsage[], style: LineStyle = {}): string[] {
   if (disks.length === 0) return [];
   const width = Math.max(...disks.map((d) => d.mountPoint.length));
   return disks.map((d, i) => {
     // df's Use%: used / (used + available), so 100 % is out of space for users.
     const pct = diskUsedPercent(d) ?? 0;
     const avail = d.available === undefined ? '' : `, ${formatBytes(d.available)} avail`;
-    return `${i === 0 ? 'Disk' : '    '}     ${d.mountPoint.padEnd(width)} ${formatPercent(pct).padStart(8)}   ${bar(pct)}   ${formatBytes(d.used)} of ${formatBytes(d.total)}${avail} (${d.fsType}, ${d.device})`;
+    return `${i === 0 ? 'Disk' : '    '}     ${d.mountPoint.padEnd(width)} ${percentCell(pct, (style.thresholds ?? NO_THRESHOLDS).diskPercent, style)}   ${bar(pct)}   ${formatBytes(d.used)} of ${formatBytes(d.total)}${avail} (${d.fsType}, ${d.device})`;
   });
 }
 
@@ -177,11 +202,12 @@ export function bar(percent: number): string {
 
 /**
  * Lines fitted to a terminal: each cut to `columns` (a wrapped line would push the screen up),
- * and no more than `rows` - 1 of them, the last saying how many did not fit.
+ * and no more than `rows` - 1 of them, the last saying how many did not fit. Colour escapes take
+ * no column; a line that has to be cut loses its colour (an escape cut in half would leak).
  */
 export function fitScreen(lines: readonly string[], columns: number, rows: number): string[] {
   const width = Math.max(20, columns - 1);
-  const cut = lines.map((line) => ([...line].length > width ? `${[...line].slice(0, width - 1).join('')}…` : line));
+  const cut = lines.map((line) => (visibleLength(line) > width ? `${[...stripVTControlCharacters(line)].slice(0, width - 1).join('')}…` : line));
   const room = Math.max(2, rows - 1);
   if (cut.length <= room) return cut;
   const hidden = cut.length - (room - 1);

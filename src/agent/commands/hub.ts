@@ -18,6 +18,7 @@ import { readSettingsIsolated } from '../../core/settings.js';
 import { AGENT_V8_FLAGS } from '../../core/service/spec.js';
 import type { Hub } from '../../hub/hub.js';
 import { runUntilSignalled } from '../shutdown.js';
+import { paintFor } from '../colour.js';
 import { influxOverrides, refuseInfluxFlagsWithoutInflux, type InfluxFlags } from './influx-options.js';
 import { warnOnStderr } from '../options.js';
 
@@ -221,8 +222,18 @@ export async function runListMachines(options: { dataDir?: string; all?: boolean
     ]);
     const header = ['NAME', 'STATE', 'LAST SEEN', 'LAST SAMPLE', 'ID'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-    process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+    // In a terminal, the state in colour (colour.ts): up green, stale (no news: down?) red.
+    const paint = paintFor(process.stdout);
+    const stateColour: Partial<Record<string, 'green' | 'red'>> = { up: 'green', stale: 'red' };
+    const line = (cells: string[], colourState = false) =>
+      cells
+        .map((c, i) => {
+          const cell = i === cells.length - 1 ? c : c.padEnd(widths[i]!);
+          const colour = colourState && i === 1 ? stateColour[c] : undefined;
+          return colour ? paint.style(colour, cell) : cell;
+        })
+        .join('  ');
+    process.stdout.write(`${[line(header), ...rows.map((row) => line(row, true))].join('\n')}\n`);
     return 0;
   } finally {
     registry.close();

@@ -12,22 +12,12 @@ import fs from 'node:fs';
 import { alertsDatabasePath, readAlertHistory } from '../../core/alerts/store.js';
 import type { AlertHistory } from '../../core/alerts/types.js';
 import { outboxLines } from './alerts.js';
-import { openSettingsFile } from '../../core/settings.js';
-import { defaultSettings } from '../../shared/settings.js';
+import { noColour, paintFor, type Paint } from '../colour.js';
+import { displaySettings, thresholdsOf } from '../display-settings.js';
 
 export interface StatusOptions {
   json?: boolean;
   dataDir?: string;
-}
-
-/** sync.intervalSeconds from the settings file (null when it cannot be read: the lag is then shown as it is). */
-async function sendIntervalOf(file: string): Promise<number | null> {
-  if (!fs.existsSync(file)) return defaultSettings().sync.intervalSeconds;
-  try {
-    return (await openSettingsFile(file)).get().sync.intervalSeconds;
-  } catch {
-    return null;
-  }
 }
 
 export async function runStatus(options: StatusOptions, now = Date.now()): Promise<number> {
@@ -39,6 +29,7 @@ export async function runStatus(options: StatusOptions, now = Date.now()): Promi
     const latest = store.latestSample();
     const host = store.latestHost();
     const disks = store.latestDisks();
+    const settings = await displaySettings(paths.settings);
     const status = {
       dataDir: paths.dataDir,
       agent: running && owner ? { running: true, pid: owner.pid, role: owner.role, since: owner.startedAt } : { running: false },
@@ -46,30 +37,33 @@ export async function runStatus(options: StatusOptions, now = Date.now()): Promi
       host: host ? { ...host.host, recordedAt: host.ts } : null,
       disks: disks?.disks ?? [],
       storage: { bytes: store.sizeOnDisk(), firstSample: store.firstTimestamp(), lastSample: store.lastTimestamp() },
-      sync: syncReport(paths.dataDir, store, running, await sendIntervalOf(paths.settings)),
+      sync: syncReport(paths.dataDir, store, running, settings?.sync.intervalSeconds ?? null),
       alerts: alertsReport(paths.dataDir),
     };
     if (options.json) {
       process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
       return 0;
     }
+    // Colour only here, for a terminal (see colour.ts); never in the JSON above.
+    const paint = paintFor(process.stdout);
+    const style = { paint, thresholds: thresholdsOf(settings) };
     const lines: string[] = [];
     lines.push(
       running && owner
-        ? `Agent    running (${owner.role}, pid ${owner.pid}) since ${formatLocalIso(owner.startedAt)}`
-        : 'Agent    not running',
+        ? `Agent    ${paint.style('green', 'running')} (${owner.role}, pid ${owner.pid}) since ${formatLocalIso(owner.startedAt)}`
+        : `Agent    ${paint.style('red', 'not running')}`,
     );
     lines.push(`Data     ${paths.dataDir} (${formatBytes(status.storage.bytes)} database)`);
-    if (host) lines.push(...hostLines(host.host, now), publicIpLine(host.host, now));
+    if (host) lines.push(...hostLines(host.host, now), publicIpLine(host.host, now, paint));
     if (latest) {
       lines.push(`Sample   ${formatLocalIso(latest.ts)} (${formatDuration(now - latest.ts)} ago)`);
-      lines.push(...sampleLines(latest));
+      lines.push(...sampleLines(latest, style));
     } else {
       lines.push('Sample   none recorded yet');
     }
-    lines.push(...diskLines(disks?.disks ?? []));
+    lines.push(...diskLines(disks?.disks ?? [], style));
     lines.push(...syncLines(status.sync, now));
-    lines.push(...alertLines(status.alerts, now));
+    lines.push(...alertLines(status.alerts, now, paint));
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   } finally {
@@ -84,10 +78,10 @@ function alertsReport(dataDir: string): Pick<AlertHistory, 'open' | 'outbox'> | 
   return { open, outbox };
 }
 
-function alertLines(alerts: Pick<AlertHistory, 'open' | 'outbox'> | null, now: number): string[] {
+function alertLines(alerts: Pick<AlertHistory, 'open' | 'outbox'> | null, now: number, paint: Paint = noColour): string[] {
   if (!alerts) return [];
   const [first, ...more] = alerts.open;
-  const lines = [first ? `Alerts   ${alerts.open.length} open: ${first.title} since ${formatLocalIso(first.openedAt)}${more.length > 0 ? ` (and ${more.map((i) => i.title).join(', ')})` : ''}` : 'Alerts   nothing open'];
+  const lines = [first ? `Alerts   ${paint.style('red', `${alerts.open.length} open`)}: ${first.title} since ${formatLocalIso(first.openedAt)}${more.length > 0 ? ` (and ${more.map((i) => i.title).join(', ')})` : ''}` : 'Alerts   nothing open'];
   for (const line of outboxLines(alerts, now)) lines.push(`         email ${line}`);
   return lines;
 }

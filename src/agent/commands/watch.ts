@@ -5,7 +5,11 @@ import { createMetricSources } from '../../core/metrics/index.js';
 import { Sampler } from '../../core/sampler.js';
 import { formatLocalIso } from '../../shared/dates.js';
 import type { DiskUsage, HostSnapshot, Sample } from '../../shared/model.js';
-import { diskLines, fitScreen, hostLines, sampleLines } from '../format.js';
+import { dataPaths } from '../../core/paths.js';
+import { paintFor } from '../colour.js';
+import { displaySettings, thresholdsOf } from '../display-settings.js';
+import { diskLines, fitScreen, hostLines, sampleLines, type LineStyle } from '../format.js';
+import { resolveDataDir } from '../options.js';
 
 export interface WatchOptions {
   interval: number;
@@ -21,6 +25,8 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   const sampler = new Sampler({ intervalMs: options.interval * 1000, diskIntervalMs: Math.max(10_000, options.interval * 1000), sources: await createMetricSources() });
   let host: HostSnapshot | null = null;
   let disks: DiskUsage[] = [];
+  // Colour for a terminal (colour.ts), against the alert thresholds of the default data dir's settings.
+  const style: LineStyle = { paint: paintFor(out), thresholds: thresholdsOf(await displaySettings(dataPaths(resolveDataDir(undefined)).settings)) };
 
   let last: Sample | null = null;
   const render = (sample: Sample) => {
@@ -29,13 +35,13 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     const lines = [`Vigil watch — ${formatLocalIso(sample.ts)} — every ${options.interval} s${interactive ? ' — q to quit' : ''}`, ''];
     if (host) lines.push(...hostLines(host, now), '');
     if (!interactive) {
-      lines.push(...sampleLines(sample), ...diskLines(disks));
+      lines.push(...sampleLines(sample, style), ...diskLines(disks, style));
       out.write(`${lines.join('\n')}\n\n`);
       return;
     }
     // A terminal: fitted to its size (80×24 included), never wrapping or scrolling.
     const columns = out.columns || 80;
-    lines.push(...sampleLines(sample, { width: columns }), ...diskLines(disks));
+    lines.push(...sampleLines(sample, { ...style, width: columns }), ...diskLines(disks, style));
     out.write(`${HOME_AND_CLEAR}${fitScreen(lines, columns, out.rows || 24).join('\n')}`);
   };
   const onResize = () => last && render(last);
