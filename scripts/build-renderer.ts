@@ -45,13 +45,26 @@ export async function buildRenderer(options: { outDir?: string; minify?: boolean
     }),
     build({ ...common, entryPoints: [path.join(source, 'fleet/main.ts')], outfile: path.join(outDir, 'fleet/fleet.js'), format: 'iife' }),
   ]);
-  // The charts' chunk is fetched (and compiled) beside app.js rather than after it has run.
-  const charts = Object.entries(results[0].metafile.outputs).find(([, output]) => output.entryPoint?.endsWith('src/renderer/charts.ts'));
+  // What the first view runs is fetched (and compiled) at once, beside app.js, rather than found
+  // one level at a time: app.js's own chunks (static imports) are otherwise asked for only once
+  // app.js is parsed, and the charts' chunk (chart.js) only once app.js has run.
+  const outputs = results[0].metafile.outputs;
+  const charts = Object.entries(outputs).find(([, output]) => output.entryPoint?.endsWith('src/renderer/charts.ts'));
   if (!charts) throw new Error('build-renderer: no chunk for src/renderer/charts.ts');
+  const app = Object.keys(outputs).find((file) => path.basename(file) === 'app.js');
+  if (!app) throw new Error('build-renderer: no app.js in the build');
+  const preload: string[] = [];
+  const addWithImports = (file: string, self: boolean): void => {
+    for (const dependency of outputs[file]!.imports) if (dependency.kind === 'import-statement') addWithImports(dependency.path, true);
+    if (self && !preload.includes(file)) preload.push(file);
+  };
+  addWithImports(app, false);
+  addWithImports(charts[0], true);
   const html = fs.readFileSync(path.join(source, 'index.html'), 'utf8');
   const script = '<script type="module" src="app.js"></script>';
   if (!html.includes(script)) throw new Error(`build-renderer: index.html has no ${script}`);
-  fs.writeFileSync(path.join(outDir, 'index.html'), html.replace(script, `<link rel="modulepreload" href="${path.basename(charts[0])}">\n  ${script}`));
+  const links = preload.map((file) => `<link rel="modulepreload" href="${path.basename(file)}">\n  `).join('');
+  fs.writeFileSync(path.join(outDir, 'index.html'), html.replace(script, `${script}\n  ${links.trimEnd()}`));
   fs.copyFileSync(path.join(source, 'styles.css'), path.join(outDir, 'app.css'));
   fs.copyFileSync(path.join(source, 'favicon.svg'), path.join(outDir, 'favicon.svg'));
   // Browsers ask for /favicon.ico whatever the page names (the API docs, a JSON response): the app's icon.

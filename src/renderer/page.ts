@@ -154,7 +154,6 @@ export class Page {
   }
 
   async start(): Promise<void> {
-    this.setState('loading');
     let asked: ViewState | null = null;
     let problem: unknown = null;
     try {
@@ -166,6 +165,8 @@ export class Page {
     const hostRequest = this.authorized(() => this.client.host());
     // A page opened without a view keeps its plain URL (the default view is what it means).
     const first = asked ? this.open(asked, { history: window.location.search ? 'replace' : 'none' }) : null;
+    // After the requests are out: the page's clock in its zone (Intl's first use) is not free.
+    if (!first) this.setState('loading');
     try {
       this.host = await hostRequest;
     } catch (error) {
@@ -197,6 +198,12 @@ export class Page {
   /** Shows a view (and its zoom): the data, the URL, the navigation. */
   private async open(state: ViewState, options: { history?: 'push' | 'replace' | 'none' } = {}): Promise<void> {
     const seq = ++this.requestSeq;
+    for (const name of ['vigil:request', 'vigil:data', 'vigil:drawn', 'vigil:painted']) performance.clearMarks(name);
+    performance.clearMeasures('vigil:open');
+    performance.mark('vigil:request');
+    // The request goes out first; the page's own work below runs while it is answered.
+    const request = this.authorized(() => this.fetchView(state.view));
+    request.catch(() => {}); // awaited below, where a failure is shown
     this.live.stop(); // renderNav() below says so in the live status
     this.state = state;
     this.base = null;
@@ -206,12 +213,9 @@ export class Page {
     this.menus.viewChanged();
     this.setState('loading');
     say(`Loading ${viewTitle(state.view)}…`, 'info');
-    for (const name of ['vigil:request', 'vigil:data', 'vigil:drawn', 'vigil:painted']) performance.clearMarks(name);
-    performance.clearMeasures('vigil:open');
-    performance.mark('vigil:request');
     try {
       const { keys, disks } = keysForPanels(this.choices.panels);
-      const data = await this.authorized(() => this.fetchView(state.view));
+      const data = await request;
       if (seq !== this.requestSeq) return;
       performance.mark('vigil:data');
       await this.boardLoad;
