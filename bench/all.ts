@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 
 const benches = [
   ['overhead.ts', '180', '3'],
+  ['agent-memory.ts', '60'],
   ['sampler.ts'],
   ['storage.ts'],
   ['csv.ts'],
