@@ -1,9 +1,11 @@
 // "Export CSV" (loaded the first time the menu opens): the shown day, or a range of days, through the client's exportCsv (a download in
-// a browser, a save dialog in the app), with a progress bar and a Cancel button for long ranges.
+// a browser, a save dialog in the app), with a progress bar and a Cancel button for long ranges. The time column is ISO 8601,
+// local time (which LibreOffice and Excel read as a date) or Unix seconds, as `vigil export --time-format`; the choice is remembered.
 import type { ExportParams, VigilClient } from '../shared/api.js';
 import { compareDays, formatDay, parseDay, type LocalDay } from '../shared/dates.js';
 import { VigilError } from '../shared/errors.js';
 import { byId, formatCount } from './dom.js';
+import { EXPORT_TIME_FORMATS, loadExportTimeFormat, saveExportTimeFormat, type ExportTimeFormat } from './preferences.js';
 
 export interface ExportPanelOptions {
   client: () => VigilClient;
@@ -20,6 +22,7 @@ export class ExportPanel {
   private readonly buttons = [byId<HTMLButtonElement>('export-day'), byId<HTMLButtonElement>('export-range')];
   private readonly fromInput = byId<HTMLInputElement>('export-from');
   private readonly toInput = byId<HTMLInputElement>('export-to');
+  private readonly timeFormat = byId<HTMLSelectElement>('export-time-format');
   private running: AbortController | null = null;
 
   constructor(private readonly options: ExportPanelOptions) {
@@ -32,6 +35,12 @@ export class ExportPanel {
       });
     }
     byId<HTMLDetailsElement>('export').addEventListener('toggle', () => this.fillDefaults());
+    this.timeFormat.value = loadExportTimeFormat();
+    this.timeFormat.addEventListener('change', () => saveExportTimeFormat(this.chosenTimeFormat()));
+  }
+
+  private chosenTimeFormat(): ExportTimeFormat {
+    return EXPORT_TIME_FORMATS.find((format) => format === this.timeFormat.value) ?? 'iso';
   }
 
   /** The range fields start on the shown day. */
@@ -72,8 +81,9 @@ export class ExportPanel {
     }
   }
 
-  private async run(params: ExportParams): Promise<void> {
+  private async run(days: ExportParams): Promise<void> {
     if (this.running) return;
+    const params: ExportParams = { ...days, timeFormat: this.chosenTimeFormat() };
     const abort = new AbortController();
     this.running = abort;
     this.setBusy(true);

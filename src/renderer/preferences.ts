@@ -1,10 +1,16 @@
 // What the page remembers between visits, in the browser's localStorage (the app's window has
-// its own): which charts are shown, and which network interfaces (per machine: a hub shows many
-// machines from one origin). Nothing here is sent anywhere.
+// its own): which charts are shown, which network interfaces (per machine: a hub shows many
+// machines from one origin), and the CSV export's time column. Nothing here is sent anywhere.
+import { exportParamsSchema, type ExportParams } from '../shared/api-params.js';
 import { ALL_PANEL_KINDS, type PanelKind } from '../shared/panels.js';
 
 const PANELS_KEY = 'vigil.panels';
 const IFACES_KEY = 'vigil.interfaces';
+const TIME_FORMAT_KEY = 'vigil.exportTimeFormat';
+
+export type ExportTimeFormat = NonNullable<ExportParams['timeFormat']>;
+/** The time columns the export offers (the API's, as `vigil export --time-format`). */
+export const EXPORT_TIME_FORMATS: readonly ExportTimeFormat[] = exportParamsSchema.properties.timeFormat.enum;
 
 function storage(): Storage | null {
   try {
@@ -53,4 +59,14 @@ export function loadInterfaceChoices(machineId: string): Map<string, boolean> {
 
 export function saveInterfaceChoices(machineId: string, choices: ReadonlyMap<string, boolean>): void {
   write(`${IFACES_KEY}.${machineId}`, Object.fromEntries(choices));
+}
+
+/** The export's time column last chosen here; ISO 8601 (the API's default) until one is. */
+export function loadExportTimeFormat(): ExportTimeFormat {
+  const saved = read<unknown>(TIME_FORMAT_KEY);
+  return EXPORT_TIME_FORMATS.find((format) => format === saved) ?? 'iso';
+}
+
+export function saveExportTimeFormat(format: ExportTimeFormat): void {
+  write(TIME_FORMAT_KEY, format);
 }

@@ -206,6 +206,21 @@ test('chart window: exporting the shown day asks where to save and writes it thr
   const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\r\n');
   expect(lines[0]).toMatch(/^time,unix_ms,cpu_percent,cpu0_percent,cpu1_percent,/);
   expect(lines.length - 1).toBeGreaterThanOrEqual(1080);
+  // ISO 8601 by default: the machine's offset on every time.
+  expect(lines[1]!.split(',')[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/);
+
+  // The time column chosen in the panel crosses IPC: Unix seconds.
+  const unixFile = path.join(harness.downloads, 'chart-export-unix.csv');
+  harness.fake.world.saveDialogAnswers.push({ canceled: false, filePath: unixFile });
+  await page.locator('#export-time-format').selectOption('unix');
+  await page.locator('#export-day').click();
+  await expect(page.locator('#export-status')).toContainText(`as ${unixFile}`);
+  const unixRows = fs.readFileSync(unixFile, 'utf8').trimEnd().split('\r\n').slice(1);
+  expect(unixRows.length).toBeGreaterThanOrEqual(1080);
+  for (const row of unixRows) {
+    const [time, unixMs] = row.split(',');
+    expect(time).toBe(String(Number(unixMs) / 1000));
+  }
 });
 
 test('IPC refuses a page that is not the app’s, even inside the app’s window', async ({ page }) => {
@@ -264,6 +279,21 @@ test('export window: two days, then the save dialog, then the file', async ({ pa
   await page.locator('#export-start').click();
   await expect(page.locator('#export-status')).toContainText(`rows to ${file}`);
   expect(fs.readFileSync(file, 'utf8').split('\r\n')[0]).toMatch(/^time,unix_ms,/);
+
+  // Local time, for spreadsheets: the machine's wall clock (this process's zone), no offset.
+  const localFile = path.join(harness.downloads, 'range-local.csv');
+  harness.fake.world.saveDialogAnswers.push({ canceled: false, filePath: localFile });
+  await page.locator('#export-time-format').selectOption('local');
+  await page.locator('#export-start').click();
+  await expect(page.locator('#export-status')).toContainText(`rows to ${localFile}`);
+  const rows = fs.readFileSync(localFile, 'utf8').trimEnd().split('\r\n').slice(1);
+  expect(rows.length).toBeGreaterThan(0);
+  const two = (n: number) => String(n).padStart(2, '0');
+  for (const row of rows) {
+    const [time, unixMs] = row.split(',');
+    const at = new Date(Number(unixMs));
+    expect(time).toBe(`${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}`);
+  }
 });
 
 test('settings window: the InfluxDB token goes to its own file; another data folder is chosen through the OS dialog, and back', async ({ page }) => {

@@ -285,6 +285,49 @@ test('export: the shown day (the bytes of vigil export) and a range of days with
   await expect(page.locator('#export-from')).toHaveAttribute('aria-invalid', 'true');
 });
 
+/** The machine's (Paris) wall-clock time of a Unix ms, as `2026-11-22 14:03:05`, and its UTC offset, as `+01:00`. */
+function parisTime(ts: number): { local: string; offset: string } {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone: FIXTURE_TZ, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'longOffset' })
+      .formatToParts(ts)
+      .map((part) => [part.type, part.value]),
+  );
+  return { local: `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`, offset: parts.timeZoneName!.replace(/^GMT$/, 'GMT+00:00').slice(3) };
+}
+
+test('export: the time column as chosen (ISO 8601, local time for spreadsheets, Unix seconds), remembered, the bytes of vigil export --time-format', async ({ page }) => {
+  await openDay(page, DAYS.midday);
+  await page.locator('#export summary').click();
+  // ISO 8601 until a person picks another.
+  await expect(page.locator('#export-time-format')).toHaveValue('iso');
+  const expectedTime = {
+    iso: (ms: number) => `${parisTime(ms).local.replace(' ', 'T')}${parisTime(ms).offset}`,
+    local: (ms: number) => parisTime(ms).local,
+    unix: (ms: number) => String(ms / 1000),
+  };
+  for (const format of ['local', 'unix', 'iso'] as const) {
+    await page.locator('#export-time-format').selectOption(format);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-day').click()]);
+    await expect(page.locator('#export-status')).toHaveText(/Exported 17,280 rows/);
+    const bytes = fs.readFileSync(await download.path());
+    const cli = execFileSync('bin/vigil.js', ['export', '--date', DAYS.midday, '--time-format', format, '--data-dir', DATA_DIR], { env: { ...process.env, TZ: FIXTURE_TZ }, maxBuffer: 64 * 1024 * 1024 });
+    expect(bytes.equals(cli), `${format}: the bytes of vigil export --time-format ${format}`).toBe(true);
+    const rows = bytes.toString('utf8').trimEnd().split('\r\n');
+    expect(rows[0]).toMatch(/^time,unix_ms,/);
+    expect(rows).toHaveLength(17_280 + 1);
+    // Each row's time column is its unix_ms in the chosen form (first, middle and last rows).
+    for (const row of [rows[1]!, rows[8_640]!, rows.at(-1)!]) {
+      const [time, unixMs] = row.split(',');
+      expect(time, `${format}: ${row.slice(0, 60)}`).toBe(expectedTime[format](Number(unixMs)));
+    }
+  }
+  // The choice is remembered: after a reload the panel offers the last one used.
+  await page.locator('#export-time-format').selectOption('local');
+  await openDay(page, DAYS.midday);
+  await page.locator('#export summary').click();
+  await expect(page.locator('#export-time-format')).toHaveValue('local');
+});
+
 test('the theme follows the OS, light and dark', async ({ page }, testInfo) => {
   await openDay(page, DAYS.midday);
   await expect(page.locator('#charts')).toHaveAttribute('data-theme', 'light');

@@ -1,7 +1,8 @@
 // The small "export these days" window (tray → Export CSV → Choose days…): two DD-MM-YYYY days,
 // then the main process asks where to save and writes the CSV (the same code as `vigil export`),
-// reporting progress.
+// reporting progress. The time column as on the chart page's export (the same remembered choice).
 import { addDays, compareDays, formatDay, parseDay } from '../../shared/dates.js';
+import { EXPORT_TIME_FORMATS, loadExportTimeFormat, saveExportTimeFormat } from '../preferences.js';
 import { byId, call, windowBridge } from './bridge.js';
 
 const bridge = windowBridge();
@@ -10,6 +11,13 @@ const to = byId<HTMLInputElement>('export-to');
 const button = byId<HTMLButtonElement>('export-start');
 const progress = byId<HTMLProgressElement>('export-progress');
 const status = byId('export-status');
+const timeFormat = byId<HTMLSelectElement>('export-time-format');
+timeFormat.value = loadExportTimeFormat();
+timeFormat.addEventListener('change', () => saveExportTimeFormat(chosenTimeFormat()));
+
+function chosenTimeFormat() {
+  return EXPORT_TIME_FORMATS.find((format) => format === timeFormat.value) ?? 'iso';
+}
 
 function setStatus(text: string, kind: 'info' | 'error' | 'ok' = 'info'): void {
   status.textContent = text;
@@ -64,7 +72,7 @@ async function start(): Promise<void> {
     setStatus('Choose where to save…');
     try {
       const result = await call(
-        bridge.api.exportCsv(days, (done, total) => {
+        bridge.api.exportCsv({ ...days, timeFormat: chosenTimeFormat() }, (done, total) => {
           progress.max = Math.max(1, total);
           progress.value = done;
           setStatus(`${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`);
