@@ -97,7 +97,7 @@ export class Hub implements HubReadModel, HubIngest {
     const paths = hubPaths(options.dataDir);
     this.registry = new MachineRegistry(paths.registry);
     this.run = { since: this.clock.now(), previousStop: this.registry.previousRunEnd() };
-    this.pool = new StorePool({ dir: paths.machines, logger: options.logger, maxOpen: options.settings.hub.maxOpenStores });
+    this.pool = new StorePool({ dir: paths.machines, logger: options.logger, maxOpen: options.settings.hub.maxOpenStores, durability: options.settings.hub.durability });
     this.identity = machineIdentity(options.dataDir, options.settings.machine.name);
     this.health = {
       identity: this.identity,

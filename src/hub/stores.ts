@@ -7,6 +7,7 @@
 // file descriptors and its page cache, and a fleet may be larger than what is worth keeping open.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { HubDurability } from '../shared/settings.js';
 import { makeDirs } from '../core/fs-util.js';
 import type { Logger } from '../core/log.js';
 import { openSampleStore } from '../core/storage/sample-store.js';
@@ -19,6 +20,8 @@ export interface StorePoolOptions {
   maxOpen?: number;
   /** Page cache per store, KiB (default 512: the hub writes recent rows and reads whole days). */
   cacheKiB?: number;
+  /** hub.durability: whether a commit is fsynced before ingest acknowledges it (default 'normal'). */
+  durability?: HubDurability;
 }
 
 export class StorePool {
@@ -48,7 +51,7 @@ export class StorePool {
     }
     const file = this.fileOf(machineId);
     if (!fs.existsSync(file)) this.createFromTemplate(file);
-    store = openSampleStore(file, { logger: this.options.logger, cacheKiB: this.options.cacheKiB ?? 512 });
+    store = openSampleStore(file, { logger: this.options.logger, cacheKiB: this.options.cacheKiB ?? 512, durability: this.options.durability });
     this.open.set(machineId, store);
     while (this.open.size > this.maxOpen) {
       const [oldestId, oldest] = this.open.entries().next().value as [string, SampleStore];

@@ -185,6 +185,14 @@ export const syncSchema = {
 } as const satisfies JSONSchema;
 
 /**
+ * When the hub acknowledges a batch (hub.durability): `normal`, once it is committed to SQLite in
+ * WAL mode with synchronous=NORMAL, i.e. acknowledged, not fsynced (a crash of the hub process loses
+ * nothing; a power cut or an OS crash can lose the last commits, never corrupt a file); `full`,
+ * once the commit is also fsynced (synchronous=FULL), at the cost of one fsync per write.
+ */
+export const HUB_DURABILITIES = ['normal', 'full'] as const;
+
+/**
  * The hub (`vigil hub`, src/hub), read from the hub's own data dir. Machines' tokens are in
  * <hub-data-dir>/hub.db (hashed), not here.
  */
@@ -208,13 +216,18 @@ export const hubSchema = {
     maxOpenStores: { type: 'integer', minimum: 1, maximum: 100000, default: 1024 },
     /** The hub samples and stores its own machine too. */
     sampleSelf: { type: 'boolean', default: true },
+    /**
+     * When a batch is acknowledged: "normal" once committed, not fsynced (a power cut can lose the
+     * last commits, a hub crash cannot); "full" once committed and fsynced (SQLite synchronous=FULL).
+     */
+    durability: { type: 'string', enum: HUB_DURABILITIES, default: 'normal' },
     /** Serve HTTPS with this certificate (PEM, chain first) and key; both empty = plain HTTP (e.g. behind a TLS proxy). */
     tlsCertFile: { type: 'string', maxLength: 4096, default: '' },
     tlsKeyFile: { type: 'string', maxLength: 4096, default: '' },
     /** Without a token: other names than loopback the hub answers to (e.g. a name in /etc/hosts). */
     allowedHosts: ALLOWED_HOSTS,
   },
-  required: ['host', 'port', 'tokenHash', 'staleAfterIntervals', 'maxSleepHours', 'maxOpenStores', 'sampleSelf', 'tlsCertFile', 'tlsKeyFile', 'allowedHosts'],
+  required: ['host', 'port', 'tokenHash', 'staleAfterIntervals', 'maxSleepHours', 'maxOpenStores', 'sampleSelf', 'durability', 'tlsCertFile', 'tlsKeyFile', 'allowedHosts'],
   default: {},
 } as const satisfies JSONSchema;
 
@@ -332,6 +345,7 @@ export type AlertsSettings = FromSchema<typeof alertsSchema>;
 export type TrafficSettings = FromSchema<typeof trafficSchema>;
 export type ProcessesSettings = FromSchema<typeof processesSchema>;
 export type TrafficDirection = (typeof TRAFFIC_DIRECTIONS)[number];
+export type HubDurability = (typeof HUB_DURABILITIES)[number];
 export type LogLevelSetting = (typeof LOG_LEVEL_VALUES)[number];
 
 /**

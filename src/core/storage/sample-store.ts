@@ -67,6 +67,11 @@ export interface SampleStoreOptions {
   logger?: Logger;
   /** SQLite page cache size in KiB (default DEFAULT_CACHE_KIB). */
   cacheKiB?: number;
+  /**
+   * 'normal' (default): a commit survives a crash of the process, not always a power cut
+   * (synchronous=NORMAL); 'full': each commit is fsynced before it returns (synchronous=FULL).
+   */
+  durability?: 'normal' | 'full';
   /** Runs on the connection once the store has set it up: tuning, and tests (max_page_count). */
   configure?: (db: Database.Database) => void;
 }
@@ -346,7 +351,8 @@ function openDatabase(file: string, readonly: boolean, logger: Logger, options: 
       db.pragma('journal_mode = WAL');
       // WAL + NORMAL: a commit survives a process crash; an OS crash may lose the last
       // commits but never corrupts the file. fsync per tick would cost more than sampling.
-      db.pragma('synchronous = NORMAL');
+      // FULL (the hub's hub.durability) fsyncs the WAL at each commit.
+      db.pragma(options.durability === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
       // Caps the WAL file left behind after a checkpoint (it is reused, not shrunk, otherwise).
       db.pragma('journal_size_limit = 4194304');
       migrate(db, file, logger);

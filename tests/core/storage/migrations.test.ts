@@ -38,6 +38,16 @@ describe('the real schema', () => {
     expect(tables).toEqual(['disk_sample', 'host_snapshot', 'layout', 'meta', 'mount', 'process_name', 'rollup_1h', 'rollup_1m', 'sample', 'series', 'top_1m']);
   });
 
+  it('commits with synchronous=NORMAL (acknowledged, not fsynced), or FULL (fsynced) when asked, as the hub does for hub.durability full', () => {
+    const synchronous = (durability?: 'normal' | 'full'): unknown => {
+      let level: unknown;
+      openSampleStore(tempFile(), { durability, configure: (db) => (level = db.pragma('synchronous', { simple: true })) }).close();
+      return level;
+    };
+    // SQLite's numbering: 1 NORMAL, 2 FULL.
+    expect([synchronous(), synchronous('normal'), synchronous('full')]).toEqual([1, 1, 2]);
+  });
+
   it('upgrades a database left at version 0 (an empty SQLite file) and reopens idempotently', () => {
     const file = tempFile();
     const pre = new Database(file);
