@@ -6,9 +6,10 @@
 // an outage does. Bodies are encoded (and gzipped, as the real agent and influx target do) before
 // the clock starts, so the figures are the servers' own; each agent's first batch is a warm-up
 // (untimed), so they are steady-state rates. The hub is the real `vigil hub` process
-// (bin/vigil.js); its ack means the samples are committed to SQLite. VictoriaMetrics acks once the
-// rows are in its in-memory buffer; the "+flush" figure includes making them durable and
-// searchable. Also prints each server's CPU time (values per CPU-second is the steadier figure on
+// (bin/vigil.js), run twice per round: with hub.durability "normal" its ack means the samples are
+// committed to SQLite (synchronous=NORMAL: acknowledged, not fsynced), with "full" committed and
+// fsynced (synchronous=FULL). VictoriaMetrics acks once the rows are in its in-memory buffer; the
+// "+flush" figure includes making them durable and searchable. Also prints each server's CPU time (values per CPU-second is the steadier figure on
 // a busy machine). Needs the Debian package victoria-metrics.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +22,7 @@ import type { SyncBatch } from '../src/core/sync/types.js';
 import { openSampleStore } from '../src/core/storage/sample-store.js';
 import { MachineRegistry } from '../src/hub/registry.js';
 import { flattenSample } from '../src/shared/series.js';
+import type { HubDurability } from '../src/shared/settings.js';
 import { randomSamples } from '../tests/helpers/random.js';
 import { hasBinary, startVictoriaMetrics } from '../tests/helpers/services.js';
 
@@ -80,8 +82,8 @@ async function drive(url: (agent: number) => string, requests: Request[][]): Pro
   return (performance.now() - started) / 1000;
 }
 
-async function startHub(dir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ hub: { sampleSelf: false } }));
+async function startHub(dir: string, durability: HubDurability): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ hub: { sampleSelf: false, durability } }));
   const child = spawn(path.resolve('bin/vigil.js'), ['hub', '--data-dir', dir, '--port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk));
@@ -127,9 +129,8 @@ async function main(): Promise<void> {
   const agentIds = Array.from({ length: AGENTS }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
   const samples = agentIds.map((_, i) => randomSamples(start, SAMPLES, 1000, 100 + i, SHAPE));
 
-  const rows: string[][] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    // ------------------------------------------------------------ hub
+  /** One run of the real hub over every agent's batches; checks that every sample was stored. */
+  async function runHub(durability: HubDurability): Promise<{ seconds: number; cpu: number }> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-hub-'));
     const registry = new MachineRegistry(path.join(dir, 'hub.db'));
     const tokens = agentIds.map((_, i) => registry.add(`agent-${i}`));
@@ -154,10 +155,10 @@ async function main(): Promise<void> {
       }
       return out;
     });
-    const hub = await startHub(dir);
-    const hubCpu0 = cpuSeconds(hub.pid);
-    const hubSeconds = await drive(() => `${hub.url}/api/ingest`, hubRequests);
-    const hubCpu = cpuSeconds(hub.pid) - hubCpu0;
+    const hub = await startHub(dir, durability);
+    const cpu0 = cpuSeconds(hub.pid);
+    const seconds = await drive(() => `${hub.url}/api/ingest`, hubRequests);
+    const cpu = cpuSeconds(hub.pid) - cpu0;
     await hub.stop();
     let stored = 0;
     for (const { machine } of tokens) {
@@ -165,8 +166,15 @@ async function main(): Promise<void> {
       stored += store.countSamples(0, Date.now());
       store.close();
     }
-    if (stored !== AGENTS * SAMPLES) throw new Error(`hub stored ${stored} samples, expected ${AGENTS * SAMPLES}`);
+    if (stored !== AGENTS * SAMPLES) throw new Error(`hub (${durability}) stored ${stored} samples, expected ${AGENTS * SAMPLES}`);
     fs.rmSync(dir, { recursive: true, force: true });
+    return { seconds, cpu };
+  }
+
+  const rows: string[][] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    // ------------------------------------------------------------ hub, not fsynced and fsynced
+    const hubRuns = { normal: await runHub('normal'), full: await runHub('full') };
 
     // ------------------------------------------------------------ VictoriaMetrics
     let vmRow: string[] = ['VictoriaMetrics', 'not installed', '', '', '', ''];
@@ -202,11 +210,22 @@ async function main(): Promise<void> {
         fmt(totalValues / vmCpu),
       ];
     }
-    const hubRow = ['Vigil hub (JSON /api/ingest, SQLite)', fmt(timedValues / hubSeconds), fmt(timedValues / hubSeconds), `${hubSeconds.toFixed(2)} s`, `${hubCpu.toFixed(2)} s`, fmt(totalValues / hubCpu)];
-    rows.push([`${round}`, ...hubRow], [`${round}`, ...vmRow]);
-    const hubRate = timedValues / hubSeconds;
+    const hubRow = (durability: HubDurability, label: string) => {
+      const { seconds, cpu } = hubRuns[durability];
+      // Only a fsynced commit is durable when acknowledged: NORMAL's figure goes in the acked column alone.
+      const durable = durability === 'full' ? fmt(timedValues / seconds) : '(not fsynced)';
+      return [`${round}`, label, fmt(timedValues / seconds), durable, `${seconds.toFixed(2)} s`, `${cpu.toFixed(2)} s`, fmt(totalValues / cpu)];
+    };
+    rows.push(
+      hubRow('normal', 'Vigil hub, durability normal (acknowledged, not fsynced)'),
+      hubRow('full', 'Vigil hub, durability full (fsynced)'),
+      [`${round}`, ...vmRow],
+    );
     const vmRate = vmRow[1] ? timedValues / Number(vmRow[3]!.split(' ')[0]) : NaN;
-    console.log(`round ${round}: hub ${fmt(hubRate)} values/s, VictoriaMetrics ${vmRow[1]} values/s → hub/VM = ${(hubRate / vmRate).toFixed(2)}`);
+    const ratio = (durability: HubDurability) => (timedValues / hubRuns[durability].seconds / vmRate).toFixed(2);
+    console.log(
+      `round ${round}: hub normal ${fmt(timedValues / hubRuns.normal.seconds)} values/s, hub full ${fmt(timedValues / hubRuns.full.seconds)} values/s, VictoriaMetrics ${vmRow[1]} values/s → hub/VM = ${ratio('normal')} (normal), ${ratio('full')} (full)`,
+    );
   }
   console.log('');
   console.log(table(['round', 'server', 'values/s (acked)', 'values/s (durable)', 'wall', 'server CPU', 'values per CPU-s'], rows));
