@@ -3,8 +3,7 @@
 // the machine's (HostInfo.timeZone), whatever the browser's zone. What is shown lives in the URL
 // (view.ts), so a link opens the same view.
 //
-// The chart code (chart.js, charts.ts) is a chunk of its own, loaded from the start in parallel
-// with the host and the first data: the requests go out before it is even parsed.
+// The chart code (chart.js, charts.ts) is its own chunk, loaded beside the first requests.
 import type { HostInfo, SeriesResult, VigilClient } from '../shared/api.js';
 import { formatDay, parseDay, type LocalDay } from '../shared/dates.js';
 import { keysForPanels } from '../shared/panels.js';
@@ -28,8 +27,7 @@ const REFRESH_PERIOD_MS = 60_000;
 export class Page {
   private host: HostInfo | null = null;
   private timeZone: string | undefined;
-  /** The machine's clock minus this browser's, in ms. */
-  private clockSkew = 0;
+  private clockSkew = 0; // the machine's clock minus this browser's, in ms
   private state: ViewState = { view: { kind: 'live', windowMs: DEFAULT_LIVE_MS }, zoom: null };
   /** The live window last used, for the Live tab. */
   private liveWindowMs = DEFAULT_LIVE_MS;
