@@ -112,13 +112,18 @@ export class Outbox {
     return { fromTs, toTs, samples, disks, hosts, raw };
   }
 
-  /** How many stored samples are newer than the cursor (what a target still lacks). */
-  pending(cursor: number | null): number {
+  /**
+   * How many stored samples are newer than the cursor (what a target still lacks). For a target
+   * that takes windows (`windowMs`), those of the window still filling are not counted: they wait
+   * by design, not for the target.
+   */
+  pending(cursor: number | null, windowMs?: number): number {
     const last = this.store.lastTimestamp();
     if (last === null) return 0;
     const from = cursor === null ? this.store.firstTimestamp() : cursor + 1;
-    if (from === null || from > last) return 0;
-    return this.store.countSamples(from, last + 1);
+    const to = windowMs ? windowStart(last, windowMs) : last + 1;
+    if (from === null || from >= to) return 0;
+    return this.store.countSamples(from, to);
   }
 
   private currentHost(): HostRecord[] {

@@ -72,7 +72,7 @@ export class SyncService implements Service {
       const previous = saved?.targets[target.name];
       // A new endpoint (another hub) gets everything still retained, from the oldest sample.
       const cursor = previous && previous.endpoint === target.endpoint ? previous.cursor : null;
-      const status = initialTargetStatus(target.endpoint, cursor);
+      const status = initialTargetStatus(target.endpoint, cursor, target.windowMs);
       if (previous && previous.endpoint === target.endpoint) {
         status.lastSuccessAt = previous.lastSuccessAt;
         status.lastError = previous.lastError;
@@ -157,7 +157,7 @@ export class SyncService implements Service {
   /** Samples each target still lacks. */
   pending(): Record<string, number> {
     const outbox = this.outbox;
-    return Object.fromEntries(this.workers.map((w) => [w.target.name, outbox ? outbox.pending(w.status.cursor) : 0]));
+    return Object.fromEntries(this.workers.map((w) => [w.target.name, outbox ? outbox.pending(w.status.cursor, w.target.windowMs) : 0]));
   }
 
   /**

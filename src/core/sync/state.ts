@@ -36,6 +36,11 @@ export interface SyncTargetStatus {
    * total for this endpoint, across restarts: the target's copy lacks them for good.
    */
   notKept: number;
+  /**
+   * Set when the target takes one point per window of this many ms (influx.intervalSeconds): the
+   * samples of the window still filling are then not pending (`vigil status` reads it here).
+   */
+  windowMs?: number;
 }
 
 export interface SyncStateFile {
@@ -73,8 +78,8 @@ export function writeSyncState(dataDir: string, state: SyncStateFile): void {
   fs.renameSync(temporary, file);
 }
 
-export function initialTargetStatus(endpoint: string, cursor: number | null = null): SyncTargetStatus {
-  return {
+export function initialTargetStatus(endpoint: string, cursor: number | null = null, windowMs?: number): SyncTargetStatus {
+  const status: SyncTargetStatus = {
     endpoint,
     cursor,
     state: 'idle',
@@ -87,6 +92,8 @@ export function initialTargetStatus(endpoint: string, cursor: number | null = nu
     batchesSent: 0,
     notKept: 0,
   };
+  if (windowMs) status.windowMs = windowMs;
+  return status;
 }
 
 const STATES: readonly SyncTargetState[] = ['idle', 'sending', 'retrying', 'error', 'stopped'];
@@ -96,6 +103,7 @@ function sanitize(value: unknown): SyncTargetStatus | null {
   const v = value as Record<string, unknown>;
   const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
   if (typeof v.endpoint !== 'string') return null;
+  const windowMs = num(v.windowMs);
   return {
     endpoint: v.endpoint,
     cursor: num(v.cursor) !== null && Number.isSafeInteger(v.cursor) ? (v.cursor as number) : null,
@@ -108,5 +116,6 @@ function sanitize(value: unknown): SyncTargetStatus | null {
     samplesSent: num(v.samplesSent) ?? 0,
     batchesSent: num(v.batchesSent) ?? 0,
     notKept: num(v.notKept) ?? 0,
+    ...(windowMs !== null && windowMs > 0 ? { windowMs } : {}),
   };
 }

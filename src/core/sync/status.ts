@@ -5,6 +5,7 @@ import { formatDuration } from '../../shared/units.js';
 import type { SampleStore } from '../storage/types.js';
 import { Outbox } from './outbox.js';
 import { readSyncState, type SyncTargetState } from './state.js';
+import { windowStart } from './windows.js';
 
 export interface SyncTargetReport {
   name: string;
@@ -32,15 +33,17 @@ export function syncReport(dataDir: string, store: SampleStore, agentRunning: bo
   const outbox = new Outbox(store);
   const newest = store.lastTimestamp();
   return Object.entries(file.targets).map(([name, t]) => {
-    const pendingSamples = outbox.pending(t.cursor);
+    const pendingSamples = outbox.pending(t.cursor, t.windowMs);
     const oldestPending = t.cursor ?? store.firstTimestamp();
+    // With windows, what is due ends where the window still filling begins.
+    const newestDue = newest !== null && t.windowMs ? windowStart(newest, t.windowMs) - 1 : newest;
     return {
       name,
       endpoint: t.endpoint,
       state: agentRunning ? t.state : 'stopped',
       cursor: t.cursor,
       pendingSamples,
-      lagSeconds: pendingSamples === 0 || newest === null || oldestPending === null ? 0 : Math.max(0, Math.round((newest - oldestPending) / 1000)),
+      lagSeconds: pendingSamples === 0 || newestDue === null || oldestPending === null ? 0 : Math.max(0, Math.round((newestDue - oldestPending) / 1000)),
       lastSuccessAt: t.lastSuccessAt,
       lastError: t.lastError,
       nextAttemptAt: agentRunning ? t.nextAttemptAt : null,

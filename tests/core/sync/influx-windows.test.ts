@@ -13,6 +13,7 @@ import { InfluxTarget } from '../../../src/core/sync/influx-target.js';
 import { Outbox } from '../../../src/core/sync/outbox.js';
 import { SyncService } from '../../../src/core/sync/service.js';
 import { readSyncState } from '../../../src/core/sync/state.js';
+import { syncLines, syncReport } from '../../../src/core/sync/status.js';
 import type { SyncBatch, SyncTarget } from '../../../src/core/sync/types.js';
 import type { DiskSample, Sample } from '../../../src/shared/model.js';
 import { unflattenSample } from '../../../src/shared/series.js';
@@ -108,6 +109,11 @@ describe('Outbox.nextWindows', () => {
     expect(next.samples.map((s) => s.ts)).toEqual([T0 + 30_000]);
     expect(next.raw).toBe(1);
     expect(next.samples[0]!.memory.used).toBe(samples[30]!.memory.used);
+    // Pending: the samples of complete windows only; those of the window still filling wait by design.
+    expect(outbox.pending(null)).toBe(32);
+    expect(outbox.pending(null, WINDOW_MS)).toBe(31);
+    expect(outbox.pending(all.toTs, WINDOW_MS)).toBe(1);
+    expect(outbox.pending(next.toTs, WINDOW_MS)).toBe(0);
   });
 });
 
@@ -177,6 +183,9 @@ describe.skipIf(!run)('influx.intervalSeconds against the real servers', () => {
       writer.insertSamples(samples.slice(15, 35));
       await waitFor(() => service.status().influx?.lastError?.includes('ECONNREFUSED') === true, 'a refused send');
       expect(cursor()).toBe(T0 + 610_000 - 1);
+      // Behind by windows 1 and 2 (20 samples, 20 s); window 3's five samples are not due yet.
+      expect(service.pending().influx).toBe(20);
+      expect(syncReport(dataDir, writer, true, 1)[0]).toMatchObject({ name: 'influx', pendingSamples: 20, lagSeconds: 20 });
 
       // The sync service restarts with window 3 half full (samples 30..34 stored).
       await services.pop()!.stop();
@@ -188,6 +197,12 @@ describe.skipIf(!run)('influx.intervalSeconds against the real servers', () => {
       writer.insertSamples(samples.slice(35));
       await waitFor(() => cursor() === T0 + 650_000 - 1, 'windows 3 and 4 delivered');
       expect(service.status().influx).toMatchObject({ samplesSent: 50 - 10, consecutiveFailures: 0 });
+      // Sample 50 waits for its window to end: caught up all the same, for vigil status and the tray.
+      expect(service.pending().influx).toBe(0);
+      expect(readSyncState(dataDir)?.targets.influx?.windowMs).toBe(WINDOW_MS);
+      const [report] = syncReport(dataDir, writer, true, 1);
+      expect(report).toMatchObject({ pendingSamples: 0, lagSeconds: 0 });
+      expect(syncLines([report!], Date.now())[0]).toMatch(/^Sync {5}influx http:\/\/127\.0\.0\.1:\d+\/write\?db=w&precision=ms: caught up, /);
 
       const want = expectedPoints(samples.slice(0, 50));
       await vm.flush();
