@@ -15,7 +15,8 @@
 // (a copy of the repository whose node_modules was built for it). `--with "ARGS"` (repeatable)
 // adds one more agent started with ARGS on top of npm run agent's flags, to try a setting against
 // the unchanged agent in the same run: words of the form NAME=VALUE go to its environment (e.g.
-// MALLOC_ARENA_MAX=2), the others are Node/V8 flags (e.g. --single-threaded-gc).
+// MALLOC_ARENA_MAX=2), the others are Node/V8 flags (e.g. --single-threaded-gc); `--with ""` runs
+// the same agent a second time, which shows how much two identical agents differ in one run.
 //
 //   npm run build && npx tsx bench/agent-memory.ts [seconds=60] [--node PATH[=ROOT]]… [--with "ARGS"]…
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -34,7 +35,7 @@ for (let i = 0; i < args.length; i++) {
     extraNodes.push({ node, root });
   } else if (args[i] === '--with') {
     const variant = args[++i];
-    if (!variant) throw new Error('--with needs the flags or NAME=VALUE words to add');
+    if (variant === undefined) throw new Error('--with needs the flags or NAME=VALUE words to add ("" runs the same agent again)');
     variants.push(variant);
   } else positional.push(args[i]!);
 }
@@ -62,14 +63,16 @@ interface Subject {
 function bare(node: string, label: string): Subject {
   return { name: `bare ${label}`, start: () => spawn(node, [...v8Flags, '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }) };
 }
+let agents = 0;
+/** variant: more flags and NAME=VALUE words; blank but not empty (" ") is the same agent again, to show how much two identical agents differ. */
 function agent(node: string, label: string, root = process.cwd(), variant = ''): Subject {
-  const dir = path.join(work, `agent-${label}-${variant}`.replace(/[^\w.-]+/g, '_'));
+  const dir = path.join(work, `agent-${++agents}`);
   const script = path.join(root, agentArgs.find((a) => a.endsWith('.js'))!);
   const words = variant.split(/\s+/).filter(Boolean);
   const env = { ...process.env, ...Object.fromEntries(words.filter((w) => !w.startsWith('-')).map((w) => w.split(/=(.*)/s).slice(0, 2))) };
   const flags = words.filter((w) => w.startsWith('-'));
   return {
-    name: variant ? `agent ${label}, ${variant}` : `agent ${label}`,
+    name: variant === '' ? `agent ${label}` : variant.trim() ? `agent ${label}, ${variant}` : `agent ${label}, again`,
     start: () => spawn(node, [...v8Flags, ...flags, script, 'agent', '--data-dir', dir], { stdio: 'ignore', cwd: root, env }),
   };
 }
@@ -80,7 +83,7 @@ function label(node: string): string {
 }
 
 const subjects: Subject[] = [bare(process.execPath, label(process.execPath)), agent(process.execPath, label(process.execPath))];
-for (const variant of variants) subjects.push(agent(process.execPath, label(process.execPath), process.cwd(), variant));
+for (const variant of variants) subjects.push(agent(process.execPath, label(process.execPath), process.cwd(), variant || ' '));
 for (const extra of extraNodes) {
   subjects.push(bare(extra.node, label(extra.node)));
   if (extra.root) subjects.push(agent(extra.node, label(extra.node), path.resolve(extra.root)));
