@@ -10,7 +10,7 @@
 # TypeScript needs; the runtime stage gets only the built JavaScript and the production
 # node_modules, and runs as the unprivileged `node` user.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 RUN apt-get update \

@@ -72,8 +72,8 @@ const execForm = (instruction: Instruction): string[] => {
 };
 
 describe('Dockerfile', () => {
-  it('is multi-stage: a Node 20 bookworm-slim build stage with the native toolchain, then a slim runtime', () => {
-    expect(dockerfile.stages.map((s) => s.image)).toEqual(['node:20-bookworm-slim', 'node:20-bookworm-slim']);
+  it('is multi-stage: a Node 24 bookworm-slim build stage with the native toolchain, then a slim runtime', () => {
+    expect(dockerfile.stages.map((s) => s.image)).toEqual(['node:24-bookworm-slim', 'node:24-bookworm-slim']);
     expect(dockerfile.stages[0]!.name).toBe('build');
     const build = all.filter((i) => i.stage === 0);
     const apt = build.find((i) => i.keyword === 'RUN' && i.args.includes('apt-get install'))!;
