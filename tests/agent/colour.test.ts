@@ -15,8 +15,12 @@ import { tempDir } from '../helpers/tmp.js';
 
 const ESC = String.fromCharCode(27);
 const RED = `${ESC}[31m`;
-/** The environment of a run whose colour is decided by the case alone. */
-const NEUTRAL = { FORCE_COLOR: undefined, NO_COLOR: undefined, TERM: 'xterm' };
+/**
+ * The environment of a run whose colour is decided by the case alone. Node's terminal colour depth
+ * (tty.getColorDepth) also reads CI (set: 2 colours, none, unless a CI it knows by name), TMUX and
+ * NODE_DISABLE_COLORS, so a run under CI=true would see no colour in a real terminal.
+ */
+const NEUTRAL = { FORCE_COLOR: undefined, NO_COLOR: undefined, NODE_DISABLE_COLORS: undefined, CI: undefined, TMUX: undefined, TERM: 'xterm' };
 
 /** A data dir whose latest sample has CPU at 97.5 % and memory at 50 %, with the given thresholds. */
 function dataDirWith(alerts: { cpuPercent: number; memoryPercent: number }): string {

@@ -34,10 +34,19 @@ describe('vigil agent --ui', () => {
       const page = await fetch(`${base}/`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-      expect(await page.text()).toContain('<meta name="vigil-api-base" content="/api">');
-      const script = await fetch(`${base}/app.js`);
-      expect(script.status).toBe(200);
-      expect((await script.text()).length).toBeGreaterThan(50_000);
+      const html = await page.text();
+      expect(html).toContain('<meta name="vigil-api-base" content="/api">');
+      // app.js and the chunks the page preloads (chart.js among them) are all served.
+      const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((match) => match[1]!);
+      expect(preloaded.length).toBeGreaterThan(0);
+      let scriptBytes = 0;
+      for (const file of ['app.js', ...preloaded]) {
+        const script = await fetch(`${base}/${file}`);
+        expect(script.status, file).toBe(200);
+        expect(script.headers.get('content-type'), file).toMatch(/javascript/);
+        scriptBytes += (await script.text()).length;
+      }
+      expect(scriptBytes).toBeGreaterThan(150_000); // chart.js alone is ~200 kB minified
 
       const host = (await (await fetch(`${base}/api/host`)).json()) as HostInfo;
       expect(host.intervalSeconds).toBe(1);
