@@ -122,7 +122,6 @@ describe('vigil agent', () => {
   it('--alert-to or --alert-from without an SMTP server: a warning at start that no email can go out', async () => {
     const dataDir = tempDir();
     const agent = startVigil(['agent', '--data-dir', dataDir, '--alert-to', 'ops@example.org'], { VIGIL_SMTP: '' });
-    // "vigil agent running" comes just before the signal handlers: a SIGTERM after it stops cleanly.
     await waitFor(() => agent.output.stderr.includes('vigil agent running') || agent.exitCode !== null, 'the agent to start');
     agent.kill('SIGTERM');
     const result = await finished(agent);

@@ -10,7 +10,7 @@ import { readSettingsIsolated } from '../../core/settings.js';
 import { createSyncServiceFactory } from '../../core/sync/targets.js';
 import { mergeSettings, type LogLevelSetting, type Settings, type SettingsPatch } from '../../shared/settings.js';
 import { resolveDataDir } from '../options.js';
-import { runUntilSignalled } from '../shutdown.js';
+import { handleShutdownSignals } from '../shutdown.js';
 import { influxOverrides, refuseInfluxFlagsWithoutInflux, type InfluxFlags } from './influx-options.js';
 import { alertOverrides, type AlertFlags } from './alert-options.js';
 import { VigilError } from '../../shared/errors.js';
@@ -76,6 +76,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   if (settingsFile.created && options.config !== undefined) logger.info('created settings file with the defaults', { file: settingsFile.path });
   if (settingsFile.warning) logger.warn(settingsFile.warning);
   warnAboutAlertRoute(settings, options, logger);
+  const shutdown = handleShutdownSignals(logger);
   let runtime: Runtime;
   try {
     // Sync targets (the hub, InfluxDB): null, and nothing of sync loaded, when none is on.
@@ -84,12 +85,11 @@ export async function runAgent(options: AgentOptions): Promise<number> {
     const features = coreFeatures({ sync, alertSecrets: { hubToken: options.token } });
     runtime = await Runtime.start({ dataDir: paths.dataDir, settings, logger, role: 'agent', routes: features.routes, services: features.services });
   } catch (error) {
+    shutdown.abandon();
     logger.close();
     throw error;
   }
-  // The handlers first: whoever reads "running" (a supervisor, a test) may signal at once, and
-  // until Node has a handler a SIGTERM kills the process without a clean stop.
-  const stopped = runUntilSignalled(runtime, logger, () => reloadSettings(settingsFile.path, overrides, options, runtime, logger));
+  const stopped = shutdown.run(runtime, () => reloadSettings(settingsFile.path, overrides, options, runtime, logger));
   logger.info('vigil agent running', { pid: process.pid, settings: settingsFile.path, url: runtime.url });
   tolerateBrokenStdout();
   if (runtime.url) process.stdout.write(serverBanner(runtime.url, settings));

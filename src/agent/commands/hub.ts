@@ -17,7 +17,7 @@ import { defaultDataDir, dataPaths } from '../../core/paths.js';
 import { readSettingsIsolated } from '../../core/settings.js';
 import { AGENT_V8_FLAGS } from '../../core/service/spec.js';
 import type { Hub } from '../../hub/hub.js';
-import { runUntilSignalled } from '../shutdown.js';
+import { handleShutdownSignals } from '../shutdown.js';
 import { paintFor } from '../colour.js';
 import { influxOverrides, refuseInfluxFlagsWithoutInflux, type InfluxFlags } from './influx-options.js';
 import { warnOnStderr } from '../options.js';
@@ -116,9 +116,10 @@ export async function runHub(options: HubServeOptions): Promise<number> {
     maxFiles: settings.log.maxFiles,
   });
   if (file.warning) logger.warn(file.warning);
-  const hubModule = await import('../../hub/hub.js');
+  const shutdown = handleShutdownSignals(logger);
   let hub: Hub;
   try {
+    const hubModule = await import('../../hub/hub.js');
     hub = await hubModule.Hub.start({
       dataDir,
       settings,
@@ -131,11 +132,11 @@ export async function runHub(options: HubServeOptions): Promise<number> {
       influxToken: options.influxToken,
     });
   } catch (error) {
+    shutdown.abandon();
     logger.close();
     throw error;
   }
-  // The handlers first: whoever reads the URL may signal at once (see runAgent).
-  const stopped = runUntilSignalled(hub, logger);
+  const stopped = shutdown.run(hub);
   logger.info('vigil hub running', { pid: process.pid, dataDir, url: hub.url });
   tolerateBrokenStdout();
   process.stdout.write(`Vigil hub: ${hub.url}/ (API docs: ${hub.url}/docs)\n`);
