@@ -67,9 +67,11 @@ export function buildProgram(): Command {
     .option('--to <DD-MM-YYYY>', 'last day of a range (inclusive)')
     .option('--out <file>', 'write to this file instead of standard output')
     .addOption(
-      new Option('--time-format <format>', 'the time column: iso (2026-11-22T14:03:05+01:00), local (2026-11-22 14:03:05, a date to LibreOffice and Excel) or unix (seconds)')
-        .choices(['iso', 'local', 'unix'])
-        .default('iso'),
+      new Option(
+        '--time-format <format>',
+        'the time column: iso (2026-11-22T14:03:05+01:00), local (2026-11-22 14:03:05, a date to LibreOffice and Excel) or unix (seconds); default: csv.exportTimeFormat in the settings (iso)',
+      )
+        .choices(['iso', 'local', 'unix']),
     )
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .action(async (options) => {

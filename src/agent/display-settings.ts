@@ -1,6 +1,6 @@
-// The settings the human output of `vigil status` and `vigil watch` depends on, read without
-// writing anything: the file's, the defaults when there is none, null when it cannot be read
-// (the output then goes on without them).
+// The settings the human output of `vigil status` and `vigil watch` depends on (and `vigil export`'s
+// default time column), read without writing anything: the file's, the defaults when there is none,
+// null when it cannot be read (the output then goes on without them).
 import fs from 'node:fs';
 import { openSettingsFile } from '../core/settings.js';
 import { defaultSettings, type Settings } from '../shared/settings.js';

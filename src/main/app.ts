@@ -219,7 +219,7 @@ export async function startApp(options: AppOptions): Promise<VigilApp | null> {
       case 'export:today':
       case 'export:yesterday':
       case 'export:last-7-days':
-        await exportFromTray(exportPresetParams(exportPresetOf(action), now()));
+        await exportFromTray({ ...exportPresetParams(exportPresetOf(action), now()), timeFormat: folder.settings.get().csv.exportTimeFormat });
         break;
       case 'export:range':
         windowManager.open('export');

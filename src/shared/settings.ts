@@ -49,8 +49,14 @@ export const csvSchema = {
   properties: {
     /** Days of daily CSV files kept in <data-dir>/telemetry; 0 keeps them forever. */
     retentionDays: { type: 'integer', minimum: 0, maximum: 36500, default: 30 },
+    /**
+     * The time column of an export when none is chosen there (the tray menu's one-click exports,
+     * `vigil export` without --time-format): iso (2026-11-22T14:03:05+01:00), local (2026-11-22
+     * 14:03:05, a date to LibreOffice and Excel) or unix (seconds). The daily files stay iso.
+     */
+    exportTimeFormat: { type: 'string', enum: ['iso', 'local', 'unix'], default: 'iso' },
   },
-  required: ['retentionDays'],
+  required: ['retentionDays', 'exportTimeFormat'],
   default: {},
 } as const satisfies JSONSchema;
 

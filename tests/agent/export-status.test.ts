@@ -96,6 +96,25 @@ describe('vigil export', () => {
     }
   });
 
+  it('without --time-format, the settings choose (csv.exportTimeFormat); the flag still wins', async () => {
+    const settingsFile = path.join(dataDir, 'config.json');
+    fs.writeFileSync(settingsFile, JSON.stringify({ csv: { exportTimeFormat: 'unix' } }));
+    try {
+      const chosen = await runVigil(['export', '--date', '25-10-2026', '--data-dir', dataDir], { env });
+      expect(chosen.code).toBe(0);
+      const firstRow = chosen.stdout.split('\r\n')[1]!.split(',');
+      expect(firstRow[0]).toBe(String(Number(firstRow[1]) / 1000)); // unix seconds beside unix_ms
+      const flag = await runVigil(['export', '--date', '25-10-2026', '--time-format', 'iso', '--data-dir', dataDir], { env });
+      const { from, to } = dayBounds(parseDay('25-10-2026'));
+      expect(flag.stdout).toBe(await referenceCsv(from, to));
+    } finally {
+      fs.rmSync(settingsFile);
+    }
+    // No settings file: iso.
+    const none = await runVigil(['export', '--date', '25-10-2026', '--data-dir', dataDir], { env });
+    expect(none.stdout.split('\r\n')[1]).toMatch(/^2026-10-25T00:00:00(\.000)?\+02:00,/);
+  });
+
   it('refuses an unknown --time-format', async () => {
     const result = await runVigil(['export', '--date', '25-10-2026', '--time-format', 'excel', '--data-dir', dataDir], { env });
     expect(result.code).toBe(2);

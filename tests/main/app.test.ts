@@ -17,7 +17,7 @@ import { formatVolume } from '../../src/shared/units.js';
 import { randomSample, seededRandom } from '../helpers/random.js';
 import { VigilError } from '../../src/shared/errors.js';
 import { tempDir } from '../helpers/tmp.js';
-import { launch, launched, sender, settingsWindow } from './helpers/app-harness.js';
+import { advanceUntilSamples, launch, launched, sender, settingsWindow } from './helpers/app-harness.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -562,8 +562,7 @@ describe('tray app: the data folder', () => {
 describe('tray app: export, power, notifications, quit', () => {
   it('Export CSV → Today asks where to save, writes the day as `vigil export` does, and says so', async () => {
     const h = await launched();
-    await h.clock.advance(5000);
-    h.app.runtime.engine.flush();
+    await advanceUntilSamples(h, 3);
     const target = path.join(h.downloads, 'today.csv');
     h.fake.world.saveDialogAnswers.push({ canceled: false, filePath: target });
     await h.app.dispatch('export:today');
@@ -581,13 +580,22 @@ describe('tray app: export, power, notifications, quit', () => {
     // A cancelled dialog writes nothing and says nothing.
     await h.app.dispatch('export:yesterday');
     expect(h.fake.world.shownNotifications).toHaveLength(1);
+    // The time column the settings choose (csv.exportTimeFormat), the rest as before.
+    const settings = settingsWindow(h);
+    const changed = (await h.fake.world.invoke('vigil:app:updateSettings', sender(settings), { patch: { csv: { exportTimeFormat: 'local' } } })) as { error?: unknown };
+    expect(changed.error).toBeUndefined();
+    const local = path.join(h.downloads, 'today-local.csv');
+    h.fake.world.saveDialogAnswers.push({ canceled: false, filePath: local });
+    await h.app.dispatch('export:today');
+    const localLines = fs.readFileSync(local, 'utf8').trimEnd().split('\r\n');
+    expect(localLines[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+,/);
+    expect(localLines.slice(1).map((line) => line.slice(line.indexOf(',')))).toEqual(lines.slice(1, localLines.length).map((line) => line.slice(line.indexOf(','))));
     await h.quit();
   });
 
   it('the chart window exports through IPC with progress events', async () => {
     const h = await launched();
-    await h.clock.advance(4000);
-    h.app.runtime.engine.flush();
+    await advanceUntilSamples(h, 2);
     h.menu().click('Open daily chart');
     const contents = h.fake.world.windows[0]!.webContents;
     const target = path.join(h.downloads, 'chart.csv');

@@ -11,7 +11,7 @@ import { WindowManager } from '../../src/main/windows/windows.js';
 import { silentLogger } from '../../src/core/log.js';
 import { formatDay, dayOf } from '../../src/shared/dates.js';
 import { tempDir } from '../helpers/tmp.js';
-import { launched, repoRoot, sender } from './helpers/app-harness.js';
+import { advanceUntilSamples, launched, repoRoot, sender } from './helpers/app-harness.js';
 import { collectGarbage, createFakeElectron, type FakeImage } from './helpers/fake-electron.js';
 
 const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'timed out'> =>
@@ -41,11 +41,7 @@ describe('the fake refuses what Electron refuses', () => {
 describe('issue 11: what real Electron would break', () => {
   it('1. closing the export window during an export does not lose the export', async () => {
     const h = await launched();
-    // At least 3 samples stored (a loaded machine may need more than a tick's settle for a tick's work).
-    for (let second = 0; second < 30 && h.app.runtime.engine.store.countSamples(0, h.clock.now() + 1) < 3; second++) {
-      await h.clock.advance(1000);
-      h.app.runtime.engine.flush();
-    }
+    await advanceUntilSamples(h, 3);
     h.menu().click('Open daily chart');
     const window = h.fake.world.windows[0]!;
     const contents = window.webContents;

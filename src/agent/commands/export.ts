@@ -11,6 +11,7 @@ import { openSampleStore } from '../../core/storage/sample-store.js';
 import type { SampleStore } from '../../core/storage/types.js';
 import { compareDays, dayBounds, formatDay, parseDay, startOfDay, type LocalDay } from '../../shared/dates.js';
 import { VigilError } from '../../shared/errors.js';
+import { displaySettings } from '../display-settings.js';
 import { resolveDataDir } from '../options.js';
 import { ProgressBar } from '../progress.js';
 
@@ -20,7 +21,7 @@ export interface ExportOptions {
   to?: string;
   out?: string;
   dataDir?: string;
-  /** The `time` column: iso (default), local or unix (columns.ts). */
+  /** The `time` column: iso, local or unix (columns.ts); default: the settings' csv.exportTimeFormat. */
   timeFormat?: string;
 }
 
@@ -28,9 +29,10 @@ export interface ExportOptions {
 const PROGRESS_THRESHOLD_ROWS = 2_000;
 
 export async function runExport(options: ExportOptions, now = Date.now()): Promise<number> {
-  const timeFormat = resolveTimeFormat(options.timeFormat);
   const range = resolveRange(options, now);
   const paths = dataPaths(resolveDataDir(options.dataDir));
+  // No --time-format: the settings' choice (an unreadable settings file leaves the default).
+  const timeFormat = resolveTimeFormat(options.timeFormat ?? (await displaySettings(paths.settings))?.csv.exportTimeFormat);
   const store = openStoreForReading(paths.database, paths.dataDir);
   try {
     const total = store.countSamples(range.from, range.to);

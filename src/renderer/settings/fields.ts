@@ -80,6 +80,10 @@ const FIELD_INFO: Record<string, { label: string; help?: string }> = {
   'storage.minuteRetentionDays': { label: 'Keep 1-minute summaries (days)' },
   'storage.flushSeconds': { label: 'Write to the database every (seconds)', help: 'Samples reach the CSV file at once; the database is written in batches.' },
   'csv.retentionDays': { label: 'Keep daily CSV files (days)', help: '0 keeps them forever.' },
+  'csv.exportTimeFormat': {
+    label: 'Time column of one-click exports',
+    help: "The tray menu's exports: iso (2026-11-22T14:03:05+01:00), local (2026-11-22 14:03:05, a date to LibreOffice and Excel) or unix (seconds). The daily files stay iso.",
+  },
   'machine.name': { label: 'Name', help: 'How the hub, peers and alerts call this machine; empty uses the host name.' },
   'sync.enabled': { label: 'Send samples to a hub' },
   'sync.url': { label: 'Hub address', help: 'e.g. https://hub.example:7471' },

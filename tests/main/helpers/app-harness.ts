@@ -125,6 +125,19 @@ export async function launched(options?: Parameters<typeof launch>[0]): Promise<
   return result as Harness;
 }
 
+/**
+ * Moves the fake clock a second at a time until `count` samples are stored (flushed), at most 30 s:
+ * on a loaded machine a tick's work can take more than the clock's settle, and a fixed span of
+ * fake time then holds a sample fewer.
+ */
+export async function advanceUntilSamples(h: Harness, count: number): Promise<void> {
+  const stored = () => h.app.runtime.engine.store.countSamples(0, h.clock.now() + 1);
+  for (let second = 0; second < 30 && stored() < count; second++) {
+    await h.clock.advance(1000);
+    h.app.runtime.engine.flush();
+  }
+}
+
 /** Opens the settings window from the tray; its webContents, to call IPC as the page would. */
 export const settingsWindow = (h: Harness) => {
   h.menu().click('Settings…');
