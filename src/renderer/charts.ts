@@ -2,10 +2,17 @@
 // updated in place, with drag-to-zoom and keyboard zoom/pan. Every panel publishes what it draws
 // (datasets, ranges, tick labels) in its figure's data-state attribute: read-only, for tests and
 // for anyone inspecting the page.
+//
+// A panel's first chart.js build is the costliest step of opening the page (chart.js's code runs
+// cold in a fresh page: see docs/performance.md), so only the panels in view are built with the
+// data; the others get their figure at once (same place, same height) and their chart when they
+// scroll into view or when the browser is idle, one per idle period. Until then a figure has
+// data-pending and no data-state; #charts' data-pending counts them.
 import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import type { SeriesResult } from '../shared/api.js';
 import { buildChartPanels, type ChartPanel, type ChartTheme, type PanelKind, type Point, type VigilDataset } from '../shared/chart-config.js';
 import { formatClock } from '../shared/time-zone.js';
+import { datasetStats } from './chart-stats.js';
 import { h } from './dom.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Legend, Tooltip);
@@ -40,8 +47,16 @@ interface Entry {
   unit: HTMLElement;
   emptyNote: HTMLElement;
   box: HTMLElement;
-  chart: Chart<'line', Point[]>;
+  selection: HTMLElement;
+  /** null until the panel is built (in view, or in an idle period). */
+  chart: Chart<'line', Point[]> | null;
+  /** What the panel was last rendered with, for its description once built. */
+  data: SeriesResult | null;
+  range: { from: number; to: number };
 }
+
+/** requestIdleCallback where there is one (not in Safari 16); otherwise a short timeout. */
+const whenIdle = (callback: () => void): unknown => (typeof requestIdleCallback === 'function' ? requestIdleCallback(callback, { timeout: 1000 }) : setTimeout(callback, 50));
 
 /** Smallest span a drag can zoom to: a minute of raw seconds. */
 const MIN_SPAN_MS = 60_000;
@@ -51,11 +66,20 @@ export class ChartBoard {
   private timeZone: string | undefined;
   /** The instant under the pointer while it is over a chart's plot area. */
   private pointerTs: number | null = null;
+  /** Panels whose chart is not built yet, in no particular order. */
+  private readonly pending = new Set<Entry>();
+  private readonly observer: IntersectionObserver | null;
+  private idleScheduled = false;
 
   constructor(
     private readonly root: HTMLElement,
     private readonly handlers: BoardHandlers,
-  ) {}
+  ) {
+    const intoView = (changes: IntersectionObserverEntry[]) => {
+      for (const change of changes) if (change.isIntersecting) this.build(this.pendingOf(change.target));
+    };
+    this.observer = typeof IntersectionObserver === 'function' ? new IntersectionObserver(intoView) : null;
+  }
 
   /** The instant under the pointer, when it is over a chart (zoom anchors there). */
   get pointer(): number | null {
@@ -75,27 +99,37 @@ export class ChartBoard {
     const keep = new Set(panels.map((p) => p.id));
     for (const [id, entry] of this.entries) {
       if (keep.has(id)) continue;
-      entry.chart.destroy();
-      entry.figure.remove();
+      this.remove(entry);
       this.entries.delete(id);
     }
+    const placed: Entry[] = [];
     for (const [index, panel] of panels.entries()) {
       this.addFooter(panel);
       let entry = this.entries.get(panel.id);
       if (entry) {
         entry.panel = panel;
-        entry.chart.data = panel.config.data;
-        entry.chart.options = panel.config.options!;
         entry.box.style.height = `${panel.height}px`;
-        entry.chart.update('none');
+        if (entry.chart) {
+          entry.chart.data = panel.config.data;
+          entry.chart.options = panel.config.options!;
+          entry.chart.update('none');
+        }
       } else {
         entry = this.create(panel);
         this.entries.set(panel.id, entry);
       }
+      entry.data = data;
+      entry.range = options.range;
       // The DOM in the panels' order, moving only what is out of place (a moved node loses focus).
       if (this.root.children[index] !== entry.figure) this.root.insertBefore(entry.figure, this.root.children[index] ?? null);
-      this.describe(entry, data, options.range);
+      placed.push(entry);
     }
+    // Now that every figure is in its place: build what is in view, describe what is built.
+    for (const entry of placed) {
+      if (entry.chart) this.describe(entry, data, options.range);
+      else if (this.inView(entry.figure)) this.build(entry);
+    }
+    this.scheduleIdleBuild();
     this.root.dataset.resolution = data.resolution;
     this.root.dataset.bucketMs = data.bucketMs === null ? 'raw' : String(data.bucketMs);
     this.root.dataset.from = String(options.range.from);
@@ -108,9 +142,9 @@ export class ChartBoard {
   /** A tooltip's extra lines became known (the minute's top processes arrived): redraws the tooltip shown. */
   refreshTooltips(): void {
     for (const { chart } of this.entries.values()) {
-      const tooltip = chart.tooltip;
+      const tooltip = chart?.tooltip;
       const active = tooltip?.getActiveElements() ?? [];
-      if (!tooltip || active.length === 0) continue;
+      if (!chart || !tooltip || active.length === 0) continue;
       tooltip.setActiveElements(active, { x: tooltip.caretX, y: tooltip.caretY });
       chart.update('none');
     }
@@ -133,10 +167,7 @@ export class ChartBoard {
   }
 
   clear(): void {
-    for (const entry of this.entries.values()) {
-      entry.chart.destroy();
-      entry.figure.remove();
-    }
+    for (const entry of this.entries.values()) this.remove(entry);
     this.entries.clear();
     for (const key of ['resolution', 'bucketMs', 'from', 'to', 'points', 'theme']) delete this.root.dataset[key];
   }
@@ -155,15 +186,61 @@ export class ChartBoard {
       h('figcaption', {}, h('h2', { text: panel.title }), unit, summary),
       box,
     );
-    // Attached before chart.js measures it; render() then puts it in its place.
+    // In the page before chart.js measures it; render() then puts it in its place.
     this.root.append(figure);
-    const chart = new Chart(canvas, panel.config);
-    const entry: Entry = { panel, figure, canvas, summary, unit, emptyNote, box, chart };
-    this.attachZoom(entry, selection);
+    const entry: Entry = { panel, figure, canvas, summary, unit, emptyNote, box, selection, chart: null, data: null, range: { from: 0, to: 0 } };
+    this.pending.add(entry);
+    figure.dataset.pending = '';
+    this.observer?.observe(figure);
+    this.countPending();
     return entry;
   }
 
-  private attachZoom(entry: Entry, selection: HTMLElement): void {
+  /** Builds a pending panel's chart with what it was last rendered with, and describes it. */
+  private build(entry: Entry | undefined): void {
+    if (!entry || entry.chart || !this.pending.has(entry)) return;
+    this.pending.delete(entry);
+    this.observer?.unobserve(entry.figure);
+    entry.chart = new Chart(entry.canvas, entry.panel.config);
+    this.attachZoom(entry as Entry & { chart: Chart<'line', Point[]> }, entry.selection);
+    delete entry.figure.dataset.pending;
+    this.countPending();
+    if (entry.data) this.describe(entry, entry.data, entry.range);
+  }
+
+  /** The rest, one panel per idle period, top first (or all at once where nothing is idle-aware). */
+  private scheduleIdleBuild(): void {
+    if (this.idleScheduled || this.pending.size === 0) return;
+    this.idleScheduled = true;
+    whenIdle(() => {
+      this.idleScheduled = false;
+      this.build([...this.root.children].map((figure) => this.pendingOf(figure)).find((e) => e !== undefined));
+      this.scheduleIdleBuild();
+    });
+  }
+
+  private pendingOf(figure: Element): Entry | undefined {
+    return [...this.pending].find((e) => e.figure === figure);
+  }
+
+  private inView(figure: HTMLElement): boolean {
+    const rect = figure.getBoundingClientRect();
+    return rect.bottom > 0 && rect.top < window.innerHeight && rect.width > 0;
+  }
+
+  private remove(entry: Entry): void {
+    entry.chart?.destroy();
+    this.pending.delete(entry);
+    this.observer?.unobserve(entry.figure);
+    entry.figure.remove();
+    this.countPending();
+  }
+
+  private countPending(): void {
+    this.root.dataset.pending = String(this.pending.size);
+  }
+
+  private attachZoom(entry: Entry & { chart: Chart<'line', Point[]> }, selection: HTMLElement): void {
     const { canvas } = entry;
     let startX: number | null = null;
     const localX = (event: PointerEvent): number => {
@@ -232,6 +309,7 @@ export class ChartBoard {
   /** Caption, accessible description and the data-state attribute of a panel. */
   private describe(entry: Entry, data: SeriesResult, range: { from: number; to: number }): void {
     const { panel, chart } = entry;
+    if (!chart) return;
     const format = panel.format;
     const datasets = chart.data.datasets as VigilDataset[];
     const stats = datasets.map((d, i) => datasetStats(d, i, chart, panel.factor, panel.kind === 'cores'));
@@ -274,55 +352,4 @@ export class ChartBoard {
       datasets: stats,
     });
   }
-}
-
-interface DatasetStats {
-  label: string;
-  role: string;
-  series: string;
-  visible: boolean;
-  /** Points drawn, including the null points that break the line at gaps. */
-  points: number;
-  /** Points with a value. */
-  values: number;
-  /** First and last x with a value (unix ms). */
-  firstX: number | null;
-  lastX: number | null;
-  /** In base units (%, bytes, bit/s). */
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-}
-
-function datasetStats(dataset: VigilDataset, index: number, chart: Chart<'line', Point[]>, factor: number, heat = false): DatasetStats {
-  let values = 0;
-  let firstX: number | null = null;
-  let lastX: number | null = null;
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  for (const p of dataset.data) {
-    if (p.y === null) continue;
-    // A heat strip's points sit in their row (core + value/100): take the value back out.
-    const y = heat ? (p.y - index) * 100 : p.y;
-    values++;
-    firstX ??= p.x;
-    lastX = p.x;
-    if (y < min) min = y;
-    if (y > max) max = y;
-    sum += y;
-  }
-  return {
-    label: String(dataset.label),
-    role: dataset.vigilRole,
-    series: dataset.vigilSeries,
-    visible: chart.isDatasetVisible(index),
-    points: dataset.data.length,
-    values,
-    firstX,
-    lastX,
-    min: values ? min * factor : null,
-    max: values ? max * factor : null,
-    mean: values ? (sum / values) * factor : null,
-  };
 }

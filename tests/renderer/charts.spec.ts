@@ -74,6 +74,27 @@ test('a full day at 1 s: bucketed CPU, memory and each physical interface, with 
   await page.screenshot({ path: testInfo.outputPath('full-day.png'), fullPage: true });
 });
 
+test('the charts in view are built first, the others when idle or scrolled to; all of them end up drawn', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 600 });
+  // Which figures were still waiting for their chart at the moment the page said "ready".
+  await page.addInitScript(() => {
+    new MutationObserver(() => {
+      if (document.body?.dataset.state !== 'ready' || window.pendingAtReady !== undefined) return;
+      const pending = (document as unknown as { querySelectorAll(selector: string): ArrayLike<PageElement> }).querySelectorAll('#charts [data-panel][data-pending]');
+      window.pendingAtReady = Array.from(pending, (figure) => figure.dataset.panel);
+    }).observe(document as unknown as PageElement, { attributes: true, subtree: true });
+  });
+  await openDay(page, DAYS.full);
+  const pendingAtReady = (await page.evaluate(() => window.pendingAtReady)) as string[];
+  // The first panels (in view) were drawn with the data; the last ones (out of view) were not yet.
+  expect(pendingAtReady).not.toContain('cpu');
+  expect(pendingAtReady).toContain('disk');
+  // Then every one is built without scrolling, top first, and describes what it draws.
+  await expect(page.locator('#charts')).toHaveAttribute('data-pending', '0');
+  for (const id of await panels(page)) expect((await panel(page, id)).id).toBe(id);
+  expect(dataset(await panel(page, 'disk'), '/').values).toBeGreaterThan(0);
+});
+
 test('interfaces toggle their charts at once, without asking the server again', async ({ page }) => {
   await openDay(page, DAYS.full);
   const requests = apiRequests(page);

@@ -85,8 +85,11 @@ export async function netPanels(page: Page): Promise<string[]> {
   return (await panels(page)).filter((id) => id.startsWith('net:'));
 }
 
+/** A panel's published state, once its chart is built (panels out of view are built when idle: charts.ts). */
 export async function panel(page: Page, id: string): Promise<PanelState> {
-  return JSON.parse((await page.locator(`[data-panel="${id}"]`).getAttribute('data-state'))!) as PanelState;
+  const built = page.locator(`[data-panel="${id}"][data-state]:not([data-pending])`);
+  await built.waitFor({ state: 'attached' });
+  return JSON.parse((await built.getAttribute('data-state'))!) as PanelState;
 }
 
 export function dataset(state: PanelState, series: string, role: DatasetState['role'] = 'avg'): DatasetState {
