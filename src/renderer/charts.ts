@@ -50,9 +50,6 @@ interface Entry {
   selection: HTMLElement;
   /** null until the panel is built (in view, or in an idle period). */
   chart: Chart<'line', Point[]> | null;
-  /** What the panel was last rendered with, for its description once built. */
-  data: SeriesResult | null;
-  range: { from: number; to: number };
 }
 
 /** requestIdleCallback where there is one (not in Safari 16); otherwise a short timeout. */
@@ -66,8 +63,10 @@ export class ChartBoard {
   private timeZone: string | undefined;
   /** The instant under the pointer while it is over a chart's plot area. */
   private pointerTs: number | null = null;
-  /** Panels whose chart is not built yet, in no particular order. */
-  private readonly pending = new Set<Entry>();
+  /** Panels whose chart is not built yet, by their figure. */
+  private readonly pending = new Map<Element, Entry>();
+  /** The latest render's data and range: a pending panel is built and described with them. */
+  private latest: { data: SeriesResult; range: { from: number; to: number } } | null = null;
   private readonly observer: IntersectionObserver | null;
   private idleScheduled = false;
 
@@ -76,7 +75,7 @@ export class ChartBoard {
     private readonly handlers: BoardHandlers,
   ) {
     const intoView = (changes: IntersectionObserverEntry[]) => {
-      for (const change of changes) if (change.isIntersecting) this.build(this.pendingOf(change.target));
+      for (const change of changes) if (change.isIntersecting) this.build(this.pending.get(change.target));
     };
     this.observer = typeof IntersectionObserver === 'function' ? new IntersectionObserver(intoView) : null;
   }
@@ -88,6 +87,7 @@ export class ChartBoard {
 
   render(data: SeriesResult, options: RenderOptions): ChartPanel[] {
     this.timeZone = options.timeZone;
+    this.latest = { data, range: options.range };
     const panels = buildChartPanels(data, {
       theme: options.theme,
       timeZone: options.timeZone,
@@ -118,8 +118,6 @@ export class ChartBoard {
         entry = this.create(panel);
         this.entries.set(panel.id, entry);
       }
-      entry.data = data;
-      entry.range = options.range;
       // The DOM in the panels' order, moving only what is out of place (a moved node loses focus).
       if (this.root.children[index] !== entry.figure) this.root.insertBefore(entry.figure, this.root.children[index] ?? null);
       placed.push(entry);
@@ -188,8 +186,8 @@ export class ChartBoard {
     );
     // In the page before chart.js measures it; render() then puts it in its place.
     this.root.append(figure);
-    const entry: Entry = { panel, figure, canvas, summary, unit, emptyNote, box, selection, chart: null, data: null, range: { from: 0, to: 0 } };
-    this.pending.add(entry);
+    const entry: Entry = { panel, figure, canvas, summary, unit, emptyNote, box, selection, chart: null };
+    this.pending.set(figure, entry);
     figure.dataset.pending = '';
     this.observer?.observe(figure);
     this.countPending();
@@ -198,14 +196,13 @@ export class ChartBoard {
 
   /** Builds a pending panel's chart with what it was last rendered with, and describes it. */
   private build(entry: Entry | undefined): void {
-    if (!entry || entry.chart || !this.pending.has(entry)) return;
-    this.pending.delete(entry);
+    if (!entry || !this.pending.delete(entry.figure)) return;
     this.observer?.unobserve(entry.figure);
     entry.chart = new Chart(entry.canvas, entry.panel.config);
     this.attachZoom(entry as Entry & { chart: Chart<'line', Point[]> }, entry.selection);
     delete entry.figure.dataset.pending;
     this.countPending();
-    if (entry.data) this.describe(entry, entry.data, entry.range);
+    if (this.latest) this.describe(entry, this.latest.data, this.latest.range);
   }
 
   /** The rest, one panel per idle period, top first (or all at once where nothing is idle-aware). */
@@ -214,13 +211,9 @@ export class ChartBoard {
     this.idleScheduled = true;
     whenIdle(() => {
       this.idleScheduled = false;
-      this.build([...this.root.children].map((figure) => this.pendingOf(figure)).find((e) => e !== undefined));
+      this.build([...this.root.children].map((figure) => this.pending.get(figure)).find((e) => e !== undefined));
       this.scheduleIdleBuild();
     });
-  }
-
-  private pendingOf(figure: Element): Entry | undefined {
-    return [...this.pending].find((e) => e.figure === figure);
   }
 
   private inView(figure: HTMLElement): boolean {
@@ -230,7 +223,7 @@ export class ChartBoard {
 
   private remove(entry: Entry): void {
     entry.chart?.destroy();
-    this.pending.delete(entry);
+    this.pending.delete(entry.figure);
     this.observer?.unobserve(entry.figure);
     entry.figure.remove();
     this.countPending();

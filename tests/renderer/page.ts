@@ -2,6 +2,7 @@
 // published state (each figure's data-state attribute, read-only), and a guard that fails a test
 // on any page error or CSP violation it caused.
 import { expect, test, type Page, type Request } from '@playwright/test';
+import type { DatasetStats } from '../../src/renderer/chart-stats.js';
 import { FIXTURE_TZ } from './fixtures.js';
 
 // The callbacks handed to page.evaluate/waitForFunction run in the page; these files are
@@ -19,19 +20,8 @@ export const DATA_DIR = process.env.VIGIL_TEST_DATA_DIR!;
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
 
-export interface DatasetState {
-  label: string;
-  role: 'avg' | 'min' | 'max';
-  series: string;
-  visible: boolean;
-  points: number;
-  values: number;
-  firstX: number | null;
-  lastX: number | null;
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-}
+/** What the page publishes of each dataset (src/renderer/chart-stats.ts), its role narrowed. */
+export type DatasetState = Omit<DatasetStats, 'role'> & { role: 'avg' | 'min' | 'max' };
 export interface PanelState {
   id: string;
   title: string;
